@@ -1,0 +1,59 @@
+/**
+ * Contracts of the checkpoint stage. The checkpoint is an append-only JSON-lines journal: a header
+ * line, then one `sent` line when a row is handed to the API and one `finished` line when its
+ * outcome is known. Entries are keyed by idempotency token (not by line) so an edited CSV resumes
+ * correctly: a row that did not change keeps its token and is recognised.
+ */
+import type { Outcome } from '../report/types.js';
+
+export interface JournalHeader {
+  readonly type: 'header';
+  /** Journal format version. */
+  readonly format: 1;
+  /** `--run-id` of the run that created the checkpoint; '' when none was given. */
+  readonly runId: string;
+  /** Token scheme version (see transfer/token.ts); a checkpoint is only resumed by the same scheme. */
+  readonly tokenScheme: string;
+  readonly createdAt: string;
+  /** Input file as given by the run that created the checkpoint (informational). */
+  readonly input: string;
+}
+
+export interface JournalSent {
+  readonly type: 'sent';
+  readonly token: string;
+  readonly line: number;
+  readonly provisionedProductId: string;
+  readonly at: string;
+}
+
+export interface JournalFinished {
+  readonly type: 'finished';
+  readonly token: string;
+  readonly line: number;
+  readonly provisionedProductId: string;
+  /** Only outcomes of rows that were actually tried are journaled. */
+  readonly outcome: Extract<Outcome, 'succeeded' | 'submitted' | 'failed'>;
+  readonly recordId: string;
+  readonly recordStatus: string;
+  readonly attempts: number;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly finishedAt: string;
+}
+
+export type JournalEntry = JournalHeader | JournalSent | JournalFinished;
+
+/** What the journal knows of one token after replaying the file. */
+export type TokenState =
+  | { readonly state: 'in-flight'; readonly sent: JournalSent }
+  | { readonly state: 'done'; readonly finished: JournalFinished }
+  | { readonly state: 'failed'; readonly finished: JournalFinished };
+
+/** Who holds a checkpoint lock; written as JSON into `<checkpoint>.lock`. */
+export interface LockHolder {
+  readonly host: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly runId: string;
+}

@@ -1,0 +1,127 @@
+/**
+ * Flag parsing shared by every subcommand: node:util parseArgs underneath, a spec per flag that
+ * carries its help text and default, and validators whose messages repeat the bad value, so
+ * `--concurrency abc` says exactly what was wrong. Usage errors are `UsageError` (exit 2).
+ */
+import { parseArgs } from 'node:util';
+import { CodedError } from '../coded-error.js';
+
+export type UsageErrorCode = 'UNKNOWN_FLAG' | 'BAD_VALUE' | 'MISSING_FLAG' | 'UNEXPECTED_ARGUMENT';
+
+export class UsageError extends CodedError<UsageErrorCode> {}
+
+export interface FlagSpec {
+  /** Long name without dashes, e.g. `max-errors`. */
+  readonly name: string;
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  /** Placeholder shown in help, e.g. `FILE`, `N`. */
+  readonly valueName?: string;
+  readonly description: string;
+  /** Shown as "(default: ...)" in help; the value is applied by the command, not here. */
+  readonly defaultText?: string;
+  readonly multiple?: boolean;
+}
+
+export const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', type: 'boolean', description: 'Show this help and exit.' };
+
+export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
+
+/** Parses argv against the specs; unknown flags and positionals are usage errors. */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const spec of [...specs, HELP_FLAG]) {
+    options[spec.name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+    // `--no-progress` style negations for boolean flags named `no-*` are declared as their own flag.
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    if (positionals.length > 0) {
+      throw new UsageError('UNEXPECTED_ARGUMENT', `unexpected argument '${positionals[0]}'`);
+    }
+    return values as ParsedFlags;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError('UNKNOWN_FLAG', message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+export function stringFlag(flags: ParsedFlags, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function requiredString(flags: ParsedFlags, name: string): string {
+  const value = stringFlag(flags, name);
+  if (value === undefined || value === '') {
+    throw new UsageError('MISSING_FLAG', `--${name} is required`);
+  }
+  return value;
+}
+
+export function booleanFlag(flags: ParsedFlags, name: string): boolean {
+  return flags[name] === true;
+}
+
+/** An integer flag within [min, max]; the message repeats the bad value. */
+export function integerFlag(
+  flags: ParsedFlags,
+  name: string,
+  { min, max, defaultValue }: { min: number; max: number; defaultValue: number },
+): number {
+  const raw = stringFlag(flags, name);
+  if (raw === undefined) return defaultValue;
+  return parseInteger(raw, `--${name}`, min, max);
+}
+
+export function parseInteger(raw: string, label: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(raw.trim())) {
+    throw new UsageError('BAD_VALUE', `${label} expects an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  const value = Number(raw.trim());
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError('BAD_VALUE', `${label} expects an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+/** A decimal number within [min, max]; the message repeats the bad value. */
+export function numberFlag(
+  flags: ParsedFlags,
+  name: string,
+  { min, max, defaultValue }: { min: number; max: number; defaultValue: number },
+): number {
+  const raw = stringFlag(flags, name);
+  if (raw === undefined) return defaultValue;
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError('BAD_VALUE', `--${name} expects a number from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+export function choiceFlag<T extends string>(flags: ParsedFlags, name: string, choices: readonly T[], defaultValue: T): T {
+  const raw = stringFlag(flags, name);
+  if (raw === undefined) return defaultValue;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new UsageError('BAD_VALUE', `--${name} expects one of ${choices.join(', ')}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
+/** Renders `<command> --help`: usage, every flag with its placeholder, description and default. */
+export function renderHelp(title: string, usage: string, specs: readonly FlagSpec[], footer?: string): string {
+  const rows = [...specs, HELP_FLAG].map((spec) => {
+    const names = `${spec.short ? `-${spec.short}, ` : '    '}--${spec.name}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`;
+    const description = spec.defaultText ? `${spec.description} (default: ${spec.defaultText})` : spec.description;
+    return { names, description };
+  });
+  const width = Math.min(34, Math.max(...rows.map((row) => row.names.length)) + 2);
+  const lines = rows.map((row) =>
+    row.names.length + 2 > width
+      ? `  ${row.names}\n  ${' '.repeat(width)}${row.description}`
+      : `  ${row.names.padEnd(width)}${row.description}`,
+  );
+  return [title, '', `Usage: sc-owner-transfer ${usage}`, '', 'Options:', ...lines, ...(footer ? ['', footer] : []), ''].join('\n');
+}

@@ -1,0 +1,81 @@
+/** What happened to one input row. One results-CSV line per input row, always. */
+export type Outcome =
+  | 'succeeded'
+  | 'submitted'
+  | 'failed'
+  | 'skipped'
+  | 'invalid'
+  | 'not-started'
+  | 'would-change';
+
+export interface RowResult {
+  readonly line: number;
+  readonly provisionedProductId: string;
+  readonly newOwner: string;
+  readonly launchRole: string;
+  readonly outcome: Outcome;
+  /** Why, for skipped/invalid/not-started/failed rows; e.g. `already-done`, `duplicate-of-line-7`. */
+  readonly reason: string;
+  readonly recordId: string;
+  readonly recordStatus: string;
+  readonly attempts: number;
+  readonly idempotencyToken: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  /** ISO-8601, empty when the row never finished. */
+  readonly finishedAt: string;
+  /** Extra input columns, echoed in the results. */
+  readonly extra: Readonly<Record<string, string>>;
+}
+
+/** Fixed results columns, in order; extra input columns follow. */
+export const RESULT_COLUMNS = [
+  'line',
+  'provisioned_product_id',
+  'new_owner',
+  'launch_role',
+  'outcome',
+  'reason',
+  'record_id',
+  'record_status',
+  'attempts',
+  'idempotency_token',
+  'error_code',
+  'error_message',
+  'finished_at',
+] as const;
+
+/** Counters the engine keeps while running; the progress display and the summary read them. */
+export interface RunCounts {
+  /** Data rows in the input (from the validation pass). */
+  readonly total: number;
+  readonly succeeded: number;
+  readonly submitted: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly invalid: number;
+  readonly notStarted: number;
+  readonly wouldChange: number;
+  /** Rows whose outcome is known so far (sum of the above). */
+  readonly finished: number;
+  /** API requests sent, throttled answers received, retries made (all operations). */
+  readonly requests: number;
+  readonly throttles: number;
+  readonly retries: number;
+}
+
+/** The end-of-run summary: printed as a table, and written by `--summary-json`. */
+export interface RunSummary {
+  readonly counts: RunCounts;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly elapsedMs: number;
+  readonly exitCode: number;
+  /** Why the run stopped early, when it did: `max-errors`, `credentials`, `access-denied`, `limit`, `SIGINT`, `SIGTERM`. */
+  readonly stoppedBy: string | undefined;
+  readonly runId: string;
+  readonly input: string;
+  readonly results: string;
+  readonly checkpoint: string;
+  readonly dryRun: boolean;
+}
