@@ -1,0 +1,105 @@
+/**
+ * The few file-system calls the checkpoint needs, as an injectable dependency: tests wrap it to
+ * count fsyncs, fail a write, or pause one racer of a lock take-over at an exact point. The node
+ * implementation is a thin pass-through to node:fs/promises.
+ */
+import { constants, promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
+import { errnoCode } from './checkpoint-error.js';
+
+export interface CheckpointFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  /** Writes at the current end (files are opened with O_APPEND); may write fewer bytes than asked. */
+  write(buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CheckpointFs {
+  open(path: string, flags: string | number): Promise<CheckpointFile>;
+  /** Hard link: fails with EEXIST when `newPath` exists, which makes it an atomic create. */
+  link(existingPath: string, newPath: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  readFile(path: string): Promise<Buffer>;
+}
+
+export const nodeCheckpointFs: CheckpointFs = {
+  open: (path, flags) => fsp.open(path, flags),
+  link: (existingPath, newPath) => fsp.link(existingPath, newPath),
+  unlink: (path) => fsp.unlink(path),
+  readFile: (path) => fsp.readFile(path),
+};
+
+/** Read-write, appending, never creating: creation goes through a temp file and link(). */
+export const OPEN_APPEND_EXISTING = constants.O_RDWR | constants.O_APPEND;
+
+/** Writes all of `buffer`, looping over short writes. */
+export async function writeAll(file: CheckpointFile, buffer: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+    if (bytesWritten <= 0) throw new Error(`write made no progress (${offset} of ${buffer.length} bytes written)`);
+    offset += bytesWritten;
+  }
+}
+
+/**
+ * Creates `path` with `content` (new file, 'wx'), fsynced, and closes it. Used for the temp files
+ * that are then link()ed into place, so the real name never shows a half-written file.
+ */
+export async function writeNewFile(fs: CheckpointFs, path: string, content: string): Promise<void> {
+  const file = await fs.open(path, 'wx');
+  try {
+    await writeAll(file, Buffer.from(content, 'utf8'));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * fsyncs the directory holding `path`, so a newly created name survives a power loss, not only
+ * its content. Platforms that cannot open or sync a directory (Windows) refuse with one of the
+ * codes below; there is nothing better to do there, so those are ignored.
+ */
+export async function syncDirectoryOf(fs: CheckpointFs, path: string): Promise<void> {
+  let dir: CheckpointFile;
+  try {
+    dir = await fs.open(dirname(path), 'r');
+  } catch (error) {
+    if (isUnsupportedDirSync(error)) return;
+    throw error;
+  }
+  try {
+    await dir.sync();
+  } catch (error) {
+    if (!isUnsupportedDirSync(error)) throw error;
+  } finally {
+    await dir.close();
+  }
+}
+
+function isUnsupportedDirSync(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === 'EISDIR' || code === 'EPERM' || code === 'EINVAL' || code === 'ENOTSUP' || code === 'EACCES';
+}
+
+/** unlink that ignores a missing file (clean-up paths must not mask the real error). */
+export async function unlinkIfExists(fs: CheckpointFs, path: string): Promise<void> {
+  try {
+    await fs.unlink(path);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+}
+
+/** The file's content as UTF-8, or undefined when it does not exist. */
+export async function readTextIfExists(fs: CheckpointFs, path: string): Promise<string | undefined> {
+  try {
+    return (await fs.readFile(path)).toString('utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Reading a journal back: a streaming line scanner (a journal of millions of rows is hundreds of
+ * MB, more than one JS string may hold, so the file is never read whole) and the replay rules:
+ *
+ * - line 1 must be a header, else the file is not ours and is never touched (NOT_A_CHECKPOINT);
+ * - a last line that is not complete JSON is a write torn by a crash: reported as `tornAt` so the
+ *   writer can cut it off (readers just ignore it). It was never fsynced as a whole, so no caller
+ *   was ever told it was durable;
+ * - a bad line with more lines after it cannot come from a crash (appends are sequential and a
+ *   failed write stops the journal for good), so it is CORRUPT, naming the line;
+ * - valid JSON that is not a valid entry is CORRUPT wherever it is: a torn write of a line that
+ *   starts with `{` cannot parse unless the whole object made it.
+ */
+import { CheckpointError, errnoCode, errorText } from './checkpoint-error.js';
+import { nodeCheckpointFs, type CheckpointFile, type CheckpointFs } from './checkpoint-fs.js';
+import { entryProblem, headerProblem, MAX_LINE_BYTES, ReplayState } from './journal-entries.js';
+import type { JournalFinished, JournalHeader, JournalSent } from './types.js';
+
+export interface ScanResult {
+  readonly header: JournalHeader;
+  readonly state: ReplayState;
+  /** sent/finished entries read (not counting the header or a torn line). */
+  readonly entries: number;
+  /** `at`/`finishedAt` of the last entry read; undefined when there is none. */
+  readonly lastEntryAt: string | undefined;
+  /** Byte offset where a torn last line starts; undefined when there is none. */
+  readonly tornAt: number | undefined;
+  /** The last line is a complete entry whose newline never made it to disk. */
+  readonly missingNewline: boolean;
+}
+
+export interface ScanOptions {
+  readonly path: string;
+  readonly file: CheckpointFile;
+  /** Sees the header as soon as line 1 is read, so a wrong checkpoint is refused before the replay. */
+  readonly checkHeader?: (header: JournalHeader) => void;
+  readonly chunkSize?: number;
+}
+
+type LineHandler = (bytes: Buffer | undefined, start: number, terminated: boolean) => void;
+
+/**
+ * Calls `onLine` for each line with its start offset. `bytes` excludes the newline, may be a view
+ * of a reused buffer (parse it synchronously), and is undefined for a line over MAX_LINE_BYTES.
+ * The last line is passed with `terminated: false` when the file does not end with a newline.
+ */
+async function forEachLine(file: CheckpointFile, chunkSize: number, onLine: LineHandler): Promise<void> {
+  const chunk = Buffer.allocUnsafe(chunkSize);
+  let position = 0;
+  let carry: Buffer[] = [];
+  let carryLength = 0;
+  let carryStart = 0;
+  let carrying = false;
+  let overlong = false;
+  for (;;) {
+    const { bytesRead } = await file.read(chunk, 0, chunkSize, position);
+    if (bytesRead === 0) break;
+    const data = chunk.subarray(0, bytesRead);
+    let from = 0;
+    for (let nl = data.indexOf(0x0a, from); nl !== -1; nl = data.indexOf(0x0a, from)) {
+      const piece = data.subarray(from, nl);
+      if (!carrying) {
+        onLine(piece.length > MAX_LINE_BYTES ? undefined : piece, position + from, true);
+      } else {
+        const tooLong = overlong || carryLength + piece.length > MAX_LINE_BYTES;
+        onLine(tooLong ? undefined : Buffer.concat([...carry, piece]), carryStart, true);
+        carry = [];
+        carryLength = 0;
+        carrying = false;
+        overlong = false;
+      }
+      from = nl + 1;
+    }
+    if (from < bytesRead) {
+      if (!carrying) {
+        carrying = true;
+        carryStart = position + from;
+      }
+      if (!overlong) {
+        carry.push(Buffer.from(data.subarray(from))); // copy: `chunk` is reused by the next read
+        carryLength += bytesRead - from;
+        if (carryLength > MAX_LINE_BYTES) {
+          overlong = true;
+          carry = [];
+        }
+      }
+    }
+    position += bytesRead;
+  }
+  if (carrying) onLine(overlong ? undefined : Buffer.concat(carry), carryStart, false);
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) {
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  }
+  return true;
+}
+
+function parseLine(bytes: Buffer | undefined): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (bytes === undefined) return { ok: false, reason: `the line is longer than ${MAX_LINE_BYTES} bytes` };
+  try {
+    return { ok: true, value: JSON.parse(bytes.toString('utf8')) as unknown };
+  } catch {
+    return { ok: false, reason: 'the line is not valid JSON' };
+  }
+}
+
+function corrupt(path: string, line: number, reason: string): CheckpointError {
+  return new CheckpointError(
+    'CORRUPT',
+    `Checkpoint ${path} is corrupt at line ${line}: ${reason}. Only a torn last line (left by a crash mid-write) is ` +
+      `repaired automatically; a bad line in the middle means the file was edited or damaged. Fix or remove ` +
+      `line ${line} by hand, or start over with a different --checkpoint path.`,
+  );
+}
+
+/** Replays the whole file; throws NOT_A_CHECKPOINT / CORRUPT / whatever `checkHeader` throws. */
+export async function scanJournal({ path, file, checkHeader, chunkSize = 1024 * 1024 }: ScanOptions): Promise<ScanResult> {
+  const state = new ReplayState();
+  let lineNo = 0;
+  let header: JournalHeader | undefined;
+  let entries = 0;
+  let lastEntryAt: string | undefined;
+  let missingNewline = false;
+  let torn: { line: number; start: number; reason: string } | undefined;
+
+  await forEachLine(file, chunkSize, (bytes, start, terminated) => {
+    lineNo += 1;
+    if (lineNo === 1) {
+      const parsed = parseLine(bytes);
+      const problem = parsed.ok ? headerProblem(parsed.value) : parsed.reason;
+      if (problem !== undefined || !parsed.ok) {
+        throw new CheckpointError(
+          'NOT_A_CHECKPOINT',
+          `${path} is not an sc-owner-transfer checkpoint (line 1: ${problem ?? 'unreadable'}). It was left untouched; ` +
+            `pass a different --checkpoint path.`,
+        );
+      }
+      header = parsed.value as JournalHeader;
+      checkHeader?.(header);
+      missingNewline = !terminated;
+      return;
+    }
+    if (terminated && bytes !== undefined && isBlank(bytes)) return;
+    if (torn !== undefined) throw corrupt(path, torn.line, torn.reason);
+    const parsed = parseLine(bytes);
+    if (!parsed.ok) {
+      torn = { line: lineNo, start, reason: parsed.reason };
+      return;
+    }
+    const problem = entryProblem(parsed.value);
+    if (problem !== undefined) throw corrupt(path, lineNo, problem);
+    const entry = parsed.value as JournalSent | JournalFinished;
+    state.apply(entry);
+    entries += 1;
+    lastEntryAt = entry.type === 'sent' ? entry.at : entry.finishedAt;
+    missingNewline = !terminated;
+  });
+
+  if (header === undefined) {
+    throw new CheckpointError(
+      'NOT_A_CHECKPOINT',
+      `${path} is empty, so it is not an sc-owner-transfer checkpoint (a checkpoint always starts with a header ` +
+        `line). Delete it or pass a different --checkpoint path.`,
+    );
+  }
+  return { header, state, entries, lastEntryAt, tornAt: torn?.start, missingNewline };
+}
+
+export interface CheckpointSummary {
+  readonly header: JournalHeader;
+  /** Distinct tokens by their last entry. */
+  readonly done: number;
+  readonly failed: number;
+  readonly inFlight: number;
+  /** sent/finished lines in the file (a token usually has two). */
+  readonly entries: number;
+  readonly lastEntryAt: string | undefined;
+  /** The file ends with a torn line (a crash mid-write); the next run cuts it off. */
+  readonly tornLastLine: boolean;
+}
+
+/** For the `status` command: reads the checkpoint without locking, repairing or writing it. */
+export async function readCheckpointSummary(path: string, fs: CheckpointFs = nodeCheckpointFs): Promise<CheckpointSummary> {
+  let file: CheckpointFile;
+  try {
+    file = await fs.open(path, 'r');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') {
+      throw new CheckpointError('NOT_FOUND', `Checkpoint ${path} does not exist.`, { cause: error });
+    }
+    throw new CheckpointError('IO_ERROR', `Cannot open checkpoint ${path}: ${errorText(error)}`, { cause: error });
+  }
+  try {
+    const scan = await scanJournal({ path, file });
+    return {
+      header: scan.header,
+      ...scan.state.counts(),
+      entries: scan.entries,
+      lastEntryAt: scan.lastEntryAt,
+      tornLastLine: scan.tornAt !== undefined,
+    };
+  } catch (error) {
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError('IO_ERROR', `Cannot read checkpoint ${path}: ${errorText(error)}`, { cause: error });
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,111 @@
+/** Shared fixtures of the checkpoint tests: temp dirs, entry builders, an instrumented fs. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeCheckpointFs, type CheckpointFile, type CheckpointFs } from '../../../src/checkpoint/checkpoint-fs.js';
+import type { JournalFinished, JournalSent } from '../../../src/checkpoint/types.js';
+
+export function makeTempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sc-owner-transfer-checkpoint-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function sent(token: string, line = 2): JournalSent {
+  return { type: 'sent', token, line, provisionedProductId: `pp-${token}`, at: '2024-01-01T00:00:00.000Z' };
+}
+
+export function finished(token: string, outcome: JournalFinished['outcome'], line = 2): JournalFinished {
+  return {
+    type: 'finished',
+    token,
+    line,
+    provisionedProductId: `pp-${token}`,
+    outcome,
+    recordId: outcome === 'failed' ? '' : `rec-${token}`,
+    recordStatus: outcome === 'failed' ? '' : 'SUCCEEDED',
+    attempts: 1,
+    errorCode: outcome === 'failed' ? 'AccessDenied' : '',
+    errorMessage: outcome === 'failed' ? 'no' : '',
+    finishedAt: '2024-01-01T00:00:01.000Z',
+  };
+}
+
+export function readLines(path: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+export function readEntries(path: string): Array<Record<string, unknown>> {
+  return readLines(path).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+export interface FsCall {
+  readonly op: 'open' | 'write' | 'sync' | 'truncate' | 'close' | 'link' | 'unlink' | 'readFile';
+  readonly path: string;
+  readonly detail?: string;
+}
+
+export interface InstrumentedFs extends CheckpointFs {
+  readonly calls: FsCall[];
+  /** Makes the write with this 1-based index (over all files) fail with `error`. */
+  failWrite(index: number, error: Error): void;
+  /** Resolves at the next write() call on any file. */
+  nextWrite(): Promise<string>;
+}
+
+/** Records every call; can fail a chosen write. Everything else goes to the real fs. */
+export function instrumentedFs(base: CheckpointFs = nodeCheckpointFs): InstrumentedFs {
+  const calls: FsCall[] = [];
+  const failures = new Map<number, Error>();
+  let writes = 0;
+  let waiters: Array<(text: string) => void> = [];
+  const wrapFile = (path: string, file: CheckpointFile): CheckpointFile => ({
+    read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
+    write: async (buffer, offset, length) => {
+      writes += 1;
+      const text = buffer.subarray(offset, offset + length).toString('utf8');
+      calls.push({ op: 'write', path, detail: text });
+      const current = waiters;
+      waiters = [];
+      for (const resolve of current) resolve(text);
+      const failure = failures.get(writes);
+      if (failure) throw failure;
+      return file.write(buffer, offset, length);
+    },
+    sync: async () => {
+      calls.push({ op: 'sync', path });
+      await file.sync();
+    },
+    truncate: async (length) => {
+      calls.push({ op: 'truncate', path, detail: String(length) });
+      await file.truncate(length);
+    },
+    close: async () => {
+      calls.push({ op: 'close', path });
+      await file.close();
+    },
+  });
+  return {
+    calls,
+    failWrite: (index, error) => failures.set(index, error),
+    nextWrite: () => new Promise((resolve) => waiters.push(resolve)),
+    open: async (path, flags) => {
+      calls.push({ op: 'open', path, detail: String(flags) });
+      return wrapFile(path, await base.open(path, flags));
+    },
+    link: async (from, to) => {
+      calls.push({ op: 'link', path: to, detail: from });
+      await base.link(from, to);
+    },
+    unlink: async (path) => {
+      calls.push({ op: 'unlink', path });
+      await base.unlink(path);
+    },
+    readFile: async (path) => {
+      calls.push({ op: 'readFile', path });
+      return base.readFile(path);
+    },
+  };
+}
