@@ -1,0 +1,47 @@
+/**
+ * Builds the one ServiceCatalogClient a run uses. Three SDK defaults are wrong for a batch job and
+ * are overridden here on purpose:
+ * - maxAttempts 1: the SDK would otherwise retry silently (3 attempts) underneath our retry policy,
+ *   so throttles would be hidden from the adaptive limiter and attempts counted wrong.
+ * - a request timeout that throws (the SDK's default is none, and its requestTimeout only logs a
+ *   warning unless throwOnRequestTimeout is set): a hung socket must become a retryable error.
+ * - an HTTP agent with at least as many sockets as the pool's concurrency, kept alive.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity } from '@smithy/types';
+
+export interface ClientOptions {
+  /** `--region`; when absent the SDK's chain (AWS_REGION, profile config) decides. */
+  readonly region?: string | undefined;
+  /** `--profile`; when absent AWS_PROFILE or `default`. */
+  readonly profile?: string | undefined;
+  /** `--endpoint-url`, e.g. the local Service Catalog. */
+  readonly endpoint?: string | undefined;
+  /** Sockets in the HTTP agent: at least the worker pool's concurrency. */
+  readonly maxSockets: number;
+  /** Whole-request timeout in ms; a request that takes longer fails as a retryable TimeoutError. */
+  readonly requestTimeoutMs: number;
+  /** Tests pass static credentials; otherwise the SDK's default credential chain. */
+  readonly credentials?: AwsCredentialIdentity | undefined;
+}
+
+export function createServiceCatalogClient(options: ClientOptions): ServiceCatalogClient {
+  const agentOptions = { keepAlive: true, maxSockets: Math.max(1, options.maxSockets) };
+  return new ServiceCatalogClient({
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: Math.min(options.requestTimeoutMs, 10_000),
+      requestTimeout: options.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    }),
+  });
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * The command-line entry: picks the subcommand, wires process signals to one AbortSignal, and sets
+ * process.exitCode. It is the only module that touches `process`; it never calls process.exit()
+ * on the normal path, so pino and the results file flush before Node exits.
+ */
+import { readFileSync } from 'node:fs';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import type { Command, CommandIo } from './commands/command.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { emulatorCommand } from './commands/emulator.js';
+
+const COMMANDS: readonly Command[] = [runCommand, statusCommand, emulatorCommand];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function topLevelHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'sc-owner-transfer: move the OWNER and LAUNCH_ROLE of many AWS Service Catalog provisioned products,',
+    'rate-limited, idempotent and resumable.',
+    '',
+    'Usage: sc-owner-transfer <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'sc-owner-transfer <command> --help' for a command's options.",
+    'Options: -h, --help  this help;  --version  print the version.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(topLevelHelp());
+    return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${version()}\n`);
+    return ExitCode.Ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`sc-owner-transfer: unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}.\n`);
+    return ExitCode.Usage;
+  }
+
+  const controller = new AbortController();
+  let interruptCode: ExitCodeValue = ExitCode.Interrupted;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      // Second signal: the operator means it. The checkpoint is consistent at every instant
+      // (append-only journal, tokens make resends harmless), so exiting now loses nothing.
+      process.stderr.write(`\nsc-owner-transfer: second ${signal}, exiting now\n`);
+      process.exit(signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
+    }
+    interruptCode = signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+    process.stderr.write(`\nsc-owner-transfer: ${signal} received, finishing rows in flight (again to exit now)\n`);
+    controller.abort(new Error(`${signal} received`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const io: CommandIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+    interruptExitCode: () => interruptCode,
+  };
+  try {
+    return await command.execute(rest, io);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`sc-owner-transfer: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,133 @@
+/**
+ * `run`'s flags: their help text and defaults (one place, so `--help` and the README agree), and
+ * the parse from argv to a validated RunConfig. Every bad value is a UsageError whose message
+ * repeats it; nothing is read or sent before the whole command line is valid.
+ */
+import { resolve } from 'node:path';
+import { DEFAULT_MAX_ERRORS, parseFailureBudget, BudgetSyntaxError, type FailureBudget } from '../transfer/failure-budget.js';
+import { RUN_ID_PATTERN } from '../transfer/token.js';
+import type { AcceptLanguage } from '../aws/service-catalog-api.js';
+import { parseLogLevel, type LogLevel } from '../report/logger.js';
+import {
+  booleanFlag, choiceFlag, integerFlag, numberFlag, parseFlags, requiredString, stringFlag, UsageError, type FlagSpec,
+} from './flags.js';
+
+/**
+ * Defaults, chosen for Service Catalog's quotas: its API operations are throttled per account and
+ * region at a few requests per second (the exact numbers are not published per operation and vary),
+ * so the job starts at 5 updates/s and lets the adaptive limiter find the real quota below that;
+ * 4 workers keep 5/s flowing with ~500 ms of latency without piling requests onto a throttle.
+ */
+export const RUN_DEFAULTS = {
+  concurrency: 4,
+  ratePerSecond: 5,
+  maxErrors: DEFAULT_MAX_ERRORS,
+  requestTimeoutSeconds: 30,
+  graceSeconds: 10,
+  logLevel: 'info' as LogLevel,
+  acceptLanguage: 'en' as AcceptLanguage,
+} as const;
+
+export const RUN_FLAGS: readonly FlagSpec[] = [
+  { name: 'input', short: 'i', type: 'string', valueName: 'FILE', description: 'CSV of rows: provisioned_product_id,new_owner,launch_role (required). Must be a regular file: it is read twice.' },
+  { name: 'results', type: 'string', valueName: 'FILE', description: 'Results CSV, one line per input row.', defaultText: '<input>.results.csv' },
+  { name: 'checkpoint', type: 'string', valueName: 'FILE', description: 'Checkpoint journal; rerunning with it resumes.', defaultText: '<input>.checkpoint' },
+  { name: 'concurrency', type: 'string', valueName: 'N', description: 'Rows in flight at once, 1-64.', defaultText: String(RUN_DEFAULTS.concurrency) },
+  { name: 'rate', type: 'string', valueName: 'N', description: 'Ceiling of update requests per second (0.1-1000); lowered automatically on throttling.', defaultText: String(RUN_DEFAULTS.ratePerSecond) },
+  { name: 'max-errors', type: 'string', valueName: 'N|N%', description: 'Stop taking rows once more rows than this failed (a percentage is judged after 20 rows), exit 3.', defaultText: RUN_DEFAULTS.maxErrors },
+  { name: 'run-id', type: 'string', valueName: 'ID', description: 'Part of every idempotency token: a new id applies the same rows again as a new operation.', defaultText: 'none' },
+  { name: 'dry-run', type: 'boolean', description: 'Validate and report what would change; send nothing, write no checkpoint.' },
+  { name: 'skip-invalid', type: 'boolean', description: 'Run the valid rows and report invalid ones as `invalid`, instead of refusing the file.' },
+  { name: 'limit', type: 'string', valueName: 'N', description: 'Stop after N rows were sent (a canary); rerun with the same checkpoint for the rest.' },
+  { name: 'region', type: 'string', valueName: 'REGION', description: 'AWS region.', defaultText: 'AWS_REGION / profile' },
+  { name: 'profile', type: 'string', valueName: 'NAME', description: 'AWS shared-config profile.', defaultText: 'AWS_PROFILE / default chain' },
+  { name: 'endpoint-url', type: 'string', valueName: 'URL', description: 'Service endpoint, e.g. the local Service Catalog (http://127.0.0.1:4566).' },
+  { name: 'accept-language', type: 'string', valueName: 'en|jp|zh', description: 'AcceptLanguage sent with each request.', defaultText: 'en' },
+  { name: 'request-timeout', type: 'string', valueName: 'SECONDS', description: 'Timeout of one request; a timed-out request is retried with the same token.', defaultText: String(RUN_DEFAULTS.requestTimeoutSeconds) },
+  { name: 'log-level', type: 'string', valueName: 'LEVEL', description: 'trace, debug (one line per row), info, warn, error or silent.', defaultText: 'info' },
+  { name: 'log-file', type: 'string', valueName: 'FILE', description: 'Write the JSON log here instead of stderr.' },
+  { name: 'no-progress', type: 'boolean', description: 'No progress bar or progress log lines.' },
+  { name: 'summary-json', type: 'string', valueName: 'FILE', description: 'Also write the run summary (counts, timings, exit code, paths) as JSON.' },
+  { name: 'force-unlock', type: 'boolean', description: 'Take the checkpoint lock even if another host or a live process holds it.' },
+];
+
+export interface RunConfig {
+  readonly input: string;
+  readonly results: string;
+  readonly checkpoint: string;
+  readonly concurrency: number;
+  readonly ratePerSecond: number;
+  readonly failureBudget: FailureBudget;
+  readonly maxErrorsText: string;
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly skipInvalid: boolean;
+  readonly limit: number | undefined;
+  readonly region: string | undefined;
+  readonly profile: string | undefined;
+  readonly endpointUrl: string | undefined;
+  readonly acceptLanguage: AcceptLanguage;
+  readonly requestTimeoutMs: number;
+  readonly graceMs: number;
+  readonly logLevel: LogLevel;
+  readonly logFile: string | undefined;
+  readonly progress: boolean;
+  readonly summaryJson: string | undefined;
+  readonly forceUnlock: boolean;
+  readonly help: boolean;
+}
+
+export function parseRunConfig(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): RunConfig {
+  const flags = parseFlags(argv, RUN_FLAGS);
+  const help = booleanFlag(flags, 'help');
+  if (help) return { help } as RunConfig;
+  const input = resolve(cwd, requiredString(flags, 'input'));
+  const maxErrorsText = stringFlag(flags, 'max-errors') ?? RUN_DEFAULTS.maxErrors;
+  let failureBudget: FailureBudget;
+  try {
+    failureBudget = parseFailureBudget(maxErrorsText);
+  } catch (error) {
+    if (error instanceof BudgetSyntaxError) throw new UsageError('BAD_VALUE', error.message);
+    throw error;
+  }
+  const runId = stringFlag(flags, 'run-id') ?? '';
+  if (runId !== '' && !RUN_ID_PATTERN.test(runId)) {
+    throw new UsageError('BAD_VALUE', `--run-id expects 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit, got '${runId}'`);
+  }
+  const endpointUrl = stringFlag(flags, 'endpoint-url') ?? env.AWS_ENDPOINT_URL_SERVICE_CATALOG ?? env.AWS_ENDPOINT_URL;
+  if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
+    throw new UsageError('BAD_VALUE', `--endpoint-url expects an http:// or https:// URL, got '${endpointUrl}'`);
+  }
+  let logLevel: LogLevel;
+  try {
+    logLevel = parseLogLevel(stringFlag(flags, 'log-level') ?? RUN_DEFAULTS.logLevel);
+  } catch (error) {
+    throw new UsageError('BAD_VALUE', (error as Error).message);
+  }
+  const limitRaw = stringFlag(flags, 'limit');
+  return {
+    help,
+    input,
+    results: resolve(cwd, stringFlag(flags, 'results') ?? `${input}.results.csv`),
+    checkpoint: resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${input}.checkpoint`),
+    concurrency: integerFlag(flags, 'concurrency', { min: 1, max: 64, defaultValue: RUN_DEFAULTS.concurrency }),
+    ratePerSecond: numberFlag(flags, 'rate', { min: 0.1, max: 1000, defaultValue: RUN_DEFAULTS.ratePerSecond }),
+    failureBudget,
+    maxErrorsText,
+    runId,
+    dryRun: booleanFlag(flags, 'dry-run'),
+    skipInvalid: booleanFlag(flags, 'skip-invalid'),
+    limit: limitRaw === undefined ? undefined : integerFlag(flags, 'limit', { min: 1, max: Number.MAX_SAFE_INTEGER, defaultValue: 0 }),
+    region: stringFlag(flags, 'region'),
+    profile: stringFlag(flags, 'profile'),
+    endpointUrl,
+    acceptLanguage: choiceFlag(flags, 'accept-language', ['en', 'jp', 'zh'] as const, RUN_DEFAULTS.acceptLanguage),
+    requestTimeoutMs: numberFlag(flags, 'request-timeout', { min: 1, max: 600, defaultValue: RUN_DEFAULTS.requestTimeoutSeconds }) * 1000,
+    graceMs: RUN_DEFAULTS.graceSeconds * 1000,
+    logLevel,
+    logFile: stringFlag(flags, 'log-file') === undefined ? undefined : resolve(cwd, stringFlag(flags, 'log-file') as string),
+    progress: !booleanFlag(flags, 'no-progress'),
+    summaryJson: stringFlag(flags, 'summary-json') === undefined ? undefined : resolve(cwd, stringFlag(flags, 'summary-json') as string),
+    forceUnlock: booleanFlag(flags, 'force-unlock'),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The idempotency token rule. It is a promise to operators, written in the README:
+ *
+ *   token = "sot1-" + hex(sha256(JSON.stringify(["sot1", runId, productId, owner, launchRole])))[0..64]
+ *
+ * with every field trimmed and an absent value written as "". JSON of an array is an unambiguous
+ * encoding (no field can bleed into the next), so two rows collide only if they name the same
+ * product, owner and launch role under the same run id. Extra CSV columns and the line number are
+ * deliberately left out: an edited CSV (reordered, commented, with a ticket column added) keeps
+ * the same tokens, so a rerun is recognised by the checkpoint and deduplicated by the API.
+ *
+ * The result is 69 characters of [a-z0-9-], inside the API's pattern `[a-zA-Z0-9][a-zA-Z0-9_-]*`
+ * and its limit of 128. Changing anything here is a new scheme: bump TOKEN_SCHEME, because a
+ * checkpoint written under the old scheme must not be resumed by the new one.
+ */
+import { createHash } from 'node:crypto';
+
+export const TOKEN_SCHEME = 'sot1';
+
+export interface TokenFields {
+  readonly provisionedProductId: string;
+  readonly newOwner: string | undefined;
+  readonly launchRole: string | undefined;
+}
+
+export function deriveIdempotencyToken(runId: string, fields: TokenFields): string {
+  const material = JSON.stringify([
+    TOKEN_SCHEME,
+    runId.trim(),
+    fields.provisionedProductId.trim(),
+    (fields.newOwner ?? '').trim(),
+    (fields.launchRole ?? '').trim(),
+  ]);
+  const digest = createHash('sha256').update(material, 'utf8').digest('hex');
+  return `${TOKEN_SCHEME}-${digest}`;
+}
+
+/** The API's own constraint on IdempotencyToken, matched against the whole value. */
+export const IDEMPOTENCY_TOKEN_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
+export const IDEMPOTENCY_TOKEN_MAX_LENGTH = 128;
+
+/** `--run-id` becomes part of every token; keep it short and printable so logs stay readable. */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
