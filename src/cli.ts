@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
-import type { Command, CommandIo } from './commands/command.js';
+import type { Command } from './commands/command.js';
+import { createProcessIo } from './process-io.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { emulatorCommand } from './commands/emulator.js';
@@ -51,35 +52,11 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
     return ExitCode.Usage;
   }
 
-  const controller = new AbortController();
-  let interruptCode: ExitCodeValue = ExitCode.Interrupted;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      // Second signal: the operator means it. The checkpoint is consistent at every instant
-      // (append-only journal, tokens make resends harmless), so exiting now loses nothing.
-      process.stderr.write(`\nsc-owner-transfer: second ${signal}, exiting now\n`);
-      process.exit(signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
-    }
-    interruptCode = signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
-    process.stderr.write(`\nsc-owner-transfer: ${signal} received, finishing rows in flight (again to exit now)\n`);
-    controller.abort(new Error(`${signal} received`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const io: CommandIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    signal: controller.signal,
-    interruptExitCode: () => interruptCode,
-  };
+  const { io, dispose } = createProcessIo();
   try {
     return await command.execute(rest, io);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    dispose();
   }
 }
 

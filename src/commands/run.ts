@@ -81,12 +81,12 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
       scan = await scanInput(config.input, { signal: io.signal });
     } catch (error) {
       if (io.signal.aborted) return io.interruptExitCode();
-      if (error instanceof InputError) return fail(ExitCode.Usage, formatProblem({ code: error.code, line: error.line, message: error.message }));
+      if (error instanceof InputError) return fail(ExitCode.Usage, `${formatProblem({ code: error.code, line: error.line, message: error.message })} [${error.code}]\nNothing was sent.`);
       throw error;
     }
-    if (scan.fatal) return fail(ExitCode.Usage, `${config.input}: ${formatProblem(scan.fatal)}`);
+    if (scan.fatal) return fail(ExitCode.Usage, `${config.input}: ${formatProblem(scan.fatal)} [${scan.fatal.code}]\nThe file cannot be read as a transfer CSV; nothing was sent.`);
     if (scan.problemCount > 0 && !config.skipInvalid) {
-      const shown = scan.problems.slice(0, PROBLEMS_SHOWN).map((p) => `  ${formatProblem(p)}`);
+      const shown = scan.problems.slice(0, PROBLEMS_SHOWN).map((p) => `  ${formatProblem(p)} [${p.code}]`);
       const more = scan.problemCount > shown.length ? [`  ... and ${scan.problemCount - shown.length} more`] : [];
       return fail(
         ExitCode.Usage,

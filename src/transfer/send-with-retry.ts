@@ -46,12 +46,15 @@ export async function sendWithRetry<T>(
   options: SendWithRetryOptions,
 ): Promise<SendResult<T>> {
   const { limiter, policy, clock, random, signal } = options;
+  // 5xx and network errors share one budget (transientAttempts): a row that alternates between
+  // them must not get twice the attempts.
+  const budgetKey = (kind: ErrorKind): ErrorKind => (kind === 'network' ? 'server' : kind);
   const failures = new Map<ErrorKind, number>();
   let attempts = 0;
 
   const shouldRetry = (classified: ClassifiedError): boolean => {
     if (!isRetriedKind(classified.kind)) return false;
-    return (failures.get(classified.kind) ?? 0) < attemptsAllowed(policy, classified.kind);
+    return (failures.get(budgetKey(classified.kind)) ?? 0) < attemptsAllowed(policy, classified.kind);
   };
 
   try {
@@ -67,13 +70,13 @@ export async function sendWithRetry<T>(
         } catch (error) {
           const classified = classifyAwsError(error, signal);
           if (classified.kind === 'throttle') limiter.onThrottle(permit);
-          failures.set(classified.kind, (failures.get(classified.kind) ?? 0) + 1);
+          failures.set(budgetKey(classified.kind), (failures.get(budgetKey(classified.kind)) ?? 0) + 1);
           throw new AttemptFailed(classified);
         }
       },
       {
         // The budget per kind is enforced by shouldRetry; this is only an outer bound.
-        retries: policy.throttleAttempts + policy.transientAttempts + policy.invalidStateAttempts,
+        retries: policy.throttleAttempts + policy.transientAttempts + policy.invalidStateAttempts + 1,
         // Waiting is ours (jitter, Retry-After, the InvalidState schedule), done in onFailedAttempt.
         minTimeout: 0,
         maxTimeout: 0,
@@ -82,7 +85,7 @@ export async function sendWithRetry<T>(
           if (!(error instanceof AttemptFailed)) return;
           const classified = error.classified;
           if (!isRetriedKind(classified.kind) || !shouldRetry(classified)) return;
-          const delayMs = retryDelayMs(policy, classified.kind, failures.get(classified.kind) ?? 1, random(), classified.retryAfterMs);
+          const delayMs = retryDelayMs(policy, classified.kind, failures.get(budgetKey(classified.kind)) ?? 1, random(), classified.retryAfterMs);
           options.onRetry?.({ attempt: attemptNumber, error: classified, delayMs });
           await clock.sleep(delayMs, signal);
         },

@@ -27,7 +27,7 @@ import { sendWithRetry, type RetryEvent } from './send-with-retry.js';
 import { deriveIdempotencyToken } from './token.js';
 import { createCounters, type Counters } from './counters.js';
 
-export type StopReason = 'max-errors' | 'credentials' | 'access-denied' | 'limit' | 'signal';
+export type StopReason = 'max-errors' | 'credentials' | 'access-denied' | 'limit' | 'signal' | 'local-error';
 
 /** What the engine needs of the checkpoint journal (checkpoint/journal.ts implements it). */
 export interface JournalPort {
@@ -141,25 +141,33 @@ export class TransferRun {
     const { concurrency } = this.#options;
     const pool = pLimit(concurrency);
     const inflight = new Set<Promise<void>>();
-    for await (const record of this.#options.records) {
-      if (this.#fatal !== undefined) break;
-      const job = await this.#triage(record);
-      if (job === undefined) continue;
-      this.#rowsSent += 1;
-      const task = pool(() => this.#send(job)).catch((error: unknown) => {
-        // Only the journal or the results file can throw here: without them nothing is safe.
-        this.#fatal ??= error;
-        this.#stop('signal', 'a local write failed');
-      });
-      inflight.add(task);
-      void task.finally(() => inflight.delete(task));
-      if (this.#options.limit !== undefined && this.#rowsSent >= this.#options.limit) {
-        this.#stop('limit', `--limit ${this.#options.limit} reached: the rest of the rows were not started`);
+    try {
+      for await (const record of this.#options.records) {
+        if (this.#fatal !== undefined) break;
+        const job = await this.#triage(record);
+        if (job === undefined) continue;
+        this.#rowsSent += 1;
+        const task = pool(() => this.#send(job)).catch((error: unknown) => {
+          // Only the journal or the results file can throw here: without them nothing is safe.
+          this.#fatal ??= error;
+          this.#stop('local-error', `a local write failed: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        inflight.add(task);
+        void task.finally(() => inflight.delete(task));
+        if (this.#options.limit !== undefined && this.#rowsSent >= this.#options.limit) {
+          this.#stop('limit', `--limit ${this.#options.limit} reached: the rest of the rows were not started`);
+        }
+        // Backpressure: don't read the next record until a worker is free.
+        while (inflight.size >= concurrency) await Promise.race(inflight);
       }
-      // Backpressure: don't read the next record until a worker is free.
-      while (inflight.size >= concurrency) await Promise.race(inflight);
+    } catch (error) {
+      // The input failed mid-run (e.g. the file changed): abandon the rows in flight quickly
+      // (they stay in flight in the journal) but never return before they settled.
+      this.#hardStop.abort(error);
+      throw error;
+    } finally {
+      await Promise.allSettled(inflight);
     }
-    await Promise.all(inflight);
   }
 
   /** Answers rows that need no API call; returns a job for rows that do. */
@@ -269,8 +277,9 @@ export class TransferRun {
   }
 
   #checkBudget(): void {
-    const { failed, finished } = this.#counters.snapshot();
-    if (this.#stoppedBy === undefined && isBudgetExceeded(this.#options.failureBudget, failed, finished)) {
+    // Judged on rows actually tried in this run: skipped or invalid rows must not dilute the share.
+    const { failed, succeeded, submitted } = this.#counters.snapshot();
+    if (this.#stoppedBy === undefined && isBudgetExceeded(this.#options.failureBudget, failed, failed + succeeded + submitted)) {
       this.#stop('max-errors', `${failed} rows failed, more than --max-errors allows`);
     }
   }

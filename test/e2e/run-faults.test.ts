@@ -1,0 +1,106 @@
+/**
+ * The job against an unreliable service: throttling, 500s, connections dropped before and after
+ * the update was applied, and products held UNDER_CHANGE. Every row still ends applied exactly once.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateSeed, startEmulator, type EmulatorFaults, type RunningEmulator } from '../../src/emulator/index.js';
+import { runCli } from './helpers/cli.js';
+import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
+
+const ACCOUNT = '123456789012';
+const NEW_OWNER = `arn:aws:sts::${ACCOUNT}:assumed-role/Platform/henry@example.com`;
+
+let emulator: RunningEmulator;
+let ws: Workspace;
+
+beforeEach(async () => {
+  ws = await createWorkspace('sot-fault-');
+});
+
+afterEach(async () => {
+  await emulator.close();
+  await ws.remove();
+});
+
+async function runWith(faults: EmulatorFaults, count: number, extraArgs: string[] = []) {
+  emulator = await startEmulator({ seed: generateSeed({ count, accountId: ACCOUNT, random: 11 }), faults, random: 5 });
+  const products = emulator.state.products();
+  const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+  const result = await runCli(
+    ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--summary-json', ws.path('summary.json'), ...extraArgs],
+    { cwd: ws.dir },
+  );
+  const summary = JSON.parse(await readFile(ws.path('summary.json'), 'utf8').catch(() => '{}'));
+  return { products, result, summary };
+}
+
+function assertAllAppliedOnce(products: ReturnType<RunningEmulator['state']['products']>) {
+  for (const p of products) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);
+  const records = emulator.state.records().filter((r) => r.recordType === 'UPDATE_PROVISIONED_PRODUCT_PROPERTIES');
+  expect(records).toHaveLength(products.length);
+}
+
+describe('an unreliable service', () => {
+  it('throttling: the limiter adapts below the quota and every row succeeds', async () => {
+    const { products, result, summary } = await runWith(
+      { quotas: { UpdateProvisionedProductProperties: { ratePerSecond: 10, burst: 2 } } },
+      60,
+      ['--rate', '40', '--concurrency', '8'],
+    );
+    expect(result.code, result.stderr).toBe(0);
+    assertAllAppliedOnce(products);
+    const updates = emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
+    const throttled = updates.filter((c) => c.outcome === 'ThrottlingException').length;
+    expect(throttled).toBeGreaterThan(0);
+    expect(summary.counts.throttles).toBe(throttled);
+    // Hammering at 40/s into a 10/s quota would throttle ~3 of 4 calls; adapting keeps it far lower.
+    expect(throttled / updates.length).toBeLessThan(0.5);
+  });
+
+  it('500s and connections dropped before or after applying: retried with the same token, applied once', async () => {
+    const { products, result } = await runWith({ serverErrorRate: 0.15, dropBeforeApplyRate: 0.1, dropAfterApplyRate: 0.1 }, 40, ['--request-timeout', '5']);
+    expect(result.code, result.stderr).toBe(0);
+    assertAllAppliedOnce(products);
+    const calls = emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
+    expect(calls.some((c) => c.outcome === 'dropped-after')).toBe(true);
+    expect(calls.some((c) => c.outcome === 'fault-500')).toBe(true);
+    const tokens = new Map<string, Set<string>>();
+    for (const c of calls) {
+      const id = (c.params as { ProvisionedProductId: string }).ProvisionedProductId;
+      tokens.set(id, (tokens.get(id) ?? new Set()).add(c.token!));
+    }
+    for (const set of tokens.values()) expect(set.size).toBe(1);
+  });
+
+  it('a product held UNDER_CHANGE is retried after a longer wait and then succeeds', async () => {
+    emulator = await startEmulator({ seed: generateSeed({ count: 3, accountId: ACCOUNT, random: 2 }) });
+    const products = emulator.state.products();
+    emulator.setFaults({ underChange: { [products[1]!.id]: 2_000 } });
+    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(result.code, result.stderr).toBe(0);
+    const calls = emulator.state.calls().filter((c) => (c.params as { ProvisionedProductId?: string }).ProvisionedProductId === products[1]!.id);
+    expect(calls[0]!.outcome).toBe('InvalidStateException');
+    expect(calls.at(-1)!.outcome).toBe('ok');
+    assertAllAppliedOnce(products);
+  });
+
+  it('final errors are not retried: ResourceNotFound and InvalidParameters fail their row after one attempt', async () => {
+    emulator = await startEmulator({ seed: generateSeed({ count: 2, accountId: ACCOUNT, random: 2 }) });
+    const [a] = emulator.state.products();
+    emulator.setFaults({ script: [{ productId: a!.id, times: 1, action: { error: 'LimitExceededException', message: 'resource limit' } }] });
+    const input = await ws.writeCsv('rows.csv', CSV_HEADER, [
+      [a!.id, NEW_OWNER, ''],
+      ['pp-doesnotexist', NEW_OWNER, ''],
+    ]);
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(result.code).toBe(1);
+    const results = (await ws.readResults('rows.csv.results.csv')).sort((x, y) => Number(x.line) - Number(y.line));
+    expect(results.map((r) => [r.outcome, r.error_code, r.attempts])).toEqual([
+      ['failed', 'LimitExceededException', '1'],
+      ['failed', 'ResourceNotFoundException', '1'],
+    ]);
+    expect(emulator.state.calls()).toHaveLength(2);
+  });
+});

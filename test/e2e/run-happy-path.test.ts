@@ -1,0 +1,163 @@
+/**
+ * The main job end to end: the compiled CLI, the real SDK over HTTP, the local Service Catalog.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { deriveIdempotencyToken, IDEMPOTENCY_TOKEN_PATTERN } from '../../src/transfer/token.js';
+import { RESULT_COLUMNS } from '../../src/report/types.js';
+import { runCli } from './helpers/cli.js';
+import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
+
+const ACCOUNT = '123456789012';
+const NEW_OWNER = `arn:aws:iam::${ACCOUNT}:user/dave`;
+const NEW_ROLE = `arn:aws:iam::${ACCOUNT}:role/SCLaunchRole-Platform`;
+
+let emulator: RunningEmulator;
+let ws: Workspace;
+
+beforeEach(async () => {
+  emulator = await startEmulator({ seed: generateSeed({ count: 25, accountId: ACCOUNT, random: 7 }) });
+  ws = await createWorkspace();
+});
+
+afterEach(async () => {
+  await emulator.close();
+  await ws.remove();
+});
+
+function updateCalls() {
+  return emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
+}
+
+describe('sc-owner-transfer run', () => {
+  it('applies every row, writes one results line per row, and a rerun sends nothing', async () => {
+    const products = emulator.state.products();
+    const rows = products.map((p, i) => [p.id, i % 5 === 0 ? '' : NEW_OWNER, i % 3 === 0 ? NEW_ROLE : '', `TICKET-${i}`]);
+    const input = await ws.writeCsv('moves.csv', [...CSV_HEADER, 'ticket'], rows);
+
+    const first = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--summary-json', ws.path('summary.json')], { cwd: ws.dir });
+    expect(first.stderr).not.toContain('unexpected error');
+    expect(first.code).toBe(0);
+
+    // Every product now has its target owner and launch role; empty cells left the value alone.
+    for (const [i, product] of products.entries()) {
+      const now = emulator.state.product(product.id)!;
+      expect(now.owner).toBe(i % 5 === 0 ? product.owner : NEW_OWNER);
+      expect(now.launchRole).toBe(i % 3 === 0 ? NEW_ROLE : product.launchRole);
+    }
+
+    // One update per row, each with the derived token, never an empty property value.
+    const calls = updateCalls();
+    expect(calls).toHaveLength(products.length);
+    for (const call of calls) {
+      const params = call.params as { ProvisionedProductId: string; ProvisionedProductProperties: Record<string, string>; IdempotencyToken: string };
+      const row = rows.find((r) => r[0] === params.ProvisionedProductId)!;
+      expect(params.IdempotencyToken).toBe(
+        deriveIdempotencyToken('', { provisionedProductId: row[0]!, newOwner: row[1] || undefined, launchRole: row[2] || undefined }),
+      );
+      expect(params.IdempotencyToken).toMatch(IDEMPOTENCY_TOKEN_PATTERN);
+      expect(Object.values(params.ProvisionedProductProperties)).not.toContain('');
+      expect(Object.keys(params.ProvisionedProductProperties).sort()).toEqual(
+        [...(row[1] ? ['OWNER'] : []), ...(row[2] ? ['LAUNCH_ROLE'] : [])].sort(),
+      );
+    }
+
+    const results = await ws.readResults('moves.csv.results.csv');
+    expect(Object.keys(results[0]!)).toEqual([...RESULT_COLUMNS, 'ticket']);
+    expect(results.map((r) => Number(r.line)).sort((a, b) => a - b)).toEqual(rows.map((_, i) => i + 2));
+    for (const result of results) {
+      expect(['succeeded', 'submitted']).toContain(result.outcome);
+      expect(result.record_id).not.toBe('');
+      expect(result.ticket).toBe(`TICKET-${Number(result.line) - 2}`);
+    }
+    const summary = JSON.parse(await readFile(ws.path('summary.json'), 'utf8'));
+    expect(summary.exitCode).toBe(0);
+    expect(summary.counts.total).toBe(products.length);
+    expect(summary.counts.succeeded + summary.counts.submitted).toBe(products.length);
+
+    // Rerun: the checkpoint says every row is done, so nothing is sent.
+    const before = emulator.state.calls().length;
+    const second = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(second.code).toBe(0);
+    expect(emulator.state.calls().length).toBe(before);
+    const rerun = await ws.readResults('moves.csv.results.csv');
+    expect(rerun).toHaveLength(products.length);
+    for (const result of rerun) {
+      expect(result.outcome).toBe('skipped');
+      expect(result.reason).toMatch(/^already-(succeeded|submitted)$/);
+      expect(result.record_id).not.toBe('');
+    }
+  });
+
+  it('reports an identical duplicate as skipped and sends it once', async () => {
+    const [a, b] = emulator.state.products();
+    const input = await ws.writeCsv('dup.csv', CSV_HEADER, [
+      [a!.id, NEW_OWNER, ''],
+      [b!.id, NEW_OWNER, ''],
+      [` ${a!.id} `, NEW_OWNER, ''],
+    ]);
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(result.code).toBe(0);
+    expect(updateCalls()).toHaveLength(2);
+    const lines = await ws.readResults('dup.csv.results.csv');
+    const dup = lines.find((r) => r.line === '4')!;
+    expect(dup.outcome).toBe('skipped');
+    expect(dup.reason).toBe('duplicate-of-line-2');
+  });
+
+  it('dry run sends nothing, writes would-change and leaves no checkpoint', async () => {
+    const products = emulator.state.products().slice(0, 4);
+    const input = await ws.writeCsv('dry.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--dry-run'], { cwd: ws.dir });
+    expect(result.code).toBe(0);
+    expect(emulator.state.calls()).toHaveLength(0);
+    const lines = await ws.readResults('dry.csv.results.csv');
+    expect(lines.map((l) => l.outcome)).toEqual(['would-change', 'would-change', 'would-change', 'would-change']);
+    await expect(readFile(ws.path('dry.csv.checkpoint'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('--limit sends N rows, the rest are not-started, and a rerun finishes them', async () => {
+    const products = emulator.state.products().slice(0, 10);
+    const input = await ws.writeCsv('canary.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const canary = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--limit', '3', '--concurrency', '1'], { cwd: ws.dir });
+    expect(canary.code).toBe(0);
+    expect(updateCalls()).toHaveLength(3);
+    const lines = await ws.readResults('canary.csv.results.csv');
+    expect(lines.filter((l) => l.outcome === 'not-started')).toHaveLength(7);
+    const rest = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(rest.code).toBe(0);
+    expect(updateCalls()).toHaveLength(10);
+    for (const p of products) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);
+  });
+
+  it('a new --run-id applies the same rows again under new tokens; the old checkpoint refuses it', async () => {
+    const [p] = emulator.state.products();
+    const input = await ws.writeCsv('again.csv', CSV_HEADER, [[p!.id, NEW_OWNER, '']]);
+    expect((await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir })).code).toBe(0);
+    const refused = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--run-id', 'reorg-2'], { cwd: ws.dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/run id/i);
+    const again = await runCli(
+      ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--run-id', 'reorg-2', '--checkpoint', ws.path('reorg-2.checkpoint')],
+      { cwd: ws.dir },
+    );
+    expect(again.code).toBe(0);
+    const tokens = updateCalls().map((c) => c.token);
+    expect(tokens).toHaveLength(2);
+    expect(new Set(tokens).size).toBe(2);
+  });
+
+  it('status reports a checkpoint without sending anything', async () => {
+    const products = emulator.state.products().slice(0, 3);
+    const input = await ws.writeCsv('s.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    const status = await runCli(['status', '--checkpoint', ws.path('s.csv.checkpoint'), '--json'], { cwd: ws.dir });
+    expect(status.code).toBe(0);
+    const parsed = JSON.parse(status.stdout);
+    expect(parsed.done).toBe(3);
+    expect(parsed.failed).toBe(0);
+    expect(parsed.inFlight).toBe(0);
+    expect(parsed.lock).toBeNull();
+  });
+});

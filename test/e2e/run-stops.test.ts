@@ -1,0 +1,137 @@
+/**
+ * Ways a run stops early, each with its exit code, a complete results file and a checkpoint that
+ * the next run resumes: the failure budget, refused credentials, an AccessDenied streak, signals,
+ * and a checkpoint held by another run.
+ */
+import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { awsTestEnv, runCli, spawnCli } from './helpers/cli.js';
+import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
+
+const ACCOUNT = '123456789012';
+const NEW_OWNER = `arn:aws:iam::${ACCOUNT}:user/frank`;
+
+let emulator: RunningEmulator;
+let ws: Workspace;
+
+beforeEach(async () => {
+  ws = await createWorkspace('sot-stop-');
+});
+
+afterEach(async () => {
+  await emulator?.close();
+  await ws.remove();
+});
+
+async function start(options: Partial<Parameters<typeof startEmulator>[0]> = {}, count = 30) {
+  emulator = await startEmulator({ seed: generateSeed({ count, accountId: ACCOUNT, random: 3 }), ...options });
+  const products = emulator.state.products();
+  const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+  return { products, input };
+}
+
+const updates = () => emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
+
+describe('stopping early', () => {
+  it('--max-errors: stops taking rows, exit 3, the rest not-started; a rerun retries failed rows', async () => {
+    const { products, input } = await start();
+    // Products that do not exist fail for good (ResourceNotFoundException).
+    const rows = products.map((p, i) => [i < 6 ? `pp-missing${i}` : p.id, NEW_OWNER, '']);
+    await ws.writeCsv('rows.csv', CSV_HEADER, rows);
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--max-errors', '2', '--concurrency', '1'], { cwd: ws.dir });
+    expect(result.code).toBe(3);
+    const results = await ws.readResults('rows.csv.results.csv');
+    expect(results).toHaveLength(rows.length);
+    expect(results.filter((r) => r.outcome === 'failed')).toHaveLength(3);
+    expect(results.filter((r) => r.outcome === 'failed').every((r) => r.error_code === 'ResourceNotFoundException')).toBe(true);
+    expect(results.filter((r) => r.outcome === 'not-started')).toHaveLength(rows.length - 3);
+    expect(updates()).toHaveLength(3);
+
+    // The next run retries the failed rows (they fail again) and goes on; exit 1 with a high budget.
+    const again = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--max-errors', '100%'], { cwd: ws.dir });
+    expect(again.code).toBe(1);
+    const retried = updates().filter((c) => (c.params as { ProvisionedProductId: string }).ProvisionedProductId === 'pp-missing0');
+    expect(retried).toHaveLength(2);
+    expect(retried[0]!.token).toBe(retried[1]!.token);
+    for (const p of products.slice(6)) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);
+  });
+
+  it('refused credentials stop the run at once with exit 3', async () => {
+    const { input } = await start({ credentials: { AKIDGOOD: 'good-secret' } });
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '1'], {
+      cwd: ws.dir,
+      env: awsTestEnv({ AWS_ACCESS_KEY_ID: 'AKIDWRONG', AWS_SECRET_ACCESS_KEY: 'nope' }),
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/credentials were refused/);
+    expect(emulator.state.calls().length).toBeLessThanOrEqual(2);
+    const results = await ws.readResults('rows.csv.results.csv');
+    expect(results).toHaveLength(30);
+    expect(results.filter((r) => r.outcome === 'not-started').length).toBeGreaterThanOrEqual(28);
+    // The secret never reaches the log.
+    expect(result.stderr).not.toContain('nope');
+  });
+
+  it('a streak of AccessDenied on different products stops the run (exit 3); a single one only fails its row', async () => {
+    const { products, input } = await start();
+    emulator.setFaults({ accessDenied: [products[0]!.id] });
+    const one = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(one.code).toBe(1);
+    await ws.remove();
+    ws = await createWorkspace('sot-stop-');
+    const input2 = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, `arn:aws:iam::${ACCOUNT}:user/gina`, '']));
+    emulator.setFaults({ accessDenied: products.map((p) => p.id) });
+    const streak = await runCli(['run', '--input', input2, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '1', '--max-errors', '100%'], { cwd: ws.dir });
+    expect(streak.code).toBe(3);
+    expect(streak.stderr).toMatch(/permission itself looks gone/);
+    const results = await ws.readResults('rows.csv.results.csv');
+    expect(results.filter((r) => r.outcome === 'failed')).toHaveLength(5);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: finishes in-flight rows, writes every line, exits %i, and the next run completes', async (signal, code) => {
+    const { products, input } = await start({}, 40);
+    let seen = 0;
+    const cli = spawnCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '2', '--rate', '50'], { cwd: ws.dir });
+    const off = emulator.on('request', (call) => {
+      if (call.operation === 'UpdateProvisionedProductProperties' && ++seen === 10) cli.child.kill(signal);
+    });
+    const result = await cli.result;
+    off();
+    expect(result.code).toBe(code);
+    const results = await ws.readResults('rows.csv.results.csv');
+    expect(results).toHaveLength(40);
+    const notStarted = results.filter((r) => r.outcome === 'not-started').length;
+    expect(notStarted).toBeGreaterThan(0);
+    const resumed = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(resumed.code).toBe(0);
+    for (const p of products) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);
+    // Each product got exactly one token, however often it was sent.
+    const tokensByProduct = new Map<string, Set<string>>();
+    for (const call of updates()) {
+      const id = (call.params as { ProvisionedProductId: string }).ProvisionedProductId;
+      tokensByProduct.set(id, (tokensByProduct.get(id) ?? new Set()).add(call.token!));
+    }
+    for (const tokens of tokensByProduct.values()) expect(tokens.size).toBe(1);
+  });
+
+  it('a checkpoint held by a live run is refused with exit 4, naming the holder', async () => {
+    const { input } = await start({}, 3);
+    // This test process is alive and on this host: a lock naming it is held.
+    await writeFile(`${input}.checkpoint.lock`, JSON.stringify({ host: hostname(), pid: process.pid, startedAt: '2026-01-01T00:00:00.000Z', runId: '' }));
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(String(process.pid));
+    expect(result.stderr).toContain(hostname());
+    expect(emulator.state.calls()).toHaveLength(0);
+
+    // A lock left by a dead process on this host is taken over.
+    await writeFile(`${input}.checkpoint.lock`, JSON.stringify({ host: hostname(), pid: 2 ** 22 + 17, startedAt: '2026-01-01T00:00:00.000Z', runId: '' }));
+    const taken = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    expect(taken.code).toBe(0);
+  });
+});

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import type { StopReason } from '../../../src/transfer/transfer-run.js';
+import { deriveIdempotencyToken } from '../../../src/transfer/token.js';
+import { parseFailureBudget } from '../../../src/transfer/failure-budget.js';
+import { TransferRun } from '../../../src/transfer/transfer-run.js';
+import { flushMicrotasks } from '../../helpers/manual-clock.js';
+import { drive, fail, hang, ok, row, setup, valid, type Setup } from './transfer-run-fakes.js';
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `pp-${i + 1}`);
+const recordsFor = (list: string[]) => list.map((id, i) => valid(row(i + 2, id)));
+
+function startRun(s: Setup, overrides: Partial<Setup['options']> = {}) {
+  const stops: Array<[StopReason, string]> = [];
+  const run = new TransferRun({ ...s.options, ...overrides, events: { onStop: (reason, detail) => stops.push([reason, detail]) } });
+  let done = false;
+  const promise = run.run();
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  return { run, promise, stops, done: () => done };
+}
+
+function expectOneResultPerRow(s: Setup, count: number): void {
+  expect(s.results.rows.map((r) => r.line).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i + 2));
+}
+
+describe('TransferRun --limit', () => {
+  it('stops after N rows sent; the rest are not-started; rows needing no call do not count', async () => {
+    const done = row(3, 'pp-done');
+    const records = [
+      valid(row(2, 'pp-1')), valid(done), valid(row(4, 'pp-1'), 2),
+      valid(row(5, 'pp-2')), valid(row(6, 'pp-3')), valid(row(7, 'pp-4')), valid(row(8, 'pp-5')),
+    ];
+    const s = setup(records, { limit: 2, concurrency: 3 });
+    const doneToken = deriveIdempotencyToken('run-1', done);
+    s.journal.states.set(doneToken, {
+      state: 'done',
+      finished: {
+        type: 'finished', token: doneToken, line: 3, provisionedProductId: 'pp-done', outcome: 'succeeded', recordId: 'rec-0',
+        recordStatus: 'SUCCEEDED', attempts: 1, errorCode: '', errorMessage: '', finishedAt: '2024-01-01T00:00:00.000Z',
+      },
+    });
+    const t = startRun(s);
+    const outcome = await drive(s.clock, t.promise);
+    expect(s.api.calls.map((c) => c.request.provisionedProductId)).toEqual(['pp-1', 'pp-2']);
+    expect(outcome.stoppedBy).toBe('limit');
+    expect(t.stops).toEqual([['limit', expect.stringContaining('--limit 2')]]);
+    expectOneResultPerRow(s, 7);
+    expect(s.results.rows.filter((r) => r.outcome === 'not-started').map((r) => [r.provisionedProductId, r.reason])).toEqual(
+      ['pp-3', 'pp-4', 'pp-5'].map((id) => [id, 'stopped-by-limit']),
+    );
+    expect(s.results.byId('pp-3').idempotencyToken).toBe(deriveIdempotencyToken('run-1', row(6, 'pp-3')));
+    expect(s.results.byId('pp-done').reason).toBe('already-succeeded');
+    expect(outcome.counts).toMatchObject({ succeeded: 2, skipped: 2, notStarted: 3, finished: 7 });
+  });
+});
+
+describe('TransferRun --max-errors', () => {
+  it('a count budget stops taking rows; the row in flight still finishes', async () => {
+    const s = setup(recordsFor(ids(5)), { failureBudget: parseFailureBudget('0'), concurrency: 2 });
+    s.api.script('pp-1', fail('InvalidParametersException'));
+    s.api.script('pp-2', ok('SUCCEEDED', 500));
+    const t = startRun(s);
+    const outcome = await drive(s.clock, t.promise);
+    expect(outcome.stoppedBy).toBe('max-errors');
+    expect(t.stops.map((x) => x[0])).toEqual(['max-errors']);
+    expect(s.api.calls).toHaveLength(2);
+    expect(s.results.outcomes()).toEqual({ 'pp-1': 'failed', 'pp-2': 'succeeded', 'pp-3': 'not-started', 'pp-4': 'not-started', 'pp-5': 'not-started' });
+    expect(s.results.byId('pp-4').reason).toBe('stopped-by-max-errors');
+    expect(s.journal.finished.map((f) => f.provisionedProductId).sort()).toEqual(['pp-1', 'pp-2']);
+  });
+
+  it('a percentage is judged only after minRowsForPercent rows', async () => {
+    const s = setup(recordsFor(ids(8)), { failureBudget: parseFailureBudget('50%', 4), concurrency: 1 });
+    for (const id of ids(8)) s.api.script(id, fail('ResourceNotFoundException'));
+    const outcome = await drive(s.clock, startRun(s).promise);
+    expect(s.api.calls).toHaveLength(4); // three failures out of three do not stop it
+    expect(outcome.stoppedBy).toBe('max-errors');
+    expect(outcome.counts).toMatchObject({ failed: 4, notStarted: 4 });
+  });
+});
+
+describe('TransferRun: refused credentials and AccessDenied', () => {
+  it('refused credentials stop the run at once and abandon the rows in flight', async () => {
+    const s = setup(recordsFor(ids(5)), { concurrency: 2, graceMs: 60_000 });
+    s.api.script('pp-1', hang);
+    s.api.script('pp-2', fail('UnrecognizedClientException'));
+    const started = s.clock.now();
+    const t = startRun(s);
+    const outcome = await drive(s.clock, t.promise);
+    expect(s.clock.now() - started).toBeLessThan(1000); // no grace period, no retries
+    expect(outcome.stoppedBy).toBe('credentials');
+    expect(t.stops).toEqual([['credentials', expect.stringContaining('UnrecognizedClientException')]]);
+    expect(s.api.callsFor('pp-2')).toHaveLength(1);
+    expect(s.api.calls).toHaveLength(2);
+    expect(s.results.byId('pp-2')).toMatchObject({ outcome: 'failed', reason: 'credentials', errorCode: 'UnrecognizedClientException' });
+    expect(s.results.byId('pp-1')).toMatchObject({ outcome: 'failed', reason: 'interrupted-in-flight', errorCode: 'Aborted' });
+    expect(s.journal.finished.map((f) => f.provisionedProductId)).toEqual(['pp-2']);
+    expect(['pp-3', 'pp-4', 'pp-5'].map((id) => s.results.byId(id).reason)).toEqual(Array(3).fill('stopped-by-credentials'));
+  });
+
+  it('a streak of AccessDenied on different products stops the run; a success resets it', async () => {
+    const list = ids(10);
+    const s = setup(recordsFor(list), { accessDeniedStreak: 3, concurrency: 1 });
+    const denied = fail('AccessDeniedException');
+    for (const id of ['pp-1', 'pp-2', 'pp-4', 'pp-5', 'pp-7', 'pp-8', 'pp-9']) s.api.script(id, denied);
+    const t = startRun(s);
+    const outcome = await drive(s.clock, t.promise);
+    // 1,2 denied | 3 ok | 4,5 denied | 6 ok | 7,8,9 denied: the third in a row stops it.
+    expect(s.api.calls).toHaveLength(9);
+    expect(outcome.stoppedBy).toBe('access-denied');
+    expect(t.stops).toEqual([['access-denied', expect.stringContaining('3 products in a row answered AccessDeniedException')]]);
+    expect(s.results.byId('pp-10')).toMatchObject({ outcome: 'not-started', reason: 'stopped-by-access-denied' });
+    expect(s.results.byId('pp-4')).toMatchObject({ outcome: 'failed', reason: 'access-denied', attempts: 1 });
+    expect(outcome.counts).toMatchObject({ failed: 7, succeeded: 2, notStarted: 1 });
+  });
+});
+
+describe('TransferRun: signal', () => {
+  it('stops taking rows; in-flight rows get graceMs, then are abandoned without a finished entry', async () => {
+    const s = setup(recordsFor(ids(4)), { concurrency: 2, graceMs: 5000 });
+    s.api.script('pp-1', hang);
+    s.api.script('pp-2', hang);
+    const t = startRun(s);
+    await s.clock.advance(10);
+    expect(s.api.hungCount).toBe(2);
+    s.controller.abort(new Error('SIGINT'));
+    await flushMicrotasks();
+    expect(t.stops.map((x) => x[0])).toEqual(['signal']);
+    await s.clock.advance(4990);
+    expect(t.done()).toBe(false);
+    expect(s.api.hungCount).toBe(2);
+    await s.clock.advance(10);
+    const outcome = await t.promise;
+    expect(outcome.stoppedBy).toBe('signal');
+    for (const id of ['pp-1', 'pp-2']) {
+      expect(s.results.byId(id)).toMatchObject({ outcome: 'failed', reason: 'interrupted-in-flight', errorCode: 'Aborted', finishedAt: '' });
+    }
+    expect(s.results.byId('pp-3')).toMatchObject({ outcome: 'not-started', reason: 'stopped-by-signal' });
+    expect(s.journal.sent.map((e) => e.provisionedProductId)).toEqual(['pp-1', 'pp-2']);
+    expect(s.journal.finished).toHaveLength(0);
+    expect(s.api.calls).toHaveLength(2);
+    expectOneResultPerRow(s, 4);
+  });
+
+  it('a row that answers within the grace period keeps its real outcome', async () => {
+    const s = setup(recordsFor(ids(3)), { concurrency: 2, graceMs: 5000 });
+    s.api.script('pp-1', hang);
+    s.api.script('pp-2', hang);
+    const t = startRun(s);
+    await s.clock.advance(10);
+    s.controller.abort();
+    await s.clock.advance(1000);
+    s.api.release('pp-1', 'IN_PROGRESS');
+    await s.clock.advance(4000);
+    const outcome = await t.promise;
+    expect(outcome.stoppedBy).toBe('signal');
+    expect(s.results.outcomes()).toEqual({ 'pp-1': 'submitted', 'pp-2': 'failed', 'pp-3': 'not-started' });
+    expect(s.journal.finished.map((f) => f.provisionedProductId)).toEqual(['pp-1']);
+  });
+
+  it('an already aborted signal sends nothing and does not wait for the grace period', async () => {
+    const s = setup(recordsFor(ids(3)), { graceMs: 60_000 });
+    s.controller.abort();
+    const started = s.clock.now();
+    const outcome = await drive(s.clock, startRun(s).promise);
+    expect(s.clock.now() - started).toBeLessThan(1000);
+    expect(outcome.stoppedBy).toBe('signal');
+    expect(s.api.calls).toHaveLength(0);
+    expect(outcome.counts.notStarted).toBe(3);
+  });
+});
+
+describe('TransferRun: pool and reader', () => {
+  it('never reads more than concurrency + 1 records ahead of the answers', async () => {
+    const list = ids(10);
+    const s = setup(recordsFor(list), { concurrency: 3, graceMs: 100 });
+    for (const id of list) s.api.script(id, hang);
+    const t = startRun(s);
+    for (let i = 0; i < 10; i += 1) await s.clock.advance(10);
+    expect(s.api.calls).toHaveLength(3);
+    expect(s.input.pulled).toBeGreaterThanOrEqual(3);
+    expect(s.input.pulled).toBeLessThanOrEqual(4);
+    s.api.release('pp-1');
+    for (let i = 0; i < 10; i += 1) await s.clock.advance(10);
+    expect(s.api.calls).toHaveLength(4);
+    expect(s.input.pulled).toBeLessThanOrEqual(5);
+    s.controller.abort();
+    await s.clock.advance(100);
+    await t.promise;
+    expect(s.input.pulled).toBe(10); // the rest is still read, so every row gets its line
+    expectOneResultPerRow(s, 10);
+  });
+
+  it('never has more than concurrency calls in flight, and uses all of them', async () => {
+    const list = ids(30);
+    const s = setup(recordsFor(list), { concurrency: 4 });
+    list.forEach((id, i) => {
+      const delay = 20 + ((i * 37) % 90);
+      s.api.script(id, ...(i % 5 === 0 ? [fail('ThrottlingException'), ok('SUCCEEDED', delay)] : [ok('SUCCEEDED', delay)]));
+    });
+    const outcome = await drive(s.clock, startRun(s).promise);
+    expect(s.api.maxInFlight).toBe(4);
+    expect(s.api.inFlight).toBe(0);
+    expect(outcome.counts).toMatchObject({ succeeded: 30, finished: 30, requests: 36 });
+  });
+});
