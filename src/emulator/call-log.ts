@@ -1,0 +1,47 @@
+/**
+ * Every AWS API request the emulator received, in arrival order, with how it was answered. Tests
+ * and rehearsal reports read it to prove exactly what a client sent (e.g. that a retry reused its
+ * idempotency token) and what it was told.
+ */
+import type { CallOutcome, CallRecord } from './types.js';
+
+interface MutableCall {
+  seq: number;
+  operation: string;
+  params: unknown;
+  outcome: CallOutcome;
+  token?: string;
+  at: string;
+}
+
+export class CallLog {
+  private readonly calls: MutableCall[] = [];
+
+  begin(operation: string, params: unknown, at: number): CallRecord {
+    const token = typeof params === 'object' && params !== null ? (params as { IdempotencyToken?: unknown }).IdempotencyToken : undefined;
+    const call: MutableCall = {
+      seq: this.calls.length + 1,
+      operation,
+      params,
+      outcome: 'pending',
+      ...(typeof token === 'string' ? { token } : {}),
+      at: new Date(at).toISOString(),
+    };
+    this.calls.push(call);
+    return copy(call);
+  }
+
+  finish(seq: number, outcome: CallOutcome): void {
+    const call = this.calls[seq - 1];
+    if (call) call.outcome = outcome;
+  }
+
+  all(): CallRecord[] {
+    return this.calls.map(copy);
+  }
+}
+
+/** Callers get copies (params cloned) so nothing outside can rewrite the log. */
+function copy(call: MutableCall): CallRecord {
+  return { ...call, params: structuredClone(call.params) };
+}

@@ -1,0 +1,265 @@
+/**
+ * The emulator's HTTP front: AWS JSON 1.1 on `POST /` (X-Amz-Target names the operation) and the
+ * emulator's own control paths under `/_emulator/`. A request goes: record arrival → listeners →
+ * SigV4 → operation lookup → JSON parse → latency → faults → shape validation → operation →
+ * answer (or a dropped connection). State mutations run synchronously inside one request, so
+ * concurrent requests never interleave inside an update.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock } from '../clock.js';
+import { parsePrincipal } from './arn-rules.js';
+import { CallLog } from './call-log.js';
+import { CatalogStore } from './catalog-store.js';
+import { DEFAULT_REGION, JSON_CONTENT_TYPE, TARGET_PREFIX, isOperationName } from './constants.js';
+import { FaultEngine } from './fault-engine.js';
+import { parseFaults } from './faults-config.js';
+import { INPUT_SHAPES } from './input-shapes.js';
+import { createOperations } from './operations.js';
+import { mulberry32, randomAlnum } from './prng.js';
+import { parseSeed } from './seed.js';
+import { EmulatorConfigError, ServiceError, serializationError } from './service-error.js';
+import { verifySigV4 } from './sigv4-verifier.js';
+import { InputValidator, isObject } from './validate-input.js';
+import { productSnapshot, recordSnapshot } from './wire-format.js';
+import type { EmulatorFaults, EmulatorOptions, EmulatorState, EmulatorStateView, RequestListener, ResponseListener, RunningEmulator } from './types.js';
+
+export const HOST = '127.0.0.1';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly errorType?: string;
+  readonly outcome: string;
+  readonly drop?: 'dropped-before' | 'dropped-after';
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const seed = parseSeed(options.seed, 'options.seed');
+  const clock = options.clock ?? systemClock;
+  const callerArn = options.callerArn ?? `arn:aws:iam::${seed.accountId}:role/Admin`;
+  if (!parsePrincipal(callerArn)) {
+    throw new EmulatorConfigError('OPTIONS_INVALID', `callerArn must be an IAM user, role or assumed-role ARN, got '${callerArn}'`);
+  }
+  const recordDelayMs = options.recordDelayMs ?? 0;
+  if (!(Number.isFinite(recordDelayMs) && recordDelayMs >= 0)) {
+    throw new EmulatorConfigError('OPTIONS_INVALID', `recordDelayMs must be >= 0, got ${recordDelayMs}`);
+  }
+  const randomSeed = options.random ?? 1;
+  // Two streams: record ids must not shift when fault draws change, and vice versa.
+  const idRandom = mulberry32(randomSeed ^ 0x5bd1e995);
+  const faults = new FaultEngine(mulberry32(randomSeed), callerArn);
+  faults.set(parseFaults(options.faults ?? {}, 'options.faults'), clock.now());
+  const store = new CatalogStore({
+    seed,
+    region: options.region ?? DEFAULT_REGION,
+    recordDelayMs,
+    newRecordId: () => `rec-${randomAlnum(idRandom, 13)}`,
+    isHeld: (id, now) => faults.isHeld(id, now),
+  });
+  const operations = createOperations({ store, callerArn, now: () => clock.now() });
+  const validator = new InputValidator();
+  const calls = new CallLog();
+  // Aborted by close(), so a request sleeping on injected latency does not keep the process alive.
+  const closing = new AbortController();
+  const listeners = new Set<RequestListener>();
+  const responseListeners = new Set<ResponseListener>();
+
+  const state: EmulatorStateView = {
+    product: (id) => {
+      const view = store.product(id, clock.now());
+      return view ? productSnapshot(view) : undefined;
+    },
+    products: () => store.allProducts(clock.now()).map(productSnapshot),
+    record: (id) => {
+      const view = store.record(id, clock.now());
+      return view ? recordSnapshot(view) : undefined;
+    },
+    records: () => store.allRecords(clock.now()).map(recordSnapshot),
+    calls: () => calls.all(),
+    snapshot: (): EmulatorState => ({
+      accountId: seed.accountId,
+      products: state.products(),
+      records: state.records(),
+      calls: state.calls(),
+    }),
+  };
+
+  async function handleAws(req: IncomingMessage, body: Buffer, path: string): Promise<Answer> {
+    const target = header(req, 'x-amz-target');
+    const operation = target?.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : undefined;
+    const params = parseJson(body);
+    const call = calls.begin(operation ?? target ?? `${req.method ?? 'GET'} ${path}`, params === undefined ? null : params, clock.now());
+    // Listeners run before handling; a listener that throws must not take the server down.
+    await Promise.allSettled([...listeners].map(async (listener) => listener(call)));
+    const answer = await answerAws(req, body, path, target, operation, params);
+    calls.finish(call.seq, answer.drop ?? answer.outcome);
+    const finished = { ...call, outcome: answer.drop ?? answer.outcome };
+    for (const listener of responseListeners) {
+      try {
+        listener(finished);
+      } catch {
+        // An observer's bug must not change the answer.
+      }
+    }
+    return answer;
+  }
+
+  async function answerAws(
+    req: IncomingMessage,
+    body: Buffer,
+    path: string,
+    target: string | undefined,
+    operation: string | undefined,
+    params: unknown,
+  ): Promise<Answer> {
+    let dropAfter = false;
+    try {
+      verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, options.credentials);
+      if (req.method !== 'POST' || path !== '/' || operation === undefined || !isOperationName(operation)) {
+        throw new ServiceError('UnknownOperationException', `Unknown operation ${target ?? `${req.method ?? ''} ${path}`}.`);
+      }
+      if (params === undefined) throw serializationError('The request body is not valid JSON.');
+      const latency = faults.latencyMs();
+      if (latency > 0) {
+        try {
+          await clock.sleep(latency, closing.signal);
+        } catch {
+          return { status: 0, body: null, outcome: 'dropped-before', drop: 'dropped-before' };
+        }
+      }
+      const decision = faults.decide(operation, isObject(params) ? params : null, clock.now());
+      if (decision.kind === 'drop-before') return { status: 0, body: null, outcome: 'dropped-before', drop: 'dropped-before' };
+      if (decision.kind === 'error') return errorAnswer(decision.error, decision.outcome);
+      dropAfter = decision.dropAfter;
+      const input = validator.validate(INPUT_SHAPES[operation], params);
+      const result = operations[operation](input);
+      if (dropAfter) return { status: 0, body: null, outcome: 'dropped-after', drop: 'dropped-after' };
+      return { status: 200, body: result, outcome: 'ok' };
+    } catch (error) {
+      if (dropAfter) return { status: 0, body: null, outcome: 'dropped-after', drop: 'dropped-after' };
+      if (error instanceof ServiceError) return errorAnswer(error, error.status === 500 ? 'fault-500' : error.type);
+      const message = error instanceof Error ? error.message : String(error);
+      return errorAnswer(new ServiceError('InternalFailure', `Emulator bug: ${message}`, 500), 'InternalFailure');
+    }
+  }
+
+  function handleControl(req: IncomingMessage, body: Buffer, path: string): Answer {
+    if (req.method === 'GET' && path === '/_emulator/state') return { status: 200, body: state.snapshot(), outcome: 'ok' };
+    if (req.method === 'GET' && path === '/_emulator/faults') return { status: 200, body: faults.current(), outcome: 'ok' };
+    if (req.method === 'POST' && path === '/_emulator/faults') {
+      try {
+        faults.replace(parseFaults(parseJson(body) ?? null, 'body'), clock.now());
+        return { status: 200, body: faults.current(), outcome: 'ok' };
+      } catch (error) {
+        return { status: 400, body: { message: (error as Error).message }, outcome: 'invalid' };
+      }
+    }
+    return { status: 404, body: { message: `No emulator route ${req.method ?? ''} ${path}. Try GET /_emulator/state.` }, outcome: 'not-found' };
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      if (body === undefined) {
+        req.socket.destroy();
+        return;
+      }
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const answer = path.startsWith('/_emulator/') ? handleControl(req, body, path) : await handleAws(req, body, path);
+      if (answer.drop) {
+        req.socket.destroy();
+        return;
+      }
+      send(res, answer);
+    })().catch(() => req.socket.destroy());
+  });
+  // Longer than SDK agents keep idle sockets, so the server never closes one a client is reusing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    endpoint: `http://${HOST}:${port}`,
+    port,
+    accountId: seed.accountId,
+    callerArn,
+    state,
+    on(event: 'request' | 'response', listener: RequestListener | ResponseListener) {
+      const set: Set<RequestListener | ResponseListener> | undefined =
+        event === 'request' ? listeners : event === 'response' ? responseListeners : undefined;
+      if (!set) throw new TypeError(`unknown event '${String(event)}'`);
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+      };
+    },
+    setFaults(partial: EmulatorFaults) {
+      faults.set(parseFaults(partial, 'faults'), clock.now());
+    },
+    faults: () => faults.current(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing.abort(new Error('emulator closed'));
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function errorAnswer(error: ServiceError, outcome: string): Answer {
+  return { status: error.status, body: { __type: error.type, message: error.message }, errorType: error.type, outcome };
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (res.destroyed || res.writableEnded) return;
+  const payload = Buffer.from(JSON.stringify(answer.body), 'utf8');
+  res.writeHead(answer.status, {
+    'Content-Type': JSON_CONTENT_TYPE,
+    'Content-Length': payload.length,
+    'x-amzn-RequestId': randomUUID(),
+    ...(answer.errorType ? { 'x-amzn-ErrorType': answer.errorType } : {}),
+  });
+  res.end(payload);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Empty body counts as `{}` (as AWS treats it); undefined means not JSON. */
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) return undefined;
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return undefined;
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,68 @@
+/**
+ * SearchProvisionedProducts' `Filters: {SearchQuery: [...]}`. A term `field:value` matches when
+ * that field equals the value; a bare term matches when any searchable field contains it. Both
+ * ignore case. Several terms must all match. Field names are the documented searchable fields.
+ */
+import type { ProductView } from './catalog-store.js';
+import { invalidParameters } from './service-error.js';
+
+type Getter = (product: ProductView) => string | undefined;
+
+/** Searchable fields by lower-cased name (`tags` is documented but products carry no tags here). */
+const FIELDS: Readonly<Record<string, Getter>> = {
+  arn: (p) => p.arn,
+  createdtime: (p) => new Date(p.createdAt).toISOString(),
+  id: (p) => p.id,
+  lastrecordid: (p) => p.lastRecordId,
+  idempotencytoken: (p) => p.idempotencyToken,
+  name: (p) => p.name,
+  physicalid: (p) => p.physicalId,
+  productid: (p) => p.productId,
+  provisioningartifactid: (p) => p.provisioningArtifactId,
+  type: () => 'CFN_STACK',
+  status: (p) => p.status,
+  tags: () => undefined,
+  userarn: (p) => p.owner,
+  userarnsession: (p) => p.owner,
+  lastprovisioningrecordid: (p) => p.lastProvisioningRecordId,
+  lastsuccessfulprovisioningrecordid: (p) => p.lastSuccessfulProvisioningRecordId,
+  productname: (p) => p.productName,
+  provisioningartifactname: (p) => p.provisioningArtifactName,
+};
+
+/** Fields a bare term is compared with. */
+const BARE_FIELDS = ['id', 'name', 'userarn', 'userarnsession', 'status', 'arn', 'productname', 'productid'];
+
+export type ProductPredicate = (product: ProductView) => boolean;
+
+export function parseFilters(filters: Record<string, unknown> | undefined): ProductPredicate {
+  if (!filters) return () => true;
+  const predicates: ProductPredicate[] = [];
+  for (const [key, values] of Object.entries(filters)) {
+    if (key !== 'SearchQuery') {
+      throw invalidParameters(`Filter key '${key}' is not supported. The only valid key is SearchQuery.`);
+    }
+    for (const term of (values as string[] | null) ?? []) {
+      if (term === null || term.trim() === '') continue;
+      predicates.push(parseTerm(term.trim()));
+    }
+  }
+  return (product) => predicates.every((predicate) => predicate(product));
+}
+
+function parseTerm(term: string): ProductPredicate {
+  const colon = term.indexOf(':');
+  const field = colon > 0 ? term.slice(0, colon).toLowerCase() : undefined;
+  // `arn:aws:...` as a bare term would read as the field `arn`; an ARN value never starts with
+  // a partition-less 'aws:' though, so treat `arn:aws…` as a bare term.
+  const getter = field !== undefined && !(field === 'arn' && /^arn:aws/i.test(term)) ? FIELDS[field] : undefined;
+  if (getter) {
+    const wanted = term.slice(colon + 1).toLowerCase();
+    return (product) => (getter(product) ?? '').toLowerCase() === wanted;
+  }
+  if (field !== undefined && /^[a-z]+$/.test(field) && !/^arn$/.test(field)) {
+    throw invalidParameters(`SearchQuery field '${term.slice(0, colon)}' is not searchable.`);
+  }
+  const needle = term.toLowerCase();
+  return (product) => BARE_FIELDS.some((name) => (FIELDS[name]!(product) ?? '').toLowerCase().includes(needle));
+}

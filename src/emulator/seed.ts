@@ -1,0 +1,151 @@
+/**
+ * The catalog the emulator starts from: read and checked from a JSON file (`loadSeed`), checked
+ * when given in code (`parseSeed`), or made up for large runs (`generateSeed`). Every problem is
+ * reported with its JSON path, all at once, so a hand-edited seed is fixed in one go.
+ */
+import { readFile } from 'node:fs/promises';
+import { launchRoleProblem, ownerProblem } from './arn-rules.js';
+import { DEFAULT_ACCOUNT_ID, PRODUCT_STATUSES } from './constants.js';
+import { mulberry32, randomAlnum } from './prng.js';
+import type { Random } from './prng.js';
+import { EmulatorConfigError } from './service-error.js';
+import type { CatalogSeed, ProvisionedProductStatus, SeedProduct } from './types.js';
+
+const ID_PATTERN = /^[a-zA-Z0-9_-]{1,100}$/;
+const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
+const OPTIONAL_STRINGS = ['statusMessage', 'productId', 'productName', 'provisioningArtifactId', 'provisioningArtifactName'] as const;
+const KNOWN_KEYS = new Set(['id', 'name', 'owner', 'launchRole', 'status', 'createdTime', ...OPTIONAL_STRINGS]);
+
+export async function loadSeed(path: string): Promise<CatalogSeed> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new EmulatorConfigError('SEED_UNREADABLE', `cannot read seed ${path}: ${reason}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new EmulatorConfigError('SEED_INVALID', `${path}: not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  return parseSeed(json, path);
+}
+
+/** Checks an untrusted seed; throws EmulatorConfigError SEED_INVALID listing every problem. */
+export function parseSeed(input: unknown, where = 'seed'): CatalogSeed {
+  const problems: string[] = [];
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new EmulatorConfigError('SEED_INVALID', `${where}: expected an object {accountId, products: [...]}`);
+  }
+  const { accountId, products } = input as { accountId?: unknown; products?: unknown };
+  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
+    problems.push(`${where}: accountId must be a 12-digit AWS account id, got ${JSON.stringify(accountId)}`);
+  }
+  if (!Array.isArray(products)) problems.push(`${where}: products must be an array`);
+  const account = typeof accountId === 'string' ? accountId : '';
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  const parsed: SeedProduct[] = [];
+  (Array.isArray(products) ? products : []).forEach((raw, index) => {
+    const at = `${where}: products[${index}]`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      problems.push(`${at}: expected an object`);
+      return;
+    }
+    const product = raw as Record<string, unknown>;
+    for (const key of Object.keys(product)) if (!KNOWN_KEYS.has(key)) problems.push(`${at}.${key}: unknown field`);
+    const { id, name, owner, launchRole, status, createdTime } = product;
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) problems.push(`${at}.id: expected 1-100 of [a-zA-Z0-9_-], got ${JSON.stringify(id)}`);
+    else if (ids.has(id)) problems.push(`${at}.id: duplicate id '${id}'`);
+    else ids.add(id);
+    if (typeof name !== 'string' || !NAME_PATTERN.test(name)) problems.push(`${at}.name: expected a provisioned product name ([a-zA-Z0-9][a-zA-Z0-9._-]*, at most 128), got ${JSON.stringify(name)}`);
+    else if (names.has(name)) problems.push(`${at}.name: duplicate name '${name}'`);
+    else names.add(name);
+    const ownerWhy = typeof owner === 'string' ? ownerProblem(owner, account) : 'owner is required';
+    if (ownerWhy) problems.push(`${at}.owner: ${ownerWhy}`);
+    if (launchRole !== undefined) {
+      const why = typeof launchRole === 'string' ? launchRoleProblem(launchRole, account) : 'expected a string';
+      if (why) problems.push(`${at}.launchRole: ${why}`);
+    }
+    if (status !== undefined && !(PRODUCT_STATUSES as readonly unknown[]).includes(status)) {
+      problems.push(`${at}.status: expected one of ${PRODUCT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+    }
+    if (createdTime !== undefined && (typeof createdTime !== 'string' || Number.isNaN(Date.parse(createdTime)))) {
+      problems.push(`${at}.createdTime: expected an ISO-8601 time, got ${JSON.stringify(createdTime)}`);
+    }
+    for (const key of OPTIONAL_STRINGS) {
+      if (product[key] !== undefined && typeof product[key] !== 'string') problems.push(`${at}.${key}: expected a string`);
+    }
+    parsed.push(product as unknown as SeedProduct);
+  });
+  if (problems.length > 0) {
+    throw new EmulatorConfigError('SEED_INVALID', `invalid seed:\n  ${problems.join('\n  ')}`);
+  }
+  return { accountId: account, products: parsed.map((product) => ({ ...product })) };
+}
+
+export interface GenerateSeedOptions {
+  readonly count: number;
+  readonly accountId?: string;
+  /** Owners assigned round-robin; defaults to a realistic mix incl. the departing user alice. */
+  readonly owners?: readonly string[];
+  /** PRNG seed or PRNG; default seed 1. */
+  readonly random?: number | Random;
+}
+
+const FAMILIES = ['payments-api', 'orders-svc', 'data-lake', 'ml-notebook', 'vpc-baseline', 'ci-runner', 'search-cluster', 'web-frontend'];
+const ENVIRONMENTS = ['dev', 'qa', 'staging', 'prod'];
+
+/** N products with real-looking ids (`pp-` + 12 lowercase alphanumerics), names, owners, roles. */
+export function generateSeed(options: GenerateSeedOptions): CatalogSeed {
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  if (!/^\d{12}$/.test(accountId)) throw new EmulatorConfigError('OPTIONS_INVALID', `accountId must be 12 digits, got '${accountId}'`);
+  if (!Number.isInteger(options.count) || options.count < 0) {
+    throw new EmulatorConfigError('OPTIONS_INVALID', `count must be an integer >= 0, got ${options.count}`);
+  }
+  const random = typeof options.random === 'function' ? options.random : mulberry32(options.random ?? 1);
+  const owners = options.owners ?? [
+    `arn:aws:iam::${accountId}:user/alice`,
+    `arn:aws:iam::${accountId}:user/bob`,
+    `arn:aws:iam::${accountId}:role/DevOpsEngineer`,
+    `arn:aws:sts::${accountId}:assumed-role/PlatformTeam/carol@example.com`,
+  ];
+  for (const owner of owners) {
+    const why = ownerProblem(owner, accountId);
+    if (why) throw new EmulatorConfigError('OPTIONS_INVALID', why);
+  }
+  const ids = new Set<string>();
+  const products: SeedProduct[] = [];
+  const start = Date.UTC(2022, 0, 3, 8, 0, 0);
+  for (let i = 0; i < options.count; i += 1) {
+    let id = `pp-${randomAlnum(random, 12)}`;
+    // A degenerate random source (e.g. a constant) would loop forever on collisions.
+    for (let attempt = 0; ids.has(id); attempt += 1) {
+      if (attempt >= 100) throw new EmulatorConfigError('OPTIONS_INVALID', 'the random source keeps repeating provisioned product ids');
+      id = `pp-${randomAlnum(random, 12)}`;
+    }
+    ids.add(id);
+    const family = FAMILIES[i % FAMILIES.length]!;
+    const env = ENVIRONMENTS[Math.floor(i / FAMILIES.length) % ENVIRONMENTS.length]!;
+    const roll = random();
+    const status: ProvisionedProductStatus = roll < 0.04 ? 'TAINTED' : roll < 0.06 ? 'ERROR' : 'AVAILABLE';
+    products.push({
+      id,
+      name: `${family}-${env}-${String(i + 1).padStart(5, '0')}`,
+      owner: owners[i % owners.length]!,
+      ...(random() < 0.85 ? { launchRole: `arn:aws:iam::${accountId}:role/SCLaunch-${family}` } : {}),
+      ...(status === 'AVAILABLE' ? {} : { status }),
+      productName: family,
+      productId: `prod-${familyId(family)}`,
+      createdTime: new Date(start + i * 3_600_000 + Math.floor(random() * 3_000_000)).toISOString(),
+    });
+  }
+  return { accountId, products };
+}
+
+/** A stable prod- id per product family, so ListRecordHistory's `product` filter groups them. */
+function familyId(family: string): string {
+  return randomAlnum(mulberry32([...family].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261)), 13);
+}

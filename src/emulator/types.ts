@@ -1,0 +1,199 @@
+/**
+ * Public contracts of the emulator: the seed it starts from, the faults it injects, the options of
+ * `startEmulator`, and the read-only views of its state. Plain data only, so the same shapes travel
+ * as JSON through `GET /_emulator/state` and `POST /_emulator/faults`.
+ */
+import type { Clock } from '../clock.js';
+import type { OperationName, ProvisionedProductStatus, RecordStatus, RecordType } from './constants.js';
+
+export type { OperationName, ProvisionedProductStatus, RecordStatus, RecordType } from './constants.js';
+
+/** One provisioned product of the seed. Optional catalog fields are derived from `id` when absent. */
+export interface SeedProduct {
+  /** Provisioned product id, e.g. `pp-4kq2x7mzp1ab`. */
+  readonly id: string;
+  /** Provisioned product name (unique in the account). */
+  readonly name: string;
+  /** Owner (UserArn): IAM user, IAM role or STS assumed-role ARN of the seed's account. */
+  readonly owner: string;
+  /** Launch role: IAM role ARN of the seed's account. */
+  readonly launchRole?: string;
+  /** Defaults to AVAILABLE. UNDER_CHANGE and PLAN_IN_PROGRESS stay so for the whole run. */
+  readonly status?: ProvisionedProductStatus;
+  readonly statusMessage?: string;
+  /** Catalog product (prod-…) the provisioned product was launched from. */
+  readonly productId?: string;
+  readonly productName?: string;
+  readonly provisioningArtifactId?: string;
+  readonly provisioningArtifactName?: string;
+  /** ISO-8601 creation time. */
+  readonly createdTime?: string;
+}
+
+export interface CatalogSeed {
+  /** 12-digit AWS account id the products live in. */
+  readonly accountId: string;
+  readonly products: readonly SeedProduct[];
+}
+
+/** Token bucket of one operation: `burst` tokens, refilled at `ratePerSecond`. */
+export interface OperationQuota {
+  readonly ratePerSecond: number;
+  /** Bucket size; defaults to max(1, ceil(ratePerSecond)). */
+  readonly burst?: number;
+}
+
+export type FaultScriptAction =
+  | 'throttle'
+  | 'server-error'
+  | 'drop-before'
+  | 'drop-after'
+  | 'access-denied'
+  | { readonly error: string; readonly status?: number; readonly message?: string };
+
+/** A deterministic fault: the first entry that matches a request and has `times` left answers it. */
+export interface FaultScriptEntry {
+  readonly operation?: OperationName;
+  /** Matches `ProvisionedProductId` (updates) or `Id` (DescribeProvisionedProduct). */
+  readonly productId?: string;
+  readonly times: number;
+  readonly action: FaultScriptAction;
+}
+
+export interface EmulatorFaults {
+  /** One token bucket per operation, as AWS throttles each API on its own. */
+  readonly quotas?: Readonly<Partial<Record<OperationName, OperationQuota>>>;
+  /** Fraction [0, 1] of requests answered 500 InternalFailure. */
+  readonly serverErrorRate?: number;
+  /** Fraction [0, 1] of requests whose connection is destroyed before anything is applied. */
+  readonly dropBeforeApplyRate?: number;
+  /** Fraction [0, 1] of requests handled (an update IS applied) whose answer is then never sent. */
+  readonly dropAfterApplyRate?: number;
+  /** Delay before every AWS request is handled, through the emulator's clock. */
+  readonly latencyMs?: number;
+  /** Product id → milliseconds it is held UNDER_CHANGE, counted from when these faults were set. */
+  readonly underChange?: Readonly<Record<string, number>>;
+  /** Updates of these product ids answer AccessDeniedException. */
+  readonly accessDenied?: readonly string[];
+  readonly script?: readonly FaultScriptEntry[];
+}
+
+export interface EmulatorOptions {
+  /** 0 picks a free port. Default 0. */
+  readonly port?: number;
+  readonly seed: CatalogSeed;
+  /** Principal every request is made as; decides what AccessLevelFilter User sees. */
+  readonly callerArn?: string;
+  /** accessKeyId → secretAccessKey. When set, SigV4 signatures are fully verified. */
+  readonly credentials?: Readonly<Record<string, string>>;
+  /** Time a record spends in CREATED and then in IN_PROGRESS. Default 0 (applied at once). */
+  readonly recordDelayMs?: number;
+  readonly faults?: EmulatorFaults;
+  readonly clock?: Clock;
+  /** Seed of the PRNGs behind random faults and generated record ids. Default 1. */
+  readonly random?: number;
+  /** Region used in ARNs the emulator makes up. Default us-east-1. */
+  readonly region?: string;
+}
+
+export type CallOutcome = 'pending' | 'ok' | 'dropped-before' | 'dropped-after' | 'fault-500' | (string & {});
+
+/** One request as received; `outcome` is 'pending' until it is answered (or dropped). */
+export interface CallRecord {
+  readonly seq: number;
+  /** Operation named by X-Amz-Target, or the raw target / path when it names none. */
+  readonly operation: string;
+  /** Parsed JSON body; null when the body is not JSON. */
+  readonly params: unknown;
+  readonly outcome: CallOutcome;
+  /** IdempotencyToken of the request, when it has one. */
+  readonly token?: string;
+  /** ISO-8601 arrival time by the emulator's clock. */
+  readonly at: string;
+}
+
+export interface ProductSnapshot {
+  readonly id: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly type: string;
+  readonly status: ProvisionedProductStatus;
+  readonly statusMessage?: string;
+  readonly owner: string;
+  readonly launchRole?: string;
+  readonly productId: string;
+  readonly productName: string;
+  readonly provisioningArtifactId: string;
+  readonly provisioningArtifactName: string;
+  readonly physicalId: string;
+  readonly idempotencyToken: string;
+  readonly createdTime: string;
+  readonly lastRecordId: string;
+  readonly lastProvisioningRecordId: string;
+  readonly lastSuccessfulProvisioningRecordId?: string;
+  /** Every record of the product, oldest first. */
+  readonly recordIds: readonly string[];
+}
+
+export interface RecordSnapshot {
+  readonly id: string;
+  readonly recordType: RecordType;
+  readonly status: RecordStatus;
+  readonly provisionedProductId: string;
+  readonly provisionedProductName: string;
+  readonly productId: string;
+  readonly provisioningArtifactId: string;
+  readonly pathId: string;
+  readonly createdTime: string;
+  readonly updatedTime: string;
+  /** Owner of the product when the record was created (ListRecordHistory at User level). */
+  readonly ownerArn: string;
+  readonly launchRoleArn?: string;
+  /** Properties requested by an UPDATE_PROVISIONED_PRODUCT_PROPERTIES record. */
+  readonly properties?: Readonly<Record<string, string>>;
+  readonly idempotencyToken?: string;
+}
+
+export interface EmulatorState {
+  readonly accountId: string;
+  readonly products: readonly ProductSnapshot[];
+  readonly records: readonly RecordSnapshot[];
+  readonly calls: readonly CallRecord[];
+}
+
+/** Read access to the live state; every call computes statuses from the clock at that moment. */
+export interface EmulatorStateView {
+  product(id: string): ProductSnapshot | undefined;
+  products(): ProductSnapshot[];
+  record(id: string): RecordSnapshot | undefined;
+  records(): RecordSnapshot[];
+  calls(): CallRecord[];
+  snapshot(): EmulatorState;
+}
+
+/**
+ * Called when a request arrives, before it is handled. A returned promise holds the request
+ * until it settles, so a test can act (e.g. SIGKILL a client) at an exact point.
+ */
+export type RequestListener = (call: CallRecord) => void | Promise<void>;
+
+/** Called once a request is answered (or dropped), with its final outcome. */
+export type ResponseListener = (call: CallRecord) => void;
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:PORT` */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly accountId: string;
+  readonly callerArn: string;
+  readonly state: EmulatorStateView;
+  /** Adds a listener; returns the function that removes it. */
+  on(event: 'request', listener: RequestListener): () => void;
+  on(event: 'response', listener: ResponseListener): () => void;
+  /** Replaces the given fault kinds, keeps the others. */
+  setFaults(faults: EmulatorFaults): void;
+  /** Current faults. */
+  faults(): EmulatorFaults;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
