@@ -1,0 +1,196 @@
+/**
+ * The results CSV: one line per input row, streamed to `<path>.partial` while the run goes on and
+ * renamed over `<path>` only by close(). A crash, a kill -9 or a full disk therefore never leaves a
+ * truncated file under the name a script or a person would open; at worst a `.partial` is left.
+ *
+ * Operators open this file in spreadsheets, and several cells echo text that came from the input
+ * or from AWS error messages, so string cells that a spreadsheet would evaluate as a formula are
+ * neutralised (CSV/formula injection).
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import { commitFile } from './atomic-file.js';
+import { RESULT_COLUMNS, type RowResult } from './types.js';
+
+export interface ResultsWriterOptions {
+  /** Final results path; the data goes to `<path>.partial` until close(). */
+  readonly path: string;
+  /** Extra input columns to echo after the fixed results columns, in input order. */
+  readonly extraColumns: readonly string[];
+}
+
+export interface ResultsWriter {
+  readonly path: string;
+  readonly partialPath: string;
+  /** The header line as written (see resultHeader). */
+  readonly header: readonly string[];
+  /** Rows accepted by write() so far. */
+  readonly written: number;
+  /**
+   * Queues one results line. Resolves when the writer can take more (backpressure): a caller that
+   * awaits every write never buffers more than a stream high-water mark in memory.
+   * Rejects if the file cannot be written (e.g. disk full) or the writer is closed/aborted.
+   */
+  write(result: RowResult): Promise<void>;
+  /** Flushes, fsyncs and atomically renames `<path>.partial` to `<path>`. Idempotent once it succeeded. */
+  close(): Promise<void>;
+  /** Stops writing and removes the partial file; the final path is left untouched. Never throws. */
+  abort(): Promise<void>;
+}
+
+/** Leading characters that make Excel/LibreOffice/Sheets treat a cell as a formula (OWASP list). */
+const FORMULA_TRIGGERS: ReadonlySet<string> = new Set(['=', '+', '-', '@', '\t', '\r']);
+
+/**
+ * Prefixes a single quote to a cell a spreadsheet would evaluate as a formula. Applied to string
+ * cells only: numeric columns (`line`, `attempts`) are written as numbers and are never negative,
+ * so the simple rule costs nothing there. A string such as "-1" in an extra column does get the
+ * quote; that is the accepted price of a rule with no exceptions to get wrong.
+ */
+export function neutraliseFormula(cell: string): string {
+  const first = cell.charAt(0);
+  return first !== '' && FORMULA_TRIGGERS.has(first) ? `'${cell}` : cell;
+}
+
+/**
+ * The final header: RESULT_COLUMNS, then the extra input columns. An extra column whose name clashes
+ * with a results column (case-insensitively, since many CSV readers and spreadsheets ignore case) is
+ * renamed `input_<name>`, repeatedly if `input_<name>` is itself taken, so every header is unique and
+ * a reader keyed on header names never confuses an echoed input value with our own column.
+ * Header cells come from the input, so they are neutralised like any other string cell.
+ */
+export function resultHeader(extraColumns: readonly string[]): string[] {
+  const header: string[] = [...RESULT_COLUMNS];
+  const taken = new Set(header.map((name) => name.toLowerCase()));
+  for (const column of extraColumns) {
+    let name = neutraliseFormula(column);
+    while (taken.has(name.toLowerCase())) name = `input_${name}`;
+    taken.add(name.toLowerCase());
+    header.push(name);
+  }
+  return header;
+}
+
+/** One results line as cells, in resultHeader order; `extraColumns` are the original input names. */
+export function resultCells(result: RowResult, extraColumns: readonly string[]): (string | number)[] {
+  const text = (value: string): string => neutraliseFormula(value);
+  return [
+    result.line,
+    text(result.provisionedProductId),
+    text(result.newOwner),
+    text(result.launchRole),
+    text(result.outcome),
+    text(result.reason),
+    text(result.recordId),
+    text(result.recordStatus),
+    result.attempts,
+    text(result.idempotencyToken),
+    text(result.errorCode),
+    text(result.errorMessage),
+    text(result.finishedAt),
+    ...extraColumns.map((column) => text(result.extra[column] ?? '')),
+  ];
+}
+
+type WriterState = 'open' | 'closing' | 'closed' | 'aborted';
+
+/** Creates `<path>.partial` (and the parent directory); the header goes out with the first row, or on close() if there is none. */
+export async function openResultsWriter(options: ResultsWriterOptions): Promise<ResultsWriter> {
+  const { path } = options;
+  const extraColumns = [...options.extraColumns];
+  const partialPath = `${path}.partial`;
+  const header = resultHeader(extraColumns);
+
+  await mkdir(dirname(path), { recursive: true });
+  // 'w' truncates a `.partial` left behind by a crashed earlier run: its rows are re-emitted by
+  // this run (the checkpoint, not the results file, is the source of truth for resuming).
+  // A path-based stream (not FileHandle.createWriteStream with autoClose false): a FileHandle that a
+  // stream still references never finishes close(), which hung close() in practice.
+  const out = createWriteStream(partialPath, { flags: 'w', encoding: 'utf8' });
+  const stringifier = stringify({ header: true, columns: header });
+  try {
+    // Surface "cannot create the file" here, not on the first write.
+    await once(out, 'ready');
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
+
+  let state: WriterState = 'open';
+  let written = 0;
+  let failure: unknown;
+  let drainWaiter: Promise<void> | undefined;
+
+  const done = pipeline(stringifier, out);
+  // Remember the first I/O error so every later call reports it instead of hanging.
+  done.catch((error: unknown) => {
+    failure ??= error;
+  });
+
+  // Shared by all concurrent writers: one 'drain' listener however many rows wait for it.
+  const waitForDrain = (): Promise<void> => {
+    drainWaiter ??= Promise.race([
+      once(stringifier, 'drain').then(() => undefined),
+      done.then(() => {
+        throw new Error('results stream ended while rows were still being written');
+      }),
+    ]).finally(() => {
+      drainWaiter = undefined;
+    });
+    return drainWaiter;
+  };
+
+  return {
+    path,
+    partialPath,
+    header,
+    get written() {
+      return written;
+    },
+
+    async write(result: RowResult): Promise<void> {
+      if (state !== 'open') throw new Error(`results writer is ${state}; cannot write line ${result.line}`);
+      if (failure !== undefined) throw failure;
+      written += 1;
+      if (!stringifier.write(resultCells(result, extraColumns))) {
+        await waitForDrain();
+      }
+    },
+
+    async close(): Promise<void> {
+      if (state === 'closed') return;
+      if (state !== 'open') throw new Error(`results writer is ${state}; cannot close`);
+      state = 'closing';
+      stringifier.end();
+      // On failure the state stays 'closing', so a later abort() still removes the partial file.
+      await done;
+      // Data must be on disk before the rename makes it visible under the real name. The stream has
+      // closed its descriptor by now; fsync through a new one flushes the same file.
+      await fsyncFile(partialPath);
+      await commitFile(partialPath, path);
+      state = 'closed';
+    },
+
+    async abort(): Promise<void> {
+      if (state === 'closed' || state === 'aborted') return;
+      state = 'aborted';
+      stringifier.destroy();
+      out.destroy();
+      await done.catch(() => undefined);
+      await rm(partialPath, { force: true }).catch(() => undefined);
+    },
+  };
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

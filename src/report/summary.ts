@@ -1,0 +1,123 @@
+/**
+ * The end-of-run summary: a small text table for people (printed by the CLI) and a JSON file for
+ * scripts (`--summary-json`). The table answers the questions asked after every batch job: what
+ * happened to the rows, how long it took, where the files are, and what the exit code means.
+ */
+import { ExitCode } from '../exit-codes.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { formatDuration } from './progress.js';
+import type { RunCounts, RunSummary } from './types.js';
+
+const EXIT_CODE_MEANINGS: ReadonlyMap<number, string> = new Map([
+  [ExitCode.Ok, 'all done'],
+  [ExitCode.RowsFailed, 'some rows failed or invalid'],
+  [ExitCode.Usage, 'bad usage or input: nothing sent'],
+  [ExitCode.StoppedEarly, 'stopped early (failure budget or credentials), resumable'],
+  [ExitCode.Locked, 'checkpoint locked by another run'],
+  [ExitCode.Interrupted, 'interrupted (SIGINT), resumable'],
+  [ExitCode.Terminated, 'terminated (SIGTERM), resumable'],
+]);
+
+/** The documented meaning of an exit code; scripts and the help text use the same words. */
+export function exitCodeMeaning(code: number): string {
+  return EXIT_CODE_MEANINGS.get(code) ?? `unknown exit code ${code}`;
+}
+
+/** Exit codes after which re-running the same command continues from the checkpoint. */
+export function isResumableExitCode(code: number): boolean {
+  return code === ExitCode.StoppedEarly || code === ExitCode.Interrupted || code === ExitCode.Terminated;
+}
+
+const STOP_REASONS: Readonly<Record<string, string>> = {
+  'max-errors': 'failure budget (--max-errors) reached',
+  credentials: 'credentials refused or expired',
+  'access-denied': 'access denied',
+  limit: 'row limit (--limit) reached',
+  SIGINT: 'interrupted (SIGINT)',
+  SIGTERM: 'terminated (SIGTERM)',
+};
+
+/** `max-errors (failure budget (--max-errors) reached)` style text for RunSummary.stoppedBy. */
+export function describeStop(stoppedBy: string): string {
+  const reason = STOP_REASONS[stoppedBy];
+  return reason === undefined ? stoppedBy : `${stoppedBy}: ${reason}`;
+}
+
+/** Outcome rows in a fixed order; labels match the `outcome` values in the results CSV. */
+const OUTCOME_ROWS: readonly (readonly [string, keyof RunCounts])[] = [
+  ['succeeded', 'succeeded'],
+  ['submitted', 'submitted'],
+  ['would-change', 'wouldChange'],
+  ['skipped', 'skipped'],
+  ['failed', 'failed'],
+  ['invalid', 'invalid'],
+  ['not-started', 'notStarted'],
+];
+
+/**
+ * Rows per second over the run. Rows that never started are not work done, so they are left out;
+ * skipped and invalid rows are included because the run did read and decide them.
+ */
+export function summaryRowsPerSecond(summary: Pick<RunSummary, 'counts' | 'elapsedMs'>): number | undefined {
+  if (!(summary.elapsedMs > 0)) return undefined;
+  const processed = Math.max(0, summary.counts.finished - summary.counts.notStarted);
+  return (processed * 1000) / summary.elapsedMs;
+}
+
+/** Two aligned columns; numbers are right-aligned so their digits line up. */
+function alignRows(rows: readonly (readonly [string, string])[]): string[] {
+  const labelWidth = Math.max(...rows.map(([label]) => label.length));
+  const numeric = rows.filter(([, value]) => /^\d+$/.test(value));
+  const numberWidth = Math.max(0, ...numeric.map(([, value]) => value.length));
+  return rows.map(([label, value]) => {
+    const cell = /^\d+$/.test(value) ? value.padStart(numberWidth) : value;
+    return `  ${label.padEnd(labelWidth)}  ${cell}`.trimEnd();
+  });
+}
+
+export function renderSummaryTable(summary: RunSummary): string {
+  const { counts } = summary;
+  const title = `Summary${summary.dryRun ? ' (dry run: nothing was changed)' : ''} - run ${summary.runId}`;
+
+  const outcomeRows: [string, string][] = OUTCOME_ROWS.filter(([, key]) => counts[key] > 0).map(([label, key]) => [
+    label,
+    String(counts[key]),
+  ]);
+  outcomeRows.push(['total', String(counts.total)]);
+
+  const rate = summaryRowsPerSecond(summary);
+  const runRows: [string, string][] = [
+    ['elapsed', formatDuration(summary.elapsedMs)],
+    ['requests', String(counts.requests)],
+    ['throttles', String(counts.throttles)],
+    ['retries', String(counts.retries)],
+    ['rows/s', rate === undefined ? '--' : rate.toFixed(1)],
+    ['input', summary.input],
+    ['results', summary.results],
+    ['checkpoint', summary.checkpoint],
+  ];
+  if (summary.stoppedBy !== undefined) runRows.push(['stopped by', describeStop(summary.stoppedBy)]);
+  runRows.push(['exit code', `${summary.exitCode} (${exitCodeMeaning(summary.exitCode)})`]);
+
+  // Align both sections on one label width so the table reads as one block.
+  const aligned = alignRows([...outcomeRows, ...runRows]);
+  const lines = [title, ...aligned.slice(0, outcomeRows.length), '', ...aligned.slice(outcomeRows.length)];
+  if (isResumableExitCode(summary.exitCode)) {
+    lines.push('', '  Run the same command again to resume from the checkpoint.');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The JSON form of the summary, for `--summary-json`. `stoppedBy` is always present (null when the
+ * run was not stopped) so scripts can rely on the key; `exitCodeMeaning` is added for people.
+ */
+export function summaryJson(summary: RunSummary): string {
+  const { stoppedBy, ...rest } = summary;
+  return `${JSON.stringify({ ...rest, stoppedBy: stoppedBy ?? null, exitCodeMeaning: exitCodeMeaning(summary.exitCode) }, null, 2)}\n`;
+}
+
+/** Writes the summary JSON atomically (temp file + fsync + rename), creating the directory. */
+export async function writeSummaryJson(path: string, summary: RunSummary): Promise<void> {
+  await writeFileAtomic(path, summaryJson(summary));
+}

@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { neutraliseFormula, openResultsWriter, resultHeader } from '../../../src/report/results-writer.js';
+import { RESULT_COLUMNS } from '../../../src/report/types.js';
+import { makeResult, withTempDir } from './fixtures.js';
+
+function parseCsv(text: string): string[][] {
+  return parse(text, { relax_column_count: false }) as string[][];
+}
+
+describe('resultHeader', () => {
+  it('is RESULT_COLUMNS followed by the extra input columns', () => {
+    expect(resultHeader([])).toEqual([...RESULT_COLUMNS]);
+    expect(resultHeader(['cost_center', 'team'])).toEqual([...RESULT_COLUMNS, 'cost_center', 'team']);
+  });
+
+  it('renames extra columns that clash with a results column to input_<name>', () => {
+    expect(resultHeader(['outcome', 'team', 'line']).slice(RESULT_COLUMNS.length)).toEqual(['input_outcome', 'team', 'input_line']);
+  });
+
+  it('treats clashes case-insensitively and keeps every header unique', () => {
+    expect(resultHeader(['Outcome']).slice(RESULT_COLUMNS.length)).toEqual(['input_Outcome']);
+    expect(resultHeader(['input_outcome', 'outcome']).slice(RESULT_COLUMNS.length)).toEqual(['input_outcome', 'input_input_outcome']);
+    const header = resultHeader(['reason', 'Reason', 'input_reason']);
+    expect(new Set(header.map((h) => h.toLowerCase())).size).toBe(header.length);
+  });
+
+  it('neutralises header names that look like formulas', () => {
+    expect(resultHeader(['=cmd']).at(-1)).toBe("'=cmd");
+  });
+});
+
+describe('neutraliseFormula', () => {
+  it.each(['=', '+', '-', '@', '\t', '\r'])('prefixes a quote to a cell starting with %j', (char) => {
+    expect(neutraliseFormula(`${char}SUM(A1)`)).toBe(`'${char}SUM(A1)`);
+  });
+
+  it('leaves ordinary cells alone', () => {
+    expect(neutraliseFormula('')).toBe('');
+    expect(neutraliseFormula('pp-123')).toBe('pp-123');
+    expect(neutraliseFormula('a=b')).toBe('a=b');
+    expect(neutraliseFormula("'=already")).toBe("'=already");
+  });
+});
+
+describe('openResultsWriter', () => {
+  it('writes the header and rows, and tricky cells round-trip through a CSV parser', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'out', 'results.csv');
+      const writer = await openResultsWriter({ path, extraColumns: ['team', 'outcome', 'note'] });
+      const tricky = 'a,b "quoted"\nsecond line\r\nthird, ünïcødé';
+      await writer.write(makeResult({ line: 2, errorMessage: tricky, extra: { team: 'x,y', outcome: 'keep', note: 'say "hi"' } }));
+      await writer.write(makeResult({ line: 3, outcome: 'failed', attempts: 4, reason: 'throttled', extra: { team: 'z' } }));
+      expect(writer.written).toBe(2);
+      await writer.close();
+
+      const rows = parseCsv(await readFile(path, 'utf8'));
+      expect(rows[0]).toEqual([...RESULT_COLUMNS, 'team', 'input_outcome', 'note']);
+      expect(rows).toHaveLength(3);
+      const first = Object.fromEntries(rows[0]!.map((name, i) => [name, rows[1]![i]]));
+      expect(first).toMatchObject({
+        line: '2',
+        provisioned_product_id: 'pp-abc123',
+        outcome: 'succeeded',
+        attempts: '1',
+        error_message: tricky,
+        team: 'x,y',
+        input_outcome: 'keep',
+        note: 'say "hi"',
+      });
+      const second = Object.fromEntries(rows[0]!.map((name, i) => [name, rows[2]![i]]));
+      // A missing extra value is an empty cell, not "undefined".
+      expect(second).toMatchObject({ line: '3', outcome: 'failed', attempts: '4', reason: 'throttled', team: 'z', input_outcome: '', note: '' });
+    });
+  });
+
+  it('neutralises formula cells in every string column, but writes numbers as numbers', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'results.csv');
+      const writer = await openResultsWriter({ path, extraColumns: ['comment'] });
+      await writer.write(
+        makeResult({
+          line: 7,
+          attempts: 3,
+          newOwner: '=HYPERLINK("http://evil")',
+          errorMessage: '+1 failure',
+          reason: '-x',
+          recordId: '@SUM(A1)',
+          extra: { comment: '\tcmd' },
+        }),
+      );
+      await writer.close();
+      const rows = parseCsv(await readFile(path, 'utf8'));
+      const row = Object.fromEntries(rows[0]!.map((name, i) => [name, rows[1]![i]]));
+      expect(row).toMatchObject({
+        line: '7',
+        attempts: '3',
+        new_owner: '\'=HYPERLINK("http://evil")',
+        error_message: "'+1 failure",
+        reason: "'-x",
+        record_id: "'@SUM(A1)",
+        comment: "'\tcmd",
+      });
+    });
+  });
+
+  it('writes only the header when there are no rows', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'results.csv');
+      const writer = await openResultsWriter({ path, extraColumns: [] });
+      await writer.close();
+      expect(await readFile(path, 'utf8')).toBe(`${RESULT_COLUMNS.join(',')}\n`);
+    });
+  });
+
+  it('keeps data under <path>.partial until close, then renames it over the final path', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'results.csv');
+      await writeFile(path, 'old results\n');
+      const writer = await openResultsWriter({ path, extraColumns: [] });
+      expect(writer.partialPath).toBe(`${path}.partial`);
+      for (let line = 2; line < 50; line += 1) await writer.write(makeResult({ line }));
+      expect(existsSync(writer.partialPath)).toBe(true);
+      // The previous file is untouched while the run is going on.
+      expect(await readFile(path, 'utf8')).toBe('old results\n');
+      await writer.close();
+      expect(existsSync(writer.partialPath)).toBe(false);
+      expect(parseCsv(await readFile(path, 'utf8'))).toHaveLength(49);
+      await writer.close(); // idempotent
+      await expect(writer.write(makeResult())).rejects.toThrow(/closed/);
+    });
+  });
+
+  it('creates no file under the final name before close', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'results.csv');
+      const writer = await openResultsWriter({ path, extraColumns: [] });
+      await writer.write(makeResult());
+      expect(existsSync(path)).toBe(false);
+      await writer.close();
+      expect(existsSync(path)).toBe(true);
+    });
+  });
+
+  it('abort() removes the partial file and leaves the final path untouched', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'results.csv');
+      await writeFile(path, 'old results\n');
+      const writer = await openResultsWriter({ path, extraColumns: [] });
+      await writer.write(makeResult());
+      await writer.abort();
+      expect(existsSync(writer.partialPath)).toBe(false);
+      expect(await readFile(path, 'utf8')).toBe('old results\n');
+      await expect(writer.write(makeResult())).rejects.toThrow(/aborted/);
+      await expect(writer.close()).rejects.toThrow(/aborted/);
+      await writer.abort(); // harmless twice
+      expect(await readdir(dir)).toEqual(['results.csv']);
+    });
+  });
+
+  it('fails to open when the directory cannot be created', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'file'), 'x');
+      await expect(openResultsWriter({ path: join(dir, 'file', 'results.csv'), extraColumns: [] })).rejects.toThrow();
+    });
+  });
+
+  it('honours backpressure: unawaited writes stay pending until the stream drains, and order is kept', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'results.csv');
+      const writer = await openResultsWriter({ path, extraColumns: ['n'] });
+      let resolved = 0;
+      const writes = Array.from({ length: 2000 }, (_, i) =>
+        writer.write(makeResult({ line: i + 2, extra: { n: String(i) } })).then(() => {
+          resolved += 1;
+        }),
+      );
+      await Promise.resolve();
+      await Promise.resolve();
+      // The stringifier buffers only a high-water mark of rows; the rest wait for 'drain'.
+      expect(resolved).toBeLessThan(2000);
+      await Promise.all(writes);
+      expect(resolved).toBe(2000);
+      await writer.close();
+      const rows = parseCsv(await readFile(path, 'utf8'));
+      expect(rows).toHaveLength(2001);
+      expect(rows.slice(1).map((row) => row[0])).toEqual(Array.from({ length: 2000 }, (_, i) => String(i + 2)));
+    });
+  });
+
+  it('writes 10k rows correctly when every write is awaited', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'nested', 'deeper', 'results.csv');
+      await mkdir(dir, { recursive: true });
+      const writer = await openResultsWriter({ path, extraColumns: ['team'] });
+      for (let i = 0; i < 10_000; i += 1) {
+        await writer.write(
+          makeResult({ line: i + 2, provisionedProductId: `pp-${i}`, errorMessage: i % 7 === 0 ? `bad, "row"\n${i}` : '', extra: { team: `t${i % 3}` } }),
+        );
+      }
+      expect(writer.written).toBe(10_000);
+      await writer.close();
+      const rows = parseCsv(await readFile(path, 'utf8'));
+      expect(rows).toHaveLength(10_001);
+      const idIndex = rows[0]!.indexOf('provisioned_product_id');
+      const messageIndex = rows[0]!.indexOf('error_message');
+      expect(rows[10_000]![idIndex]).toBe('pp-9999');
+      expect(rows[1 + 700]![messageIndex]).toBe('bad, "row"\n700');
+      expect(rows.at(-1)!.at(-1)).toBe('t0');
+    });
+  });
+});
