@@ -42,6 +42,8 @@ async function demo(): Promise<number> {
     AWS_SECRET_ACCESS_KEY: 'demo-secret',
     AWS_REGION: 'us-east-1',
     AWS_EC2_METADATA_DISABLED: 'true',
+    // The demo is about the job; the SDK's Node-version notice is for operators' real runs.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   delete (io.env as Record<string, string | undefined>).AWS_PROFILE;
   delete (io.env as Record<string, string | undefined>).AWS_SESSION_TOKEN;

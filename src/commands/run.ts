@@ -95,7 +95,7 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
       );
     }
     if (scan.duplicateRows > 0) {
-      log.logger.warn({ duplicates: scan.duplicateRows }, `${scan.duplicateRows} rows repeat an earlier row exactly; they are reported as skipped (duplicate-of-line-N)`);
+      log.logger.warn({ duplicates: scan.duplicateRows }, `${scan.duplicateRows} ${scan.duplicateRows === 1 ? 'row repeats' : 'rows repeat'} an earlier row exactly: reported as skipped (duplicate-of-line-N), sent once`);
     }
     log.logger.info({ input: config.input, rows: scan.totalRows, valid: scan.validRows, invalid: scan.invalidRows }, 'input validated');
 

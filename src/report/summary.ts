@@ -77,7 +77,7 @@ function alignRows(rows: readonly (readonly [string, string])[]): string[] {
 
 export function renderSummaryTable(summary: RunSummary): string {
   const { counts } = summary;
-  const title = `Summary${summary.dryRun ? ' (dry run: nothing was changed)' : ''} - run ${summary.runId}`;
+  const title = `Summary${summary.dryRun ? ' (dry run: nothing was changed)' : ''}${summary.runId ? ` - run id ${summary.runId}` : ''}`;
 
   const outcomeRows: [string, string][] = OUTCOME_ROWS.filter(([, key]) => counts[key] > 0).map(([label, key]) => [
     label,

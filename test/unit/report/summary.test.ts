@@ -28,7 +28,7 @@ describe('renderSummaryTable', () => {
   it('lists non-zero outcomes, the total, the run figures, the files and the exit code', () => {
     const table = renderSummaryTable(makeSummary());
     const lines = table.split('\n');
-    expect(lines[0]).toBe('Summary - run run-42');
+    expect(lines[0]).toBe('Summary - run id run-42');
     expect(table).toMatch(/^ {2}succeeded\s+3990$/m);
     expect(table).toMatch(/^ {2}failed\s+3$/m);
     expect(table).toMatch(/^ {2}invalid\s+7$/m);
@@ -77,7 +77,7 @@ describe('renderSummaryTable', () => {
     const table = renderSummaryTable(
       makeSummary({ dryRun: true, exitCode: 130, stoppedBy: 'SIGINT', elapsedMs: 0, counts: makeCounts() }),
     );
-    expect(table.split('\n')[0]).toBe('Summary (dry run: nothing was changed) - run run-42');
+    expect(table.split('\n')[0]).toBe('Summary (dry run: nothing was changed) - run id run-42');
     expect(table).toMatch(/^ {2}total\s+0$/m);
     expect(table).toMatch(/^ {2}rows\/s\s+--$/m);
     expect(table).toMatch(/^ {2}stopped by\s+SIGINT: interrupted \(SIGINT\)$/m);

@@ -1,0 +1,145 @@
+/**
+ * One data row → TransferRow, or every problem of the row. Pure.
+ *
+ * Cells are trimmed (String.prototype.trim); an empty cell is `undefined`, never "". Rules:
+ *   - id: required (ID_MISSING), at most 100 characters (VALUE_TOO_LONG), whole value
+ *     `[a-zA-Z0-9_-]+` (ID_INVALID);
+ *   - new owner and launch role: at most one may be empty (NOTHING_TO_CHANGE), each at most 1024
+ *     characters (VALUE_TOO_LONG);
+ *   - new owner: an IAM user, IAM role or STS assumed-role ARN (OWNER_INVALID);
+ *   - launch role: an IAM role ARN that also whole-matches the model's RoleArn (LAUNCH_ROLE_INVALID);
+ *   - both given: same partition and account (ACCOUNT_MISMATCH), since Service Catalog only
+ *     accepts principals of the provisioned product's own account.
+ * Extra columns are carried untouched (not trimmed, not checked).
+ */
+import {
+  PROPERTY_VALUE_MAX_LENGTH,
+  PROVISIONED_PRODUCT_ID_MAX_LENGTH,
+  PROVISIONED_PRODUCT_ID_PATTERN,
+  ROLE_ARN_MAX_LENGTH,
+  ROLE_ARN_MODEL_PATTERN,
+} from './api-constraints.js';
+import { quoteValue } from './format.js';
+import { describePrincipalKind, parseIamPrincipalArn, type IamPrincipalArn } from './iam-arn.js';
+import type { HeaderMap, InputProblem, InputProblemCode, TransferRow } from './types.js';
+
+export type RowValidation = { readonly row: TransferRow } | { readonly problems: InputProblem[] };
+
+/** Trimmed cell, `undefined` when empty or absent. */
+export function cleanCell(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+export function validateRow(
+  cells: Readonly<Record<string, string>>,
+  line: number,
+  header: HeaderMap,
+): RowValidation {
+  const problems: InputProblem[] = [];
+  const add = (code: InputProblemCode, message: string, column?: string): void => {
+    problems.push(column === undefined ? { code, line, message } : { code, line, column, message });
+  };
+
+  const idColumn = header.idColumn;
+  const id = cleanCell(cells[idColumn]);
+  if (id === undefined) {
+    add('ID_MISSING', `${idColumn} is empty: every row needs the provisioned product id`, idColumn);
+  } else if (id.length > PROVISIONED_PRODUCT_ID_MAX_LENGTH) {
+    add(
+      'VALUE_TOO_LONG',
+      `${idColumn} ${quoteValue(id)} is ${id.length} characters long; a provisioned product id has at most ${PROVISIONED_PRODUCT_ID_MAX_LENGTH}`,
+      idColumn,
+    );
+  } else if (!PROVISIONED_PRODUCT_ID_PATTERN.test(id)) {
+    const bad = Array.from(id).find((c) => !/[a-zA-Z0-9_-]/.test(c)) ?? '';
+    add(
+      'ID_INVALID',
+      `${idColumn} ${quoteValue(id)} is not a provisioned product id: it may contain only letters, digits, '_' and '-' (found ${quoteValue(bad)})`,
+      idColumn,
+    );
+  }
+
+  const ownerColumn = header.ownerColumn;
+  const roleColumn = header.launchRoleColumn;
+  const owner = ownerColumn === undefined ? undefined : cleanCell(cells[ownerColumn]);
+  const launchRole = roleColumn === undefined ? undefined : cleanCell(cells[roleColumn]);
+
+  if (owner === undefined && launchRole === undefined) {
+    const named = [ownerColumn, roleColumn].filter((c): c is string => c !== undefined);
+    add(
+      'NOTHING_TO_CHANGE',
+      named.length === 2
+        ? `${named[0]} and ${named[1]} are both empty: nothing to change`
+        : `${named[0]} is empty: nothing to change`,
+    );
+  }
+
+  let ownerArn: IamPrincipalArn | undefined;
+  if (owner !== undefined && ownerColumn !== undefined) {
+    if (owner.length > PROPERTY_VALUE_MAX_LENGTH) {
+      add('VALUE_TOO_LONG', tooLong(ownerColumn, owner), ownerColumn);
+    } else {
+      const parsed = parseIamPrincipalArn(owner);
+      if (parsed.ok) {
+        ownerArn = parsed.arn;
+      } else {
+        add(
+          'OWNER_INVALID',
+          `${ownerColumn} ${quoteValue(owner)} is not an IAM user, role or assumed-role ARN: ${parsed.reason}`,
+          ownerColumn,
+        );
+      }
+    }
+  }
+
+  let roleArn: IamPrincipalArn | undefined;
+  if (launchRole !== undefined && roleColumn !== undefined) {
+    if (launchRole.length > PROPERTY_VALUE_MAX_LENGTH) {
+      add('VALUE_TOO_LONG', tooLong(roleColumn, launchRole), roleColumn);
+    } else {
+      const reason = launchRoleProblem(launchRole);
+      if (reason === undefined) {
+        const parsed = parseIamPrincipalArn(launchRole);
+        if (parsed.ok) roleArn = parsed.arn;
+      } else {
+        add('LAUNCH_ROLE_INVALID', `${roleColumn} ${quoteValue(launchRole)} is not an IAM role ARN: ${reason}`, roleColumn);
+      }
+    }
+  }
+
+  if (ownerArn && roleArn && ownerColumn !== undefined && roleColumn !== undefined) {
+    if (ownerArn.accountId !== roleArn.accountId || ownerArn.partition !== roleArn.partition) {
+      add(
+        'ACCOUNT_MISMATCH',
+        `${ownerColumn} is in account ${ownerArn.partition}:${ownerArn.accountId} but ${roleColumn} is in account ${roleArn.partition}:${roleArn.accountId}; both must be in the provisioned product's account`,
+      );
+    }
+  }
+
+  if (problems.length > 0 || id === undefined) return { problems };
+  const extra = Object.fromEntries(header.extraColumns.map((c) => [c, cells[c] ?? '']));
+  return { row: { line, provisionedProductId: id, newOwner: owner, launchRole, extra } };
+}
+
+function tooLong(column: string, value: string): string {
+  return `${column} ${quoteValue(value, 40)} is longer than the ${PROPERTY_VALUE_MAX_LENGTH} characters the API accepts`;
+}
+
+/** Why `value` cannot be a LAUNCH_ROLE, or undefined. */
+function launchRoleProblem(value: string): string | undefined {
+  const parsed = parseIamPrincipalArn(value);
+  if (!parsed.ok) return parsed.reason;
+  const { arn } = parsed;
+  if (arn.kind === 'user') {
+    return 'it is an IAM user ARN; a launch role must be an IAM role';
+  }
+  if (arn.kind === 'assumed-role') {
+    return `it is an ${describePrincipalKind(arn.kind)} (session) ARN; give the role's own ARN, arn:${arn.partition}:iam::${arn.accountId}:role/${arn.name} (with its path, if any)`;
+  }
+  if (value.length > ROLE_ARN_MAX_LENGTH || !ROLE_ARN_MODEL_PATTERN.test(value)) {
+    return 'it does not match the API model RoleArn pattern';
+  }
+  return undefined;
+}
