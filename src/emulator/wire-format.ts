@@ -15,19 +15,26 @@ function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Members ProvisionedProductDetail and ProvisionedProductAttribute have in common, same names. */
+function sharedProductFields(product: ProductView): Record<string, unknown> {
+  return {
+      Name: product.name,
+      Arn: product.arn,
+      Type: PROVISIONED_PRODUCT_TYPE,
+      Id: product.id,
+      Status: product.status,
+      StatusMessage: product.statusMessage,
+      CreatedTime: epochSeconds(product.createdAt),
+      IdempotencyToken: product.idempotencyToken,
+      LastRecordId: product.lastRecordId,
+      LastProvisioningRecordId: product.lastProvisioningRecordId,
+      LastSuccessfulProvisioningRecordId: product.lastSuccessfulProvisioningRecordId,
+  };
+}
+
 export function provisionedProductDetail(product: ProductView): Record<string, unknown> {
   return compact({
-    Name: product.name,
-    Arn: product.arn,
-    Type: PROVISIONED_PRODUCT_TYPE,
-    Id: product.id,
-    Status: product.status,
-    StatusMessage: product.statusMessage,
-    CreatedTime: epochSeconds(product.createdAt),
-    IdempotencyToken: product.idempotencyToken,
-    LastRecordId: product.lastRecordId,
-    LastProvisioningRecordId: product.lastProvisioningRecordId,
-    LastSuccessfulProvisioningRecordId: product.lastSuccessfulProvisioningRecordId,
+    ...sharedProductFields(product),
     ProductId: product.productId,
     ProvisioningArtifactId: product.provisioningArtifactId,
     LaunchRoleArn: product.launchRole,
@@ -41,17 +48,7 @@ export function provisionedProductDetail(product: ProductView): Record<string, u
  */
 export function provisionedProductAttribute(product: ProductView): Record<string, unknown> {
   return compact({
-    Name: product.name,
-    Arn: product.arn,
-    Type: PROVISIONED_PRODUCT_TYPE,
-    Id: product.id,
-    Status: product.status,
-    StatusMessage: product.statusMessage,
-    CreatedTime: epochSeconds(product.createdAt),
-    IdempotencyToken: product.idempotencyToken,
-    LastRecordId: product.lastRecordId,
-    LastProvisioningRecordId: product.lastProvisioningRecordId,
-    LastSuccessfulProvisioningRecordId: product.lastSuccessfulProvisioningRecordId,
+    ...sharedProductFields(product),
     Tags: [],
     PhysicalId: product.physicalId,
     ProductId: product.productId,
