@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { randomInt } from 'node:crypto';
 import { systemClock } from '../clock.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import type { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import { createServiceCatalogClient } from '../aws/client.js';
 import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
 import { acquireLock, CheckpointError, defaultIsProcessAlive, LockedError, openJournal, readJournalReadOnly, type Journal, type ReadOnlyJournal } from '../checkpoint/index.js';
@@ -99,34 +100,79 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
     }
     log.logger.info({ input: config.input, rows: scan.totalRows, valid: scan.validRows, invalid: scan.invalidRows }, 'input validated');
 
-    // 2. The checkpoint: lock (exit 4 if held), then the journal (exit 2 if it belongs to another run id).
-    const lock = config.dryRun
-      ? undefined
-      : await acquireLock({
-          checkpointPath: config.checkpoint, runId: config.runId, host: hostname(), pid: process.pid,
-          now: () => new Date(), isProcessAlive: defaultIsProcessAlive, force: config.forceUnlock,
-        }).catch((error: unknown) => {
-          if (error instanceof CheckpointError) return error;
-          throw error;
-        });
-    if (lock instanceof LockedError) return fail(ExitCode.Locked, lock.message);
-    // Any other lock failure (unwritable directory, a file system without hard links): nothing sent.
-    if (lock instanceof CheckpointError) return fail(ExitCode.Usage, lock.message);
+    // 2. The AWS side: a region and credentials must resolve before anything is written, or every
+    // row would fail the same way. A dry run sends nothing and needs neither.
+    const client = createServiceCatalogClient({
+      region: config.region, profile: config.profile, endpoint: config.endpointUrl,
+      maxSockets: config.concurrency * 2, requestTimeoutMs: config.requestTimeoutMs,
+    });
     try {
-      const journal = await (config.dryRun
-        ? readJournalReadOnly(config.checkpoint, config.runId, TOKEN_SCHEME)
-        : openJournal({ path: config.checkpoint, runId: config.runId, tokenScheme: TOKEN_SCHEME, input: config.input, clock: systemClock })
-      ).catch((error: unknown) => {
-        if (error instanceof CheckpointError) return error;
-        throw error;
-      });
-      if (journal instanceof CheckpointError) return fail(ExitCode.Usage, journal.message);
-      return await transfer(config, io, log, scan, journal, startedAt, progressMode);
+      if (!config.dryRun) {
+        const problem = await checkAwsSettings(client);
+        if (problem) return fail(problem.code, problem.message);
+      }
+      return await withCheckpoint(config, io, log, scan, client, startedAt, progressMode, fail);
     } finally {
-      await lock?.release();
+      client.destroy();
     }
   } finally {
     await log.close().catch(() => undefined);
+  }
+}
+
+/** Region and credentials, resolved once up front; a clear message instead of N failed rows. */
+async function checkAwsSettings(client: ServiceCatalogClient): Promise<{ code: ExitCodeValue; message: string } | undefined> {
+  try {
+    await client.config.region();
+  } catch (error) {
+    return { code: ExitCode.Usage, message: `no AWS region: pass --region or set AWS_REGION (${(error as Error).message}); nothing was sent` };
+  }
+  try {
+    await client.config.credentials();
+  } catch (error) {
+    return {
+      code: ExitCode.StoppedEarly,
+      message: `no usable AWS credentials (${(error as Error).message}): pass --profile, or set AWS_PROFILE or the AWS_ACCESS_KEY_ID variables; nothing was sent`,
+    };
+  }
+  return undefined;
+}
+
+async function withCheckpoint(
+  config: RunConfig,
+  io: CommandIo,
+  log: LoggerHandle,
+  scan: InputScan,
+  client: ServiceCatalogClient,
+  startedAt: number,
+  progressMode: ReturnType<typeof progressModeFor>,
+  fail: (code: ExitCodeValue, message: string) => ExitCodeValue,
+): Promise<ExitCodeValue> {
+  // 3. The checkpoint: lock (exit 4 if held), then the journal (exit 2 if it belongs to another run id).
+  const lock = config.dryRun
+    ? undefined
+    : await acquireLock({
+        checkpointPath: config.checkpoint, runId: config.runId, host: hostname(), pid: process.pid,
+        now: () => new Date(), isProcessAlive: defaultIsProcessAlive, force: config.forceUnlock,
+      }).catch((error: unknown) => {
+        if (error instanceof CheckpointError) return error;
+        throw error;
+      });
+  if (lock instanceof LockedError) return fail(ExitCode.Locked, lock.message);
+  // Any other lock failure (unwritable directory, a file system without hard links): nothing sent.
+  if (lock instanceof CheckpointError) return fail(ExitCode.Usage, lock.message);
+  try {
+    const journal = await (config.dryRun
+      ? readJournalReadOnly(config.checkpoint, config.runId, TOKEN_SCHEME)
+      : openJournal({ path: config.checkpoint, runId: config.runId, tokenScheme: TOKEN_SCHEME, input: config.input, clock: systemClock })
+    ).catch((error: unknown) => {
+      if (error instanceof CheckpointError) return error;
+      throw error;
+    });
+    if (journal instanceof CheckpointError) return fail(ExitCode.Usage, journal.message);
+    return await transfer(config, io, log, scan, journal, client, startedAt, progressMode);
+  } finally {
+    await lock?.release();
   }
 }
 
@@ -136,6 +182,7 @@ async function transfer(
   log: LoggerHandle,
   scan: InputScan,
   journal: Journal | ReadOnlyJournal,
+  client: ServiceCatalogClient,
   startedAt: number,
   progressMode: ReturnType<typeof progressModeFor>,
 ): Promise<ExitCodeValue> {
@@ -144,10 +191,6 @@ async function transfer(
     logger.info({ checkpoint: config.checkpoint, ...journal.replayed }, 'resuming from checkpoint');
   }
   const results = await openResultsWriter({ path: config.results, extraColumns: scan.header.extraColumns });
-  const client = createServiceCatalogClient({
-    region: config.region, profile: config.profile, endpoint: config.endpointUrl,
-    maxSockets: config.concurrency * 2, requestTimeoutMs: config.requestTimeoutMs,
-  });
   const engine = new TransferRun({
     // No abort signal here: after a SIGINT the engine still reads the rest to report it `not-started`.
     records: readInputRecords(config.input, scan),
@@ -183,7 +226,6 @@ async function transfer(
     progress.stop();
     await results.abort();
     await journal.close().catch(() => undefined);
-    client.destroy();
     if (error instanceof InputError && error.code === 'FILE_CHANGED') {
       io.stderr.write(`sc-owner-transfer run: ${error.message}\nThe input changed while the job ran; rows already sent are in the checkpoint. Rerun to resume.\n`);
       return ExitCode.Usage;
@@ -193,7 +235,6 @@ async function transfer(
   progress.stop();
   await journal.close();
   await results.close();
-  client.destroy();
 
   const exitCode = exitCodeFor(outcome, io);
   const summary: RunSummary = {

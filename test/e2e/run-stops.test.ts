@@ -74,6 +74,20 @@ describe('stopping early', () => {
     expect(result.stderr).not.toContain('nope');
   });
 
+  it('no region or no credentials: refused before anything is written', async () => {
+    const { input } = await start({}, 3);
+    const { AWS_REGION: _region, ...noRegion } = awsTestEnv();
+    const regionless = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir, env: noRegion });
+    expect(regionless.code).toBe(2);
+    expect(regionless.stderr).toMatch(/no AWS region/);
+    const { AWS_ACCESS_KEY_ID: _key, AWS_SECRET_ACCESS_KEY: _secret, ...noKeys } = awsTestEnv();
+    const keyless = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir, env: noKeys });
+    expect(keyless.code).toBe(3);
+    expect(keyless.stderr).toMatch(/no usable AWS credentials/);
+    expect(emulator.state.calls()).toHaveLength(0);
+    await expect(ws.readResults('rows.csv.results.csv')).rejects.toThrow(/ENOENT/);
+  });
+
   it('a streak of AccessDenied on different products stops the run (exit 3); a single one only fails its row', async () => {
     const { products, input } = await start();
     emulator.setFaults({ accessDenied: [products[0]!.id] });
