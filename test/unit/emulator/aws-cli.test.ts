@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
 import { BOB, LEGACY_TAINTED, PAYMENTS_PROD, sampleSeed } from './helpers.js';
 
-const probe = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+/** Which AWS CLI to check: `aws` on PATH, or e.g. SOT_AWS_CLI=/usr/bin/aws for Debian's v2 package. */
+const AWS_BIN = process.env.SOT_AWS_CLI ?? 'aws';
+const probe = spawnSync(AWS_BIN, ['--version'], { encoding: 'utf8' });
 const awsVersion = probe.status === 0 ? `${probe.stdout}${probe.stderr}`.trim() : undefined;
 const skipReason = awsVersion ? '' : ` (skipped: 'aws --version' failed: ${probe.error?.message ?? probe.stderr?.trim() ?? 'not on PATH'})`;
 
@@ -33,7 +35,7 @@ function aws(endpoint: string, args: string[], keys = { id: 'AKIDCLI', secret: '
   delete env.AWS_SESSION_TOKEN;
   return new Promise((resolve) => {
     execFile(
-      'aws',
+      AWS_BIN,
       ['servicecatalog', ...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'],
       { env, timeout: 20_000 },
       (error, stdout, stderr) => {
@@ -49,7 +51,7 @@ function aws(endpoint: string, args: string[], keys = { id: 'AKIDCLI', secret: '
   });
 }
 
-describe.skipIf(!awsVersion)(`AWS CLI${skipReason}`, () => {
+describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
   let emulator: RunningEmulator;
   beforeAll(async () => {
     emulator = await startEmulator({ seed: await sampleSeed(), credentials: { AKIDCLI: 'cli-secret' } });
