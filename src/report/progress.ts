@@ -164,7 +164,9 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
 
   const render = (): string => {
     const { counts, rate } = measure();
-    return formatProgressLine(counts, rate, stream.columns ?? 80);
+    // A pseudo-terminal without a size (script, some CI runners, tmux before attach) reports 0 columns.
+    const columns = stream.columns && stream.columns >= 20 ? stream.columns : 80;
+    return formatProgressLine(counts, rate, columns);
   };
 
   const emit = (final: boolean): void => {

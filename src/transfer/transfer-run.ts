@@ -12,6 +12,7 @@
  * by `graceMs` after a signal), and still reads the rest of the input so that every row gets its
  * line in the results (`not-started`).
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { JournalFinished, TokenState } from '../checkpoint/types.js';
 import type { Clock } from '../clock.js';
@@ -106,6 +107,9 @@ export class TransferRun {
     this.#options = options;
     this.#counters = createCounters(options.totalRows);
     this.#accessDenied = new AccessDeniedStreak(options.accessDeniedStreak);
+    // Every row in flight listens to this signal (the request, p-retry's wait, the backoff sleep);
+    // each removes its listener when done, so this is a bound, not a leak.
+    setMaxListeners(options.concurrency * 4 + 10, this.#hardStop.signal);
   }
 
   /** Live counters, for the progress display. */

@@ -133,6 +133,16 @@ describe('createProgressReporter', () => {
     }
   }
 
+  it('a terminal that reports 0 columns (script, unattached tmux) still gets the whole line at 80', () => {
+    const stream = new CollectingStream();
+    stream.isTTY = true;
+    stream.columns = 0;
+    const progress = createProgressReporter({ stream, mode: 'bar', clock: fakeClock, getCounts });
+    progress.start();
+    expect(stream.chunks[0]).toMatch(/^\r\x1b\[2K\[\.{10,}\] 0\/1000 0%/);
+    progress.stop();
+  });
+
   it('bar mode redraws one line with \\r and clear-line, and ends it with a newline on stop', () => {
     const stream = new CollectingStream();
     stream.isTTY = true;
