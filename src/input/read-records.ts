@@ -84,6 +84,9 @@ export async function* readInputRecords(
   if (end) throw changed(formatProblem(end));
   if (bytesRead !== expected.size) throw changed(`${bytesRead} bytes read, ${expected.size} validated`);
   if (hash.digest('hex') !== expected.sha256) throw changed('its content differs: sha256 mismatch');
+  // The bytes read were the validated ones, but the file may have been edited after they were
+  // buffered (an appended row would otherwise be silently ignored): look once more.
+  checkStats(await statInput(path));
 }
 
 function describeStatChange(now: Pick<Stats, 'size' | 'mtimeMs' | 'ino'>, then: FileFingerprint): string {
