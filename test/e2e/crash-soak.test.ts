@@ -7,8 +7,9 @@
  * bounded; the last run is never killed.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { generateSeed, mulberry32, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { generateSeed, mulberry32, startEmulator, type CallRecord, type RunningEmulator } from '../../src/emulator/index.js';
 import { spawnCli } from './helpers/cli.js';
+import { tokensByProduct, updateRecords } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -58,13 +59,12 @@ it('survives SIGKILL at event-chosen points, with throttling, 500s and dropped a
     const kill = () => {
       if (killThisRun && ++seen === k) cli.child.kill('SIGKILL');
     };
-    const offs = [
-      emulator.on(onResponse ? 'response' : 'request', (call) => {
-        if (call.operation === 'UpdateProvisionedProductProperties') kill();
-      }),
-    ];
+    const onUpdate = (call: CallRecord) => {
+      if (call.operation === 'UpdateProvisionedProductProperties') kill();
+    };
+    const off = onResponse ? emulator.on('response', onUpdate) : emulator.on('request', onUpdate);
     const result = await cli.result;
-    offs.forEach((off) => off());
+    off();
     if (result.signal === 'SIGKILL') {
       kills += 1;
       continue;
@@ -83,15 +83,9 @@ it('survives SIGKILL at event-chosen points, with throttling, 500s and dropped a
     expect(now.owner).toBe(NEW_OWNER);
     expect(now.launchRole).toBe(i % 2 === 0 ? NEW_ROLE : p.launchRole);
   }
-  const tokensByProduct = new Map<string, Set<string>>();
-  for (const call of emulator.state.calls()) {
-    if (call.operation !== 'UpdateProvisionedProductProperties' || !call.token) continue;
-    const id = (call.params as { ProvisionedProductId: string }).ProvisionedProductId;
-    tokensByProduct.set(id, (tokensByProduct.get(id) ?? new Set()).add(call.token));
-  }
-  for (const p of products) expect(tokensByProduct.get(p.id)?.size).toBe(1);
-  const updateRecords = emulator.state.records().filter((r) => r.recordType === 'UPDATE_PROVISIONED_PRODUCT_PROPERTIES');
-  expect(updateRecords).toHaveLength(ROWS);
+  const tokens = tokensByProduct(emulator);
+  for (const p of products) expect(tokens.get(p.id)?.size).toBe(1);
+  expect(updateRecords(emulator)).toHaveLength(ROWS);
 
   const results = await ws.readResults('reorg.csv.results.csv');
   expect(results).toHaveLength(ROWS);

@@ -6,6 +6,7 @@ import { appendFile } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from './helpers/cli.js';
+import { updateRecords } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -59,6 +60,6 @@ it('a request that hangs past --request-timeout is retried with the same token a
   expect(calls.length).toBeGreaterThanOrEqual(2);
   expect(new Set(calls.map((c) => c.token)).size).toBe(1);
   expect(result.stderr).toMatch(/"error":"(ETIMEDOUT|TimeoutError)"/);
-  expect(emulator.state.records().filter((r) => r.recordType === 'UPDATE_PROVISIONED_PRODUCT_PROPERTIES')).toHaveLength(1);
+  expect(updateRecords(emulator)).toHaveLength(1);
   expect(emulator.state.product(product!.id)!.owner).toBe(NEW_OWNER);
 });

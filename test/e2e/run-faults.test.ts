@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type EmulatorFaults, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from './helpers/cli.js';
+import { tokensByProduct, updateRecords } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -37,8 +38,7 @@ async function runWith(faults: EmulatorFaults, count: number, extraArgs: string[
 
 function assertAllAppliedOnce(products: ReturnType<RunningEmulator['state']['products']>) {
   for (const p of products) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);
-  const records = emulator.state.records().filter((r) => r.recordType === 'UPDATE_PROVISIONED_PRODUCT_PROPERTIES');
-  expect(records).toHaveLength(products.length);
+  expect(updateRecords(emulator)).toHaveLength(products.length);
 }
 
 describe('an unreliable service', () => {
@@ -85,12 +85,7 @@ describe('an unreliable service', () => {
     expect(outcomesOf(b)).toEqual(['dropped-before', 'dropped-before', 'ok']);
     expect(outcomesOf(c)).toEqual(['dropped-after', 'dropped-after', 'ok']);
     expect(outcomesOf(d)).toEqual(['dropped-after', 'fault-500', 'dropped-before', 'ok']);
-    const tokens = new Map<string, Set<string>>();
-    for (const call of calls) {
-      const id = (call.params as { ProvisionedProductId: string }).ProvisionedProductId;
-      tokens.set(id, (tokens.get(id) ?? new Set()).add(call.token!));
-    }
-    for (const set of tokens.values()) expect(set.size).toBe(1);
+    for (const set of tokensByProduct(emulator).values()) expect(set.size).toBe(1);
     const results = await ws.readResults('rows.csv.results.csv');
     expect(results.find((r) => r.provisioned_product_id === d)!.attempts).toBe('4');
   });

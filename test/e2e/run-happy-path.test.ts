@@ -7,6 +7,7 @@ import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emu
 import { deriveIdempotencyToken, IDEMPOTENCY_TOKEN_PATTERN } from '../../src/transfer/token.js';
 import { RESULT_COLUMNS } from '../../src/report/types.js';
 import { runCli } from './helpers/cli.js';
+import { updateCalls } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -26,9 +27,7 @@ afterEach(async () => {
   await ws.remove();
 });
 
-function updateCalls() {
-  return emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
-}
+const updates = () => updateCalls(emulator);
 
 describe('sc-owner-transfer run', () => {
   it('applies every row, writes one results line per row, and a rerun sends nothing', async () => {
@@ -50,7 +49,7 @@ describe('sc-owner-transfer run', () => {
     }
 
     // One update per row, each with the derived token, never an empty property value.
-    const calls = updateCalls();
+    const calls = updates();
     expect(calls).toHaveLength(products.length);
     for (const call of calls) {
       const params = call.params as { ProvisionedProductId: string; ProvisionedProductProperties: Record<string, string>; IdempotencyToken: string };
@@ -101,7 +100,7 @@ describe('sc-owner-transfer run', () => {
     ]);
     const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
     expect(result.code).toBe(0);
-    expect(updateCalls()).toHaveLength(2);
+    expect(updates()).toHaveLength(2);
     const lines = await ws.readResults('dup.csv.results.csv');
     const dup = lines.find((r) => r.line === '4')!;
     expect(dup.outcome).toBe('skipped');
@@ -124,12 +123,12 @@ describe('sc-owner-transfer run', () => {
     const input = await ws.writeCsv('canary.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
     const canary = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--limit', '3', '--concurrency', '1'], { cwd: ws.dir });
     expect(canary.code).toBe(0);
-    expect(updateCalls()).toHaveLength(3);
+    expect(updates()).toHaveLength(3);
     const lines = await ws.readResults('canary.csv.results.csv');
     expect(lines.filter((l) => l.outcome === 'not-started')).toHaveLength(7);
     const rest = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
     expect(rest.code).toBe(0);
-    expect(updateCalls()).toHaveLength(10);
+    expect(updates()).toHaveLength(10);
     for (const p of products) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);
   });
 
@@ -145,7 +144,7 @@ describe('sc-owner-transfer run', () => {
       { cwd: ws.dir },
     );
     expect(again.code).toBe(0);
-    const tokens = updateCalls().map((c) => c.token);
+    const tokens = updates().map((c) => c.token);
     expect(tokens).toHaveLength(2);
     expect(new Set(tokens).size).toBe(2);
   });

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { awsTestEnv, runCli, spawnCli } from './helpers/cli.js';
+import { tokensByProduct, updateCalls } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -32,7 +33,7 @@ async function start(options: Partial<Parameters<typeof startEmulator>[0]> = {},
   return { products, input };
 }
 
-const updates = () => emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
+const updates = () => updateCalls(emulator);
 
 describe('stopping early', () => {
   it('--max-errors: stops taking rows, exit 3, the rest not-started; a rerun retries failed rows', async () => {
@@ -125,12 +126,7 @@ describe('stopping early', () => {
     expect(resumed.code).toBe(0);
     for (const p of products) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);
     // Each product got exactly one token, however often it was sent.
-    const tokensByProduct = new Map<string, Set<string>>();
-    for (const call of updates()) {
-      const id = (call.params as { ProvisionedProductId: string }).ProvisionedProductId;
-      tokensByProduct.set(id, (tokensByProduct.get(id) ?? new Set()).add(call.token!));
-    }
-    for (const tokens of tokensByProduct.values()) expect(tokens.size).toBe(1);
+    for (const tokens of tokensByProduct(emulator).values()) expect(tokens.size).toBe(1);
   });
 
   it('a checkpoint held by a live run is refused with exit 4, naming the holder', async () => {

@@ -1,0 +1,21 @@
+/** What the end-to-end tests read back from the emulator to prove "applied once, one token". */
+import type { RunningEmulator } from '../../../src/emulator/index.js';
+
+export function updateCalls(emulator: RunningEmulator) {
+  return emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
+}
+
+/** productId → every idempotency token its update requests carried. */
+export function tokensByProduct(emulator: RunningEmulator): Map<string, Set<string>> {
+  const tokens = new Map<string, Set<string>>();
+  for (const call of updateCalls(emulator)) {
+    if (!call.token) continue;
+    const id = (call.params as { ProvisionedProductId: string }).ProvisionedProductId;
+    tokens.set(id, (tokens.get(id) ?? new Set()).add(call.token));
+  }
+  return tokens;
+}
+
+export function updateRecords(emulator: RunningEmulator) {
+  return emulator.state.records().filter((r) => r.recordType === 'UPDATE_PROVISIONED_PRODUCT_PROPERTIES');
+}
