@@ -24,6 +24,7 @@ export const RUN_DEFAULTS = {
   maxErrors: DEFAULT_MAX_ERRORS,
   requestTimeoutSeconds: 30,
   graceSeconds: 10,
+  waitTimeoutSeconds: 300,
   logLevel: 'info' as LogLevel,
   acceptLanguage: 'en' as AcceptLanguage,
 } as const;
@@ -38,6 +39,8 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'run-id', type: 'string', valueName: 'ID', description: 'Part of every idempotency token: a new id applies the same rows again as a new operation.', defaultText: 'none' },
   { name: 'dry-run', type: 'boolean', description: 'Validate and report what would change; send nothing, write no checkpoint.' },
   { name: 'skip-invalid', type: 'boolean', description: 'Run the valid rows and report invalid ones as `invalid`, instead of refusing the file.' },
+  { name: 'wait', type: 'boolean', description: 'Poll each accepted update\'s record (DescribeRecord, its own rate limit) until SUCCEEDED or FAILED; without it rows end `submitted`.' },
+  { name: 'wait-timeout', type: 'string', valueName: 'SECONDS', description: 'With --wait: how long to wait for one record before leaving the row `submitted`.', defaultText: String(RUN_DEFAULTS.waitTimeoutSeconds) },
   { name: 'limit', type: 'string', valueName: 'N', description: 'Stop after N rows were sent (a canary); rerun with the same checkpoint for the rest.' },
   { name: 'region', type: 'string', valueName: 'REGION', description: 'AWS region.', defaultText: 'AWS_REGION / profile' },
   { name: 'profile', type: 'string', valueName: 'NAME', description: 'AWS shared-config profile.', defaultText: 'AWS_PROFILE / default chain' },
@@ -63,6 +66,8 @@ export interface RunConfig {
   readonly dryRun: boolean;
   readonly skipInvalid: boolean;
   readonly limit: number | undefined;
+  /** `--wait`: timeout per record in ms; undefined without --wait. */
+  readonly waitTimeoutMs: number | undefined;
   readonly region: string | undefined;
   readonly profile: string | undefined;
   readonly endpointUrl: string | undefined;
@@ -118,6 +123,9 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     dryRun: booleanFlag(flags, 'dry-run'),
     skipInvalid: booleanFlag(flags, 'skip-invalid'),
     limit: limitRaw === undefined ? undefined : integerFlag(flags, 'limit', { min: 1, max: Number.MAX_SAFE_INTEGER, defaultValue: 0 }),
+    waitTimeoutMs: booleanFlag(flags, 'wait')
+      ? numberFlag(flags, 'wait-timeout', { min: 1, max: 86_400, defaultValue: RUN_DEFAULTS.waitTimeoutSeconds }) * 1000
+      : undefined,
     region: stringFlag(flags, 'region'),
     profile: stringFlag(flags, 'profile'),
     endpointUrl,

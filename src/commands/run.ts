@@ -202,6 +202,10 @@ async function transfer(
     runId: config.runId,
     concurrency: config.concurrency,
     updateLimiter: new AdaptiveRateLimiter({ maxRate: config.ratePerSecond, clock: systemClock }),
+    // DescribeRecord has its own quota at AWS, so its own limiter with the same ceiling.
+    wait: config.waitTimeoutMs === undefined
+      ? undefined
+      : { options: { timeoutMs: config.waitTimeoutMs }, describeLimiter: new AdaptiveRateLimiter({ maxRate: config.ratePerSecond, clock: systemClock }) },
     retryPolicy: DEFAULT_RETRY_POLICY,
     failureBudget: config.failureBudget,
     accessDeniedStreak: DEFAULT_ACCESS_DENIED_STREAK,

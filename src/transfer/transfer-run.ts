@@ -26,6 +26,7 @@ import type { RetryPolicyOptions } from './retry-policy.js';
 import { resultForInvalid, resultForRow, resultFromJournal } from './row-result.js';
 import { sendWithRetry, type RetryEvent } from './send-with-retry.js';
 import { deriveIdempotencyToken } from './token.js';
+import { isTerminalRecordStatus, waitForRecord, type WaitOptions } from './wait-for-record.js';
 import { createCounters, type Counters } from './counters.js';
 
 export type StopReason = 'max-errors' | 'credentials' | 'access-denied' | 'limit' | 'signal' | 'local-error';
@@ -64,6 +65,11 @@ export interface TransferOptions {
   readonly concurrency: number;
   /** Paces UpdateProvisionedProductProperties (`--rate`), adapting to throttles. */
   readonly updateLimiter: AdaptiveRateLimiter;
+  /**
+   * `--wait`: poll each accepted update's record until it finishes, through `describeLimiter`
+   * (its own bucket: AWS throttles DescribeRecord separately). Undefined: don't wait.
+   */
+  readonly wait?: { readonly options: WaitOptions; readonly describeLimiter: AdaptiveRateLimiter } | undefined;
   readonly retryPolicy: RetryPolicyOptions;
   readonly failureBudget: FailureBudget;
   /** Consecutive AccessDenied answers on different products that stop the run. */
@@ -230,22 +236,48 @@ export class TransferRun {
     );
     if (answer.ok) {
       this.#accessDenied.succeeded();
-      const { recordId, recordStatus } = answer.value;
+      const { recordId } = answer.value;
+      const waited = await this.#waitIfAsked(row, recordId, answer.value.recordStatus);
+      const { recordStatus } = waited;
       // Never claim more than the service said: only a SUCCEEDED record is `succeeded`.
       const outcome = recordStatus === 'SUCCEEDED' ? 'succeeded' : recordStatus === 'FAILED' ? 'failed' : 'submitted';
+      const errorCode = outcome === 'failed' ? 'RecordFailed' : '';
       const finishedAt = isoNow(clock);
       journal.recordFinished({
         type: 'finished', token, line: row.line, provisionedProductId: row.provisionedProductId, outcome, recordId, recordStatus,
-        attempts: answer.attempts, errorCode: outcome === 'failed' ? 'RecordFailed' : '', errorMessage: '', finishedAt,
+        attempts: answer.attempts, errorCode, errorMessage: waited.errorMessage, finishedAt,
       });
       await this.#emit(resultForRow(row, {
-        outcome, token, recordId, recordStatus, attempts: answer.attempts, finishedAt,
-        ...(outcome === 'failed' ? { errorCode: 'RecordFailed', reason: 'record-failed' } : {}),
+        outcome, token, recordId, recordStatus, attempts: answer.attempts, finishedAt, errorCode, errorMessage: waited.errorMessage,
+        reason: outcome === 'failed' ? 'record-failed' : waited.reason,
       }));
       this.#checkBudget();
       return;
     }
     await this.#failed(row, token, answer.error, answer.attempts);
+  }
+
+  /** With --wait, follows the record to SUCCEEDED/FAILED; otherwise returns the status as answered. */
+  async #waitIfAsked(row: TransferRow, recordId: string, recordStatus: string): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
+    const { wait, api, retryPolicy, clock, random, events } = this.#options;
+    if (!wait || !recordId || isTerminalRecordStatus(recordStatus)) return { recordStatus, reason: '', errorMessage: '' };
+    const result = await waitForRecord(recordId, wait.options, {
+      api, limiter: wait.describeLimiter, policy: retryPolicy, clock, random, signal: this.#hardStop.signal,
+      onAttempt: () => this.#counters.request(),
+      onRetry: (event) => {
+        this.#counters.retry(event.error.kind === 'throttle');
+        events?.onRetry?.(row, event);
+      },
+    });
+    switch (result.kind) {
+      case 'finished':
+        return { recordStatus: result.record.recordStatus, reason: '', errorMessage: result.record.errors.join('; ') };
+      case 'timed-out':
+        return { recordStatus: result.lastStatus || recordStatus, reason: 'wait-timed-out', errorMessage: '' };
+      default:
+        // The update itself was accepted: the row is `submitted`, only the wait was cut short.
+        return { recordStatus, reason: `wait-${result.error.kind === 'aborted' ? 'interrupted' : `failed-${result.error.code}`}`, errorMessage: '' };
+    }
   }
 
   async #failed(row: TransferRow, token: string, error: ClassifiedError, attempts: number): Promise<void> {
