@@ -3,8 +3,9 @@
  * `npm run demo`: the main job end to end on the embedded local Service Catalog. It starts the
  * emulator in-process on a free port (seeded from samples/catalog.json, with a request quota and
  * one dropped answer so throttling and a safe resend are visible), runs `run` on
- * samples/offboard-alice.csv through the real SDK over HTTP, then runs it again to show that a
- * rerun skips everything already done. Files go to ./.demo/ (recreated each time).
+ * samples/offboard-alice.csv (with --wait, following each record to SUCCEEDED) through the real
+ * SDK over HTTP, then runs it again to show that a rerun skips everything already done. Files go
+ * to ./.demo/ (recreated each time).
  */
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +29,9 @@ async function demo(): Promise<number> {
   const seed = await loadSeed(join(SAMPLES, 'catalog.json'));
   const emulator = await startEmulator({
     seed,
+    // Like the real service, an update answers with a CREATED record that finishes a moment later;
+    // the demo runs with --wait to follow each record to SUCCEEDED.
+    recordDelayMs: 150,
     faults: {
       // A low quota on updates, so the adaptive limiter has something to adapt to.
       quotas: { UpdateProvisionedProductProperties: { ratePerSecond: 2, burst: 1 } },
@@ -53,9 +57,9 @@ async function demo(): Promise<number> {
     out(`Local Service Catalog on ${emulator.endpoint} (account ${seed.accountId}, ${seed.products.length} products)`);
     out('Before:');
     owners().forEach((line) => out(line));
-    const args = ['--input', input, '--endpoint-url', emulator.endpoint, '--log-level', 'warn', '--summary-json', join(workDir, 'summary.json')];
+    const args = ['--input', input, '--endpoint-url', emulator.endpoint, '--wait', '--log-level', 'warn', '--summary-json', join(workDir, 'summary.json')];
 
-    out('\n== Run 1: sc-owner-transfer run --input .demo/offboard-alice.csv ==');
+    out('\n== Run 1: sc-owner-transfer run --input .demo/offboard-alice.csv --wait ==');
     const first = await runCommand.execute(args, io);
     if (io.signal.aborted) return first;
     out('After:');
