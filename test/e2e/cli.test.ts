@@ -1,0 +1,55 @@
+/** The command line itself: help for every flag, version, unknown commands, and a second signal. */
+import { readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { RUN_FLAGS } from '../../src/commands/run-options.js';
+import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runCli, spawnCli } from './helpers/cli.js';
+import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
+
+let ws: Workspace;
+let emulator: RunningEmulator | undefined;
+
+beforeEach(async () => {
+  ws = await createWorkspace('sot-cli-');
+});
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+  await ws.remove();
+});
+
+it('--help lists the commands; run --help describes every flag; --version prints the package version', async () => {
+  const top = await runCli(['--help'], { cwd: ws.dir });
+  expect(top.code).toBe(0);
+  for (const name of ['run', 'status', 'emulator']) expect(top.stdout).toContain(`  ${name} `);
+  const run = await runCli(['run', '--help'], { cwd: ws.dir });
+  expect(run.code).toBe(0);
+  for (const flag of RUN_FLAGS) expect(run.stdout).toContain(`--${flag.name}`);
+  expect(run.stdout).toMatch(/Exit codes: 0 all done/);
+  const version = await runCli(['--version'], { cwd: ws.dir });
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  expect(version.stdout.trim()).toBe(pkg.version);
+  const unknown = await runCli(['transfer-everything'], { cwd: ws.dir });
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("unknown command 'transfer-everything'");
+  const bare = await runCli([], { cwd: ws.dir });
+  expect(bare.code).toBe(2);
+  expect(bare.stdout).toContain('Usage: sc-owner-transfer <command>');
+});
+
+it('a second SIGINT exits at once (130) without waiting for rows in flight', async () => {
+  emulator = await startEmulator({ seed: generateSeed({ count: 4, accountId: '123456789012' }), faults: { latencyMs: 60_000 } });
+  const input = await ws.writeCsv('rows.csv', CSV_HEADER, emulator.state.products().map((p) => [p.id, 'arn:aws:iam::123456789012:user/kim', '']));
+  const cli = spawnCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+  // The requests hang in the emulator's latency; interrupt once they are in flight.
+  emulator.on('request', () => {
+    if (cli.child.exitCode === null && !cli.child.killed) cli.child.kill('SIGINT');
+  });
+  await cli.waitForOutput('SIGINT received');
+  cli.child.kill('SIGINT');
+  const result = await cli.result;
+  expect(result.code).toBe(130);
+  expect(result.stderr).toContain('second SIGINT, exiting now');
+  // It left before the end-of-run summary: the in-flight rows were not waited for.
+  expect(result.stdout).not.toContain('Summary');
+});
