@@ -5,7 +5,7 @@
  */
 import { ServiceCatalogServiceException } from '@aws-sdk/client-service-catalog';
 import type { JournalFinished, JournalSent, TokenState } from '../../../src/checkpoint/types.js';
-import type { ServiceCatalogApi, UpdatePropertiesAnswer, UpdatePropertiesRequest } from '../../../src/aws/service-catalog-api.js';
+import type { RecordAnswer, ServiceCatalogApi, UpdatePropertiesAnswer, UpdatePropertiesRequest } from '../../../src/aws/service-catalog-api.js';
 import type { HeaderMap, InputRecord, TransferRow } from '../../../src/input/types.js';
 import type { RowResult } from '../../../src/report/types.js';
 import { AdaptiveRateLimiter } from '../../../src/transfer/adaptive-limiter.js';
@@ -89,8 +89,9 @@ export class FakeApi implements ServiceCatalogApi {
     }
   }
 
-  async describeRecord(): Promise<never> {
-    throw new Error('the engine must not call DescribeRecord');
+  /** Without --wait the engine must never read records; WaitingApi overrides this. */
+  async describeRecord(recordId: string): Promise<RecordAnswer> {
+    throw new Error(`the engine must not call DescribeRecord (${recordId}) without --wait`);
   }
 }
 
