@@ -74,6 +74,7 @@ it('survives SIGKILL at event-chosen points, with throttling, 500s and dropped a
     // A run can end 1 when a row ran out of retries under the injected faults; the next run retries it.
     expect(result.code, result.stderr).toBe(1);
   }
+  console.log(`crash soak: ${kills} SIGKILLs, then a clean finish`);
   expect(finalCode).toBe(0);
   expect(kills).toBeGreaterThan(0);
 
