@@ -110,11 +110,20 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     throw new UsageError('BAD_VALUE', (error as Error).message);
   }
   const limitRaw = stringFlag(flags, 'limit');
+  const results = resolve(cwd, stringFlag(flags, 'results') ?? `${input}.results.csv`);
+  const checkpoint = resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${input}.checkpoint`);
+  // A typo here would overwrite the input or the journal at 2 a.m.: refuse it up front.
+  const files: Array<[string, string]> = [['--input', input], ['--results', results], ['--checkpoint', checkpoint]];
+  for (const [i, [nameA, pathA]] of files.entries()) {
+    for (const [nameB, pathB] of files.slice(i + 1)) {
+      if (pathA === pathB) throw new UsageError('BAD_VALUE', `${nameA} and ${nameB} must be different files, both are '${pathA}'`);
+    }
+  }
   return {
     help,
     input,
-    results: resolve(cwd, stringFlag(flags, 'results') ?? `${input}.results.csv`),
-    checkpoint: resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${input}.checkpoint`),
+    results,
+    checkpoint,
     concurrency: integerFlag(flags, 'concurrency', { min: 1, max: 64, defaultValue: RUN_DEFAULTS.concurrency }),
     ratePerSecond: numberFlag(flags, 'rate', { min: 0.1, max: 1000, defaultValue: RUN_DEFAULTS.ratePerSecond }),
     failureBudget,

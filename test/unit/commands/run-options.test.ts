@@ -67,6 +67,12 @@ describe('parseRunConfig', () => {
     expect(() => parse(args)).toThrow(text);
   });
 
+  it('refuses a results or checkpoint path that is the input or each other', () => {
+    expect(() => parse(['--results', 'moves.csv'])).toThrow("--input and --results must be different files, both are '/work/moves.csv'");
+    expect(() => parse(['--checkpoint', './moves.csv'])).toThrow('--input and --checkpoint must be different files');
+    expect(() => parse(['--results', 'x', '--checkpoint', 'x'])).toThrow('--results and --checkpoint must be different files');
+  });
+
   it('--input is required', () => {
     expect(() => parseRunConfig([], '/work', {})).toThrow('--input is required');
   });
