@@ -23,6 +23,7 @@ import { AdaptiveRateLimiter } from '../transfer/adaptive-limiter.js';
 import { DEFAULT_ACCESS_DENIED_STREAK } from '../transfer/failure-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { TOKEN_SCHEME } from '../transfer/token.js';
+import { emptyCounts } from '../transfer/counters.js';
 import { TransferRun, type StopReason, type TransferOutcome } from '../transfer/transfer-run.js';
 import type { Command, CommandIo } from './command.js';
 import { renderHelp, UsageError } from './flags.js';
@@ -70,9 +71,19 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
     destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr },
   });
   try {
-    const fail = (code: ExitCodeValue, message: string): ExitCodeValue => {
+    let totalRows = 0;
+    const fail = async (code: ExitCodeValue, message: string): Promise<ExitCodeValue> => {
       io.stderr.write(`sc-owner-transfer run: ${message}\n`);
       log.logger.error({ exitCode: code }, message);
+      // Pipelines read --summary-json whatever happened: a refusal writes one too.
+      if (config.summaryJson) {
+        const now = systemClock.now();
+        await writeSummaryJson(config.summaryJson, {
+          counts: emptyCounts(totalRows), startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(now).toISOString(),
+          elapsedMs: now - startedAt, exitCode: code, stoppedBy: undefined, runId: config.runId, input: config.input,
+          results: '', checkpoint: '', dryRun: config.dryRun, error: message,
+        });
+      }
       return code;
     };
 
@@ -85,6 +96,7 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
       if (error instanceof InputError) return fail(ExitCode.Usage, `${formatProblem({ code: error.code, line: error.line, message: error.message })} [${error.code}]\nNothing was sent.`);
       throw error;
     }
+    totalRows = scan.totalRows;
     if (scan.fatal) return fail(ExitCode.Usage, `${config.input}: ${formatProblem(scan.fatal)} [${scan.fatal.code}]\nThe file cannot be read as a transfer CSV; nothing was sent.`);
     if (scan.problemCount > 0 && !config.skipInvalid) {
       const shown = scan.problems.slice(0, PROBLEMS_SHOWN).map((p) => `  ${formatProblem(p)} [${p.code}]`);
@@ -146,7 +158,7 @@ async function withCheckpoint(
   client: ServiceCatalogClient,
   startedAt: number,
   progressMode: ReturnType<typeof progressModeFor>,
-  fail: (code: ExitCodeValue, message: string) => ExitCodeValue,
+  fail: (code: ExitCodeValue, message: string) => Promise<ExitCodeValue>,
 ): Promise<ExitCodeValue> {
   // 3. The checkpoint: lock (exit 4 if held), then the journal (exit 2 if it belongs to another run id).
   const lock = config.dryRun
@@ -170,7 +182,7 @@ async function withCheckpoint(
       throw error;
     });
     if (journal instanceof CheckpointError) return fail(ExitCode.Usage, journal.message);
-    return await transfer(config, io, log, scan, journal, client, startedAt, progressMode);
+    return await transfer(config, io, log, scan, journal, client, startedAt, progressMode, fail);
   } finally {
     await lock?.release();
   }
@@ -185,6 +197,7 @@ async function transfer(
   client: ServiceCatalogClient,
   startedAt: number,
   progressMode: ReturnType<typeof progressModeFor>,
+  fail: (code: ExitCodeValue, message: string) => Promise<ExitCodeValue>,
 ): Promise<ExitCodeValue> {
   const { logger } = log;
   if (journal.resumed) {
@@ -231,8 +244,7 @@ async function transfer(
     await results.abort();
     await journal.close().catch(() => undefined);
     if (error instanceof InputError && error.code === 'FILE_CHANGED') {
-      io.stderr.write(`sc-owner-transfer run: ${error.message}\nThe input changed while the job ran; rows already sent are in the checkpoint. Rerun to resume.\n`);
-      return ExitCode.Usage;
+      return fail(ExitCode.Usage, `${error.message}\nThe input changed while the job ran; rows already sent are in the checkpoint. Rerun to resume.`);
     }
     throw error;
   }

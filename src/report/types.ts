@@ -78,4 +78,6 @@ export interface RunSummary {
   readonly results: string;
   readonly checkpoint: string;
   readonly dryRun: boolean;
+  /** Why the run refused to start (bad input, lock held, no region...), when it did. */
+  readonly error?: string | undefined;
 }

@@ -42,3 +42,8 @@ export function createCounters(total: number): Counters {
     },
   };
 }
+
+/** The counts of a run that never started (for a summary written on refusal). */
+export function emptyCounts(total: number): RunCounts {
+  return createCounters(total).snapshot();
+}

@@ -71,8 +71,12 @@ describe('bad input', () => {
       [b!.id, 'arn:aws:iam::123456789012:group/admins', ''],
       ['bad id!', 'arn:aws:iam::123456789012:user/erin', ''],
     ]);
-    const refused = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+    const refused = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--summary-json', ws.path('refused.json')], { cwd: ws.dir });
     expect(refused.code).toBe(2);
+    // A pipeline reading --summary-json learns why, even when nothing ran.
+    const summary = JSON.parse(await readFile(ws.path('refused.json'), 'utf8'));
+    expect(summary).toMatchObject({ exitCode: 2, counts: { total: 3, finished: 0 } });
+    expect(summary.error).toMatch(/2 of 3 rows are invalid; nothing was sent/);
     expect(refused.stderr).toContain('line 3');
     expect(refused.stderr).toContain('line 4');
     expect(emulator.state.calls()).toHaveLength(0);
