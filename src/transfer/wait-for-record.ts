@@ -9,10 +9,7 @@
  */
 import type { ClassifiedError } from '../aws/classify-error.js';
 import type { RecordAnswer, ServiceCatalogApi } from '../aws/service-catalog-api.js';
-import type { Clock } from '../clock.js';
-import type { AdaptiveRateLimiter } from './adaptive-limiter.js';
-import type { RetryPolicyOptions } from './retry-policy.js';
-import { sendWithRetry, type RetryEvent } from './send-with-retry.js';
+import { sendWithRetry, type SendWithRetryOptions } from './send-with-retry.js';
 
 export interface WaitOptions {
   /** Give up waiting after this long (ms). */
@@ -27,15 +24,9 @@ export type WaitResult =
   | { readonly kind: 'timed-out'; readonly lastStatus: string; readonly requests: number }
   | { readonly kind: 'error'; readonly error: ClassifiedError; readonly requests: number };
 
-export interface WaitDeps {
+/** The retry loop's own dependencies (the read limiter among them), plus the API to read from. */
+export interface WaitDeps extends SendWithRetryOptions {
   readonly api: ServiceCatalogApi;
-  readonly limiter: AdaptiveRateLimiter;
-  readonly policy: RetryPolicyOptions;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly signal: AbortSignal;
-  onAttempt?(): void;
-  onRetry?(event: RetryEvent): void;
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED']);
@@ -61,16 +52,11 @@ export async function waitForRecord(recordId: string, options: WaitOptions, deps
     }
     delay = Math.min(maxPollMs, delay * 2);
     const answer = await sendWithRetry((signal) => deps.api.describeRecord(recordId, signal), {
-      limiter: deps.limiter,
-      policy: deps.policy,
-      clock: deps.clock,
-      random: deps.random,
-      signal: deps.signal,
+      ...deps,
       onAttempt: () => {
         requests += 1;
         deps.onAttempt?.();
       },
-      ...(deps.onRetry ? { onRetry: deps.onRetry } : {}),
     });
     if (!answer.ok) return { kind: 'error', error: answer.error, requests };
     lastStatus = answer.value.recordStatus;
