@@ -74,7 +74,8 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
     let totalRows = 0;
     const fail = async (code: ExitCodeValue, message: string): Promise<ExitCodeValue> => {
       io.stderr.write(`sc-owner-transfer run: ${message}\n`);
-      log.logger.error({ exitCode: code }, message);
+      // The full text (maybe 50 problem lines) went to stderr just above; the log gets its headline.
+      log.logger.error({ exitCode: code }, message.split('\n')[0] ?? message);
       // Pipelines read --summary-json whatever happened: a refusal writes one too.
       if (config.summaryJson) {
         const now = systemClock.now();
