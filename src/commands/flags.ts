@@ -31,8 +31,8 @@ export type ParsedFlags = Record<string, string | boolean | string[] | undefined
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
   for (const spec of [...specs, HELP_FLAG]) {
+    // A negation such as `--no-progress` is declared as a boolean flag of its own.
     options[spec.name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
-    // `--no-progress` style negations for boolean flags named `no-*` are declared as their own flag.
   }
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });

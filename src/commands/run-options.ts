@@ -9,7 +9,7 @@ import { RUN_ID_PATTERN } from '../transfer/token.js';
 import type { AcceptLanguage } from '../aws/service-catalog-api.js';
 import { parseLogLevel, type LogLevel } from '../report/logger.js';
 import {
-  booleanFlag, choiceFlag, integerFlag, numberFlag, parseFlags, requiredString, stringFlag, UsageError, type FlagSpec,
+  booleanFlag, choiceFlag, integerFlag, numberFlag, parseFlags, parseInteger, requiredString, stringFlag, UsageError, type FlagSpec,
 } from './flags.js';
 
 /**
@@ -131,7 +131,7 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     runId,
     dryRun: booleanFlag(flags, 'dry-run'),
     skipInvalid: booleanFlag(flags, 'skip-invalid'),
-    limit: limitRaw === undefined ? undefined : integerFlag(flags, 'limit', { min: 1, max: Number.MAX_SAFE_INTEGER, defaultValue: 0 }),
+    limit: limitRaw === undefined ? undefined : parseInteger(limitRaw, '--limit', 1, Number.MAX_SAFE_INTEGER),
     waitTimeoutMs: booleanFlag(flags, 'wait')
       ? numberFlag(flags, 'wait-timeout', { min: 1, max: 86_400, defaultValue: RUN_DEFAULTS.waitTimeoutSeconds }) * 1000
       : undefined,

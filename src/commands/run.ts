@@ -14,7 +14,7 @@ import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
 import { acquireLock, CheckpointError, defaultIsProcessAlive, LockedError, openJournal, readJournalReadOnly, type Journal, type ReadOnlyJournal } from '../checkpoint/index.js';
 import { formatProblem, InputError, readInputRecords, scanInput } from '../input/index.js';
 import type { InputScan } from '../input/types.js';
-import { createLogger, type LoggerHandle } from '../report/logger.js';
+import { createLogger, LOG_LEVELS, type LoggerHandle } from '../report/logger.js';
 import { createProgressReporter, progressModeFor } from '../report/progress.js';
 import { openResultsWriter } from '../report/results-writer.js';
 import { renderSummaryTable, writeSummaryJson } from '../report/summary.js';
@@ -65,7 +65,7 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
   const progressMode = progressModeFor(io.stderr, !config.progress);
   // A bar and JSON lines on one terminal garble each other: with a bar and no --log-file, only
   // warnings reach stderr.
-  const logLevel = progressMode === 'bar' && !config.logFile && levelRank(config.logLevel) < levelRank('warn') ? 'warn' : config.logLevel;
+  const logLevel = progressMode === 'bar' && !config.logFile && LOG_LEVELS.indexOf(config.logLevel) < LOG_LEVELS.indexOf('warn') ? 'warn' : config.logLevel;
   const log: LoggerHandle = createLogger({
     level: logLevel,
     destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr },
@@ -283,8 +283,4 @@ function exitCodeFor(outcome: TransferOutcome, io: CommandIo): ExitCodeValue {
 
 function signalName(exitCode: ExitCodeValue): string {
   return exitCode === ExitCode.Terminated ? 'SIGTERM' : 'SIGINT';
-}
-
-function levelRank(level: string): number {
-  return ['trace', 'debug', 'info', 'warn', 'error', 'silent'].indexOf(level);
 }

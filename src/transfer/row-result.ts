@@ -3,7 +3,7 @@
  * engine reads as a flow and every outcome's shape is visible in one place.
  */
 import type { JournalFinished } from '../checkpoint/types.js';
-import type { InputProblem, TransferRow } from '../input/types.js';
+import type { HeaderMap, InputProblem, TransferRow } from '../input/types.js';
 import type { Outcome, RowResult } from '../report/types.js';
 
 interface ResultFields {
@@ -55,13 +55,11 @@ export function resultForInvalid(
   line: number,
   raw: Readonly<Record<string, string>>,
   problems: readonly InputProblem[],
-  idColumn: string,
-  ownerColumn: string | undefined,
-  launchRoleColumn: string | undefined,
-  extraColumns: readonly string[],
+  header: HeaderMap,
 ): RowResult {
+  const { idColumn, ownerColumn, launchRoleColumn } = header;
   const extra: Record<string, string> = {};
-  for (const column of extraColumns) extra[column] = raw[column] ?? '';
+  for (const column of header.extraColumns) extra[column] = raw[column] ?? '';
   return {
     line,
     provisionedProductId: (raw[idColumn] ?? '').trim(),

@@ -184,9 +184,7 @@ export class TransferRun {
   async #triage(record: InputRecord): Promise<SendJob | undefined> {
     const { header, runId, journal, dryRun } = this.#options;
     if (record.kind === 'invalid') {
-      await this.#emit(
-        resultForInvalid(record.line, record.raw, record.problems, header.idColumn, header.ownerColumn, header.launchRoleColumn, header.extraColumns),
-      );
+      await this.#emit(resultForInvalid(record.line, record.raw, record.problems, header));
       return undefined;
     }
     const { row, duplicateOfLine } = record;
