@@ -149,6 +149,26 @@ describe('sc-owner-transfer run', () => {
     expect(new Set(tokens).size).toBe(2);
   });
 
+  it('--log-file gets the JSON log (a line per row at debug, progress off a terminal) and no secret; AcceptLanguage is sent', async () => {
+    const products = emulator.state.products().slice(0, 3);
+    const input = await ws.writeCsv('log.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const result = await runCli(
+      ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--log-level', 'debug', '--log-file', ws.path('run.log'), '--accept-language', 'jp'],
+      { cwd: ws.dir },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    // Progress is on (no --no-progress) but stderr is not a terminal: log lines, not a bar.
+    expect(result.stderr).not.toContain('\r');
+    const lines = (await readFile(ws.path('run.log'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((l) => l.msg === 'row').map((l) => l.id).sort()).toEqual(products.map((p) => p.id).sort());
+    expect(lines.some((l) => l.msg === 'progress' && l.done === 3 && l.total === 3)).toBe(true);
+    expect(lines.some((l) => l.msg === 'run finished')).toBe(true);
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('test-secret');
+    expect(text).not.toContain('AKIDTESTEXAMPLE');
+    for (const call of updates()) expect((call.params as { AcceptLanguage?: string }).AcceptLanguage).toBe('jp');
+  });
+
   it('status reports a checkpoint without sending anything', async () => {
     const products = emulator.state.products().slice(0, 3);
     const input = await ws.writeCsv('s.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));

@@ -75,6 +75,19 @@ describe('stopping early', () => {
     expect(result.stderr).not.toContain('nope');
   });
 
+  it('--profile picks credentials and region from the shared files, as the AWS CLI does', async () => {
+    const { products, input } = await start({ credentials: { AKIDPROFILE: 'profile-secret' } }, 2);
+    await writeFile(ws.path('credentials'), '[ops]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n');
+    await writeFile(ws.path('config'), '[profile ops]\nregion = eu-west-1\n');
+    const { AWS_ACCESS_KEY_ID: _k, AWS_SECRET_ACCESS_KEY: _s, AWS_REGION: _r, ...env } = awsTestEnv({
+      AWS_SHARED_CREDENTIALS_FILE: ws.path('credentials'),
+      AWS_CONFIG_FILE: ws.path('config'),
+    });
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--profile', 'ops'], { cwd: ws.dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    for (const p of products) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);
+  });
+
   it('no region or no credentials: refused before anything is written', async () => {
     const { input } = await start({}, 3);
     const { AWS_REGION: _region, ...noRegion } = awsTestEnv();
