@@ -41,18 +41,7 @@ export class LockedError extends CheckpointError {
   }
 }
 
-/** The errno-style code of a Node fs error, if any. */
-export function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errnoCode, errorText } from '../errors.js';
 
 /** `run id "x"`, or `no run id` for the empty run id, so messages never show `""`. */
 export function describeRunId(runId: string): string {

@@ -3,6 +3,7 @@
  * never append a line the reader would later call corrupt, e.g. a NaN line number that JSON turns
  * into null), canonical serialisation, and the replayed token → state map.
  */
+import { isPlainObject } from '../errors.js';
 import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
 
 /** Longest line the reader accepts; entries are a few hundred bytes, so this only stops garbage. */
@@ -10,11 +11,6 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 
 const OUTCOMES: ReadonlySet<string> = new Set(['succeeded', 'submitted', 'failed']);
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -22,7 +18,7 @@ function isCount(value: unknown): value is number {
 
 /** Why `value` is not a valid header, or undefined when it is. */
 export function headerProblem(value: unknown): string | undefined {
-  if (!isObject(value) || value.type !== 'header') return 'it is not a journal header';
+  if (!isPlainObject(value) || value.type !== 'header') return 'it is not a journal header';
   if (value.format !== 1) return `journal format ${JSON.stringify(value.format)} is not supported (expected 1)`;
   for (const key of ['runId', 'tokenScheme', 'createdAt', 'input'] as const) {
     if (typeof value[key] !== 'string') return `header field "${key}" is missing or not a string`;
@@ -32,7 +28,7 @@ export function headerProblem(value: unknown): string | undefined {
 
 /** Why `value` is not a valid sent/finished entry, or undefined when it is. */
 export function entryProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return 'not a JSON object';
+  if (!isPlainObject(value)) return 'not a JSON object';
   const strings: readonly string[] =
     value.type === 'sent'
       ? ['provisionedProductId', 'at']

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CodedError } from '../coded-error.js';
+import { errorText } from '../errors.js';
 
 export type UsageErrorCode = 'UNKNOWN_FLAG' | 'BAD_VALUE' | 'MISSING_FLAG' | 'UNEXPECTED_ARGUMENT';
 
@@ -42,7 +43,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     return values as ParsedFlags;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     throw new UsageError('UNKNOWN_FLAG', message.replace(/\. To specify a positional argument.*$/s, ''));
   }
 }

@@ -6,6 +6,7 @@
 import { OPERATIONS, isOperationName } from './constants.js';
 import { EmulatorConfigError } from './service-error.js';
 import type { EmulatorFaults, FaultScriptAction, FaultScriptEntry, OperationQuota } from './types.js';
+import { isPlainObject } from '../errors.js';
 
 const ACTIONS = ['throttle', 'server-error', 'drop-before', 'drop-after', 'access-denied'];
 const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'script'];
@@ -13,7 +14,7 @@ const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAft
 export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
-  if (!isRecord(input)) throw new EmulatorConfigError('FAULTS_INVALID', `${where}: expected a JSON object`);
+  if (!isPlainObject(input)) throw new EmulatorConfigError('FAULTS_INVALID', `${where}: expected a JSON object`);
   for (const key of Object.keys(input)) {
     if (!FAULT_KEYS.includes(key)) problems.push(`${where}.${key}: unknown fault (known: ${FAULT_KEYS.join(', ')})`);
   }
@@ -29,7 +30,7 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
   }
   if (input.quotas !== undefined) out.quotas = quotas(input.quotas, `${where}.quotas`, problems);
   if (input.underChange !== undefined) {
-    if (!isRecord(input.underChange)) problems.push(`${where}.underChange: expected {productId: holdMs}`);
+    if (!isPlainObject(input.underChange)) problems.push(`${where}.underChange: expected {productId: holdMs}`);
     else {
       for (const [id, ms] of Object.entries(input.underChange)) {
         if (!isNonNegative(ms)) problems.push(`${where}.underChange.${id}: expected milliseconds >= 0, got ${JSON.stringify(ms)}`);
@@ -52,7 +53,7 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
 
 function quotas(input: unknown, where: string, problems: string[]): Record<string, OperationQuota> {
   const out: Record<string, OperationQuota> = {};
-  if (!isRecord(input)) {
+  if (!isPlainObject(input)) {
     problems.push(`${where}: expected {Operation: {ratePerSecond, burst?}}`);
     return out;
   }
@@ -61,7 +62,7 @@ function quotas(input: unknown, where: string, problems: string[]): Record<strin
       problems.push(`${where}.${operation}: unknown operation (known: ${OPERATIONS.join(', ')})`);
       continue;
     }
-    if (!isRecord(quota) || typeof quota.ratePerSecond !== 'number' || !(quota.ratePerSecond > 0) || !Number.isFinite(quota.ratePerSecond)) {
+    if (!isPlainObject(quota) || typeof quota.ratePerSecond !== 'number' || !(quota.ratePerSecond > 0) || !Number.isFinite(quota.ratePerSecond)) {
       problems.push(`${where}.${operation}.ratePerSecond: expected a number > 0`);
       continue;
     }
@@ -75,7 +76,7 @@ function quotas(input: unknown, where: string, problems: string[]): Record<strin
 }
 
 function scriptEntry(input: unknown, where: string, problems: string[]): FaultScriptEntry {
-  if (!isRecord(input)) {
+  if (!isPlainObject(input)) {
     problems.push(`${where}: expected {operation?, productId?, times, action}`);
     return { times: 0, action: 'throttle' };
   }
@@ -87,7 +88,7 @@ function scriptEntry(input: unknown, where: string, problems: string[]): FaultSc
   const action = input.action;
   let parsedAction: FaultScriptAction = 'throttle';
   if (typeof action === 'string' && ACTIONS.includes(action)) parsedAction = action as FaultScriptAction;
-  else if (isRecord(action) && typeof action.error === 'string' && /^[A-Za-z][A-Za-z0-9.#]*$/.test(action.error)) {
+  else if (isPlainObject(action) && typeof action.error === 'string' && /^[A-Za-z][A-Za-z0-9.#]*$/.test(action.error)) {
     const status = action.status;
     if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
       problems.push(`${where}.action.status: expected an HTTP status from 400 to 599, got ${JSON.stringify(status)}`);
@@ -113,6 +114,4 @@ function isNonNegative(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+

@@ -22,9 +22,10 @@ import { mulberry32, randomAlnum } from './prng.js';
 import { parseSeed } from './seed.js';
 import { EmulatorConfigError, ServiceError, serializationError } from './service-error.js';
 import { verifySigV4 } from './sigv4-verifier.js';
-import { InputValidator, isObject } from './validate-input.js';
+import { InputValidator } from './validate-input.js';
 import { productSnapshot, recordSnapshot } from './wire-format.js';
 import type { EmulatorFaults, EmulatorOptions, EmulatorState, EmulatorStateView, RequestListener, ResponseListener, RunningEmulator } from './types.js';
+import { errorText, isPlainObject } from '../errors.js';
 
 export const HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -131,7 +132,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           return { status: 0, body: null, outcome: 'dropped-before', drop: 'dropped-before' };
         }
       }
-      const decision = faults.decide(operation, isObject(params) ? params : null, clock.now());
+      const decision = faults.decide(operation, isPlainObject(params) ? params : null, clock.now());
       if (decision.kind === 'drop-before') return { status: 0, body: null, outcome: 'dropped-before', drop: 'dropped-before' };
       if (decision.kind === 'error') return errorAnswer(decision.error, decision.outcome);
       dropAfter = decision.dropAfter;
@@ -142,7 +143,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     } catch (error) {
       if (dropAfter) return { status: 0, body: null, outcome: 'dropped-after', drop: 'dropped-after' };
       if (error instanceof ServiceError) return errorAnswer(error, error.status === 500 ? 'fault-500' : error.type);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       return errorAnswer(new ServiceError('InternalFailure', `Emulator bug: ${message}`, 500), 'InternalFailure');
     }
   }

@@ -7,6 +7,7 @@
  */
 import { ServiceError, serializationError } from './service-error.js';
 import type { Shape, StructureShape } from './input-shapes.js';
+import { isPlainObject } from '../errors.js';
 
 type Json = unknown;
 
@@ -21,7 +22,7 @@ export class InputValidator {
 
   /** Throws SerializationException or ValidationException; returns the input as an object. */
   validate(shape: StructureShape, input: Json): Record<string, unknown> {
-    if (!isObject(input)) throw serializationError('Start of structure or map found where not expected.');
+    if (!isPlainObject(input)) throw serializationError('Start of structure or map found where not expected.');
     const violations: string[] = [];
     this.structure(shape, input, '', violations);
     if (violations.length > 0) {
@@ -83,7 +84,7 @@ export class InputValidator {
         return problems;
       }
       case 'map': {
-        if (!isObject(value)) throw serializationError(`Expected start of structure or map at '${path}'`);
+        if (!isPlainObject(value)) throw serializationError(`Expected start of structure or map at '${path}'`);
         const entries = Object.entries(value);
         const problems = lengthProblems(shape, entries.length);
         const keyProblems = new Set<string>();
@@ -98,7 +99,7 @@ export class InputValidator {
         return problems;
       }
       case 'structure': {
-        if (!isObject(value)) throw serializationError(`Expected start of structure at '${path}'`);
+        if (!isPlainObject(value)) throw serializationError(`Expected start of structure at '${path}'`);
         this.structure(shape, value, path, out);
         return [];
       }
@@ -131,7 +132,7 @@ function memberPath(parent: string, name: string): string {
 /** Renders a value like Coral's messages do (Java toString inside quotes). */
 function render(value: Json): string {
   if (Array.isArray(value)) return `'[${value.map((item) => String(item)).join(', ')}]'`;
-  if (isObject(value)) return `'{${Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(', ')}}'`;
+  if (isPlainObject(value)) return `'{${Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(', ')}}'`;
   return `'${String(value)}'`;
 }
 
@@ -141,8 +142,4 @@ function jsonKind(value: Json): string {
   if (typeof value === 'boolean') return 'BOOLEAN_VALUE';
   if (Array.isArray(value)) return 'START_ARRAY';
   return 'START_OBJECT';
-}
-
-export function isObject(value: Json): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

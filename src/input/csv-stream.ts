@@ -16,6 +16,7 @@ import { parse, type CsvError, type Parser } from 'csv-parse';
 import { MAX_RECORD_BYTES, Utf16InputError, type CsvRecord } from './engine.js';
 import { quoteValue } from './format.js';
 import { InputError } from './input-error.js';
+import { errorText } from '../errors.js';
 
 /** csv-parse options shared by both passes. */
 export const CSV_PARSE_OPTIONS = {
@@ -157,7 +158,7 @@ export function fileSystemError(path: string, error: unknown): InputError {
   if (code === 'EACCES' || code === 'EPERM') {
     return new InputError('FILE_UNREADABLE', `input file ${shown} is not readable: permission denied`, { cause: error });
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorText(error);
   return new InputError('FILE_UNREADABLE', `input file ${shown} could not be read: ${detail}`, { cause: error });
 }
 

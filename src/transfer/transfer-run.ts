@@ -28,6 +28,7 @@ import { sendWithRetry, type RetryEvent } from './send-with-retry.js';
 import { deriveIdempotencyToken } from './token.js';
 import { isTerminalRecordStatus, waitForRecord, type WaitOptions } from './wait-for-record.js';
 import { createCounters, type Counters } from './counters.js';
+import { errorText } from '../errors.js';
 
 export type StopReason = 'max-errors' | 'credentials' | 'access-denied' | 'limit' | 'signal' | 'local-error';
 
@@ -160,7 +161,7 @@ export class TransferRun {
         const task = pool(() => this.#send(job)).catch((error: unknown) => {
           // Only the journal or the results file can throw here: without them nothing is safe.
           this.#fatal ??= error;
-          this.#stop('local-error', `a local write failed: ${error instanceof Error ? error.message : String(error)}`);
+          this.#stop('local-error', `a local write failed: ${errorText(error)}`);
         });
         inflight.add(task);
         void task.finally(() => inflight.delete(task));

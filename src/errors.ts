@@ -1,0 +1,23 @@
+/**
+ * The few error and value helpers every stage needs, in one place: the errno code of a Node error,
+ * an error's text for a message, and "is this a plain JSON object".
+ */
+
+/** The errno-style code of a Node fs error (`ENOENT`, `ENOSPC`...), if any. */
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** An error's message, or the thrown value as text when it is not an Error. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A JSON object (not null, not an array). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
