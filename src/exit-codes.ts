@@ -1,19 +1,124 @@
-/** The exit codes are a contract with scripts and cron jobs: never renumber them. */
-export const ExitCode = {
-  /** Every row succeeded, was submitted, or was already done. */
-  Ok: 0,
-  /** Some rows failed or were invalid (with --skip-invalid). */
-  RowsFailed: 1,
-  /** Bad usage or bad input: nothing was sent. */
-  Usage: 2,
-  /** Stopped early by the failure budget or refused credentials; the checkpoint resumes it. */
-  StoppedEarly: 3,
-  /** Another run holds the checkpoint's lock. */
-  Locked: 4,
-  /** Stopped by SIGINT (128 + 2); resumable. */
-  Interrupted: 130,
-  /** Stopped by SIGTERM (128 + 15); resumable. */
-  Terminated: 143,
-} as const;
+/**
+ * The exit codes are a contract with scripts and cron jobs: never renumber them. This file is the
+ * one place each code's meaning is written: the summary table, every command's `--help` footer
+ * and the README's table (checked by test/unit/exit-codes.test.ts) all read `EXIT_CODES`.
+ *
+ * The stop reasons (why a run stopped taking rows before the end of its input) live here too,
+ * each with the exit code it leads to, so adding a reason is one row, not four places.
+ */
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+/** Commands whose help lists a code. */
+export type CommandName = 'run' | 'status';
+
+export interface ExitCodeRow {
+  readonly code: number;
+  /** A few words for the summary table and the summary JSON's `exitCodeMeaning`. */
+  readonly meaning: string;
+  /** The README's sentence: what happened and what to do next. */
+  readonly doc: string;
+  /** Re-running the same command continues from the checkpoint. */
+  readonly resumable: boolean;
+  /** The commands that can end with this code. */
+  readonly commands: readonly CommandName[];
+}
+
+export const EXIT_CODES = {
+  Ok: {
+    code: 0, meaning: 'all done', resumable: false, commands: ['run', 'status'],
+    doc: 'Every row succeeded, was submitted, or was already done (also when `--limit` stopped the run with no failures). `status`: shown.',
+  },
+  RowsFailed: {
+    code: 1, meaning: 'some rows failed or invalid', resumable: false, commands: ['run'],
+    doc: 'Some rows failed (or were invalid, with `--skip-invalid`). Rerun to retry them.',
+  },
+  Usage: {
+    code: 2, meaning: 'bad usage or input: nothing sent', resumable: false, commands: ['run', 'status'],
+    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status`), and an input file changed mid-run.',
+  },
+  StoppedEarly: {
+    code: 3, meaning: 'stopped early (failure budget or credentials), resumable', resumable: true, commands: ['run'],
+    doc: 'Stopped early by `--max-errors`, refused credentials, or an AccessDenied streak. Resumable.',
+  },
+  Locked: {
+    code: 4, meaning: 'checkpoint locked by another run', resumable: false, commands: ['run'],
+    doc: "Another run holds the checkpoint's lock (the message names host, pid and start time).",
+  },
+  Internal: {
+    code: 70, meaning: 'internal error (a bug)', resumable: false, commands: ['run', 'status'],
+    doc: 'A bug: an unexpected error (the stack is printed).',
+  },
+  Interrupted: {
+    code: 130, meaning: 'interrupted (SIGINT), resumable', resumable: true, commands: ['run'],
+    doc: 'Stopped by SIGINT. Resumable. A second signal exits at once.',
+  },
+  Terminated: {
+    code: 143, meaning: 'terminated (SIGTERM), resumable', resumable: true, commands: ['run'],
+    doc: 'Stopped by SIGTERM. Resumable. A second signal exits at once.',
+  },
+} as const satisfies Record<string, ExitCodeRow>;
+
+export type ExitCodeName = keyof typeof EXIT_CODES;
+
+/** `ExitCode.Usage === 2`: the numbers by name, for code that returns them. */
+export const ExitCode = Object.fromEntries(Object.entries(EXIT_CODES).map(([name, row]) => [name, row.code])) as {
+  readonly [K in ExitCodeName]: (typeof EXIT_CODES)[K]['code'];
+};
+
+export type ExitCodeValue = (typeof EXIT_CODES)[ExitCodeName]['code'];
+
+const BY_CODE: ReadonlyMap<number, ExitCodeRow> = new Map(Object.values(EXIT_CODES).map((row) => [row.code, row]));
+
+/** The documented meaning of an exit code; scripts and the help text use the same words. */
+export function exitCodeMeaning(code: number): string {
+  return BY_CODE.get(code)?.meaning ?? `unknown exit code ${code}`;
+}
+
+/** Exit codes after which re-running the same command continues from the checkpoint. */
+export function isResumableExitCode(code: number): boolean {
+  return BY_CODE.get(code)?.resumable ?? false;
+}
+
+/** The "Exit codes:" paragraph of a command's --help, from the table. */
+export function exitCodeHelp(command: CommandName): string {
+  const rows = Object.values(EXIT_CODES as Record<string, ExitCodeRow>).filter((row) => row.commands.includes(command));
+  return ['Exit codes:', ...rows.map((row) => `  ${String(row.code).padStart(3)}  ${row.meaning}`)].join('\n');
+}
+
+/**
+ * Why a run stopped taking rows before the end of its input. `exitCode` is the code the stop
+ * leads to; `'by-signal'` means SIGINT's or SIGTERM's own code, and `'by-rows'` means the rows
+ * decide (a `--limit` canary is not a failure). `local-error` ends a run without a summary today.
+ */
+export const STOP_REASONS = {
+  'max-errors': { exitCode: 'StoppedEarly', sentence: 'failure budget (--max-errors) reached' },
+  credentials: { exitCode: 'StoppedEarly', sentence: 'credentials refused or expired' },
+  'access-denied': { exitCode: 'StoppedEarly', sentence: 'access denied' },
+  limit: { exitCode: 'by-rows', sentence: 'row limit (--limit) reached' },
+  signal: { exitCode: 'by-signal', sentence: 'interrupted by a signal' },
+  'local-error': { exitCode: 'Internal', sentence: 'a local write failed' },
+} as const satisfies Record<string, { exitCode: ExitCodeName | 'by-signal' | 'by-rows'; sentence: string }>;
+
+export type StopReason = keyof typeof STOP_REASONS;
+
+/**
+ * The exit code of a run that got to the end of its input (or stopped): the stop's own code, else
+ * 1 when any row failed or was invalid, else 0.
+ */
+export function exitCodeForRun(
+  stoppedBy: StopReason | undefined,
+  rows: { readonly failed: number; readonly invalid: number },
+  signalExitCode: () => ExitCodeValue,
+): ExitCodeValue {
+  const rule = stoppedBy === undefined ? 'by-rows' : STOP_REASONS[stoppedBy].exitCode;
+  if (rule === 'by-signal') return signalExitCode();
+  if (rule !== 'by-rows') return ExitCode[rule];
+  return rows.failed > 0 || rows.invalid > 0 ? ExitCode.RowsFailed : ExitCode.Ok;
+}
+
+/** The words after `stopped by` in the summary: the reason as the summary names it, then why. */
+export function describeStop(stoppedBy: string): string {
+  const signal = stoppedBy === 'SIGINT' ? 'interrupted (SIGINT)' : stoppedBy === 'SIGTERM' ? 'terminated (SIGTERM)' : undefined;
+  if (signal !== undefined) return `${stoppedBy}: ${signal}`;
+  const row = (STOP_REASONS as Record<string, { sentence: string }>)[stoppedBy];
+  return row === undefined ? stoppedBy : `${stoppedBy}: ${row.sentence}`;
+}

@@ -1,7 +1,12 @@
 /**
- * Journal entries on disk: validation (shared by the reader and the writer, so the writer can
- * never append a line the reader would later call corrupt, e.g. a NaN line number that JSON turns
- * into null), canonical serialisation, and the replayed token → state map.
+ * Journal entries on disk, described once: `ENTRY_FIELDS` says which fields each kind has, in the
+ * order they are written, and what each must be. Validation (shared by the reader and the writer,
+ * so the writer can never append a line the reader would later call corrupt, e.g. a NaN line
+ * number that JSON turns into null) and canonical serialisation are both read off that table.
+ *
+ * Growth: `JOURNAL_FORMAT` is the format this version writes; a reader accepts every format from 1
+ * up to it and refuses a newer one by name. A later format adds fields; older files simply lack
+ * them, so a new field must be optional (`optional: true`) for as long as older formats are read.
  */
 import { isPlainObject } from '../errors.js';
 import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
@@ -9,94 +14,135 @@ import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './
 /** Longest line the reader accepts; entries are a few hundred bytes, so this only stops garbage. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
-const OUTCOMES: ReadonlySet<string> = new Set(['succeeded', 'submitted', 'failed']);
+/** The format this version writes, and the newest it reads. */
+export const JOURNAL_FORMAT = 1;
 
+type FieldRule = 'string' | 'token' | 'count' | readonly string[];
 
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+interface FieldSpec {
+  readonly rule: FieldRule;
+  readonly optional?: boolean;
 }
 
-/** Why `value` is not a valid header, or undefined when it is. */
-export function headerProblem(value: unknown): string | undefined {
-  if (!isPlainObject(value) || value.type !== 'header') return 'it is not a journal header';
-  if (value.format !== 1) return `journal format ${JSON.stringify(value.format)} is not supported (expected 1)`;
-  for (const key of ['runId', 'tokenScheme', 'createdAt', 'input'] as const) {
-    if (typeof value[key] !== 'string') return `header field "${key}" is missing or not a string`;
+/** Each entry kind's fields after `type`, in the order they are written. */
+export const ENTRY_FIELDS = {
+  header: {
+    format: { rule: 'count' },
+    runId: { rule: 'string' },
+    tokenScheme: { rule: 'string' },
+    createdAt: { rule: 'string' },
+    input: { rule: 'string' },
+  },
+  sent: {
+    token: { rule: 'token' },
+    line: { rule: 'count' },
+    provisionedProductId: { rule: 'string' },
+    at: { rule: 'string' },
+  },
+  finished: {
+    token: { rule: 'token' },
+    line: { rule: 'count' },
+    provisionedProductId: { rule: 'string' },
+    outcome: { rule: ['succeeded', 'submitted', 'failed'] },
+    recordId: { rule: 'string' },
+    recordStatus: { rule: 'string' },
+    attempts: { rule: 'count' },
+    errorCode: { rule: 'string' },
+    errorMessage: { rule: 'string' },
+    finishedAt: { rule: 'string' },
+  },
+} as const satisfies Record<'header' | 'sent' | 'finished', Record<string, FieldSpec>>;
+
+type EntryKind = keyof typeof ENTRY_FIELDS;
+
+function fieldProblem(value: unknown, name: string, spec: FieldSpec): string | undefined {
+  if (value === undefined && spec.optional === true) return undefined;
+  const { rule } = spec;
+  if (rule === 'string') return typeof value === 'string' ? undefined : `field "${name}" is missing or not a string`;
+  if (rule === 'token') return typeof value === 'string' && value !== '' ? undefined : `field "${name}" is missing or empty`;
+  if (rule === 'count') return Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : `field "${name}" is not a non-negative integer`;
+  return typeof value === 'string' && rule.includes(value) ? undefined : `field "${name}" is ${JSON.stringify(value)}, expected ${rule.slice(0, -1).join(', ')} or ${rule.at(-1) ?? ''}`;
+}
+
+function fieldsProblem(value: Record<string, unknown>, kind: EntryKind): string | undefined {
+  for (const [name, spec] of Object.entries(ENTRY_FIELDS[kind] as Record<string, FieldSpec>)) {
+    const problem = fieldProblem(value[name], name, spec);
+    if (problem !== undefined) return problem;
   }
   return undefined;
+}
+
+/** Why `value` is not a valid header of a format this version reads, or undefined when it is. */
+export function headerProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value) || value.type !== 'header') return 'it is not a journal header';
+  const { format } = value;
+  if (typeof format === 'number' && Number.isSafeInteger(format) && format > JOURNAL_FORMAT) {
+    return `journal format ${format} was written by a newer version of sc-owner-transfer; this version reads formats 1 to ${JOURNAL_FORMAT}`;
+  }
+  if (!(Number.isSafeInteger(format) && (format as number) >= 1)) return `journal format ${JSON.stringify(format)} is not supported (expected 1 to ${JOURNAL_FORMAT})`;
+  const problem = fieldsProblem(value, 'header');
+  return problem === undefined ? undefined : problem.replace(/^field/, 'header field');
 }
 
 /** Why `value` is not a valid sent/finished entry, or undefined when it is. */
 export function entryProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'not a JSON object';
-  const strings: readonly string[] =
-    value.type === 'sent'
-      ? ['provisionedProductId', 'at']
-      : value.type === 'finished'
-        ? ['provisionedProductId', 'recordId', 'recordStatus', 'errorCode', 'errorMessage', 'finishedAt']
-        : [];
-  if (strings.length === 0) {
-    return value.type === 'header' ? 'a second header' : `unknown entry type ${JSON.stringify(value.type)}`;
-  }
-  if (typeof value.token !== 'string' || value.token === '') return 'field "token" is missing or empty';
-  if (!isCount(value.line)) return 'field "line" is not a non-negative integer';
-  for (const key of strings) {
-    if (typeof value[key] !== 'string') return `field "${key}" is missing or not a string`;
-  }
-  if (value.type === 'finished') {
-    if (typeof value.outcome !== 'string' || !OUTCOMES.has(value.outcome)) {
-      return `field "outcome" is ${JSON.stringify(value.outcome)}, expected succeeded, submitted or failed`;
-    }
-    if (!isCount(value.attempts)) return 'field "attempts" is not a non-negative integer';
-  }
-  return undefined;
+  if (value.type === 'header') return 'a second header';
+  if (value.type !== 'sent' && value.type !== 'finished') return `unknown entry type ${JSON.stringify(value.type)}`;
+  return fieldsProblem(value, value.type);
 }
 
 /*
- * Canonical lines: fixed key order and only the known keys, so a caller passing a richer object
- * (a spread row, say) cannot leak extra fields into the file, and equal entries are equal bytes.
+ * Canonical lines: `type` first, then the table's fields in its order, and only those, so a caller
+ * passing a richer object (a spread row, say) cannot leak extra fields into the file, and equal
+ * entries are equal bytes.
  */
-export function serializeHeader(h: JournalHeader): string {
-  const { type, format, runId, tokenScheme, createdAt, input } = h;
-  return `${JSON.stringify({ type, format, runId, tokenScheme, createdAt, input })}\n`;
+function serialize(kind: EntryKind, entry: object): string {
+  const source = entry as Record<string, unknown>;
+  const line: Record<string, unknown> = { type: kind };
+  for (const name of Object.keys(ENTRY_FIELDS[kind])) {
+    if (source[name] !== undefined) line[name] = source[name];
+  }
+  return `${JSON.stringify(line)}\n`;
 }
 
-export function serializeSent(e: JournalSent): string {
-  const { type, token, line, provisionedProductId, at } = e;
-  return `${JSON.stringify({ type, token, line, provisionedProductId, at })}\n`;
-}
-
-export function serializeFinished(e: JournalFinished): string {
-  const { type, token, line, provisionedProductId, outcome, recordId, recordStatus, attempts, errorCode, errorMessage, finishedAt } = e;
-  return `${JSON.stringify({ type, token, line, provisionedProductId, outcome, recordId, recordStatus, attempts, errorCode, errorMessage, finishedAt })}\n`;
-}
+export const serializeHeader = (h: JournalHeader): string => serialize('header', h);
+export const serializeSent = (e: JournalSent): string => serialize('sent', e);
+export const serializeFinished = (e: JournalFinished): string => serialize('finished', e);
 
 /**
- * The state of every token seen in the file, last entry wins. Only the last entry per token is
- * kept (a `sent` is dropped once its `finished` is read), and TokenState objects are built on
- * lookup, so memory is one parsed entry per distinct token.
+ * The state of every token seen in the file. A token keeps its last `sent` entry and, once it
+ * has one, its last `finished` entry, so what the `sent` carried is there next to the outcome.
+ * TokenState objects are built on lookup.
  */
 export class ReplayState {
-  readonly #last = new Map<string, JournalSent | JournalFinished>();
+  readonly #tokens = new Map<string, { sent: JournalSent | undefined; finished: JournalFinished | undefined }>();
 
   apply(entry: JournalSent | JournalFinished): void {
-    this.#last.set(entry.token, entry);
+    const known = this.#tokens.get(entry.token);
+    if (entry.type === 'sent') {
+      // A new `sent` after a `finished` is a retry by a later run: in flight again until it finishes.
+      this.#tokens.set(entry.token, { sent: entry, finished: undefined });
+    } else {
+      this.#tokens.set(entry.token, { sent: known?.sent, finished: entry });
+    }
   }
 
   lookup(token: string): TokenState | undefined {
-    const entry = this.#last.get(token);
-    if (entry === undefined) return undefined;
-    if (entry.type === 'sent') return { state: 'in-flight', sent: entry };
-    return entry.outcome === 'failed' ? { state: 'failed', finished: entry } : { state: 'done', finished: entry };
+    const known = this.#tokens.get(token);
+    if (known === undefined) return undefined;
+    const { sent, finished } = known;
+    if (finished === undefined) return sent === undefined ? undefined : { state: 'in-flight', sent };
+    return { state: finished.outcome === 'failed' ? 'failed' : 'done', finished, sent };
   }
 
   counts(): { done: number; failed: number; inFlight: number } {
     let done = 0;
     let failed = 0;
     let inFlight = 0;
-    for (const entry of this.#last.values()) {
-      if (entry.type === 'sent') inFlight += 1;
-      else if (entry.outcome === 'failed') failed += 1;
+    for (const { finished } of this.#tokens.values()) {
+      if (finished === undefined) inFlight += 1;
+      else if (finished.outcome === 'failed') failed += 1;
       else done += 1;
     }
     return { done, failed, inFlight };

@@ -11,8 +11,8 @@
  * - valid JSON that is not a valid entry is CORRUPT wherever it is: a torn write of a line that
  *   starts with `{` cannot parse unless the whole object made it.
  */
-import { CheckpointError, errnoCode, errorText } from './checkpoint-error.js';
-import { nodeCheckpointFs, type CheckpointFile, type CheckpointFs } from './checkpoint-fs.js';
+import { CheckpointError } from './checkpoint-error.js';
+import type { CheckpointFile } from './checkpoint-fs.js';
 import { entryProblem, headerProblem, MAX_LINE_BYTES, ReplayState } from './journal-entries.js';
 import type { JournalFinished, JournalHeader, JournalSent } from './types.js';
 
@@ -166,45 +166,4 @@ export async function scanJournal({ path, file, checkHeader, chunkSize = 1024 * 
     );
   }
   return { header, state, entries, lastEntryAt, tornAt: torn?.start, missingNewline };
-}
-
-export interface CheckpointSummary {
-  readonly header: JournalHeader;
-  /** Distinct tokens by their last entry. */
-  readonly done: number;
-  readonly failed: number;
-  readonly inFlight: number;
-  /** sent/finished lines in the file (a token usually has two). */
-  readonly entries: number;
-  readonly lastEntryAt: string | undefined;
-  /** The file ends with a torn line (a crash mid-write); the next run cuts it off. */
-  readonly tornLastLine: boolean;
-}
-
-/** For the `status` command: reads the checkpoint without locking, repairing or writing it. */
-export async function readCheckpointSummary(path: string, fs: CheckpointFs = nodeCheckpointFs): Promise<CheckpointSummary> {
-  let file: CheckpointFile;
-  try {
-    file = await fs.open(path, 'r');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') {
-      throw new CheckpointError('NOT_FOUND', `Checkpoint ${path} does not exist.`, { cause: error });
-    }
-    throw new CheckpointError('IO_ERROR', `Cannot open checkpoint ${path}: ${errorText(error)}`, { cause: error });
-  }
-  try {
-    const scan = await scanJournal({ path, file });
-    return {
-      header: scan.header,
-      ...scan.state.counts(),
-      entries: scan.entries,
-      lastEntryAt: scan.lastEntryAt,
-      tornLastLine: scan.tornAt !== undefined,
-    };
-  } catch (error) {
-    if (error instanceof CheckpointError) throw error;
-    throw new CheckpointError('IO_ERROR', `Cannot read checkpoint ${path}: ${errorText(error)}`, { cause: error });
-  } finally {
-    await file.close();
-  }
 }

@@ -33,11 +33,10 @@ import {
   type CheckpointFile,
   type CheckpointFs,
 } from './checkpoint-fs.js';
-import { entryProblem, ReplayState, serializeFinished, serializeHeader, serializeSent } from './journal-entries.js';
+import { entryProblem, JOURNAL_FORMAT, ReplayState, serializeFinished, serializeHeader, serializeSent } from './journal-entries.js';
 import { scanJournal } from './journal-replay.js';
 import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
 
-export { readCheckpointSummary, type CheckpointSummary } from './journal-replay.js';
 
 export interface OpenJournalOptions {
   readonly path: string;
@@ -177,7 +176,7 @@ async function create(options: OpenJournalOptions, fs: CheckpointFs): Promise<Jo
   const { path, runId, tokenScheme, input, clock } = options;
   const header: JournalHeader = {
     type: 'header',
-    format: 1,
+    format: JOURNAL_FORMAT,
     runId,
     tokenScheme,
     createdAt: new Date(clock.now()).toISOString(),

@@ -4,12 +4,11 @@
  * outcome is known. Entries are keyed by idempotency token (not by line) so an edited CSV resumes
  * correctly: a row that did not change keeps its token and is recognised.
  */
-import type { Outcome } from '../report/types.js';
 
 export interface JournalHeader {
   readonly type: 'header';
-  /** Journal format version. */
-  readonly format: 1;
+  /** Journal format version (journal-entries.ts: JOURNAL_FORMAT is the one this version writes). */
+  readonly format: number;
   /** `--run-id` of the run that created the checkpoint; '' when none was given. */
   readonly runId: string;
   /** Token scheme version (see transfer/token.ts); a checkpoint is only resumed by the same scheme. */
@@ -27,13 +26,16 @@ export interface JournalSent {
   readonly at: string;
 }
 
+/** How a tried row ended, as the journal keeps it (the results file has more outcomes). */
+export type JournalOutcome = 'succeeded' | 'submitted' | 'failed';
+
 export interface JournalFinished {
   readonly type: 'finished';
   readonly token: string;
   readonly line: number;
   readonly provisionedProductId: string;
   /** Only outcomes of rows that were actually tried are journaled. */
-  readonly outcome: Extract<Outcome, 'succeeded' | 'submitted' | 'failed'>;
+  readonly outcome: JournalOutcome;
   readonly recordId: string;
   readonly recordStatus: string;
   readonly attempts: number;
@@ -47,8 +49,8 @@ export type JournalEntry = JournalHeader | JournalSent | JournalFinished;
 /** What the journal knows of one token after replaying the file. */
 export type TokenState =
   | { readonly state: 'in-flight'; readonly sent: JournalSent }
-  | { readonly state: 'done'; readonly finished: JournalFinished }
-  | { readonly state: 'failed'; readonly finished: JournalFinished };
+  | { readonly state: 'done'; readonly finished: JournalFinished; readonly sent?: JournalSent | undefined }
+  | { readonly state: 'failed'; readonly finished: JournalFinished; readonly sent?: JournalSent | undefined };
 
 /** Who holds a checkpoint lock; written as JSON into `<checkpoint>.lock`. */
 export interface LockHolder {

@@ -4,8 +4,8 @@
  * returns the exit code. Commands never call process.exit: cli.ts sets process.exitCode.
  */
 import type { Writable } from 'node:stream';
-import type { ExitCodeValue } from '../exit-codes.js';
-import type { FlagSpec } from './flags.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { renderHelp, UsageError, type FlagSpec } from './flags.js';
 
 export interface CommandIo {
   readonly stdout: Writable & { isTTY?: boolean; columns?: number };
@@ -28,4 +28,30 @@ export interface Command {
   /** Extra paragraphs for `<command> --help` (exit codes, examples). */
   readonly helpFooter?: string;
   execute(argv: readonly string[], io: CommandIo): Promise<ExitCodeValue>;
+}
+
+/**
+ * The start every command shares: parse argv with the command's own parser; a usage error is
+ * printed (with a pointer to --help) and becomes exit 2; `--help` prints the help and exit 0.
+ * Returns the parsed config, or the exit code when the command is already done.
+ */
+export function parseCommandLine<T extends { readonly help: boolean }>(
+  command: Command,
+  argv: readonly string[],
+  io: CommandIo,
+  parse: (argv: readonly string[]) => T,
+): T | ExitCodeValue {
+  let config: T;
+  try {
+    config = parse(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`sc-owner-transfer ${command.name}: ${error.message}\nTry 'sc-owner-transfer ${command.name} --help'.\n`);
+    return ExitCode.Usage;
+  }
+  if (config.help) {
+    io.stdout.write(renderHelp(command.summary, command.usage, command.flags, command.helpFooter));
+    return ExitCode.Ok;
+  }
+  return config;
 }

@@ -61,7 +61,6 @@ export interface RunConfig {
   readonly concurrency: number;
   readonly ratePerSecond: number;
   readonly failureBudget: FailureBudget;
-  readonly maxErrorsText: string;
   readonly runId: string;
   readonly dryRun: boolean;
   readonly skipInvalid: boolean;
@@ -127,7 +126,6 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     concurrency: integerFlag(flags, 'concurrency', { min: 1, max: 64, defaultValue: RUN_DEFAULTS.concurrency }),
     ratePerSecond: numberFlag(flags, 'rate', { min: 0.1, max: 1000, defaultValue: RUN_DEFAULTS.ratePerSecond }),
     failureBudget,
-    maxErrorsText,
     runId,
     dryRun: booleanFlag(flags, 'dry-run'),
     skipInvalid: booleanFlag(flags, 'skip-invalid'),

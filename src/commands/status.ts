@@ -3,10 +3,11 @@
  * holds its lock. Reads only: takes no lock, sends nothing, writes nothing.
  */
 import { hostname } from 'node:os';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeHelp } from '../exit-codes.js';
 import { CheckpointError, defaultIsProcessAlive, readCheckpointSummary, readLockHolder } from '../checkpoint/index.js';
-import type { Command } from './command.js';
-import { booleanFlag, parseFlags, renderHelp, requiredString, UsageError, type FlagSpec } from './flags.js';
+import { parseCommandLine, type Command } from './command.js';
+import { booleanFlag, parseFlags, requiredString, type FlagSpec } from './flags.js';
+import { checkpointRefusal } from './steps.js';
 import { resolve } from 'node:path';
 
 const STATUS_FLAGS: readonly FlagSpec[] = [
@@ -19,25 +20,15 @@ export const statusCommand: Command = {
   summary: 'Show how far a checkpoint got and who holds its lock (sends nothing).',
   usage: 'status --checkpoint FILE [--json]',
   flags: STATUS_FLAGS,
-  helpFooter: 'Exit codes: 0 shown; 2 bad usage, or the file is missing or not a checkpoint.',
+  helpFooter: exitCodeHelp('status'),
   async execute(argv, io) {
-    let path: string;
-    let json: boolean;
-    try {
-      const flags = parseFlags(argv, STATUS_FLAGS);
-      if (booleanFlag(flags, 'help')) {
-        io.stdout.write(renderHelp(statusCommand.summary, statusCommand.usage, STATUS_FLAGS, statusCommand.helpFooter));
-        return ExitCode.Ok;
-      }
-      path = resolve(io.cwd, requiredString(flags, 'checkpoint'));
-      json = booleanFlag(flags, 'json');
-    } catch (error) {
-      if (error instanceof UsageError) {
-        io.stderr.write(`sc-owner-transfer status: ${error.message}\n`);
-        return ExitCode.Usage;
-      }
-      throw error;
-    }
+    const config = parseCommandLine(statusCommand, argv, io, (args) => {
+      const flags = parseFlags(args, STATUS_FLAGS);
+      const help = booleanFlag(flags, 'help');
+      return help ? { help, path: '', json: false } : { help, path: resolve(io.cwd, requiredString(flags, 'checkpoint')), json: booleanFlag(flags, 'json') };
+    });
+    if (typeof config === 'number') return config;
+    const { path, json } = config;
     try {
       const summary = await readCheckpointSummary(path);
       // A garbled lock file must not hide the progress: show it as held by an unknown holder.
@@ -81,11 +72,9 @@ export const statusCommand: Command = {
       }
       return ExitCode.Ok;
     } catch (error) {
-      if (error instanceof CheckpointError) {
-        io.stderr.write(`sc-owner-transfer status: ${error.message}\n`);
-        return ExitCode.Usage;
-      }
-      throw error;
+      const refusal = checkpointRefusal(error);
+      io.stderr.write(`sc-owner-transfer status: ${refusal.message}\n`);
+      return refusal.exitCode;
     }
   },
 };

@@ -16,8 +16,6 @@ export const INVALID_TARGET = -1;
 
 export type DuplicateVerdict =
   | { readonly kind: 'first' }
-  /** A later row that is invalid itself: nothing to add. */
-  | { readonly kind: 'later-invalid'; readonly firstLine: number }
   | { readonly kind: 'duplicate'; readonly firstLine: number }
   | { readonly kind: 'conflict'; readonly firstLine: number; readonly firstWasInvalid: boolean };
 
@@ -40,19 +38,28 @@ export class DuplicateTracker {
   }
 
   /**
-   * Records one row naming `productId` (a valid id) at `line`; `target` is targetHash(...) for a
-   * row that is otherwise valid, INVALID_TARGET for an invalid one.
+   * Records one otherwise valid row naming `productId` at `line`; `target` is targetHash(...).
    */
   observe(productId: string, line: number, target: number): DuplicateVerdict {
+    return this.#observe(productId, line, target) ?? { kind: 'first' };
+  }
+
+  /** Records an invalid row with a valid id: a later valid row naming it is then a conflict. */
+  observeInvalid(productId: string, line: number): void {
+    this.#observe(productId, line, INVALID_TARGET);
+  }
+
+  /** undefined when the row is the first of its product, or a later invalid one (nothing to add). */
+  #observe(productId: string, line: number, target: number): DuplicateVerdict | undefined {
     const known = this.#known?.get(productId);
     const firstLine = this.#known ? known : this.#firstLine.get(productId);
     const firstTarget = this.#targetOfFirst.get(productId);
     if (firstLine === undefined || firstLine === line || firstTarget === undefined) {
       if (!this.#known) this.#firstLine.set(productId, line);
       this.#targetOfFirst.set(productId, target);
-      return { kind: 'first' };
+      return undefined;
     }
-    if (target === INVALID_TARGET) return { kind: 'later-invalid', firstLine };
+    if (target === INVALID_TARGET) return undefined;
     if (firstTarget === INVALID_TARGET) return { kind: 'conflict', firstLine, firstWasInvalid: true };
     return firstTarget === target ? { kind: 'duplicate', firstLine } : { kind: 'conflict', firstLine, firstWasInvalid: false };
   }

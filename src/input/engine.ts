@@ -16,7 +16,7 @@
  *     offending character otherwise.
  */
 import { CsvError } from 'csv-parse';
-import { DuplicateTracker, INVALID_TARGET, targetHash } from './duplicates.js';
+import { DuplicateTracker, targetHash } from './duplicates.js';
 import { quoteValue } from './format.js';
 import { isInputProblem, resolveHeader } from './header.js';
 import { LineTracker } from './line-tracker.js';
@@ -141,7 +141,7 @@ export class InputEngine {
     // An invalid row with a usable id still takes part in duplicate detection (see duplicates.ts).
     const id = cleanCell(raw[header.idColumn]);
     if (id !== undefined && id.length <= PROVISIONED_PRODUCT_ID_MAX_LENGTH && PROVISIONED_PRODUCT_ID_PATTERN.test(id)) {
-      this.#duplicates.observe(id, line, INVALID_TARGET);
+      this.#duplicates.observeInvalid(id, line);
     }
     return { kind: 'record', record: { kind: 'invalid', line, raw, problems: validation.problems } };
   }

@@ -5,21 +5,18 @@ import type { InputProblem, InputProblemCode } from './types.js';
 export class InputError extends CodedError<InputProblemCode> {
   /** Physical line the error is about; 0 for the whole file. */
   readonly line: number;
-  /** The problems behind the error, when there are several (e.g. a scan's fatal problem). */
-  readonly problems: readonly InputProblem[] | undefined;
 
   constructor(
     code: InputProblemCode,
     message: string,
-    options: { line?: number; problems?: readonly InputProblem[]; cause?: unknown } = {},
+    options: { line?: number; cause?: unknown } = {},
   ) {
     super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.line = options.line ?? 0;
-    this.problems = options.problems;
   }
 
   static fromProblem(problem: InputProblem, options: { cause?: unknown } = {}): InputError {
-    return new InputError(problem.code, problem.message, { line: problem.line, problems: [problem], ...options });
+    return new InputError(problem.code, problem.message, { line: problem.line, ...options });
   }
 
   /** The error as a problem, for listing with the others. */

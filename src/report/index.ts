@@ -1,5 +1,5 @@
 /** Public API of the report stage: results CSV, logger, progress display and end-of-run summary. */
-export { RESULT_COLUMNS } from './types.js';
+export { RESULT_COLUMN_NAMES, RESULT_COLUMNS } from './types.js';
 export type { Outcome, RowResult, RunCounts, RunSummary } from './types.js';
 
 export { neutraliseFormula, openResultsWriter, resultCells, resultHeader } from './results-writer.js';

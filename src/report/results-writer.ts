@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { commitFile } from './atomic-file.js';
-import { RESULT_COLUMNS, type RowResult } from './types.js';
+import { RESULT_COLUMN_NAMES, RESULT_COLUMNS, type RowResult } from './types.js';
 
 export interface ResultsWriterOptions {
   /** Final results path; the data goes to `<path>.partial` until close(). */
@@ -64,7 +64,7 @@ export function neutraliseFormula(cell: string): string {
  * Header cells come from the input, so they are neutralised like any other string cell.
  */
 export function resultHeader(extraColumns: readonly string[]): string[] {
-  const header: string[] = [...RESULT_COLUMNS];
+  const header: string[] = [...RESULT_COLUMN_NAMES];
   const taken = new Set(header.map((name) => name.toLowerCase()));
   for (const column of extraColumns) {
     let name = neutraliseFormula(column);
@@ -77,23 +77,11 @@ export function resultHeader(extraColumns: readonly string[]): string[] {
 
 /** One results line as cells, in resultHeader order; `extraColumns` are the original input names. */
 export function resultCells(result: RowResult, extraColumns: readonly string[]): (string | number)[] {
-  const text = (value: string): string => neutraliseFormula(value);
-  return [
-    result.line,
-    text(result.provisionedProductId),
-    text(result.newOwner),
-    text(result.launchRole),
-    text(result.outcome),
-    text(result.reason),
-    text(result.recordId),
-    text(result.recordStatus),
-    result.attempts,
-    text(result.idempotencyToken),
-    text(result.errorCode),
-    text(result.errorMessage),
-    text(result.finishedAt),
-    ...extraColumns.map((column) => text(result.extra[column] ?? '')),
-  ];
+  const fixed = RESULT_COLUMNS.map(({ cell }) => {
+    const value = cell(result);
+    return typeof value === 'string' ? neutraliseFormula(value) : value;
+  });
+  return [...fixed, ...extraColumns.map((column) => neutraliseFormula(result.extra[column] ?? ''))];
 }
 
 type WriterState = 'open' | 'closing' | 'closed' | 'aborted';

@@ -3,45 +3,13 @@
  * scripts (`--summary-json`). The table answers the questions asked after every batch job: what
  * happened to the rows, how long it took, where the files are, and what the exit code means.
  */
-import { ExitCode } from '../exit-codes.js';
+import { describeStop, exitCodeMeaning, isResumableExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { formatDuration } from './progress.js';
 import type { RunCounts, RunSummary } from './types.js';
 
-const EXIT_CODE_MEANINGS: ReadonlyMap<number, string> = new Map([
-  [ExitCode.Ok, 'all done'],
-  [ExitCode.RowsFailed, 'some rows failed or invalid'],
-  [ExitCode.Usage, 'bad usage or input: nothing sent'],
-  [ExitCode.StoppedEarly, 'stopped early (failure budget or credentials), resumable'],
-  [ExitCode.Locked, 'checkpoint locked by another run'],
-  [ExitCode.Interrupted, 'interrupted (SIGINT), resumable'],
-  [ExitCode.Terminated, 'terminated (SIGTERM), resumable'],
-]);
-
-/** The documented meaning of an exit code; scripts and the help text use the same words. */
-export function exitCodeMeaning(code: number): string {
-  return EXIT_CODE_MEANINGS.get(code) ?? `unknown exit code ${code}`;
-}
-
-/** Exit codes after which re-running the same command continues from the checkpoint. */
-export function isResumableExitCode(code: number): boolean {
-  return code === ExitCode.StoppedEarly || code === ExitCode.Interrupted || code === ExitCode.Terminated;
-}
-
-const STOP_REASONS: Readonly<Record<string, string>> = {
-  'max-errors': 'failure budget (--max-errors) reached',
-  credentials: 'credentials refused or expired',
-  'access-denied': 'access denied',
-  limit: 'row limit (--limit) reached',
-  SIGINT: 'interrupted (SIGINT)',
-  SIGTERM: 'terminated (SIGTERM)',
-};
-
-/** `max-errors (failure budget (--max-errors) reached)` style text for RunSummary.stoppedBy. */
-export function describeStop(stoppedBy: string): string {
-  const reason = STOP_REASONS[stoppedBy];
-  return reason === undefined ? stoppedBy : `${stoppedBy}: ${reason}`;
-}
+// The meanings live with the codes (src/exit-codes.ts); re-exported for the summary's readers.
+export { describeStop, exitCodeMeaning, isResumableExitCode } from '../exit-codes.js';
 
 /** Outcome rows in a fixed order; labels match the `outcome` values in the results CSV. */
 const OUTCOME_ROWS: readonly (readonly [string, keyof RunCounts])[] = [
@@ -120,4 +88,33 @@ export function summaryJson(summary: RunSummary): string {
 /** Writes the summary JSON atomically (temp file + fsync + rename), creating the directory. */
 export async function writeSummaryJson(path: string, summary: RunSummary): Promise<void> {
   await writeFileAtomic(path, summaryJson(summary));
+}
+
+/** What a run's summary is made of; `makeRunSummary` is the one place it is assembled. */
+export interface SummaryParts {
+  readonly counts: RunCounts;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly exitCode: number;
+  readonly stoppedBy: string | undefined;
+  readonly runId: string;
+  readonly input: string;
+  /** '' when the run wrote none (it refused to start, or a dry run's checkpoint). */
+  readonly results: string;
+  readonly checkpoint: string;
+  readonly dryRun: boolean;
+  /** Why the run refused to start, when it did. */
+  readonly error?: string | undefined;
+}
+
+export function makeRunSummary(parts: SummaryParts): RunSummary {
+  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error } = parts;
+  return {
+    counts,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    elapsedMs: finishedAt - startedAt,
+    exitCode, stoppedBy, runId, input, results, checkpoint, dryRun,
+    ...(error === undefined ? {} : { error }),
+  };
 }

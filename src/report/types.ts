@@ -28,22 +28,29 @@ export interface RowResult {
   readonly extra: Readonly<Record<string, string>>;
 }
 
-/** Fixed results columns, in order; extra input columns follow. */
+/**
+ * The results columns, in order, each with how its cell is made: adding a column is one line here.
+ * Numeric cells stay numbers; string cells are neutralised against spreadsheet formulas by the
+ * writer. Extra input columns follow these.
+ */
 export const RESULT_COLUMNS = [
-  'line',
-  'provisioned_product_id',
-  'new_owner',
-  'launch_role',
-  'outcome',
-  'reason',
-  'record_id',
-  'record_status',
-  'attempts',
-  'idempotency_token',
-  'error_code',
-  'error_message',
-  'finished_at',
-] as const;
+  { name: 'line', cell: (r: RowResult) => r.line },
+  { name: 'provisioned_product_id', cell: (r: RowResult) => r.provisionedProductId },
+  { name: 'new_owner', cell: (r: RowResult) => r.newOwner },
+  { name: 'launch_role', cell: (r: RowResult) => r.launchRole },
+  { name: 'outcome', cell: (r: RowResult) => r.outcome },
+  { name: 'reason', cell: (r: RowResult) => r.reason },
+  { name: 'record_id', cell: (r: RowResult) => r.recordId },
+  { name: 'record_status', cell: (r: RowResult) => r.recordStatus },
+  { name: 'attempts', cell: (r: RowResult) => r.attempts },
+  { name: 'idempotency_token', cell: (r: RowResult) => r.idempotencyToken },
+  { name: 'error_code', cell: (r: RowResult) => r.errorCode },
+  { name: 'error_message', cell: (r: RowResult) => r.errorMessage },
+  { name: 'finished_at', cell: (r: RowResult) => r.finishedAt },
+] as const satisfies readonly { name: string; cell: (r: RowResult) => string | number }[];
+
+/** The fixed columns' names, in order. */
+export const RESULT_COLUMN_NAMES: readonly string[] = RESULT_COLUMNS.map((column) => column.name);
 
 /** Counters the engine keeps while running; the progress display and the summary read them. */
 export interface RunCounts {

@@ -1,6 +1,6 @@
 /**
  * Which failures are retried, how often, and how long to wait: a pure policy, so it can be tested
- * without a network or a clock. The loop itself (retry-with-policy.ts) runs it through p-retry.
+ * without a network or a clock. The loop itself (send-with-retry.ts) runs it through p-retry.
  *
  * Waits are "full jitter" exponential backoff (random in [0, min(cap, base * 2^n)]), never shorter
  * than a Retry-After hint. InvalidStateException means the product is busy (UNDER_CHANGE, another

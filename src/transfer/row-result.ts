@@ -1,12 +1,14 @@
 /**
  * Builders for the one results line every input row gets. Kept apart from the engine so that the
- * engine reads as a flow and every outcome's shape is visible in one place.
+ * engine reads as a flow and every outcome's shape is visible in one place. Every builder goes
+ * through `buildResult`, so a field's default is written once.
  */
 import type { JournalFinished } from '../checkpoint/types.js';
 import type { HeaderMap, InputProblem, TransferRow } from '../input/types.js';
 import type { Outcome, RowResult } from '../report/types.js';
 
-interface ResultFields {
+/** What a builder says about a row; everything left out is empty (0 for attempts). */
+export interface ResultFields {
   readonly outcome: Outcome;
   readonly reason?: string;
   readonly token?: string;
@@ -18,12 +20,11 @@ interface ResultFields {
   readonly finishedAt?: string;
 }
 
-export function resultForRow(row: TransferRow, fields: ResultFields): RowResult {
+type RowIdentity = Pick<RowResult, 'line' | 'provisionedProductId' | 'newOwner' | 'launchRole' | 'extra'>;
+
+function buildResult(identity: RowIdentity, fields: ResultFields): RowResult {
   return {
-    line: row.line,
-    provisionedProductId: row.provisionedProductId,
-    newOwner: row.newOwner ?? '',
-    launchRole: row.launchRole ?? '',
+    ...identity,
     outcome: fields.outcome,
     reason: fields.reason ?? '',
     recordId: fields.recordId ?? '',
@@ -33,8 +34,12 @@ export function resultForRow(row: TransferRow, fields: ResultFields): RowResult 
     errorCode: fields.errorCode ?? '',
     errorMessage: fields.errorMessage ?? '',
     finishedAt: fields.finishedAt ?? '',
-    extra: row.extra,
   };
+}
+
+export function resultForRow(row: TransferRow, fields: ResultFields): RowResult {
+  const { line, provisionedProductId, extra } = row;
+  return buildResult({ line, provisionedProductId, newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '', extra }, fields);
 }
 
 /** A row finished by an earlier run of this checkpoint: echo what that run learned. */
@@ -58,22 +63,16 @@ export function resultForInvalid(
   header: HeaderMap,
 ): RowResult {
   const { idColumn, ownerColumn, launchRoleColumn } = header;
+  const cell = (column: string | undefined): string => (column ? (raw[column] ?? '').trim() : '');
   const extra: Record<string, string> = {};
   for (const column of header.extraColumns) extra[column] = raw[column] ?? '';
-  return {
-    line,
-    provisionedProductId: (raw[idColumn] ?? '').trim(),
-    newOwner: ownerColumn ? (raw[ownerColumn] ?? '').trim() : '',
-    launchRole: launchRoleColumn ? (raw[launchRoleColumn] ?? '').trim() : '',
-    outcome: 'invalid',
-    reason: problems.map((p) => p.code).join(';'),
-    recordId: '',
-    recordStatus: '',
-    attempts: 0,
-    idempotencyToken: '',
-    errorCode: problems[0]?.code ?? '',
-    errorMessage: problems.map((p) => p.message).join('; '),
-    finishedAt: '',
-    extra,
-  };
+  return buildResult(
+    { line, provisionedProductId: cell(idColumn), newOwner: cell(ownerColumn), launchRole: cell(launchRoleColumn), extra },
+    {
+      outcome: 'invalid',
+      reason: problems.map((p) => p.code).join(';'),
+      errorCode: problems[0]?.code ?? '',
+      errorMessage: problems.map((p) => p.message).join('; '),
+    },
+  );
 }

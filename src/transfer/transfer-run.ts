@@ -1,41 +1,43 @@
 /**
  * The transfer engine: input records in, one result per record out, the checkpoint journal kept
  * on the way. It never prints and never touches `process`: it reports through typed callbacks and
- * returns its counts and why it stopped; the `run` command decides what to show and the exit code.
+ * returns its counts and why it stopped; the command decides what to show and the exit code.
  *
  * Flow (after aws-sdk-js-v3's lib-storage Upload): one reader pulls records from the async
- * iterable and hands rows that need an API call to a p-limit pool; it waits for a free worker
- * before pulling the next record, so the reader never runs ahead of the pool and memory stays
- * flat. Rows that need no call (duplicates, rows done by an earlier run, invalid rows, a dry run)
- * are answered by the reader at once. When the run must stop (failure budget, refused
- * credentials, --limit, a signal) it stops handing out rows, lets in-flight rows finish (bounded
- * by `graceMs` after a signal), and still reads the rest of the input so that every row gets its
- * line in the results (`not-started`).
+ * iterable, answers the rows that need no call (invalid, duplicates, done by an earlier run, rows
+ * after a stop) and hands every other row, with its lane, to a p-limit pool. It waits for a free
+ * worker before pulling the next record, so the reader never runs ahead of the pool and memory
+ * stays flat. Every API call a row needs happens in its worker, in order: (a preflight read goes
+ * first here) → the sender's write, with the journal's `sent` entry right before it → the wait for the record → journal
+ * `finished` → the result. When the run must stop (failure budget, --limit, a signal, every lane
+ * stopped) it stops handing out rows, lets in-flight rows finish (bounded by `graceMs` after a
+ * signal), and still reads the rest of the input so that every row gets its line (`not-started`).
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import type { JournalFinished, TokenState } from '../checkpoint/types.js';
+import type { JournalFinished, JournalSent, TokenState } from '../checkpoint/types.js';
 import type { Clock } from '../clock.js';
 import type { ClassifiedError } from '../aws/classify-error.js';
-import type { ServiceCatalogApi } from '../aws/service-catalog-api.js';
+import { errorText } from '../errors.js';
+import type { StopReason } from '../exit-codes.js';
 import type { HeaderMap, InputRecord, TransferRow } from '../input/types.js';
 import type { RowResult, RunCounts } from '../report/types.js';
-import type { AdaptiveRateLimiter } from './adaptive-limiter.js';
-import { AccessDeniedStreak, isBudgetExceeded, type FailureBudget } from './failure-budget.js';
-import type { RetryPolicyOptions } from './retry-policy.js';
-import { resultForInvalid, resultForRow, resultFromJournal } from './row-result.js';
-import { sendWithRetry, type RetryEvent } from './send-with-retry.js';
+import { isBudgetExceeded, type FailureBudget } from './failure-budget.js';
+import type { Lane, LaneRouter, LaneStopReason } from './lane.js';
+import { validateRetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
+import { resultForInvalid, resultForRow, resultFromJournal, type ResultFields } from './row-result.js';
+import type { AttemptOptions, RowJob, RowSender, SendAnswer } from './row-sender.js';
+import type { RetryEvent } from './send-with-retry.js';
 import { deriveIdempotencyToken } from './token.js';
 import { isTerminalRecordStatus, waitForRecord, type WaitOptions } from './wait-for-record.js';
 import { createCounters, type Counters } from './counters.js';
-import { errorText } from '../errors.js';
 
-export type StopReason = 'max-errors' | 'credentials' | 'access-denied' | 'limit' | 'signal' | 'local-error';
+export type { StopReason } from '../exit-codes.js';
 
 /** What the engine needs of the checkpoint journal (checkpoint/journal.ts implements it). */
 export interface JournalPort {
   lookup(token: string): TokenState | undefined;
-  recordSent(entry: { type: 'sent'; token: string; line: number; provisionedProductId: string; at: string }): void;
+  recordSent(entry: JournalSent): void;
   recordFinished(entry: JournalFinished): void;
 }
 
@@ -50,6 +52,8 @@ export interface TransferEvents {
   onRetry?(row: TransferRow, event: RetryEvent): void;
   /** The first reason the run stopped taking rows, with a human sentence. */
   onStop?(reason: StopReason, detail: string): void;
+  /** One lane stopped taking rows while others go on (only with several lanes). */
+  onLaneStop?(lane: string, reason: LaneStopReason, detail: string): void;
 }
 
 export interface TransferOptions {
@@ -57,26 +61,21 @@ export interface TransferOptions {
   readonly header: HeaderMap;
   /** Data rows in the input, from the validation pass (for progress). */
   readonly totalRows: number;
-  readonly api: ServiceCatalogApi;
+  /** Which lane (account: API, limiters, streak) each row goes through. */
+  readonly lanes: LaneRouter;
+  /** The write step: `updateSender`, or `dryRunSender` for a dry run. */
+  readonly sender: RowSender;
   readonly journal: JournalPort;
   readonly results: ResultsPort;
   /** `--run-id`, '' when none: part of every token. */
   readonly runId: string;
   /** Rows in flight at once (`--concurrency`). */
   readonly concurrency: number;
-  /** Paces UpdateProvisionedProductProperties (`--rate`), adapting to throttles. */
-  readonly updateLimiter: AdaptiveRateLimiter;
-  /**
-   * `--wait`: poll each accepted update's record until it finishes, through `describeLimiter`
-   * (its own bucket: AWS throttles DescribeRecord separately). Undefined: don't wait.
-   */
-  readonly wait?: { readonly options: WaitOptions; readonly describeLimiter: AdaptiveRateLimiter } | undefined;
+  /** `--wait`: poll each accepted update's record until it finishes. Undefined: don't wait. */
+  readonly wait?: WaitOptions | undefined;
   readonly retryPolicy: RetryPolicyOptions;
   readonly failureBudget: FailureBudget;
-  /** Consecutive AccessDenied answers on different products that stop the run. */
-  readonly accessDeniedStreak: number;
-  readonly dryRun: boolean;
-  /** `--limit`: stop after this many rows were sent; undefined for no limit. */
+  /** `--limit`: stop after this many rows were handed to the sender; undefined for no limit. */
   readonly limit: number | undefined;
   readonly clock: Clock;
   readonly random: () => number;
@@ -91,18 +90,11 @@ export interface TransferOutcome {
   readonly stoppedBy: StopReason | undefined;
 }
 
-interface SendJob {
-  readonly row: TransferRow;
-  readonly token: string;
-  readonly retryOf: TokenState | undefined;
-}
+type Accepted = Extract<SendAnswer, { kind: 'accepted' }>;
 
 export class TransferRun {
   readonly #options: TransferOptions;
   readonly #counters: Counters;
-  readonly #accessDenied: AccessDeniedStreak;
-  /** Aborts in-flight requests: `graceMs` after a signal, or at once on refused credentials. */
-  readonly #hardStop = new AbortController();
   #stoppedBy: StopReason | undefined;
   #rowsSent = 0;
   #fatal: unknown;
@@ -111,12 +103,12 @@ export class TransferRun {
     if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
       throw new TypeError(`concurrency must be an integer >= 1, got ${String(options.concurrency)}`);
     }
+    validateRetryPolicy(options.retryPolicy);
     this.#options = options;
     this.#counters = createCounters(options.totalRows);
-    this.#accessDenied = new AccessDeniedStreak(options.accessDeniedStreak);
-    // Every row in flight listens to this signal (the request, p-retry's wait, the backoff sleep);
-    // each removes its listener when done, so this is a bound, not a leak.
-    setMaxListeners(options.concurrency * 4 + 10, this.#hardStop.signal);
+    // Every row in flight listens to its lane's signal (the request, p-retry's wait, the backoff
+    // sleep); each removes its listener when done, so this is a bound, not a leak.
+    for (const lane of options.lanes.lanes) setMaxListeners(options.concurrency * 4 + 10, lane.signal);
   }
 
   /** Live counters, for the progress display. */
@@ -132,7 +124,7 @@ export class TransferRun {
       // In-flight rows get a bounded grace period, then they are abandoned (their `sent` entry
       // stays in the journal, so the next run resends them with the same token).
       clock.sleep(graceMs, finished.signal).then(
-        () => this.#hardStop.abort(signal.reason),
+        () => this.#abandonInFlight(signal.reason),
         () => undefined,
       );
     };
@@ -158,7 +150,7 @@ export class TransferRun {
         const job = await this.#triage(record);
         if (job === undefined) continue;
         this.#rowsSent += 1;
-        const task = pool(() => this.#send(job)).catch((error: unknown) => {
+        const task = pool(() => this.#work(job)).catch((error: unknown) => {
           // Only the journal or the results file can throw here: without them nothing is safe.
           this.#fatal ??= error;
           this.#stop('local-error', `a local write failed: ${errorText(error)}`);
@@ -174,16 +166,16 @@ export class TransferRun {
     } catch (error) {
       // The input failed mid-run (e.g. the file changed): abandon the rows in flight quickly
       // (they stay in flight in the journal) but never return before they settled.
-      this.#hardStop.abort(error);
+      this.#abandonInFlight(error);
       throw error;
     } finally {
       await Promise.allSettled(inflight);
     }
   }
 
-  /** Answers rows that need no API call; returns a job for rows that do. */
-  async #triage(record: InputRecord): Promise<SendJob | undefined> {
-    const { header, runId, journal, dryRun } = this.#options;
+  /** Runs in the reader: answers rows that need no API call; returns a job for rows that do. */
+  async #triage(record: InputRecord): Promise<RowJob | undefined> {
+    const { header, runId, journal, lanes } = this.#options;
     if (record.kind === 'invalid') {
       await this.#emit(resultForInvalid(record.line, record.raw, record.problems, header));
       return undefined;
@@ -199,75 +191,68 @@ export class TransferRun {
       await this.#emit(resultFromJournal(row, token, prior.finished));
       return undefined;
     }
-    if (this.#stoppedBy !== undefined) {
-      await this.#emit(resultForRow(row, { outcome: 'not-started', reason: `stopped-by-${this.#stoppedBy}`, token }));
+    const lane = lanes.laneFor(row);
+    const stoppedBy = this.#stoppedBy ?? lane.stoppedBy;
+    if (stoppedBy !== undefined) {
+      await this.#emit(resultForRow(row, { outcome: 'not-started', reason: `stopped-by-${stoppedBy}`, token }));
       return undefined;
     }
-    if (dryRun) {
-      await this.#emit(resultForRow(row, { outcome: 'would-change', reason: prior ? `would-retry-${prior.state}` : '', token }));
-      return undefined;
-    }
-    return { row, token, retryOf: prior };
+    return { row, token, lane, prior };
   }
 
-  async #send({ row, token }: SendJob): Promise<void> {
-    const { api, journal, clock, random, retryPolicy, updateLimiter, events } = this.#options;
-    const signal = this.#hardStop.signal;
-    journal.recordSent({ type: 'sent', token, line: row.line, provisionedProductId: row.provisionedProductId, at: isoNow(clock) });
-    const answer = await sendWithRetry(
-      (requestSignal) =>
-        api.updateProperties(
-          { provisionedProductId: row.provisionedProductId, owner: row.newOwner, launchRole: row.launchRole, idempotencyToken: token },
-          requestSignal,
-        ),
-      {
-        limiter: updateLimiter,
-        policy: retryPolicy,
-        clock,
-        random,
-        signal,
-        onAttempt: () => this.#counters.request(),
-        onRetry: (event) => {
-          this.#counters.retry(event.error.kind === 'throttle');
-          events?.onRetry?.(row, event);
-        },
-      },
-    );
-    if (answer.ok) {
-      this.#accessDenied.succeeded();
-      const { recordId } = answer.value;
-      const waited = await this.#waitIfAsked(row, recordId, answer.value.recordStatus);
-      const { recordStatus } = waited;
-      // Never claim more than the service said: only a SUCCEEDED record is `succeeded`.
-      const outcome = recordStatus === 'SUCCEEDED' ? 'succeeded' : recordStatus === 'FAILED' ? 'failed' : 'submitted';
-      const errorCode = outcome === 'failed' ? 'RecordFailed' : '';
-      const finishedAt = isoNow(clock);
-      journal.recordFinished({
-        type: 'finished', token, line: row.line, provisionedProductId: row.provisionedProductId, outcome, recordId, recordStatus,
-        attempts: answer.attempts, errorCode, errorMessage: waited.errorMessage, finishedAt,
-      });
-      await this.#emit(resultForRow(row, {
-        outcome, token, recordId, recordStatus, attempts: answer.attempts, finishedAt, errorCode, errorMessage: waited.errorMessage,
-        reason: outcome === 'failed' ? 'record-failed' : waited.reason,
-      }));
-      this.#checkBudget();
-      return;
+  /** Runs in a worker: every call the row needs, journaled before and after. */
+  async #work(job: RowJob): Promise<void> {
+    const { journal, clock, sender } = this.#options;
+    const { row, token } = job;
+    const markSent = () => journal.recordSent({ type: 'sent', token, line: row.line, provisionedProductId: row.provisionedProductId, at: isoNow(clock) });
+    const answer = await sender.send(job, this.#attemptOptions(job), markSent);
+    switch (answer.kind) {
+      case 'not-sent':
+        await this.#emit(resultForRow(row, { outcome: 'would-change', reason: answer.reason, token }));
+        return;
+      case 'failed':
+        await this.#failed(job, answer.error, answer.attempts);
+        return;
+      case 'accepted':
+        await this.#accepted(job, answer);
     }
-    await this.#failed(row, token, answer.error, answer.attempts);
   }
 
-  /** With --wait, follows the record to SUCCEEDED/FAILED; otherwise returns the status as answered. */
-  async #waitIfAsked(row: TransferRow, recordId: string, recordStatus: string): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
-    const { wait, api, retryPolicy, clock, random, events } = this.#options;
-    if (!wait || !recordId || isTerminalRecordStatus(recordStatus)) return { recordStatus, reason: '', errorMessage: '' };
-    const result = await waitForRecord(recordId, wait.options, {
-      api, limiter: wait.describeLimiter, policy: retryPolicy, clock, random, signal: this.#hardStop.signal,
+  /** Retry-loop dependencies for one row's calls: its lane's signal, the run's counters and events. */
+  #attemptOptions({ row, lane }: RowJob): AttemptOptions {
+    const { retryPolicy, clock, random, events } = this.#options;
+    return {
+      policy: retryPolicy,
+      clock,
+      random,
+      signal: lane.signal,
       onAttempt: () => this.#counters.request(),
       onRetry: (event) => {
         this.#counters.retry(event.error.kind === 'throttle');
         events?.onRetry?.(row, event);
       },
+    };
+  }
+
+  async #accepted(job: RowJob, answer: Accepted): Promise<void> {
+    job.lane.accessDenied.succeeded();
+    const waited = await this.#waitIfAsked(job, answer.recordId, answer.recordStatus);
+    // Never claim more than the service said: only a SUCCEEDED record is `succeeded`.
+    const outcome = waited.recordStatus === 'SUCCEEDED' ? 'succeeded' : waited.recordStatus === 'FAILED' ? 'failed' : 'submitted';
+    await this.#finish(job, {
+      outcome, recordId: answer.recordId, recordStatus: waited.recordStatus, attempts: answer.attempts,
+      errorCode: outcome === 'failed' ? 'RecordFailed' : '', errorMessage: waited.errorMessage,
+      reason: outcome === 'failed' ? 'record-failed' : waited.reason,
     });
+    this.#checkBudget();
+  }
+
+  /** With --wait, follows the record to SUCCEEDED/FAILED; otherwise returns the status as answered. */
+  async #waitIfAsked(job: RowJob, recordId: string, recordStatus: string): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
+    const { wait } = this.#options;
+    if (!wait || !recordId || isTerminalRecordStatus(recordStatus)) return { recordStatus, reason: '', errorMessage: '' };
+    const { lane } = job;
+    const result = await waitForRecord(recordId, wait, { ...this.#attemptOptions(job), api: lane.api, limiter: lane.limiter('DescribeRecord') });
     switch (result.kind) {
       case 'finished':
         return { recordStatus: result.record.recordStatus, reason: '', errorMessage: result.record.errors.join('; ') };
@@ -279,8 +264,8 @@ export class TransferRun {
     }
   }
 
-  async #failed(row: TransferRow, token: string, error: ClassifiedError, attempts: number): Promise<void> {
-    const { journal, clock } = this.#options;
+  async #failed(job: RowJob, error: ClassifiedError, attempts: number): Promise<void> {
+    const { row, token, lane } = job;
     if (error.kind === 'throttle') this.#counters.throttled();
     if (error.kind === 'aborted') {
       // Outcome unknown: the request may have reached the service. No `finished` entry, so the
@@ -291,32 +276,52 @@ export class TransferRun {
       }));
       return;
     }
-    const finishedAt = isoNow(clock);
-    journal.recordFinished({
-      type: 'finished', token, line: row.line, provisionedProductId: row.provisionedProductId, outcome: 'failed', recordId: '',
-      recordStatus: '', attempts, errorCode: error.code, errorMessage: error.message, finishedAt,
-    });
-    await this.#emit(resultForRow(row, {
-      outcome: 'failed', reason: error.kind, token, attempts, errorCode: error.code, errorMessage: error.message, finishedAt,
-    }));
+    await this.#finish(job, { outcome: 'failed', reason: error.kind, attempts, errorCode: error.code, errorMessage: error.message });
     if (error.kind === 'credentials') {
-      this.#stop('credentials', `the credentials were refused (${error.code}): every further request would be too`);
-      this.#hardStop.abort(new Error('credentials refused'));
-    } else if (error.kind === 'access-denied' && this.#accessDenied.denied(row.provisionedProductId)) {
-      this.#stop(
+      this.#stopLane(lane, 'credentials', `the credentials were refused (${error.code}): every further request would be too`);
+      lane.abandonInFlight(new Error('credentials refused'));
+    } else if (error.kind === 'access-denied' && lane.accessDenied.denied(row.provisionedProductId)) {
+      this.#stopLane(
+        lane,
         'access-denied',
-        `${this.#accessDenied.threshold} products in a row answered ${error.code} with no success between them: the permission itself looks gone`,
+        `${lane.accessDenied.threshold} products in a row answered ${error.code} with no success between them: the permission itself looks gone`,
       );
     }
     this.#checkBudget();
   }
 
+  /** A row the service answered: its `finished` entry, then its result line. */
+  async #finish({ row, token }: RowJob, fields: ResultFields & { outcome: JournalFinished['outcome']; attempts: number }): Promise<void> {
+    const finishedAt = isoNow(this.#options.clock);
+    this.#options.journal.recordFinished({
+      type: 'finished', token, line: row.line, provisionedProductId: row.provisionedProductId, outcome: fields.outcome,
+      recordId: fields.recordId ?? '', recordStatus: fields.recordStatus ?? '', attempts: fields.attempts,
+      errorCode: fields.errorCode ?? '', errorMessage: fields.errorMessage ?? '', finishedAt,
+    });
+    await this.#emit(resultForRow(row, { ...fields, token, finishedAt }));
+  }
+
   #checkBudget(): void {
     // Judged on rows actually tried in this run: skipped or invalid rows must not dilute the share.
     const { failed, succeeded, submitted } = this.#counters.snapshot();
-    if (this.#stoppedBy === undefined && isBudgetExceeded(this.#options.failureBudget, failed, failed + succeeded + submitted)) {
+    if (isBudgetExceeded(this.#options.failureBudget, failed, failed + succeeded + submitted)) {
       this.#stop('max-errors', `${failed} rows failed, more than --max-errors allows`);
     }
+  }
+
+  /** A lane's own stop; the run stops with it once no lane is left. */
+  #stopLane(lane: Lane, reason: LaneStopReason, detail: string): void {
+    if (!lane.stop(reason)) return;
+    const { lanes } = this.#options.lanes;
+    if (lanes.every((l) => l.stoppedBy !== undefined)) {
+      this.#stop(reason, lanes.length > 1 ? `every lane stopped; the last, ${lane.name}: ${detail}` : detail);
+    } else {
+      this.#options.events?.onLaneStop?.(lane.name, reason, detail);
+    }
+  }
+
+  #abandonInFlight(reason: unknown): void {
+    for (const lane of this.#options.lanes.lanes) lane.abandonInFlight(reason);
   }
 
   #stop(reason: StopReason, detail: string): void {

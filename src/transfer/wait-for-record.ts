@@ -20,9 +20,9 @@ export interface WaitOptions {
 }
 
 export type WaitResult =
-  | { readonly kind: 'finished'; readonly record: RecordAnswer; readonly requests: number }
-  | { readonly kind: 'timed-out'; readonly lastStatus: string; readonly requests: number }
-  | { readonly kind: 'error'; readonly error: ClassifiedError; readonly requests: number };
+  | { readonly kind: 'finished'; readonly record: RecordAnswer }
+  | { readonly kind: 'timed-out'; readonly lastStatus: string }
+  | { readonly kind: 'error'; readonly error: ClassifiedError };
 
 /** The retry loop's own dependencies (the read limiter among them), plus the API to read from. */
 export interface WaitDeps extends SendWithRetryOptions {
@@ -40,27 +40,20 @@ export async function waitForRecord(recordId: string, options: WaitOptions, deps
   const maxPollMs = options.maxPollMs ?? 5_000;
   const deadline = deps.clock.now() + options.timeoutMs;
   let delay = firstPollMs;
-  let requests = 0;
   let lastStatus = '';
   for (;;) {
     const remaining = deadline - deps.clock.now();
-    if (remaining <= 0) return { kind: 'timed-out', lastStatus, requests };
+    if (remaining <= 0) return { kind: 'timed-out', lastStatus };
     try {
       await deps.clock.sleep(Math.min(delay, remaining), deps.signal);
     } catch {
-      return { kind: 'error', error: abortedError(), requests };
+      return { kind: 'error', error: abortedError() };
     }
     delay = Math.min(maxPollMs, delay * 2);
-    const answer = await sendWithRetry((signal) => deps.api.describeRecord(recordId, signal), {
-      ...deps,
-      onAttempt: () => {
-        requests += 1;
-        deps.onAttempt?.();
-      },
-    });
-    if (!answer.ok) return { kind: 'error', error: answer.error, requests };
+    const answer = await sendWithRetry((signal) => deps.api.describeRecord(recordId, signal), deps);
+    if (!answer.ok) return { kind: 'error', error: answer.error };
     lastStatus = answer.value.recordStatus;
-    if (isTerminalRecordStatus(lastStatus)) return { kind: 'finished', record: answer.value, requests };
+    if (isTerminalRecordStatus(lastStatus)) return { kind: 'finished', record: answer.value };
   }
 }
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { deriveIdempotencyToken, IDEMPOTENCY_TOKEN_PATTERN } from '../../src/transfer/token.js';
-import { RESULT_COLUMNS } from '../../src/report/types.js';
+import { RESULT_COLUMN_NAMES } from '../../src/report/types.js';
 import { runCli } from './helpers/cli.js';
 import { updateCalls } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
@@ -65,7 +65,7 @@ describe('sc-owner-transfer run', () => {
     }
 
     const results = await ws.readResults('moves.csv.results.csv');
-    expect(Object.keys(results[0]!)).toEqual([...RESULT_COLUMNS, 'ticket']);
+    expect(Object.keys(results[0]!)).toEqual([...RESULT_COLUMN_NAMES, 'ticket']);
     expect(results.map((r) => Number(r.line)).sort((a, b) => a - b)).toEqual(rows.map((_, i) => i + 2));
     for (const result of results) {
       expect(['succeeded', 'submitted']).toContain(result.outcome);

@@ -32,6 +32,7 @@ function transpile(to: string): void {
       .map((name) => `src/checkpoint/${name}`),
     'src/coded-error.ts',
     'src/clock.ts',
+    'src/errors.ts',
   ];
   for (const rel of sources) {
     const { outputText } = ts.transpileModule(readFileSync(join(repo, rel), 'utf8'), {

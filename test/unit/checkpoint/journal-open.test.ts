@@ -4,7 +4,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../../src/checkpoint/checkpoint-error.js';
-import { openJournal, readCheckpointSummary, type OpenJournalOptions } from '../../../src/checkpoint/journal.js';
+import { openJournal, type OpenJournalOptions } from '../../../src/checkpoint/journal.js';
+import { readCheckpointSummary } from '../../../src/checkpoint/read-only-journal.js';
 import { MAX_LINE_BYTES } from '../../../src/checkpoint/journal-entries.js';
 import { scanJournal } from '../../../src/checkpoint/journal-replay.js';
 import { systemClock, type Clock } from '../../../src/clock.js';
@@ -79,11 +80,12 @@ describe('openJournal: replay', () => {
     const journal = await openJournal(options());
     expect(journal.resumed).toBe(true);
     expect(journal.header.createdAt).toBe('2024-01-01T00:00:00.000Z');
-    expect(journal.lookup('a')).toEqual({ state: 'done', finished: finished('a', 'succeeded') });
+    // What the `sent` entry carried is kept next to the outcome.
+    expect(journal.lookup('a')).toEqual({ state: 'done', finished: finished('a', 'succeeded'), sent: sent('a') });
     expect(journal.lookup('b')?.state).toBe('done');
-    expect(journal.lookup('c')).toEqual({ state: 'failed', finished: finished('c', 'failed') });
+    expect(journal.lookup('c')).toEqual({ state: 'failed', finished: finished('c', 'failed'), sent: sent('c') });
     expect(journal.lookup('d')).toEqual({ state: 'in-flight', sent: sent('d') });
-    expect(journal.lookup('e')).toEqual({ state: 'done', finished: finished('e', 'succeeded') });
+    expect(journal.lookup('e')).toEqual({ state: 'done', finished: finished('e', 'succeeded'), sent: sent('e') });
     expect(journal.lookup('f')?.state).toBe('in-flight');
     expect(journal.lookup('g')?.state).toBe('failed');
     expect(journal.lookup('zzz')).toBeUndefined();

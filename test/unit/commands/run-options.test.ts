@@ -14,7 +14,6 @@ describe('parseRunConfig', () => {
       checkpoint: '/work/moves.csv.checkpoint',
       concurrency: RUN_DEFAULTS.concurrency,
       ratePerSecond: RUN_DEFAULTS.ratePerSecond,
-      maxErrorsText: '10%',
       failureBudget: { kind: 'percent', percent: 10 },
       runId: '',
       dryRun: false,

@@ -88,7 +88,7 @@ describe('readInputRecords', () => {
     const scan = await scanInput(path);
     const error = await collect(readInputRecords(path, scan)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect(error).toMatchObject({ code: 'CSV_MALFORMED', line: 2, problems: [scan.fatal] });
+    expect(error).toMatchObject({ code: 'CSV_MALFORMED', line: 2, message: scan.fatal?.message });
   });
 
   describe('FILE_CHANGED', () => {

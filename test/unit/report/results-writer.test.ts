@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { neutraliseFormula, openResultsWriter, resultHeader } from '../../../src/report/results-writer.js';
-import { RESULT_COLUMNS } from '../../../src/report/types.js';
+import { RESULT_COLUMN_NAMES } from '../../../src/report/types.js';
 import { makeResult, withTempDir } from './fixtures.js';
 
 function parseCsv(text: string): string[][] {
@@ -12,18 +12,18 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('resultHeader', () => {
-  it('is RESULT_COLUMNS followed by the extra input columns', () => {
-    expect(resultHeader([])).toEqual([...RESULT_COLUMNS]);
-    expect(resultHeader(['cost_center', 'team'])).toEqual([...RESULT_COLUMNS, 'cost_center', 'team']);
+  it('is RESULT_COLUMN_NAMES followed by the extra input columns', () => {
+    expect(resultHeader([])).toEqual([...RESULT_COLUMN_NAMES]);
+    expect(resultHeader(['cost_center', 'team'])).toEqual([...RESULT_COLUMN_NAMES, 'cost_center', 'team']);
   });
 
   it('renames extra columns that clash with a results column to input_<name>', () => {
-    expect(resultHeader(['outcome', 'team', 'line']).slice(RESULT_COLUMNS.length)).toEqual(['input_outcome', 'team', 'input_line']);
+    expect(resultHeader(['outcome', 'team', 'line']).slice(RESULT_COLUMN_NAMES.length)).toEqual(['input_outcome', 'team', 'input_line']);
   });
 
   it('treats clashes case-insensitively and keeps every header unique', () => {
-    expect(resultHeader(['Outcome']).slice(RESULT_COLUMNS.length)).toEqual(['input_Outcome']);
-    expect(resultHeader(['input_outcome', 'outcome']).slice(RESULT_COLUMNS.length)).toEqual(['input_outcome', 'input_input_outcome']);
+    expect(resultHeader(['Outcome']).slice(RESULT_COLUMN_NAMES.length)).toEqual(['input_Outcome']);
+    expect(resultHeader(['input_outcome', 'outcome']).slice(RESULT_COLUMN_NAMES.length)).toEqual(['input_outcome', 'input_input_outcome']);
     const header = resultHeader(['reason', 'Reason', 'input_reason']);
     expect(new Set(header.map((h) => h.toLowerCase())).size).toBe(header.length);
   });
@@ -58,7 +58,7 @@ describe('openResultsWriter', () => {
       await writer.close();
 
       const rows = parseCsv(await readFile(path, 'utf8'));
-      expect(rows[0]).toEqual([...RESULT_COLUMNS, 'team', 'input_outcome', 'note']);
+      expect(rows[0]).toEqual([...RESULT_COLUMN_NAMES, 'team', 'input_outcome', 'note']);
       expect(rows).toHaveLength(3);
       const first = Object.fromEntries(rows[0]!.map((name, i) => [name, rows[1]![i]]));
       expect(first).toMatchObject({
@@ -112,7 +112,7 @@ describe('openResultsWriter', () => {
       const path = join(dir, 'results.csv');
       const writer = await openResultsWriter({ path, extraColumns: [] });
       await writer.close();
-      expect(await readFile(path, 'utf8')).toBe(`${RESULT_COLUMNS.join(',')}\n`);
+      expect(await readFile(path, 'utf8')).toBe(`${RESULT_COLUMN_NAMES.join(',')}\n`);
     });
   });
 

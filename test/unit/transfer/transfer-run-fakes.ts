@@ -8,7 +8,8 @@ import type { JournalFinished, JournalSent, TokenState } from '../../../src/chec
 import type { RecordAnswer, ServiceCatalogApi, UpdatePropertiesAnswer, UpdatePropertiesRequest } from '../../../src/aws/service-catalog-api.js';
 import type { HeaderMap, InputRecord, TransferRow } from '../../../src/input/types.js';
 import type { RowResult } from '../../../src/report/types.js';
-import { AdaptiveRateLimiter } from '../../../src/transfer/adaptive-limiter.js';
+import { Lane, singleLane, type LaneOptions, type LaneRouter } from '../../../src/transfer/lane.js';
+import { updateSender } from '../../../src/transfer/row-sender.js';
 import { parseFailureBudget } from '../../../src/transfer/failure-budget.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/transfer/retry-policy.js';
 import type { JournalPort, ResultsPort, TransferOptions } from '../../../src/transfer/transfer-run.js';
@@ -176,7 +177,15 @@ export interface Setup {
   readonly options: TransferOptions;
 }
 
-export function setup(records: readonly InputRecord[], overrides: Partial<TransferOptions> = {}): Setup {
+/** One lane over `api` on the setup's clock, as the command builds it (every operation at 1000/s unless told). */
+export function laneOf(clock: ManualClock, api: ServiceCatalogApi, options: Partial<LaneOptions> = {}): LaneRouter {
+  return singleLane(new Lane({ name: 'test', api, maxRate: 1000, clock, accessDeniedStreak: 5, ...options }));
+}
+
+/** TransferOptions to override, plus the lane's own options (its AccessDenied streak, say). */
+export type SetupOverrides = Partial<TransferOptions> & { readonly lane?: Partial<LaneOptions> };
+
+export function setup(records: readonly InputRecord[], { lane, ...overrides }: SetupOverrides = {}): Setup {
   const clock = new ManualClock();
   const log: string[] = [];
   const api = new FakeApi(clock, log);
@@ -188,16 +197,14 @@ export function setup(records: readonly InputRecord[], overrides: Partial<Transf
     records: input,
     header: HEADER,
     totalRows: records.length,
-    api,
+    lanes: laneOf(clock, api, lane),
+    sender: updateSender,
     journal,
     results,
     runId: 'run-1',
     concurrency: 2,
-    updateLimiter: new AdaptiveRateLimiter({ maxRate: 1000, clock }),
     retryPolicy: DEFAULT_RETRY_POLICY,
     failureBudget: parseFailureBudget('1000'),
-    accessDeniedStreak: 5,
-    dryRun: false,
     limit: undefined,
     clock,
     random: () => 0,

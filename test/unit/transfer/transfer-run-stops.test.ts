@@ -102,7 +102,7 @@ describe('TransferRun: refused credentials and AccessDenied', () => {
 
   it('a streak of AccessDenied on different products stops the run; a success resets it', async () => {
     const list = ids(10);
-    const s = setup(recordsFor(list), { accessDeniedStreak: 3, concurrency: 1 });
+    const s = setup(recordsFor(list), { lane: { accessDeniedStreak: 3 }, concurrency: 1 });
     const denied = fail('AccessDeniedException');
     for (const id of ['pp-1', 'pp-2', 'pp-4', 'pp-5', 'pp-7', 'pp-8', 'pp-9']) s.api.script(id, denied);
     const t = startRun(s);

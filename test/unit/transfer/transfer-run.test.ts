@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalFinished } from '../../../src/checkpoint/types.js';
 import type { InputRecord } from '../../../src/input/types.js';
 import { deriveIdempotencyToken } from '../../../src/transfer/token.js';
+import { dryRunSender } from '../../../src/transfer/row-sender.js';
 import { TransferRun } from '../../../src/transfer/transfer-run.js';
 import { OWNER, ROLE, drive, fail, ok, row, setup, valid } from './transfer-run-fakes.js';
 
@@ -154,7 +155,7 @@ describe('TransferRun: dry run', () => {
   it('sends nothing, journals nothing, and answers would-change', async () => {
     const r1 = row(2, 'pp-1');
     const r2 = row(3, 'pp-2');
-    const s = setup([valid(r1), valid(r2), valid(row(4, 'pp-1'), 2)], { dryRun: true });
+    const s = setup([valid(r1), valid(r2), valid(row(4, 'pp-1'), 2)], { sender: dryRunSender });
     const t2 = deriveIdempotencyToken('run-1', r2);
     s.journal.states.set(t2, { state: 'failed', finished: finishedEntry(t2, 3, 'pp-2', 'failed', '') });
     const outcome = await drive(s.clock, new TransferRun(s.options).run());

@@ -10,7 +10,7 @@ import { DEFAULT_RETRY_POLICY } from '../../../src/transfer/retry-policy.js';
 import { TransferRun } from '../../../src/transfer/transfer-run.js';
 import { waitForRecord } from '../../../src/transfer/wait-for-record.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
-import { FakeApi, drive, ok, row, setup, valid } from './transfer-run-fakes.js';
+import { FakeApi, drive, laneOf, ok, row, setup, valid } from './transfer-run-fakes.js';
 
 /** A FakeApi whose DescribeRecord answers a scripted status sequence per record. */
 class WaitingApi extends FakeApi {
@@ -43,8 +43,10 @@ describe('waitForRecord', () => {
     const clock = new ManualClock();
     const api = new WaitingApi(clock).statuses('rec-1', 'CREATED', 'IN_PROGRESS', 'IN_PROGRESS', 'SUCCEEDED');
     const start = clock.now();
-    const result = await drive(clock, waitForRecord('rec-1', { timeoutMs: 60_000 }, deps(clock, api)));
-    expect(result).toMatchObject({ kind: 'finished', record: { recordStatus: 'SUCCEEDED' }, requests: 4 });
+    let requests = 0;
+    const result = await drive(clock, waitForRecord('rec-1', { timeoutMs: 60_000 }, { ...deps(clock, api), onAttempt: () => (requests += 1) }));
+    expect(result).toMatchObject({ kind: 'finished', record: { recordStatus: 'SUCCEEDED' } });
+    expect(requests).toBe(4);
     const gaps = api.describes.map((d, i) => d.at - (i === 0 ? start : api.describes[i - 1]!.at));
     expect(gaps).toEqual([500, 1000, 2000, 4000]);
   });
@@ -79,8 +81,8 @@ describe('TransferRun with --wait', () => {
       .statuses('rec-pp-ok', 'IN_PROGRESS', 'SUCCEEDED')
       .statuses('rec-pp-bad', 'FAILED')
       .statuses('rec-pp-slow', 'IN_PROGRESS');
-    const describeLimiter = new AdaptiveRateLimiter({ maxRate: 100, clock: s.clock });
-    const run = new TransferRun({ ...s.options, api, concurrency: 3, wait: { options: { timeoutMs: 20_000 }, describeLimiter } });
+    const lanes = laneOf(s.clock, api, { maxRateFor: { DescribeRecord: 100 } });
+    const run = new TransferRun({ ...s.options, lanes, concurrency: 3, wait: { timeoutMs: 20_000 } });
     const outcome = await drive(s.clock, run.run());
     expect(s.results.outcomes()).toEqual({ 'pp-ok': 'succeeded', 'pp-bad': 'failed', 'pp-slow': 'submitted' });
     expect(s.results.byId('pp-bad')).toMatchObject({ errorCode: 'RecordFailed', reason: 'record-failed', errorMessage: 'LaunchRoleInvalid: role cannot be assumed' });
@@ -97,7 +99,7 @@ describe('TransferRun with --wait', () => {
   it('does not poll when the update already answered a finished record, nor without --wait', async () => {
     const s = setup([valid(row(2, 'pp-done')), valid(row(3, 'pp-created'))]);
     const api = new WaitingApi(s.clock).script('pp-done', ok('SUCCEEDED')).script('pp-created', ok('CREATED'));
-    await drive(s.clock, new TransferRun({ ...s.options, api }).run());
+    await drive(s.clock, new TransferRun({ ...s.options, lanes: laneOf(s.clock, api) }).run());
     expect(api.describes).toHaveLength(0);
     expect(s.results.outcomes()).toEqual({ 'pp-done': 'succeeded', 'pp-created': 'submitted' });
   });

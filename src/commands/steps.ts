@@ -1,0 +1,149 @@
+/**
+ * The steps commands share, each returning what it prepared or a `Refusal`: the exit code and the
+ * message to print, decided here once. A command reads as a list of these steps; `run` uses all of
+ * them, `status` the checkpoint reader, and `plan`/`undo` will take what they need. Steps never
+ * print; the command prints a refusal and writes its summary.
+ */
+import { hostname } from 'node:os';
+import type { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
+import {
+  acquireLock, CheckpointError, defaultIsProcessAlive, openDryRunJournal, openJournal, type CheckpointErrorCode, type DryRunJournal,
+  type Journal, type Lock,
+} from '../checkpoint/index.js';
+import type { Clock } from '../clock.js';
+import { errorText } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { formatProblem, InputError, scanInput } from '../input/index.js';
+import type { InputScan } from '../input/types.js';
+import { TOKEN_SCHEME } from '../transfer/token.js';
+
+/** Why a command will not go on, and the exit code that says so. Nothing was sent. */
+export class Refusal {
+  constructor(
+    readonly exitCode: ExitCodeValue,
+    readonly message: string,
+  ) {}
+}
+
+const PROBLEMS_SHOWN = 50;
+
+/** Validates the whole input before anything else: nothing is sent for a bad file. */
+export async function validateInput(path: string, options: { signal: AbortSignal; skipInvalid: boolean }): Promise<InputScan | Refusal> {
+  let scan: InputScan;
+  try {
+    scan = await scanInput(path, { signal: options.signal });
+  } catch (error) {
+    if (error instanceof InputError) {
+      return new Refusal(ExitCode.Usage, `${formatProblem({ code: error.code, line: error.line, message: error.message })} [${error.code}]\nNothing was sent.`);
+    }
+    throw error;
+  }
+  if (scan.fatal) {
+    return new Refusal(ExitCode.Usage, `${path}: ${formatProblem(scan.fatal)} [${scan.fatal.code}]\nThe file cannot be read as a transfer CSV; nothing was sent.`);
+  }
+  if (scan.problemCount > 0 && !options.skipInvalid) {
+    const shown = scan.problems.slice(0, PROBLEMS_SHOWN).map((p) => `  ${formatProblem(p)} [${p.code}]`);
+    const more = scan.problemCount > shown.length ? [`  ... and ${scan.problemCount - shown.length} more`] : [];
+    return new Refusal(
+      ExitCode.Usage,
+      [`${path}: ${scan.invalidRows} of ${scan.totalRows} rows are invalid; nothing was sent.`, ...shown, ...more,
+        'Fix them, or pass --skip-invalid to run the valid rows and report the others as invalid.'].join('\n'),
+    );
+  }
+  return scan;
+}
+
+/** Region and credentials, resolved once up front: a clear message instead of N failed rows. */
+export async function checkAwsSettings(client: ServiceCatalogClient): Promise<Refusal | undefined> {
+  try {
+    await client.config.region();
+  } catch (error) {
+    return new Refusal(ExitCode.Usage, `no AWS region: pass --region or set AWS_REGION (${errorText(error)}); nothing was sent`);
+  }
+  try {
+    await client.config.credentials();
+  } catch (error) {
+    return new Refusal(
+      ExitCode.StoppedEarly,
+      `no usable AWS credentials (${errorText(error)}): pass --profile, or set AWS_PROFILE or the AWS_ACCESS_KEY_ID variables; nothing was sent`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The exit code of each checkpoint refusal, in one place. A held lock is its own code (scripts
+ * wait and retry it); everything else about the checkpoint is the operator's to fix (2).
+ */
+const CHECKPOINT_EXIT_CODES: Readonly<Record<CheckpointErrorCode, ExitCodeValue>> = {
+  LOCKED: ExitCode.Locked,
+  RUN_ID_MISMATCH: ExitCode.Usage,
+  SCHEME_MISMATCH: ExitCode.Usage,
+  CORRUPT: ExitCode.Usage,
+  NOT_A_CHECKPOINT: ExitCode.Usage,
+  NOT_FOUND: ExitCode.Usage,
+  IO_ERROR: ExitCode.Usage,
+  INVALID_ENTRY: ExitCode.Internal,
+  CLOSED: ExitCode.Internal,
+};
+
+/** A CheckpointError as a refusal; anything else is rethrown (a bug, exit 70). */
+export function checkpointRefusal(error: unknown): Refusal {
+  if (error instanceof CheckpointError) return new Refusal(CHECKPOINT_EXIT_CODES[error.code], error.message);
+  throw error;
+}
+
+export interface CheckpointStepOptions {
+  readonly path: string;
+  readonly runId: string;
+  readonly input: string;
+  readonly forceUnlock: boolean;
+  readonly clock: Clock;
+  readonly pid: number;
+}
+
+/** The checkpoint as a run uses it: its lock and its journal, released by `close()`. */
+export interface OpenedCheckpoint {
+  readonly journal: Journal | DryRunJournal;
+  /** Closes the journal (flushing it) and releases the lock. */
+  close(): Promise<void>;
+  /** After a failure: closes what can be closed, never throws. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Takes the lock (exit 4 when another run holds it), then opens the journal (exit 2 for a
+ * checkpoint of another run id, scheme, or no checkpoint at all). A dry run takes no lock and
+ * opens a journal that records nothing.
+ */
+export async function openCheckpoint(options: CheckpointStepOptions, dryRun: boolean): Promise<OpenedCheckpoint | Refusal> {
+  const { path, runId, input, forceUnlock, clock, pid } = options;
+  if (dryRun) {
+    const journal = await openDryRunJournal(path, runId, TOKEN_SCHEME).catch(checkpointRefusal);
+    if (journal instanceof Refusal) return journal;
+    return { journal, close: () => journal.close(), abandon: () => journal.close() };
+  }
+  const lock: Lock | Refusal = await acquireLock({
+    checkpointPath: path, runId, host: hostname(), pid, now: () => new Date(clock.now()), isProcessAlive: defaultIsProcessAlive, force: forceUnlock,
+  }).catch(checkpointRefusal);
+  if (lock instanceof Refusal) return lock;
+  const journal = await openJournal({ path, runId, tokenScheme: TOKEN_SCHEME, input, clock }).catch(checkpointRefusal);
+  if (journal instanceof Refusal) {
+    await lock.release();
+    return journal;
+  }
+  return {
+    journal,
+    async close() {
+      try {
+        await journal.close();
+      } finally {
+        await lock.release();
+      }
+    },
+    async abandon() {
+      await journal.close().catch(() => undefined);
+      await lock.release().catch(() => undefined);
+    },
+  };
+}
