@@ -155,7 +155,7 @@ async function refuse(ctx: RunContext, refusal: Refusal, totalRows: number): Pro
   io.stderr.write(`sc-owner-transfer run: ${message}\n`);
   log.logger.error({ exitCode }, message.split('\n')[0] ?? message);
   if (config.summaryJson) {
-    const parts = summaryParts(ctx, { counts: emptyCounts(totalRows), exitCode, stoppedBy: undefined, results: '', checkpoint: '', error: message });
+    const parts = summaryParts(ctx, { counts: emptyCounts(refusal.rows ?? totalRows), exitCode, stoppedBy: undefined, results: '', checkpoint: '', error: message });
     await writeSummaryJson(config.summaryJson, makeRunSummary(parts));
   }
   return exitCode;

@@ -22,6 +22,8 @@ export class Refusal {
   constructor(
     readonly exitCode: ExitCodeValue,
     readonly message: string,
+    /** Data rows of the input, when the step that refused had counted them (for the summary). */
+    readonly rows?: number,
   ) {}
 }
 
@@ -39,7 +41,7 @@ export async function validateInput(path: string, options: { signal: AbortSignal
     throw error;
   }
   if (scan.fatal) {
-    return new Refusal(ExitCode.Usage, `${path}: ${formatProblem(scan.fatal)} [${scan.fatal.code}]\nThe file cannot be read as a transfer CSV; nothing was sent.`);
+    return new Refusal(ExitCode.Usage, `${path}: ${formatProblem(scan.fatal)} [${scan.fatal.code}]\nThe file cannot be read as a transfer CSV; nothing was sent.`, scan.totalRows);
   }
   if (scan.problemCount > 0 && !options.skipInvalid) {
     const shown = scan.problems.slice(0, PROBLEMS_SHOWN).map((p) => `  ${formatProblem(p)} [${p.code}]`);
@@ -48,6 +50,7 @@ export async function validateInput(path: string, options: { signal: AbortSignal
       ExitCode.Usage,
       [`${path}: ${scan.invalidRows} of ${scan.totalRows} rows are invalid; nothing was sent.`, ...shown, ...more,
         'Fix them, or pass --skip-invalid to run the valid rows and report the others as invalid.'].join('\n'),
+      scan.totalRows,
     );
   }
   return scan;

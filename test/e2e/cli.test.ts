@@ -25,7 +25,8 @@ it('--help lists the commands; run --help describes every flag; --version prints
   const run = await runCli(['run', '--help'], { cwd: ws.dir });
   expect(run.code).toBe(0);
   for (const flag of RUN_FLAGS) expect(run.stdout).toContain(`--${flag.name}`);
-  expect(run.stdout).toMatch(/Exit codes: 0 all done/);
+  expect(run.stdout).toMatch(/Exit codes:\n +0 {2}all done\n/);
+  expect(run.stdout).toContain('130  interrupted (SIGINT), resumable');
   const version = await runCli(['--version'], { cwd: ws.dir });
   const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   expect(version.stdout.trim()).toBe(pkg.version);

@@ -3,6 +3,8 @@ import type { StopReason } from '../../../src/transfer/transfer-run.js';
 import { deriveIdempotencyToken } from '../../../src/transfer/token.js';
 import { parseFailureBudget } from '../../../src/transfer/failure-budget.js';
 import { TransferRun } from '../../../src/transfer/transfer-run.js';
+import { Lane } from '../../../src/transfer/lane.js';
+import type { TransferRow } from '../../../src/input/types.js';
 import { flushMicrotasks } from '../../helpers/manual-clock.js';
 import { drive, fail, hang, ok, row, setup, valid, type Setup } from './transfer-run-fakes.js';
 
@@ -204,5 +206,40 @@ describe('TransferRun: pool and reader', () => {
     expect(s.api.maxInFlight).toBe(4);
     expect(s.api.inFlight).toBe(0);
     expect(outcome.counts).toMatchObject({ succeeded: 30, finished: 30, requests: 36 });
+  });
+});
+
+describe('TransferRun: lanes', () => {
+  it('refused credentials stop only their lane; the run goes on in the other and stops when none is left', async () => {
+    const list = ids(6);
+    const s = setup(recordsFor(list), { concurrency: 1 });
+    // Odd products live in account A, even ones in account B; both answer through the same fake.
+    const a = new Lane({ name: 'A', api: s.api, maxRate: 1000, clock: s.clock });
+    const b = new Lane({ name: 'B', api: s.api, maxRate: 1000, clock: s.clock });
+    const lanes = { lanes: [a, b], laneFor: (r: TransferRow) => (Number(r.provisionedProductId.slice(3)) % 2 === 1 ? a : b) };
+    s.api.script('pp-1', fail('ExpiredTokenException'));
+    const laneStops: string[] = [];
+    const run = new TransferRun({ ...s.options, lanes, events: { onLaneStop: (lane, reason) => laneStops.push(`${lane}:${reason}`) } });
+    const outcome = await drive(s.clock, run.run());
+    expect(laneStops).toEqual(['A:credentials']);
+    expect(outcome.stoppedBy).toBeUndefined();
+    expect(s.results.outcomes()).toEqual({
+      'pp-1': 'failed', 'pp-2': 'succeeded', 'pp-3': 'not-started', 'pp-4': 'succeeded', 'pp-5': 'not-started', 'pp-6': 'succeeded',
+    });
+    expect(s.results.byId('pp-3').reason).toBe('stopped-by-credentials');
+    expect(a.signal.aborted).toBe(true);
+    expect(b.signal.aborted).toBe(false);
+
+    // When the last lane stops too, the run stops with it.
+    const s2 = setup(recordsFor(list), { concurrency: 1 });
+    const a2 = new Lane({ name: 'A', api: s2.api, maxRate: 1000, clock: s2.clock });
+    const b2 = new Lane({ name: 'B', api: s2.api, maxRate: 1000, clock: s2.clock });
+    s2.api.script('pp-1', fail('ExpiredTokenException')).script('pp-2', fail('ExpiredTokenException'));
+    const routed = { lanes: [a2, b2], laneFor: (r: TransferRow) => (Number(r.provisionedProductId.slice(3)) % 2 === 1 ? a2 : b2) };
+    const stops: string[] = [];
+    const outcome2 = await drive(s2.clock, new TransferRun({ ...s2.options, lanes: routed, events: { onStop: (reason, detail) => stops.push(`${reason}: ${detail}`) } }).run());
+    expect(outcome2.stoppedBy).toBe('credentials');
+    expect(stops).toEqual([expect.stringMatching(/^credentials: every lane stopped; the last, B: /)]);
+    expect(s2.api.calls).toHaveLength(2);
   });
 });

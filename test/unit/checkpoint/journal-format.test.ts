@@ -1,0 +1,70 @@
+/** The journal's growth rules and the dry-run view: formats it reads, formats it refuses, a journal that records nothing. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CheckpointError } from '../../../src/checkpoint/checkpoint-error.js';
+import { ENTRY_FIELDS, entryProblem, headerProblem, JOURNAL_FORMAT, serializeFinished, serializeSent } from '../../../src/checkpoint/journal-entries.js';
+import { openJournal } from '../../../src/checkpoint/journal.js';
+import { openDryRunJournal, viewCheckpoint } from '../../../src/checkpoint/read-only-journal.js';
+import { systemClock } from '../../../src/clock.js';
+import { finished, makeTempDir, sent } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let path: string;
+
+beforeEach(() => {
+  ({ dir, cleanup } = makeTempDir());
+  path = join(dir, 'run.checkpoint');
+});
+afterEach(() => cleanup());
+
+const header = (format: unknown) => ({ type: 'header', format, runId: 'r1', tokenScheme: 'v1', createdAt: '2024-01-01T00:00:00.000Z', input: 'in.csv' });
+
+describe('journal format', () => {
+  it('accepts every format up to the one this version writes, and refuses a newer one by name', async () => {
+    expect(headerProblem(header(JOURNAL_FORMAT))).toBeUndefined();
+    expect(headerProblem(header(1))).toBeUndefined();
+    expect(headerProblem(header(JOURNAL_FORMAT + 1))).toBe(
+      `journal format ${JOURNAL_FORMAT + 1} was written by a newer version of sc-owner-transfer; this version reads formats 1 to ${JOURNAL_FORMAT}`,
+    );
+    expect(headerProblem(header('1'))).toMatch(/journal format "1" is not supported/);
+    writeFileSync(path, `${JSON.stringify(header(JOURNAL_FORMAT + 1))}\n`);
+    const error = await openJournal({ path, runId: 'r1', tokenScheme: 'v1', input: 'in.csv', clock: systemClock }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect(error).toMatchObject({ code: 'NOT_A_CHECKPOINT', message: expect.stringContaining('newer version of sc-owner-transfer') });
+  });
+
+  it('writes each kind with exactly the fields of its table row, in that order', () => {
+    const extra = { ...sent('t'), ticket: 'T-1' } as ReturnType<typeof sent>;
+    expect(Object.keys(JSON.parse(serializeSent(extra)) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.sent)]);
+    expect(Object.keys(JSON.parse(serializeFinished(finished('t', 'failed'))) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.finished)]);
+  });
+
+  it('validates each field by its rule, naming the field', () => {
+    expect(entryProblem({ ...finished('t', 'succeeded'), outcome: 'maybe' })).toBe('field "outcome" is "maybe", expected succeeded, submitted or failed');
+    expect(entryProblem({ ...sent('t'), line: -1 })).toBe('field "line" is not a non-negative integer');
+    expect(entryProblem({ ...sent('t'), token: '' })).toBe('field "token" is missing or empty');
+    expect(entryProblem({ ...sent('t'), at: 5 })).toBe('field "at" is missing or not a string');
+  });
+});
+
+describe('the dry-run journal', () => {
+  it('answers lookups from the checkpoint as it is and records nothing, without throwing', async () => {
+    writeFileSync(path, [header(1), sent('a'), finished('a', 'succeeded')].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const before = readFileSync(path, 'utf8');
+    const journal = await openDryRunJournal(path, 'r1', 'v1');
+    expect(journal.resumed).toBe(true);
+    expect(journal.lookup('a')?.state).toBe('done');
+    journal.recordSent(sent('b'));
+    journal.recordFinished(finished('b', 'succeeded'));
+    await journal.close();
+    expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+
+  it('sees no checkpoint as an empty one and creates nothing', async () => {
+    const journal = await openDryRunJournal(path, 'r1', 'v1');
+    expect(journal.resumed).toBe(false);
+    expect(await viewCheckpoint(path)).toBeUndefined();
+  });
+});
