@@ -91,7 +91,8 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
   try {
     failureBudget = parseFailureBudget(maxErrorsText);
   } catch (error) {
-    if (error instanceof BudgetSyntaxError) throw new UsageError('BAD_VALUE', error.message);
+    // The library names the problem; the flag is the command's to name.
+    if (error instanceof BudgetSyntaxError) throw new UsageError('BAD_VALUE', `--max-errors: ${error.message}`);
     throw error;
   }
   const runId = stringFlag(flags, 'run-id') ?? '';

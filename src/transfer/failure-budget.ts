@@ -20,13 +20,13 @@ export function parseFailureBudget(raw: string, minRowsForPercent = DEFAULT_MIN_
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
   if (percent) {
     const value = Number(percent[1]);
-    if (value > 100) throw new BudgetSyntaxError('BAD_MAX_ERRORS', `--max-errors percentage must be at most 100%, got '${raw}'`);
+    if (value > 100) throw new BudgetSyntaxError('BAD_MAX_ERRORS', `a failure budget percentage must be at most 100%, got '${raw}'`);
     return { kind: 'percent', percent: value, minRowsForPercent };
   }
   if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
     return { kind: 'count', maxFailures: Number(text) };
   }
-  throw new BudgetSyntaxError('BAD_MAX_ERRORS', `--max-errors expects a count (e.g. 25) or a percentage (e.g. 10%), got '${raw}'`);
+  throw new BudgetSyntaxError('BAD_MAX_ERRORS', `a failure budget is a count (e.g. 25) or a percentage (e.g. 10%), got '${raw}'`);
 }
 
 /** True when the run should stop taking rows. */

@@ -158,7 +158,7 @@ export class TransferRun {
         inflight.add(task);
         void task.finally(() => inflight.delete(task));
         if (this.#options.limit !== undefined && this.#rowsSent >= this.#options.limit) {
-          this.#stop('limit', `--limit ${this.#options.limit} reached: the rest of the rows were not started`);
+          this.#stop('limit', `the row limit (${this.#options.limit}) was reached: the rest of the rows were not started`);
         }
         // Backpressure: don't read the next record until a worker is free.
         while (inflight.size >= concurrency) await Promise.race(inflight);
@@ -305,7 +305,7 @@ export class TransferRun {
     // Judged on rows actually tried in this run: skipped or invalid rows must not dilute the share.
     const { failed, succeeded, submitted } = this.#counters.snapshot();
     if (isBudgetExceeded(this.#options.failureBudget, failed, failed + succeeded + submitted)) {
-      this.#stop('max-errors', `${failed} rows failed, more than --max-errors allows`);
+      this.#stop('max-errors', `${failed} rows failed, more than the failure budget allows`);
     }
   }
 

@@ -52,7 +52,7 @@ describe('parseRunConfig', () => {
     [['--concurrency', 'many'], "got 'many'"],
     [['--rate', '0'], "got '0'"],
     [['--rate', 'fast'], "got 'fast'"],
-    [['--max-errors', '120%'], "got '120%'"],
+    [['--max-errors', '120%'], "--max-errors: a failure budget percentage must be at most 100%, got '120%'"],
     [['--max-errors', 'ten'], "got 'ten'"],
     [['--run-id', 'has space'], "got 'has space'"],
     [['--limit', '0'], "got '0'"],

@@ -43,7 +43,7 @@ describe('parseFailureBudget', () => {
   );
 
   it('refuses a percentage above 100 and says so', () => {
-    expect(() => parseFailureBudget('101%')).toThrow("--max-errors percentage must be at most 100%, got '101%'");
+    expect(() => parseFailureBudget('101%')).toThrow("a failure budget percentage must be at most 100%, got '101%'");
     expect(() => parseFailureBudget('100.5%')).toThrow(/at most 100%.*'100\.5%'/);
   });
 });

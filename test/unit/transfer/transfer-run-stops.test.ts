@@ -47,7 +47,7 @@ describe('TransferRun --limit', () => {
     const outcome = await drive(s.clock, t.promise);
     expect(s.api.calls.map((c) => c.request.provisionedProductId)).toEqual(['pp-1', 'pp-2']);
     expect(outcome.stoppedBy).toBe('limit');
-    expect(t.stops).toEqual([['limit', expect.stringContaining('--limit 2')]]);
+    expect(t.stops).toEqual([['limit', expect.stringContaining('row limit (2)')]]);
     expectOneResultPerRow(s, 7);
     expect(s.results.rows.filter((r) => r.outcome === 'not-started').map((r) => [r.provisionedProductId, r.reason])).toEqual(
       ['pp-3', 'pp-4', 'pp-5'].map((id) => [id, 'stopped-by-limit']),
