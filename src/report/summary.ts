@@ -90,22 +90,14 @@ export async function writeSummaryJson(path: string, summary: RunSummary): Promi
   await writeFileAtomic(path, summaryJson(summary));
 }
 
-/** What a run's summary is made of; `makeRunSummary` is the one place it is assembled. */
-export interface SummaryParts {
-  readonly counts: RunCounts;
+/**
+ * What a run's summary is made of: the summary's own fields, with the times as clock readings
+ * (`makeRunSummary`, the one place it is assembled, derives the ISO times and the elapsed time).
+ */
+export type SummaryParts = Omit<RunSummary, 'startedAt' | 'finishedAt' | 'elapsedMs'> & {
   readonly startedAt: number;
   readonly finishedAt: number;
-  readonly exitCode: number;
-  readonly stoppedBy: string | undefined;
-  readonly runId: string;
-  readonly input: string;
-  /** '' when the run wrote none (it refused to start, or a dry run's checkpoint). */
-  readonly results: string;
-  readonly checkpoint: string;
-  readonly dryRun: boolean;
-  /** Why the run refused to start, when it did. */
-  readonly error?: string | undefined;
-}
+};
 
 export function makeRunSummary(parts: SummaryParts): RunSummary {
   const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error } = parts;
