@@ -205,7 +205,8 @@ export class TransferRun {
     const { journal, clock, sender } = this.#options;
     const { row, token } = job;
     const markSent = () => journal.recordSent({ type: 'sent', token, line: row.line, provisionedProductId: row.provisionedProductId, at: isoNow(clock) });
-    const answer = await sender.send(job, this.#attemptOptions(job), markSent);
+    const attempt = this.#attemptOptions(job);
+    const answer = await sender.send(job, attempt, markSent);
     switch (answer.kind) {
       case 'not-sent':
         await this.#emit(resultForRow(row, { outcome: 'would-change', reason: answer.reason, token }));
@@ -214,7 +215,7 @@ export class TransferRun {
         await this.#failed(job, answer.error, answer.attempts);
         return;
       case 'accepted':
-        await this.#accepted(job, answer);
+        await this.#accepted(job, answer, attempt);
     }
   }
 
@@ -234,9 +235,9 @@ export class TransferRun {
     };
   }
 
-  async #accepted(job: RowJob, answer: Accepted): Promise<void> {
+  async #accepted(job: RowJob, answer: Accepted, attempt: AttemptOptions): Promise<void> {
     job.lane.accessDenied.succeeded();
-    const waited = await this.#waitIfAsked(job, answer.recordId, answer.recordStatus);
+    const waited = await this.#waitIfAsked(job, attempt, answer.recordId, answer.recordStatus);
     // Never claim more than the service said: only a SUCCEEDED record is `succeeded`.
     const outcome = waited.recordStatus === 'SUCCEEDED' ? 'succeeded' : waited.recordStatus === 'FAILED' ? 'failed' : 'submitted';
     await this.#finish(job, {
@@ -248,11 +249,11 @@ export class TransferRun {
   }
 
   /** With --wait, follows the record to SUCCEEDED/FAILED; otherwise returns the status as answered. */
-  async #waitIfAsked(job: RowJob, recordId: string, recordStatus: string): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
+  async #waitIfAsked(job: RowJob, attempt: AttemptOptions, recordId: string, recordStatus: string): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
     const { wait } = this.#options;
     if (!wait || !recordId || isTerminalRecordStatus(recordStatus)) return { recordStatus, reason: '', errorMessage: '' };
     const { lane } = job;
-    const result = await waitForRecord(recordId, wait, { ...this.#attemptOptions(job), api: lane.api, limiter: lane.limiter('DescribeRecord') });
+    const result = await waitForRecord(recordId, wait, { ...attempt, api: lane.api, limiter: lane.limiter('DescribeRecord') });
     switch (result.kind) {
       case 'finished':
         return { recordStatus: result.record.recordStatus, reason: '', errorMessage: result.record.errors.join('; ') };
