@@ -21,3 +21,15 @@ export function errorText(error: unknown): string {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A system error as an operator reads it: `no space left on device (ENOSPC)`, without Node's
+ * `ENOSPC: ` prefix and `, write` suffix; any other error's text as it is.
+ */
+export function systemErrorText(error: unknown): string {
+  const code = errnoCode(error);
+  const text = errorText(error);
+  if (code === undefined || !/^E[A-Z0-9]+$/.test(code)) return text;
+  const match = new RegExp(`^${code}: (.+?)(?:, [a-z]+(?: '.*')?)?$`, 's').exec(text);
+  return `${match?.[1] ?? text} (${code})`;
+}

@@ -7,7 +7,7 @@
  * each with the exit code it leads to, so adding a reason is one row, not four places.
  */
 
-/** Commands whose help lists a code. */
+/** Commands whose help lists a code. `plan`, `verify` and `undo` join as they are built. */
 export type CommandName = 'run' | 'status';
 
 export interface ExitCodeRow {
@@ -18,7 +18,10 @@ export interface ExitCodeRow {
   readonly doc: string;
   /** Re-running the same command continues from the checkpoint. */
   readonly resumable: boolean;
-  /** The commands that can end with this code. */
+  /**
+   * The commands that can end with this code. Empty for a code reserved for a command still to be
+   * built: its number is settled so scripts can be written against it, but no help lists it yet.
+   */
   readonly commands: readonly CommandName[];
 }
 
@@ -42,6 +45,18 @@ export const EXIT_CODES = {
   Locked: {
     code: 4, meaning: 'checkpoint locked by another run', resumable: false, commands: ['run'],
     doc: "Another run holds the checkpoint's lock (the message names host, pid and start time).",
+  },
+  LocalWriteFailed: {
+    code: 5, meaning: 'a local file could not be written, resumable', resumable: true, commands: ['run'],
+    doc: 'A file of the run (checkpoint, results, summary JSON, log) could not be written: disk full, quota, read-only or I/O error. The message names the file and the system error. Resumable once fixed: nothing is applied twice.',
+  },
+  ChangesPending: {
+    code: 6, meaning: 'rows still to change', resumable: false, commands: [],
+    doc: 'Reserved for `verify` and `plan`: they found rows still to change (not a failure; a cron job applies them).',
+  },
+  AccountsUnreachable: {
+    code: 7, meaning: 'some accounts could not be reached, resumable', resumable: true, commands: [],
+    doc: 'Reserved for runs across several accounts: the rows of the accounts reached are done, at least one account could not be reached. Resumable.',
   },
   Internal: {
     code: 70, meaning: 'internal error (a bug)', resumable: false, commands: ['run', 'status'],
@@ -78,7 +93,7 @@ export function isResumableExitCode(code: number): boolean {
   return BY_CODE.get(code)?.resumable ?? false;
 }
 
-/** The "Exit codes:" paragraph of a command's --help, from the table. */
+/** The "Exit codes:" paragraph of a command's --help, from the table (reserved codes are not listed). */
 export function exitCodeHelp(command: CommandName): string {
   const rows = Object.values(EXIT_CODES as Record<string, ExitCodeRow>).filter((row) => row.commands.includes(command));
   return ['Exit codes:', ...rows.map((row) => `  ${String(row.code).padStart(3)}  ${row.meaning}`)].join('\n');
@@ -87,7 +102,7 @@ export function exitCodeHelp(command: CommandName): string {
 /**
  * Why a run stopped taking rows before the end of its input. `exitCode` is the code the stop
  * leads to; `'by-signal'` means SIGINT's or SIGTERM's own code, and `'by-rows'` means the rows
- * decide (a `--limit` canary is not a failure). `local-error` ends a run without a summary today.
+ * decide (a `--limit` canary is not a failure).
  */
 export const STOP_REASONS = {
   'max-errors': { exitCode: 'StoppedEarly', sentence: 'failure budget (--max-errors) reached' },
@@ -95,7 +110,7 @@ export const STOP_REASONS = {
   'access-denied': { exitCode: 'StoppedEarly', sentence: 'access denied' },
   limit: { exitCode: 'by-rows', sentence: 'row limit (--limit) reached' },
   signal: { exitCode: 'by-signal', sentence: 'interrupted by a signal' },
-  'local-error': { exitCode: 'Internal', sentence: 'a local write failed' },
+  'local-error': { exitCode: 'LocalWriteFailed', sentence: 'a local file could not be written' },
 } as const satisfies Record<string, { exitCode: ExitCodeName | 'by-signal' | 'by-rows'; sentence: string }>;
 
 export type StopReason = keyof typeof STOP_REASONS;
@@ -113,6 +128,15 @@ export function exitCodeForRun(
   if (rule === 'by-signal') return signalExitCode();
   if (rule !== 'by-rows') return ExitCode[rule];
   return rows.failed > 0 || rows.invalid > 0 ? ExitCode.RowsFailed : ExitCode.Ok;
+}
+
+/**
+ * The exit code once a file written after the rows were decided (the summary JSON, the log) could
+ * not be written: 0 and 1 become 5, so a script never reads a success whose report is missing; a
+ * stop's own code (3, 4, 5, 130, 143...) stays, being the more urgent news.
+ */
+export function withLocalWriteFailure(code: ExitCodeValue): ExitCodeValue {
+  return code === ExitCode.Ok || code === ExitCode.RowsFailed ? ExitCode.LocalWriteFailed : code;
 }
 
 /** The words after `stopped by` in the summary: the reason as the summary names it, then why. */

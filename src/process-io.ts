@@ -36,6 +36,7 @@ export function createProcessIo(): ProcessIo {
       env: process.env,
       cwd: process.cwd(),
       signal: controller.signal,
+      pid: process.pid,
       interruptExitCode: () => interruptCode,
     },
     dispose() {

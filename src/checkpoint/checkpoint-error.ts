@@ -41,7 +41,7 @@ export class LockedError extends CheckpointError {
   }
 }
 
-export { errnoCode, errorText } from '../errors.js';
+export { errnoCode, errorText, systemErrorText } from '../errors.js';
 
 /** `run id "x"`, or `no run id` for the empty run id, so messages never show `""`. */
 export function describeRunId(runId: string): string {

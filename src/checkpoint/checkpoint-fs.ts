@@ -22,6 +22,10 @@ export interface CheckpointFs {
   link(existingPath: string, newPath: string): Promise<void>;
   unlink(path: string): Promise<void>;
   readFile(path: string): Promise<Buffer>;
+  /** The names in a directory. */
+  readdir(path: string): Promise<string[]>;
+  /** Last modification time, ms since the epoch. */
+  mtimeMs(path: string): Promise<number>;
 }
 
 export const nodeCheckpointFs: CheckpointFs = {
@@ -29,6 +33,8 @@ export const nodeCheckpointFs: CheckpointFs = {
   link: (existingPath, newPath) => fsp.link(existingPath, newPath),
   unlink: (path) => fsp.unlink(path),
   readFile: (path) => fsp.readFile(path),
+  readdir: (path) => fsp.readdir(path),
+  mtimeMs: async (path) => (await fsp.stat(path)).mtimeMs,
 };
 
 /** Read-write, appending, never creating: creation goes through a temp file and link(). */

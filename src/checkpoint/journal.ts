@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { CheckpointError, describeRunId, errnoCode, errorText } from './checkpoint-error.js';
+import { CheckpointError, describeRunId, errnoCode, systemErrorText } from './checkpoint-error.js';
 import {
   nodeCheckpointFs,
   OPEN_APPEND_EXISTING,
@@ -202,7 +202,7 @@ async function create(options: OpenJournalOptions, fs: CheckpointFs): Promise<Jo
 }
 
 function ioError(what: string, error: unknown): CheckpointError {
-  return new CheckpointError('IO_ERROR', `${what}: ${errorText(error)}`, { cause: error });
+  return new CheckpointError('IO_ERROR', `${what}: ${systemErrorText(error)}`, { cause: error });
 }
 
 class AppendJournal implements Journal {
@@ -337,9 +337,8 @@ class AppendJournal implements Journal {
       // it off), and make every later call fail so the caller stops instead of losing entries.
       this.#failure = new CheckpointError(
         'IO_ERROR',
-        `Writing checkpoint ${this.path} failed (${errorText(error)}); the last ${batch.length} entries may not be ` +
-          `saved and nothing more can be recorded. Stop the run and resume it once the disk is fixed: the rows ` +
-          `will be re-sent with the same idempotency tokens.`,
+        `cannot write the checkpoint '${this.path}': ${systemErrorText(error)} (the last ${batch.length} entries may not be saved; ` +
+          `nothing more is recorded, and the next run resends those rows with the same idempotency tokens)`,
         { cause: error },
       );
       throw this.#failure;

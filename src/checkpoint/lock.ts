@@ -17,7 +17,8 @@
  * `--force-unlock` clears it.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { CheckpointError, describeRunId, errnoCode, errorText, LockedError } from './checkpoint-error.js';
+import { basename, dirname, join } from 'node:path';
+import { CheckpointError, describeRunId, errnoCode, LockedError, systemErrorText } from './checkpoint-error.js';
 import { nodeCheckpointFs, readTextIfExists, unlinkIfExists, writeNewFile, type CheckpointFs } from './checkpoint-fs.js';
 import type { LockHolder } from './types.js';
 
@@ -56,6 +57,7 @@ export async function acquireLock(options: AcquireLockOptions): Promise<Lock> {
   const holder: LockHolder = { host, pid, startedAt: now().toISOString(), runId };
   const content = `${JSON.stringify(holder)}\n`;
   const temp = `${lockPath}.${pid}.${randomUUID()}.tmp`;
+  await removeStaleLockTemps(options, lockPath).catch(() => undefined);
   // --force-unlock breaks the lock the user saw, not a lock a live run takes meanwhile.
   let forcible: string | undefined;
   try {
@@ -76,10 +78,37 @@ export async function acquireLock(options: AcquireLockOptions): Promise<Lock> {
     throw new CheckpointError('LOCKED', `The lock ${lockPath} kept changing while this run tried to take it; is another run starting?`);
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
-    throw new CheckpointError('IO_ERROR', `Cannot take the checkpoint lock ${lockPath}: ${errorText(error)}`, { cause: error });
+    throw new CheckpointError('IO_ERROR', `Cannot take the checkpoint lock ${lockPath}: ${systemErrorText(error)}`, { cause: error });
   } finally {
     await unlinkIfExists(fs, temp).catch(() => undefined);
   }
+}
+
+/** A lock attempt holds its temp file for milliseconds; one this old was left by a killed run. */
+const STALE_TEMP_AGE_MS = 60_000;
+
+/**
+ * Removes `<lock>.<pid>.<uuid>.tmp` files that a run killed while taking the lock left behind.
+ * Only what is provably stale: older than a minute (an attempt lasts milliseconds) and written by
+ * a pid that is not running here, or by this pid (a previous incarnation, as in refuseUnlessStale).
+ * Best effort: the caller ignores a failure, since a leftover temp file harms nothing but tidiness.
+ */
+export async function removeStaleLockTemps(options: AcquireLockOptions, lockPath: string): Promise<string[]> {
+  const { pid, now, isProcessAlive, fs = nodeCheckpointFs } = options;
+  const prefix = basename(lockPath);
+  const pattern = /^\.(\d+)\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+  const removed: string[] = [];
+  for (const name of await fs.readdir(dirname(lockPath))) {
+    const match = name.startsWith(prefix) ? pattern.exec(name.slice(prefix.length)) : null;
+    if (match === null) continue;
+    const owner = Number(match[1]);
+    if (owner !== pid && isProcessAlive(owner)) continue;
+    const path = join(dirname(lockPath), name);
+    if (now().getTime() - (await fs.mtimeMs(path)) < STALE_TEMP_AGE_MS) continue;
+    await unlinkIfExists(fs, path);
+    removed.push(path);
+  }
+  return removed;
 }
 
 async function tryLink(fs: CheckpointFs, from: string, to: string): Promise<boolean> {
@@ -176,7 +205,7 @@ class FileLock implements Lock {
         await unlinkIfExists(this.#fs, this.path);
       }
     } catch (error) {
-      throw new CheckpointError('IO_ERROR', `Cannot release the checkpoint lock ${this.path}: ${errorText(error)}`, { cause: error });
+      throw new CheckpointError('IO_ERROR', `Cannot release the checkpoint lock ${this.path}: ${systemErrorText(error)}`, { cause: error });
     }
   }
 }
@@ -208,7 +237,7 @@ export async function readLockHolder(checkpointPath: string, fs: CheckpointFs = 
   try {
     text = await readTextIfExists(fs, lockPath);
   } catch (error) {
-    throw new CheckpointError('IO_ERROR', `Cannot read the lock file ${lockPath}: ${errorText(error)}`, { cause: error });
+    throw new CheckpointError('IO_ERROR', `Cannot read the lock file ${lockPath}: ${systemErrorText(error)}`, { cause: error });
   }
   if (text === undefined) return undefined;
   const parsed = parseLockHolder(text);

@@ -12,6 +12,8 @@ export interface CommandIo {
   readonly stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** This process's id (the checkpoint lock records it). */
+  readonly pid: number;
   /** Aborted on the first SIGINT/SIGTERM; `signalName` says which. */
   readonly signal: AbortSignal;
   /** Exit code to use when `signal` aborted (130 for SIGINT, 143 for SIGTERM). */

@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import { DEFAULT_MAX_ERRORS, parseFailureBudget, BudgetSyntaxError, type FailureBudget } from '../transfer/failure-budget.js';
 import { RUN_ID_PATTERN } from '../transfer/token.js';
 import type { AcceptLanguage } from '../aws/service-catalog-api.js';
+import { lockPathOf } from '../checkpoint/lock.js';
 import { parseLogLevel, type LogLevel } from '../report/logger.js';
+import type { RunFile } from '../report/output-paths.js';
 import {
   booleanFlag, choiceFlag, integerFlag, numberFlag, parseFlags, parseInteger, requiredString, stringFlag, UsageError, type FlagSpec,
 } from './flags.js';
@@ -40,7 +42,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'dry-run', type: 'boolean', description: 'Validate and report what would change; send nothing, write no checkpoint.' },
   { name: 'skip-invalid', type: 'boolean', description: 'Run the valid rows and report invalid ones as `invalid`, instead of refusing the file.' },
   { name: 'wait', type: 'boolean', description: 'Poll each accepted update\'s record (DescribeRecord, its own rate limit) until SUCCEEDED or FAILED; without it rows end `submitted`.' },
-  { name: 'wait-timeout', type: 'string', valueName: 'SECONDS', description: 'With --wait: how long to wait for one record before leaving the row `submitted`.', defaultText: String(RUN_DEFAULTS.waitTimeoutSeconds) },
+  { name: 'wait-timeout', type: 'string', valueName: 'SECONDS', description: 'How long to wait for one record before leaving the row `submitted`; implies --wait.', defaultText: String(RUN_DEFAULTS.waitTimeoutSeconds) },
   { name: 'limit', type: 'string', valueName: 'N', description: 'Stop after N rows were sent (a canary); rerun with the same checkpoint for the rest.' },
   { name: 'region', type: 'string', valueName: 'REGION', description: 'AWS region.', defaultText: 'AWS_REGION / profile' },
   { name: 'profile', type: 'string', valueName: 'NAME', description: 'AWS shared-config profile.', defaultText: 'AWS_PROFILE / default chain' },
@@ -81,6 +83,25 @@ export interface RunConfig {
   readonly help: boolean;
 }
 
+/**
+ * Every file a run touches, by the flag that names it: the one list the path checks (clashes,
+ * writable locations) read before anything is written or sent. A dry run only reads the checkpoint.
+ */
+export function runFiles(config: RunConfig): RunFile[] {
+  const files: RunFile[] = [
+    { flag: '--input', path: config.input, use: 'read' },
+    { flag: '--results', path: config.results, use: 'replace' },
+    { flag: '--results', derived: 'the temporary file of --results', path: `${config.results}.partial`, use: 'create' },
+    { flag: '--checkpoint', path: config.checkpoint, use: config.dryRun ? 'read' : 'journal' },
+  ];
+  if (!config.dryRun) {
+    files.push({ flag: '--checkpoint', derived: 'the lock of --checkpoint', path: lockPathOf(config.checkpoint), use: 'create' });
+  }
+  if (config.summaryJson !== undefined) files.push({ flag: '--summary-json', path: config.summaryJson, use: 'replace' });
+  if (config.logFile !== undefined) files.push({ flag: '--log-file', path: config.logFile, use: 'append' });
+  return files;
+}
+
 export function parseRunConfig(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): RunConfig {
   const flags = parseFlags(argv, RUN_FLAGS);
   const help = booleanFlag(flags, 'help');
@@ -112,13 +133,6 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
   const limitRaw = stringFlag(flags, 'limit');
   const results = resolve(cwd, stringFlag(flags, 'results') ?? `${input}.results.csv`);
   const checkpoint = resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${input}.checkpoint`);
-  // A typo here would overwrite the input or the journal at 2 a.m.: refuse it up front.
-  const files: Array<[string, string]> = [['--input', input], ['--results', results], ['--checkpoint', checkpoint]];
-  for (const [i, [nameA, pathA]] of files.entries()) {
-    for (const [nameB, pathB] of files.slice(i + 1)) {
-      if (pathA === pathB) throw new UsageError('BAD_VALUE', `${nameA} and ${nameB} must be different files, both are '${pathA}'`);
-    }
-  }
   return {
     help,
     input,
@@ -131,7 +145,8 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     dryRun: booleanFlag(flags, 'dry-run'),
     skipInvalid: booleanFlag(flags, 'skip-invalid'),
     limit: limitRaw === undefined ? undefined : parseInteger(limitRaw, '--limit', 1, Number.MAX_SAFE_INTEGER),
-    waitTimeoutMs: booleanFlag(flags, 'wait')
+    // A timeout for waiting is a request to wait: --wait-timeout alone is not silently ignored.
+    waitTimeoutMs: booleanFlag(flags, 'wait') || stringFlag(flags, 'wait-timeout') !== undefined
       ? numberFlag(flags, 'wait-timeout', { min: 1, max: 86_400, defaultValue: RUN_DEFAULTS.waitTimeoutSeconds }) * 1000
       : undefined,
     region: stringFlag(flags, 'region'),

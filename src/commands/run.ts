@@ -1,29 +1,33 @@
 /**
- * `sc-owner-transfer run`: wiring only. Flags → config → the shared steps (validate the input,
- * check the AWS settings, take the checkpoint) each of which may refuse → a lane and the engine →
- * one summary → the exit code from the table in exit-codes.ts. Every refusal comes before anything
- * is sent.
+ * `sc-owner-transfer run`: wiring only. Flags → config → the shared steps (check the files,
+ * validate the input, check the AWS settings, take the checkpoint) each of which may refuse → a
+ * lane and the engine → one summary → the exit code from the table in exit-codes.ts. Every refusal
+ * comes before anything is sent; a file that cannot be written mid-run (disk full) ends the run
+ * with exit 5 and a summary, never a stack trace.
  */
 import { randomInt } from 'node:crypto';
 import { createServiceCatalogClient } from '../aws/client.js';
 import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
 import { systemClock } from '../clock.js';
-import { ExitCode, exitCodeForRun, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
+import { errorText } from '../errors.js';
+import { ExitCode, exitCodeForRun, exitCodeHelp, withLocalWriteFailure, type ExitCodeValue } from '../exit-codes.js';
 import { InputError, readInputRecords } from '../input/index.js';
 import type { InputScan } from '../input/types.js';
 import { createLogger, LOG_LEVELS, type LoggerHandle } from '../report/logger.js';
-import { createProgressReporter, progressModeFor, type ProgressMode } from '../report/progress.js';
-import { openResultsWriter } from '../report/results-writer.js';
+import { createProgressReporter, createStatusLine, progressModeFor, type ProgressMode, type StatusLine } from '../report/progress.js';
+import { LocalFileError } from '../local-file-error.js';
+import { openResultsWriter, type ResultsWriter } from '../report/results-writer.js';
 import { makeRunSummary, renderSummaryTable, writeSummaryJson, type SummaryParts } from '../report/summary.js';
+import type { RunSummary } from '../report/types.js';
 import { logTransferEvents } from '../report/transfer-log.js';
 import { emptyCounts } from '../transfer/counters.js';
 import { Lane, singleLane } from '../transfer/lane.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { dryRunSender, updateSender } from '../transfer/row-sender.js';
-import { TransferRun, type TransferOutcome } from '../transfer/transfer-run.js';
+import { TransferRun } from '../transfer/transfer-run.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
-import { RUN_FLAGS, parseRunConfig, type RunConfig } from './run-options.js';
-import { checkAwsSettings, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
+import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
+import { checkAwsSettings, checkFiles, localWriteRefusal, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -44,52 +48,72 @@ interface RunContext {
   readonly log: LoggerHandle;
   readonly startedAt: number;
   readonly progressMode: ProgressMode;
+  /** The terminal line the bar is drawn on, in bar mode; log lines to stderr go above it. */
+  readonly statusLine: StatusLine | undefined;
+  /** The log file's write failure, once reported (by the summary), so it is reported once. */
+  logFailure?: unknown;
 }
 
 async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeValue> {
+  const startedAt = systemClock.now();
+  const badFiles = await checkFiles(runFiles(config));
+  if (badFiles) return refuse({ config, io, startedAt }, badFiles, 0);
   const progressMode = progressModeFor(io.stderr, !config.progress);
   // A bar and JSON lines on one terminal garble each other: with a bar and no --log-file, only
-  // warnings reach stderr.
+  // warnings reach stderr (the bar is cleared for them).
   const quiet = progressMode === 'bar' && !config.logFile && LOG_LEVELS.indexOf(config.logLevel) < LOG_LEVELS.indexOf('warn');
+  const statusLine = progressMode === 'bar' ? createStatusLine(io.stderr) : undefined;
   const log = createLogger({
     level: quiet ? 'warn' : config.logLevel,
-    destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr },
+    destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: statusLine?.writable ?? io.stderr },
   });
-  const ctx: RunContext = { config, io, log, startedAt: systemClock.now(), progressMode };
+  const ctx: RunContext = { config, io, log, startedAt, progressMode, statusLine };
+  let exitCode: ExitCodeValue;
   try {
-    const scan = await validateInput(config.input, { signal: io.signal, skipInvalid: config.skipInvalid }).catch((error: unknown) => {
-      if (io.signal.aborted) return undefined;
-      throw error;
-    });
-    if (scan === undefined) return io.interruptExitCode();
-    if (scan instanceof Refusal) return await refuse(ctx, scan, 0);
-    if (scan.duplicateRows > 0) {
-      const rows = scan.duplicateRows === 1 ? 'row repeats' : 'rows repeat';
-      log.logger.warn({ duplicates: scan.duplicateRows }, `${scan.duplicateRows} ${rows} an earlier row exactly: reported as skipped (duplicate-of-line-N), sent once`);
-    }
-    log.logger.info({ input: config.input, rows: scan.totalRows, valid: scan.validRows, invalid: scan.invalidRows }, 'input validated');
-
-    const client = createServiceCatalogClient({
-      region: config.region, profile: config.profile, endpoint: config.endpointUrl,
-      maxSockets: config.concurrency * 2, requestTimeoutMs: config.requestTimeoutMs,
-    });
-    try {
-      // A region and credentials must resolve before anything is written, or every row would fail
-      // the same way. A dry run sends nothing and needs neither.
-      const unusable = config.dryRun ? undefined : await checkAwsSettings(client);
-      if (unusable) return await refuse(ctx, unusable, scan.totalRows);
-      const checkpoint = await openCheckpoint(
-        { path: config.checkpoint, runId: config.runId, input: config.input, forceUnlock: config.forceUnlock, clock: systemClock, pid: process.pid },
-        config.dryRun,
-      );
-      if (checkpoint instanceof Refusal) return await refuse(ctx, checkpoint, scan.totalRows);
-      const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client, config.acceptLanguage), maxRate: config.ratePerSecond, clock: systemClock });
-      return await transfer(ctx, scan, checkpoint, lane);
-    } finally {
-      client.destroy();
-    }
+    exitCode = await validateAndTransfer(ctx);
   } finally {
-    await log.close().catch(() => undefined);
+    const lost = await log.close().then(() => undefined, (error: unknown) => error);
+    // A log that failed after the summary was written is still reported, never silently lost.
+    if (lost !== undefined && lost !== ctx.logFailure) {
+      io.stderr.write(`sc-owner-transfer run: ${errorText(lost)}\n`);
+      ctx.logFailure = lost;
+    }
+  }
+  return ctx.logFailure === undefined ? exitCode : withLocalWriteFailure(exitCode);
+}
+
+async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
+  const { config, io, log } = ctx;
+  const scan = await validateInput(config.input, { signal: io.signal, skipInvalid: config.skipInvalid }).catch((error: unknown) => {
+    if (io.signal.aborted) return undefined;
+    throw error;
+  });
+  if (scan === undefined) return io.interruptExitCode();
+  if (scan instanceof Refusal) return refuse(ctx, scan, 0);
+  if (scan.duplicateRows > 0) {
+    const rows = scan.duplicateRows === 1 ? 'row repeats' : 'rows repeat';
+    log.logger.warn({ duplicates: scan.duplicateRows }, `${scan.duplicateRows} ${rows} an earlier row exactly: reported as skipped (duplicate-of-line-N), sent once`);
+  }
+  log.logger.info({ input: config.input, rows: scan.totalRows, valid: scan.validRows, invalid: scan.invalidRows }, 'input validated');
+
+  const client = createServiceCatalogClient({
+    region: config.region, profile: config.profile, endpoint: config.endpointUrl,
+    maxSockets: config.concurrency * 2, requestTimeoutMs: config.requestTimeoutMs,
+  });
+  try {
+    // A region and credentials must resolve before anything is written, or every row would fail
+    // the same way. A dry run sends nothing and needs neither.
+    const unusable = config.dryRun ? undefined : await checkAwsSettings(client);
+    if (unusable) return await refuse(ctx, unusable, scan.totalRows);
+    const checkpoint = await openCheckpoint(
+      { path: config.checkpoint, runId: config.runId, input: config.input, forceUnlock: config.forceUnlock, clock: systemClock, pid: ctx.io.pid },
+      config.dryRun,
+    );
+    if (checkpoint instanceof Refusal) return await refuse(ctx, checkpoint, scan.totalRows);
+    const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client, config.acceptLanguage), maxRate: config.ratePerSecond, clock: systemClock });
+    return await transfer(ctx, scan, checkpoint, lane);
+  } finally {
+    client.destroy();
   }
 }
 
@@ -97,7 +121,13 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
   const { config, io, log } = ctx;
   const { journal } = checkpoint;
   if (journal.resumed) log.logger.info({ checkpoint: config.checkpoint, ...journal.replayed }, 'resuming from checkpoint');
-  const results = await openResultsWriter({ path: config.results, extraColumns: scan.header.extraColumns });
+  let results: ResultsWriter;
+  try {
+    results = await openResultsWriter({ path: config.results, extraColumns: scan.header.extraColumns });
+  } catch (error) {
+    await checkpoint.abandon();
+    return refuse(ctx, localWriteRefusal(error) ?? rethrow(error), scan.totalRows);
+  }
   const engine = new TransferRun({
     // No abort signal here: after a SIGINT the engine still reads the rest to report it `not-started`.
     records: readInputRecords(config.input, scan),
@@ -119,49 +149,116 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     graceMs: config.graceMs,
     events: logTransferEvents(log.logger),
   });
-  const progress = createProgressReporter({ stream: io.stderr, mode: ctx.progressMode, clock: systemClock, logger: log.logger, getCounts: () => engine.counts() });
+  const progress = createProgressReporter({
+    stream: io.stderr, mode: ctx.progressMode, statusLine: ctx.statusLine, clock: systemClock, logger: log.logger, getCounts: () => engine.counts(),
+  });
   progress.start();
-  let outcome: TransferOutcome;
-  try {
-    outcome = await engine.run();
-  } catch (error) {
-    progress.stop();
+  const ran = await engine.run().then(
+    (outcome) => outcome,
+    (error: unknown) => ({ error }),
+  );
+  progress.stop();
+  if ('error' in ran) {
     await results.abort();
     await checkpoint.abandon();
+    const { error } = ran;
     if (error instanceof InputError && error.code === 'FILE_CHANGED') {
       const message = `${error.message}\nThe input changed while the job ran; rows already sent are in the checkpoint. Rerun to resume.`;
       return refuse(ctx, new Refusal(ExitCode.Usage, message), scan.totalRows);
     }
-    throw error;
+    // The journal or the results file could not be written: the rows stop, the summary still goes out.
+    const refusal = localWriteRefusal(error) ?? rethrow(error);
+    return finish(ctx, lane, { counts: engine.counts(), exitCode: refusal.exitCode, stoppedBy: 'local-error', results: '', checkpoint: config.checkpoint, error: refusal.message });
   }
-  progress.stop();
-  await checkpoint.close();
-  await results.close();
-
-  const exitCode = exitCodeForRun(outcome.stoppedBy, outcome.counts, io.interruptExitCode);
-  const stoppedBy = outcome.stoppedBy === 'signal' ? (exitCode === ExitCode.Terminated ? 'SIGTERM' : 'SIGINT') : outcome.stoppedBy;
-  const parts = summaryParts(ctx, { counts: outcome.counts, exitCode, stoppedBy, results: config.results, checkpoint: config.dryRun ? '' : config.checkpoint });
-  const summary = makeRunSummary(parts);
-  log.logger.info({ summary, limiters: lane.limiterStats() }, 'run finished');
-  io.stdout.write(renderSummaryTable(summary));
-  if (config.summaryJson) await writeSummaryJson(config.summaryJson, summary);
-  return exitCode;
+  const closeFailure = await closeOutputs(checkpoint, results);
+  const ranExitCode = exitCodeForRun(ran.stoppedBy, ran.counts, io.interruptExitCode);
+  const stoppedBy = ran.stoppedBy === 'signal' ? (ranExitCode === ExitCode.Terminated ? 'SIGTERM' : 'SIGINT') : ran.stoppedBy;
+  const closed = closeFailure === undefined ? undefined : localWriteRefusal(closeFailure.error) ?? rethrow(closeFailure.error);
+  return finish(ctx, lane, {
+    counts: ran.counts,
+    exitCode: closed?.exitCode ?? ranExitCode,
+    stoppedBy: closed === undefined ? stoppedBy : 'local-error',
+    results: closeFailure?.resultsLost ? '' : config.results,
+    checkpoint: config.dryRun ? '' : config.checkpoint,
+    error: closed?.message,
+  });
 }
 
-/** A refusal: its full text to stderr once, its headline to the log, and a summary JSON as on every exit. */
-async function refuse(ctx: RunContext, refusal: Refusal, totalRows: number): Promise<ExitCodeValue> {
-  const { config, io, log } = ctx;
+/**
+ * Closes the checkpoint, then the results; the results are kept even when the checkpoint could not
+ * be flushed (they say what happened; the journal only decides what a rerun resends).
+ */
+async function closeOutputs(checkpoint: OpenedCheckpoint, results: ResultsWriter): Promise<{ error: unknown; resultsLost: boolean } | undefined> {
+  const journalFailure = await checkpoint.close().then(() => undefined, (error: unknown) => error);
+  if (journalFailure !== undefined) await checkpoint.abandon();
+  const resultsFailure = await results.close().then(() => undefined, (error: unknown) => error);
+  if (resultsFailure !== undefined) await results.abort();
+  const error = journalFailure ?? resultsFailure;
+  return error === undefined ? undefined : { error, resultsLost: resultsFailure !== undefined };
+}
+
+type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error'> & { readonly exitCode: ExitCodeValue };
+
+/** The end of a run that sent rows: its error (if any) on stderr, the summary table and the summary JSON. */
+async function finish(ctx: RunContext, lane: Lane, parts: FinishParts): Promise<ExitCodeValue> {
+  const { io, log } = ctx;
+  if (parts.error !== undefined) {
+    io.stderr.write(`sc-owner-transfer run: ${parts.error}\n`);
+    log.logger.error({ exitCode: parts.exitCode }, firstLine(parts.error));
+  }
+  let { exitCode, error } = parts;
+  const summaryOf = () => makeRunSummary(summaryParts(ctx, { ...parts, exitCode, error }));
+  log.logger.info({ summary: summaryOf(), limiters: lane.limiterStats() }, 'run finished');
+  // The log is flushed before the summary is written, so a log that could not be written is in it.
+  const lost = await ctx.log.flush().then(() => undefined, (failure: unknown) => failure);
+  if (lost !== undefined) {
+    ctx.logFailure = lost;
+    io.stderr.write(`sc-owner-transfer run: ${errorText(lost)}\n`);
+    exitCode = withLocalWriteFailure(exitCode);
+    error ??= errorText(lost);
+  }
+  const summary = summaryOf();
+  io.stdout.write(renderSummaryTable(summary));
+  return (await writeSummary(ctx, summary)) ? exitCode : withLocalWriteFailure(exitCode);
+}
+
+/** Writes `--summary-json` if asked; false (the reason printed) when it could not be written. */
+async function writeSummary(ctx: Pick<RunContext, 'config' | 'io'>, summary: RunSummary): Promise<boolean> {
+  if (ctx.config.summaryJson === undefined) return true;
+  try {
+    await writeSummaryJson(ctx.config.summaryJson, summary);
+    return true;
+  } catch (error) {
+    if (!(error instanceof LocalFileError)) throw error;
+    ctx.io.stderr.write(`sc-owner-transfer run: ${error.message}\n`);
+    return false;
+  }
+}
+
+/**
+ * A refusal: its full text to stderr once, its headline to the log (when the log is open), and a
+ * summary JSON as on every exit, unless the summary's own path is what was refused.
+ */
+async function refuse(ctx: Pick<RunContext, 'config' | 'io' | 'startedAt'> & { log?: LoggerHandle }, refusal: Refusal, totalRows: number): Promise<ExitCodeValue> {
+  const { io, log } = ctx;
   const { exitCode, message } = refusal;
   io.stderr.write(`sc-owner-transfer run: ${message}\n`);
-  log.logger.error({ exitCode }, message.split('\n')[0] ?? message);
-  if (config.summaryJson) {
-    const parts = summaryParts(ctx, { counts: emptyCounts(refusal.rows ?? totalRows), exitCode, stoppedBy: undefined, results: '', checkpoint: '', error: message });
-    await writeSummaryJson(config.summaryJson, makeRunSummary(parts));
-  }
-  return exitCode;
+  log?.logger.error({ exitCode }, firstLine(message));
+  if (refusal.flags.includes('--summary-json')) return exitCode;
+  const parts = summaryParts(ctx, { counts: emptyCounts(refusal.rows ?? totalRows), exitCode, stoppedBy: undefined, results: '', checkpoint: '', error: message });
+  return (await writeSummary(ctx, makeRunSummary(parts))) ? exitCode : withLocalWriteFailure(exitCode);
 }
 
-function summaryParts(ctx: RunContext, parts: Pick<SummaryParts, 'counts' | 'exitCode' | 'stoppedBy' | 'results' | 'checkpoint' | 'error'>): SummaryParts {
+function summaryParts(ctx: Pick<RunContext, 'config' | 'startedAt'>, parts: FinishParts): SummaryParts {
   const { config, startedAt } = ctx;
   return { ...parts, startedAt, finishedAt: systemClock.now(), runId: config.runId, input: config.input, dryRun: config.dryRun };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+/** For errors no step explains: they are bugs, and cli.ts reports them with their stack (exit 70). */
+function rethrow(error: unknown): never {
+  throw error;
 }

@@ -4,16 +4,20 @@
  * them, `status` the checkpoint reader, and `plan`/`undo` will take what they need. Steps never
  * print; the command prints a refusal and writes its summary.
  */
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import type { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import {
   acquireLock, CheckpointError, defaultIsProcessAlive, openDryRunJournal, openJournal, type CheckpointErrorCode, type DryRunJournal,
   type Journal, type Lock,
 } from '../checkpoint/index.js';
 import type { Clock } from '../clock.js';
-import { errorText } from '../errors.js';
+import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatProblem, InputError, scanInput } from '../input/index.js';
+import { LocalFileError } from '../local-file-error.js';
+import { checkRunFiles, type PathProbe, type RunFile } from '../report/output-paths.js';
 import type { InputScan } from '../input/types.js';
 import { TOKEN_SCHEME } from '../transfer/token.js';
 
@@ -24,7 +28,32 @@ export class Refusal {
     readonly message: string,
     /** Data rows of the input, when the step that refused had counted them (for the summary). */
     readonly rows?: number,
+    /** The flags whose files are the problem: the command writes none of them (not even a summary). */
+    readonly flags: readonly string[] = [],
   ) {}
+}
+
+/**
+ * The files first: two flags naming one file, or a file that cannot be written where it is, are
+ * refused before any file is opened (the log file included) and before anything is sent.
+ */
+export async function checkFiles(files: readonly RunFile[], probe?: PathProbe): Promise<Refusal | undefined> {
+  const problem = await checkRunFiles(files, probe);
+  return problem === undefined ? undefined : new Refusal(ExitCode.Usage, problem.message, undefined, problem.flags);
+}
+
+/**
+ * A file of the run that could not be written mid-run (disk full, I/O error): the operator's to
+ * fix, exit 5, and the message says why a rerun is safe. Anything else is not ours to explain:
+ * undefined, and the caller rethrows it.
+ */
+export function localWriteRefusal(error: unknown): Refusal | undefined {
+  const isLocal = error instanceof LocalFileError || (error instanceof CheckpointError && error.code === 'IO_ERROR');
+  if (!isLocal) return undefined;
+  return new Refusal(
+    ExitCode.LocalWriteFailed,
+    `${error.message}. Nothing is applied twice: rows already sent are resent with the same idempotency token. Fix the cause (free space) and rerun the same command to resume.`,
+  );
 }
 
 const PROBLEMS_SHOWN = 50;
@@ -76,7 +105,8 @@ export async function checkAwsSettings(client: ServiceCatalogClient): Promise<Re
 
 /**
  * The exit code of each checkpoint refusal, in one place. A held lock is its own code (scripts
- * wait and retry it); everything else about the checkpoint is the operator's to fix (2).
+ * wait and retry it), and so is a file that cannot be read or written (5, a disk to fix);
+ * everything else about the checkpoint is the operator's to fix (2).
  */
 const CHECKPOINT_EXIT_CODES: Readonly<Record<CheckpointErrorCode, ExitCodeValue>> = {
   LOCKED: ExitCode.Locked,
@@ -85,7 +115,7 @@ const CHECKPOINT_EXIT_CODES: Readonly<Record<CheckpointErrorCode, ExitCodeValue>
   CORRUPT: ExitCode.Usage,
   NOT_A_CHECKPOINT: ExitCode.Usage,
   NOT_FOUND: ExitCode.Usage,
-  IO_ERROR: ExitCode.Usage,
+  IO_ERROR: ExitCode.LocalWriteFailed,
   INVALID_ENTRY: ExitCode.Internal,
   CLOSED: ExitCode.Internal,
 };
@@ -126,6 +156,11 @@ export async function openCheckpoint(options: CheckpointStepOptions, dryRun: boo
     if (journal instanceof Refusal) return journal;
     return { journal, close: () => journal.close(), abandon: () => journal.close() };
   }
+  // Its folder, as the results' and the log's are made: the file checks found it creatable.
+  const folder = await mkdir(dirname(path), { recursive: true }).catch((error: unknown) =>
+    checkpointRefusal(new CheckpointError('IO_ERROR', `Cannot create the folder of checkpoint ${path}: ${systemErrorText(error)}`, { cause: error })),
+  );
+  if (folder instanceof Refusal) return folder;
   const lock: Lock | Refusal = await acquireLock({
     checkpointPath: path, runId, host: hostname(), pid, now: () => new Date(clock.now()), isProcessAlive: defaultIsProcessAlive, force: forceUnlock,
   }).catch(checkpointRefusal);

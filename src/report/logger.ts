@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { LocalFileError } from '../local-file-error.js';
 
 export type Logger = pino.Logger;
 
@@ -28,7 +29,8 @@ export interface LoggerHandle {
   /**
    * Resolves once every line logged so far has reached the destination: written and fsynced for a
    * file, handed over (write callback called) for a stream. For a file it rejects if the file could
-   * not be opened or written, so awaiting flush() right after createLogger() validates `--log-file`.
+   * not be opened or written (a LocalFileError), so awaiting flush() right after createLogger()
+   * validates `--log-file`.
    */
   flush(): Promise<void>;
   /** Flushes, then closes a file destination (a stream destination is the caller's to end). */
@@ -103,6 +105,7 @@ interface SonicBoomLike {
   readonly destroyed?: boolean;
   flushSync(): void;
   end(): void;
+  destroy(): void;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
   /** Internal: an asynchronous fs.write is in flight (sonic-boom 4 has no public getter for it). */
@@ -127,27 +130,38 @@ export function createLogger(options: LoggerOptions): LoggerHandle {
   }
 
   // sync: false keeps logging off the hot path; mkdir: true so `--log-file logs/run.jsonl` just works.
-  const dest = pino.destination({ dest: options.destination.path, mkdir: true, sync: false }) as unknown as SonicBoomLike &
+  const { path } = options.destination;
+  const dest = pino.destination({ dest: path, mkdir: true, sync: false }) as unknown as SonicBoomLike &
     pino.DestinationStream;
-  let failure: unknown;
+  let failure: LocalFileError | undefined;
   // Without a listener an open/write error would be an uncaught 'error' event and kill the run;
-  // instead it is remembered and surfaced by flush().
-  dest.on('error', (error) => {
-    failure ??= error;
-  });
+  // instead it is remembered and surfaced by flush(), and logging stops: the file is closed, so
+  // pino's exit hook (which would retry the failed write on every 'beforeExit' and keep a run on a
+  // full disk alive forever) finds it destroyed, and the logger is silenced so nothing writes to it.
+  const stopLogging = (error: unknown): LocalFileError => {
+    failure ??= LocalFileError.wrap('log file', path, error);
+    logger.level = 'silent';
+    if (!dest.destroyed) dest.destroy();
+    return failure;
+  };
+  dest.on('error', stopLogging);
   const logger = pino(loggerOptions, dest);
 
   const flush = async (): Promise<void> => {
     if (failure !== undefined) throw failure;
     if (dest.destroyed) return;
-    // The file is opened asynchronously; wait for it (or for the error saying it cannot be opened).
-    if (dest.fd < 0) await once(dest as never, 'ready');
-    // sonic-boom's flush(cb) returns at once when minLength is 0, and flushSync() must not race an
-    // asynchronous write still in flight, so wait for that write to drain first. The check and
-    // flushSync() run in the same tick, so no new async write can start in between.
-    while (dest._writing === true) await once(dest as never, 'drain');
-    if (failure !== undefined) throw failure;
-    dest.flushSync(); // writes whatever is buffered, then fsyncs
+    try {
+      // The file is opened asynchronously; wait for it (or for the error saying it cannot be opened).
+      if (dest.fd < 0) await once(dest as never, 'ready');
+      // sonic-boom's flush(cb) returns at once when minLength is 0, and flushSync() must not race an
+      // asynchronous write still in flight, so wait for that write to drain first. The check and
+      // flushSync() run in the same tick, so no new async write can start in between.
+      while (dest._writing === true) await once(dest as never, 'drain');
+      if (failure !== undefined) throw failure;
+      dest.flushSync(); // writes whatever is buffered, then fsyncs
+    } catch (error) {
+      throw stopLogging(error);
+    }
   };
 
   const close = async (): Promise<void> => {

@@ -7,7 +7,7 @@
  * vitest fake timers drive in tests. The interval is unref()'d: progress must never keep the
  * process alive after the work is done.
  */
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import type { Logger } from './logger.js';
 import type { RunCounts } from './types.js';
@@ -26,6 +26,8 @@ export interface ProgressOptions {
   readonly windowMs?: number;
   /** Log mode writes through this; without it, log mode writes plain text lines to `stream`. */
   readonly logger?: Logger;
+  /** Bar mode draws on this line, shared with whatever else prints meanwhile; default: a new one on `stream`. */
+  readonly statusLine?: StatusLine;
   readonly getCounts: () => RunCounts;
 }
 
@@ -47,6 +49,8 @@ export interface ProgressSnapshot {
   readonly etaSeconds: number | null;
   readonly failed: number;
   readonly throttles: number;
+  /** Rows decided without being tried (the run stopped early); not part of `done`. */
+  readonly notStarted: number;
 }
 
 const DEFAULT_BAR_INTERVAL_MS = 200;
@@ -78,10 +82,18 @@ function pad2(value: number): string {
   return String(value).padStart(2, '0');
 }
 
+/**
+ * Rows the run has done something with. Rows reported `not-started` after an early stop are
+ * decided too, but a bar at 100 % for them would say the work is done: they are shown apart.
+ */
+export function rowsDone(counts: Pick<RunCounts, 'finished' | 'notStarted'>): number {
+  return counts.finished - counts.notStarted;
+}
+
 /** Floor, so 99.9 % never shows as 100 % while rows remain; an empty input counts as complete. */
-export function percentDone(counts: Pick<RunCounts, 'finished' | 'total'>): number {
+export function percentDone(counts: Pick<RunCounts, 'finished' | 'notStarted' | 'total'>): number {
   if (counts.total <= 0) return 100;
-  return Math.min(100, Math.floor((counts.finished / counts.total) * 100));
+  return Math.min(100, Math.floor((rowsDone(counts) / counts.total) * 100));
 }
 
 /** Seconds left at `rowsPerSecond`, or undefined when the rate is unknown or zero. */
@@ -93,7 +105,8 @@ export function etaSeconds(counts: Pick<RunCounts, 'finished' | 'total'>, rowsPe
 }
 
 /**
- * `[#######.....] 1234/4000 31%  42.1 rows/s  ETA 1m06s  failed 3  throttled 12`, fitted to `width`
+ * `[#######.....] 1234/4000 31%  42.1 rows/s  ETA 1m06s  failed 3  throttled 12`, then
+ * `  not started N` once a stopped run reports the rows it did not try, fitted to `width`
  * columns: the bar shrinks first (down to 10 cells), then the line is cut, because a line longer
  * than the terminal wraps and `\r` would then only redraw its last part.
  */
@@ -102,8 +115,8 @@ export function formatProgressLine(counts: RunCounts, rowsPerSecond: number | un
   const eta = etaSeconds(counts, rowsPerSecond);
   const rate = rowsPerSecond === undefined ? '--' : rowsPerSecond.toFixed(1);
   const tail =
-    ` ${counts.finished}/${counts.total} ${percent}%  ${rate} rows/s  ETA ${eta === undefined ? '--' : formatDuration(eta * 1000)}` +
-    `  failed ${counts.failed}  throttled ${counts.throttles}`;
+    ` ${rowsDone(counts)}/${counts.total} ${percent}%  ${rate} rows/s  ETA ${eta === undefined ? '--' : formatDuration(eta * 1000)}` +
+    `  failed ${counts.failed}  throttled ${counts.throttles}${counts.notStarted > 0 ? `  not started ${counts.notStarted}` : ''}`;
   // -1: writing into the last column makes some terminals wrap.
   const usable = Math.max(1, Math.floor(width) - 1);
   const cells = Math.max(10, Math.min(40, usable - tail.length - 2));
@@ -116,13 +129,14 @@ export function formatProgressLine(counts: RunCounts, rowsPerSecond: number | un
 export function progressSnapshot(counts: RunCounts, rowsPerSecond: number | undefined): ProgressSnapshot {
   const eta = etaSeconds(counts, rowsPerSecond);
   return {
-    done: counts.finished,
+    done: rowsDone(counts),
     total: counts.total,
     percent: percentDone(counts),
     rowsPerSecond: rowsPerSecond === undefined ? null : Math.round(rowsPerSecond * 10) / 10,
     etaSeconds: eta ?? null,
     failed: counts.failed,
     throttles: counts.throttles,
+    notStarted: counts.notStarted,
   };
 }
 
@@ -150,8 +164,46 @@ export function createRateMeter(windowMs: number): { sample(at: number, finished
   };
 }
 
+/**
+ * The terminal's last line while a bar is drawn on it. Anything else printed meanwhile (a warning)
+ * goes through `writable`: the bar is cleared, the text written, and the bar redrawn below it, so a
+ * warning never lands on the bar's line.
+ */
+export interface StatusLine {
+  /** Draws `text` in place of the current bar. */
+  draw(text: string): void;
+  /** Draws `text` a last time and ends the line; later output goes straight through. */
+  end(text: string): void;
+  /** A stream for other output (log lines): each chunk is written above the bar. */
+  readonly writable: Writable;
+}
+
+export function createStatusLine(stream: Writable): StatusLine {
+  let shown: string | undefined;
+  return {
+    draw(text) {
+      shown = text;
+      stream.write(`${CLEAR_LINE}${text}`);
+    },
+    end(text) {
+      shown = undefined;
+      stream.write(`${CLEAR_LINE}${text}\n`);
+    },
+    writable: new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        const bar = shown;
+        if (bar !== undefined) stream.write(CLEAR_LINE);
+        stream.write(chunk);
+        if (bar !== undefined) stream.write(bar);
+        callback();
+      },
+    }),
+  };
+}
+
 export function createProgressReporter(options: ProgressOptions): ProgressReporter {
   const { stream, mode, clock, logger, getCounts } = options;
+  const statusLine = mode === 'bar' ? (options.statusLine ?? createStatusLine(stream)) : undefined;
   const intervalMs = options.intervalMs ?? (mode === 'bar' ? DEFAULT_BAR_INTERVAL_MS : DEFAULT_LOG_INTERVAL_MS);
   const meter = createRateMeter(options.windowMs ?? DEFAULT_WINDOW_MS);
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -159,7 +211,7 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
 
   const measure = (): { counts: RunCounts; rate: number | undefined } => {
     const counts = getCounts();
-    return { counts, rate: meter.sample(clock.now(), counts.finished) };
+    return { counts, rate: meter.sample(clock.now(), rowsDone(counts)) };
   };
 
   const render = (): string => {
@@ -170,8 +222,9 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
   };
 
   const emit = (final: boolean): void => {
-    if (mode === 'bar') {
-      stream.write(`${CLEAR_LINE}${render()}${final ? '\n' : ''}`);
+    if (statusLine !== undefined) {
+      if (final) statusLine.end(render());
+      else statusLine.draw(render());
       return;
     }
     const { counts, rate } = measure();

@@ -13,6 +13,7 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { LocalFileError } from '../local-file-error.js';
 import { commitFile } from './atomic-file.js';
 import { RESULT_COLUMN_NAMES, RESULT_COLUMNS, type RowResult } from './types.js';
 
@@ -33,10 +34,14 @@ export interface ResultsWriter {
   /**
    * Queues one results line. Resolves when the writer can take more (backpressure): a caller that
    * awaits every write never buffers more than a stream high-water mark in memory.
-   * Rejects if the file cannot be written (e.g. disk full) or the writer is closed/aborted.
+   * Rejects with a LocalFileError if the file cannot be written (e.g. disk full), or if the writer
+   * is closed/aborted.
    */
   write(result: RowResult): Promise<void>;
-  /** Flushes, fsyncs and atomically renames `<path>.partial` to `<path>`. Idempotent once it succeeded. */
+  /**
+   * Flushes, fsyncs and atomically renames `<path>.partial` to `<path>`. Idempotent once it
+   * succeeded; rejects with a LocalFileError naming the file that could not be written.
+   */
   close(): Promise<void>;
   /** Stops writing and removes the partial file; the final path is left untouched. Never throws. */
   abort(): Promise<void>;
@@ -93,7 +98,10 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
   const partialPath = `${path}.partial`;
   const header = resultHeader(extraColumns);
 
-  await mkdir(dirname(path), { recursive: true });
+  const failed = (error: unknown): LocalFileError => LocalFileError.wrap('results file', partialPath, error);
+  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+    throw failed(error);
+  });
   // 'w' truncates a `.partial` left behind by a crashed earlier run: its rows are re-emitted by
   // this run (the checkpoint, not the results file, is the source of truth for resuming).
   // A path-based stream (not FileHandle.createWriteStream with autoClose false): a FileHandle that a
@@ -105,7 +113,7 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
     await once(out, 'ready');
   } catch (error) {
     out.destroy();
-    throw error;
+    throw failed(error);
   }
 
   let state: WriterState = 'open';
@@ -142,10 +150,12 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
 
     async write(result: RowResult): Promise<void> {
       if (state !== 'open') throw new Error(`results writer is ${state}; cannot write line ${result.line}`);
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw failed(failure);
       written += 1;
       if (!stringifier.write(resultCells(result, extraColumns))) {
-        await waitForDrain();
+        await waitForDrain().catch((error: unknown) => {
+          throw failed(failure ?? error);
+        });
       }
     },
 
@@ -155,11 +165,17 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
       state = 'closing';
       stringifier.end();
       // On failure the state stays 'closing', so a later abort() still removes the partial file.
-      await done;
-      // Data must be on disk before the rename makes it visible under the real name. The stream has
-      // closed its descriptor by now; fsync through a new one flushes the same file.
-      await fsyncFile(partialPath);
-      await commitFile(partialPath, path);
+      try {
+        await done;
+        // Data must be on disk before the rename makes it visible under the real name. The stream
+        // has closed its descriptor by now; fsync through a new one flushes the same file.
+        await fsyncFile(partialPath);
+      } catch (error) {
+        throw failed(error);
+      }
+      await commitFile(partialPath, path).catch((error: unknown) => {
+        throw LocalFileError.wrap('results file', path, error);
+      });
       state = 'closed';
     },
 

@@ -4,6 +4,7 @@
  * happened to the rows, how long it took, where the files are, and what the exit code means.
  */
 import { describeStop, exitCodeMeaning, isResumableExitCode } from '../exit-codes.js';
+import { LocalFileError } from '../local-file-error.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { formatDuration } from './progress.js';
 import type { RunCounts, RunSummary } from './types.js';
@@ -85,9 +86,14 @@ export function summaryJson(summary: RunSummary): string {
   return `${JSON.stringify({ ...rest, stoppedBy: stoppedBy ?? null, exitCodeMeaning: exitCodeMeaning(summary.exitCode) }, null, 2)}\n`;
 }
 
-/** Writes the summary JSON atomically (temp file + fsync + rename), creating the directory. */
+/**
+ * Writes the summary JSON atomically (temp file + fsync + rename), creating the directory; rejects
+ * with a LocalFileError naming the file when it cannot be written.
+ */
 export async function writeSummaryJson(path: string, summary: RunSummary): Promise<void> {
-  await writeFileAtomic(path, summaryJson(summary));
+  await writeFileAtomic(path, summaryJson(summary)).catch((error: unknown) => {
+    throw LocalFileError.wrap('summary JSON', path, error);
+  });
 }
 
 /**

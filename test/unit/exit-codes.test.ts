@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/run.js';
 import { statusCommand } from '../../src/commands/status.js';
 import {
-  describeStop, EXIT_CODES, ExitCode, exitCodeForRun, exitCodeHelp, exitCodeMeaning, isResumableExitCode, STOP_REASONS, type ExitCodeRow,
+  describeStop, EXIT_CODES, ExitCode, exitCodeForRun, exitCodeHelp, exitCodeMeaning, isResumableExitCode, STOP_REASONS, withLocalWriteFailure,
+  type ExitCodeRow,
 } from '../../src/exit-codes.js';
 
 const rows = Object.values(EXIT_CODES) as ExitCodeRow[];
@@ -31,7 +32,10 @@ describe('the exit-code table', () => {
 
   it('has unique codes, and ExitCode names them', () => {
     expect(new Set(rows.map((row) => row.code)).size).toBe(rows.length);
-    expect(ExitCode).toMatchObject({ Ok: 0, RowsFailed: 1, Usage: 2, StoppedEarly: 3, Locked: 4, Internal: 70, Interrupted: 130, Terminated: 143 });
+    expect(ExitCode).toMatchObject({
+      Ok: 0, RowsFailed: 1, Usage: 2, StoppedEarly: 3, Locked: 4, LocalWriteFailed: 5, ChangesPending: 6, AccountsUnreachable: 7,
+      Internal: 70, Interrupted: 130, Terminated: 143,
+    });
   });
 
   it('gives each command help that lists exactly its codes', () => {
@@ -45,7 +49,7 @@ describe('the exit-code table', () => {
   });
 
   it('says which codes resume, and names unknown codes', () => {
-    expect(rows.filter((row) => isResumableExitCode(row.code)).map((row) => row.code)).toEqual([3, 130, 143]);
+    expect(rows.filter((row) => isResumableExitCode(row.code)).map((row) => row.code)).toEqual([3, 5, 7, 130, 143]);
     expect(exitCodeMeaning(70)).toBe('internal error (a bug)');
     expect(exitCodeMeaning(42)).toBe('unknown exit code 42');
   });
@@ -58,6 +62,7 @@ describe('stop reasons', () => {
     expect(exitCodeForRun('credentials', { failed: 0, invalid: 0 }, sigint)).toBe(3);
     expect(exitCodeForRun('access-denied', { failed: 5, invalid: 0 }, sigint)).toBe(3);
     expect(exitCodeForRun('signal', { failed: 1, invalid: 0 }, () => ExitCode.Terminated)).toBe(143);
+    expect(exitCodeForRun('local-error', { failed: 0, invalid: 0 }, sigint)).toBe(5);
     expect(exitCodeForRun('limit', { failed: 0, invalid: 0 }, sigint)).toBe(0);
     expect(exitCodeForRun('limit', { failed: 1, invalid: 0 }, sigint)).toBe(1);
     expect(exitCodeForRun(undefined, { failed: 0, invalid: 2 }, sigint)).toBe(1);
@@ -67,5 +72,14 @@ describe('stop reasons', () => {
   it('each have a sentence the summary shows', () => {
     for (const reason of Object.keys(STOP_REASONS)) expect(describeStop(reason)).toMatch(new RegExp(`^${reason}: \\S`));
     expect(describeStop('SIGTERM')).toBe('SIGTERM: terminated (SIGTERM)');
+  });
+});
+
+describe('a report file that could not be written', () => {
+  it('turns success and row failures into 5, and leaves a stop its own code', () => {
+    expect(withLocalWriteFailure(ExitCode.Ok)).toBe(5);
+    expect(withLocalWriteFailure(ExitCode.RowsFailed)).toBe(5);
+    expect(withLocalWriteFailure(ExitCode.StoppedEarly)).toBe(3);
+    expect(withLocalWriteFailure(ExitCode.Interrupted)).toBe(130);
   });
 });

@@ -107,5 +107,7 @@ export function instrumentedFs(base: CheckpointFs = nodeCheckpointFs): Instrumen
       calls.push({ op: 'readFile', path });
       return base.readFile(path);
     },
+    readdir: (path) => base.readdir(path),
+    mtimeMs: (path) => base.mtimeMs(path),
   };
 }

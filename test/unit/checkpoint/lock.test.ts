@@ -1,5 +1,5 @@
 /** The checkpoint lock: exclusion, stale take-over (including racing takers), force, release. */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointError, LockedError } from '../../../src/checkpoint/checkpoint-error.js';
@@ -235,6 +235,36 @@ describe('acquireLock', () => {
     const error = await acquireLock(options({ checkpointPath: join(dir, 'missing-dir', 'x') })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as CheckpointError).code).toBe('IO_ERROR');
+  });
+});
+
+describe('stale lock temp files', () => {
+  const uuid = '0b0e1e0a-1111-4222-8333-944455556666';
+  const now = new Date('2024-02-03T04:05:06.000Z');
+  /** A temp file as a killed run leaves it, last written `ageMs` before `now`. */
+  function leftover(name: string, ageMs: number): string {
+    const path = join(dir, name);
+    writeFileSync(path, '{}\n');
+    const when = new Date(now.getTime() - ageMs);
+    utimesSync(path, when, when);
+    return name;
+  }
+
+  it('removes those of a dead pid or of this pid once a minute old, and nothing else', async () => {
+    alive.clear();
+    alive.add(300);
+    const dead = leftover(`run.checkpoint.lock.200.${uuid}.tmp`, 61_000);
+    const mine = leftover(`run.checkpoint.lock.100.${uuid}.tmp`, 61_000);
+    const live = leftover(`run.checkpoint.lock.300.${uuid}.tmp`, 61_000);
+    const fresh = leftover(`run.checkpoint.lock.201.${uuid}.tmp`, 59_000);
+    const otherCheckpoint = leftover(`other.checkpoint.lock.200.${uuid}.tmp`, 61_000);
+    const notOurs = leftover('run.checkpoint.lock.200.notes.tmp', 61_000);
+    const lock = await acquireLock(options({ now: () => now }));
+    const names = readdirSync(dir);
+    expect(names).not.toContain(dead);
+    expect(names).not.toContain(mine);
+    expect(names).toEqual(expect.arrayContaining([live, fresh, otherCheckpoint, notOurs, 'run.checkpoint.lock']));
+    await lock.release();
   });
 });
 

@@ -1,6 +1,6 @@
 /** `run`'s flags: defaults applied, every bad value refused with a message that repeats it. */
 import { describe, expect, it } from 'vitest';
-import { RUN_DEFAULTS, RUN_FLAGS, parseRunConfig } from '../../../src/commands/run-options.js';
+import { RUN_DEFAULTS, RUN_FLAGS, parseRunConfig, runFiles } from '../../../src/commands/run-options.js';
 import { renderHelp, UsageError } from '../../../src/commands/flags.js';
 
 const parse = (args: string[], env: Record<string, string> = {}) => parseRunConfig(['--input', 'moves.csv', ...args], '/work', env);
@@ -66,10 +66,24 @@ describe('parseRunConfig', () => {
     expect(() => parse(args)).toThrow(text);
   });
 
-  it('refuses a results or checkpoint path that is the input or each other', () => {
-    expect(() => parse(['--results', 'moves.csv'])).toThrow("--input and --results must be different files, both are '/work/moves.csv'");
-    expect(() => parse(['--checkpoint', './moves.csv'])).toThrow('--input and --checkpoint must be different files');
-    expect(() => parse(['--results', 'x', '--checkpoint', 'x'])).toThrow('--results and --checkpoint must be different files');
+  it('takes --wait-timeout alone as a request to wait', () => {
+    expect(parse(['--wait-timeout', '45']).waitTimeoutMs).toBe(45_000);
+    expect(parse(['--wait']).waitTimeoutMs).toBe(RUN_DEFAULTS.waitTimeoutSeconds * 1000);
+  });
+
+  it('lists every file the run touches, by its flag', () => {
+    const files = runFiles(parse(['--summary-json', 'out/s.json', '--log-file', 'run.log']));
+    expect(files.map((file) => [file.flag, file.path, file.use])).toEqual([
+      ['--input', '/work/moves.csv', 'read'],
+      ['--results', '/work/moves.csv.results.csv', 'replace'],
+      ['--results', '/work/moves.csv.results.csv.partial', 'create'],
+      ['--checkpoint', '/work/moves.csv.checkpoint', 'journal'],
+      ['--checkpoint', '/work/moves.csv.checkpoint.lock', 'create'],
+      ['--summary-json', '/work/out/s.json', 'replace'],
+      ['--log-file', '/work/run.log', 'append'],
+    ]);
+    // A dry run reads the checkpoint (to report rows already done) and takes no lock.
+    expect(runFiles(parse(['--dry-run'])).filter((file) => file.flag === '--checkpoint').map((file) => file.use)).toEqual(['read']);
   });
 
   it('--input is required', () => {

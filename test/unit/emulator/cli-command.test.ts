@@ -15,7 +15,7 @@ function makeIo(cwd = process.cwd()) {
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const controller = new AbortController();
-  const io: CommandIo = { stdout, stderr, env: {}, cwd, signal: controller.signal, interruptExitCode: () => 130 };
+  const io: CommandIo = { stdout, stderr, env: {}, cwd, pid: process.pid, signal: controller.signal, interruptExitCode: () => 130 };
   return { io, controller, out: () => out, err: () => err };
 }
 

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LocalFileError } from '../../../src/local-file-error.js';
 import { createLogger, LOG_LEVELS, parseLogLevel, redactPaths } from '../../../src/report/logger.js';
 import { CollectingStream, withTempDir } from './fixtures.js';
 
@@ -164,5 +165,19 @@ describe('createLogger (file destination)', () => {
       logger.info('lost');
       await expect(flush()).rejects.toThrow();
     });
+  });
+});
+
+describe('a log file that cannot be written', () => {
+  it('rejects flush and close with a LocalFileError, stops logging, and lets the process end', async () => {
+    const handle = createLogger({ level: 'info', destination: { kind: 'file', path: '/dev/full' } });
+    handle.logger.info('one line too many');
+    const failure = await handle.flush().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(LocalFileError);
+    expect((failure as Error).message).toBe("cannot write the log file '/dev/full': no space left on device (ENOSPC)");
+    // Silenced: later lines are dropped rather than written to a file that is gone.
+    expect(handle.logger.level).toBe('silent');
+    handle.logger.info('dropped');
+    await expect(handle.close()).rejects.toBe(failure);
   });
 });

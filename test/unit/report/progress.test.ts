@@ -4,6 +4,7 @@ import { createLogger } from '../../../src/report/logger.js';
 import {
   createProgressReporter,
   createRateMeter,
+  createStatusLine,
   etaSeconds,
   formatDuration,
   formatProgressLine,
@@ -69,6 +70,13 @@ describe('formatProgressLine', () => {
     expect(percentDone(makeCounts({ total: 1000, finished: 999 }))).toBe(99);
   });
 
+  it('shows rows not started apart from rows done, so a stopped run never reads 100 %', () => {
+    // --max-errors stopped the run after 27 rows; the other 573 were reported not-started.
+    const stopped = makeCounts({ total: 600, finished: 600, succeeded: 17, failed: 10, notStarted: 573 });
+    expect(formatProgressLine(stopped, 5, 200)).toMatch(/ 27\/600 4%  5\.0 rows\/s  ETA 0s  failed 10  throttled 0  not started 573$/);
+    expect(progressSnapshot(stopped, 5)).toMatchObject({ done: 27, percent: 4, notStarted: 573 });
+  });
+
   it('computes the ETA from remaining rows and the rate', () => {
     expect(etaSeconds({ total: 100, finished: 40 }, 2)).toBe(30);
     expect(etaSeconds({ total: 100, finished: 40 }, undefined)).toBeUndefined();
@@ -87,6 +95,7 @@ describe('progressSnapshot and progressModeFor', () => {
       etaSeconds: 13,
       failed: 2,
       throttles: 4,
+      notStarted: 0,
     });
     expect(progressSnapshot(counts, undefined)).toMatchObject({ rowsPerSecond: null, etaSeconds: null });
   });
@@ -167,6 +176,23 @@ describe('createProgressReporter', () => {
     progress.stop(); // idempotent
     expect(stream.chunks).toHaveLength(afterStop);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('bar mode clears the bar for a log line printed meanwhile, and redraws it below', () => {
+    const stream = new CollectingStream();
+    stream.isTTY = true;
+    const statusLine = createStatusLine(stream);
+    const progress = createProgressReporter({ stream, mode: 'bar', statusLine, clock: fakeClock, getCounts });
+    progress.start();
+    const bar = stream.chunks.at(-1)!;
+    statusLine.writable.write('{"level":"warn","msg":"throttled"}\n');
+    // Cleared, the warning on a line of its own, then the same bar again.
+    expect(stream.chunks.slice(-3)).toEqual(['\r\x1b[2K', '{"level":"warn","msg":"throttled"}\n', bar.slice('\r\x1b[2K'.length)]);
+    progress.stop();
+    const ended = stream.chunks.length;
+    statusLine.writable.write('after\n');
+    // Once the bar is ended, output goes straight through.
+    expect(stream.chunks.slice(ended)).toEqual(['after\n']);
   });
 
   it('log mode emits a progress info line every interval (5 s by default)', async () => {

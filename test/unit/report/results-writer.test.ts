@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { LocalFileError } from '../../../src/local-file-error.js';
 import { neutraliseFormula, openResultsWriter, resultHeader } from '../../../src/report/results-writer.js';
 import { RESULT_COLUMN_NAMES } from '../../../src/report/types.js';
 import { makeResult, withTempDir } from './fixtures.js';
@@ -161,10 +162,30 @@ describe('openResultsWriter', () => {
     });
   });
 
-  it('fails to open when the directory cannot be created', async () => {
+  it('fails to open when the directory cannot be created, naming the file', async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'file'), 'x');
-      await expect(openResultsWriter({ path: join(dir, 'file', 'results.csv'), extraColumns: [] })).rejects.toThrow();
+      const error = await openResultsWriter({ path: join(dir, 'file', 'results.csv'), extraColumns: [] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LocalFileError);
+      expect((error as LocalFileError).message).toMatch(/^cannot write the results file '.*results\.csv\.partial': .*\((EEXIST|ENOTDIR)\)$/);
+    });
+  });
+
+  it('reports a full disk as a LocalFileError naming the partial file (/dev/full answers ENOSPC to every write)', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'results.csv');
+      await symlink('/dev/full', `${path}.partial`);
+      const writer = await openResultsWriter({ path, extraColumns: [] });
+      // The first write is buffered; the failure shows on a later write or on close, never as success.
+      const failure = await (async () => {
+        for (let line = 2; line < 100_000; line += 1) await writer.write(makeResult({ line }));
+        await writer.close();
+      })().catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(LocalFileError);
+      expect(failure).toMatchObject({ code: 'NO_SPACE', path: `${path}.partial` });
+      expect((failure as Error).message).toBe(`cannot write the results file '${path}.partial': no space left on device (ENOSPC)`);
+      await writer.abort();
+      expect(existsSync(path)).toBe(false);
     });
   });
 

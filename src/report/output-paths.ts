@@ -1,0 +1,170 @@
+/**
+ * The files a run touches, checked before anything is written or sent: no two of them may be the
+ * same file (after resolving relative paths, symbolic links and hard links), and every file the
+ * run writes must be writable where it is. A typo such as `--summary-json in.csv.checkpoint` would
+ * otherwise replace the journal after a successful run, and a results path that is a directory
+ * would be found only at the final rename, after every product was updated.
+ *
+ * Nothing here writes: locations are judged with stat() and access(), which also see a read-only
+ * file system (EROFS) for root. What can still fail late (a disk that fills up) is the job of the
+ * write paths themselves (LocalFileError).
+ */
+import { constants, promises as fsp, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { errnoCode, systemErrorText } from '../errors.js';
+
+/**
+ * How a run uses a file:
+ * - `read`: only read (the input).
+ * - `replace`: written under another name, then renamed over this one (results, summary JSON).
+ * - `create`: created or truncated in place (the results' `.partial`, the checkpoint's lock).
+ * - `journal`: opened for appending, or created (the checkpoint).
+ * - `append`: appended to; may be a terminal or a pipe (the log file).
+ */
+export type FileUse = 'read' | 'replace' | 'create' | 'journal' | 'append';
+
+export interface RunFile {
+  /** The flag that names the file, e.g. `--results`. */
+  readonly flag: string;
+  /** For a file derived from a flag's path: what it is, e.g. `the temporary file of --results`. */
+  readonly derived?: string;
+  /** Absolute path. */
+  readonly path: string;
+  readonly use: FileUse;
+}
+
+/** Why the files cannot be used; `flags` lists every flag involved (the summary JSON's is not written when its own is). */
+export interface FileProblem {
+  readonly flags: readonly string[];
+  readonly message: string;
+}
+
+/** The file-system calls used, injectable so a test can answer EACCES or EROFS without being root. */
+export interface PathProbe {
+  stat(path: string): Promise<Stats>;
+  realpath(path: string): Promise<string>;
+  access(path: string, mode: number): Promise<void>;
+}
+
+export const nodePathProbe: PathProbe = {
+  stat: (path) => fsp.stat(path),
+  realpath: (path) => fsp.realpath(path),
+  access: (path, mode) => fsp.access(path, mode),
+};
+
+/** The first problem with the run's files (clashes first, then locations), or undefined. */
+export async function checkRunFiles(files: readonly RunFile[], probe: PathProbe = nodePathProbe): Promise<FileProblem | undefined> {
+  return (await findClash(files, probe)) ?? (await findUnwritable(files, probe));
+}
+
+/** What a file is to the user: `--results`, or `the temporary file of --results`. */
+function describeFile(file: RunFile): string {
+  return file.derived ?? file.flag;
+}
+
+/** Two entries naming one file, by resolved path or by device and inode (a hard link). */
+export async function findClash(files: readonly RunFile[], probe: PathProbe = nodePathProbe): Promise<FileProblem | undefined> {
+  const seen: Array<{ file: RunFile; identity: FileIdentity }> = [];
+  for (const file of files) {
+    const identity = await identify(file.path, probe);
+    const twin = seen.find((other) => other.identity.real === identity.real || (identity.inode !== undefined && other.identity.inode === identity.inode));
+    if (twin !== undefined) {
+      const same = twin.file.path === file.path ? `'${file.path}'` : `'${twin.file.path}' and '${file.path}' (the same file once links are resolved)`;
+      return {
+        flags: [...new Set([twin.file.flag, file.flag])],
+        message: `${describeFile(twin.file)} and ${describeFile(file)} name the same file: ${same}; one would overwrite the other. Give them different paths; nothing was sent or written.`,
+      };
+    }
+    seen.push({ file, identity });
+  }
+  return undefined;
+}
+
+interface FileIdentity {
+  /** The path with every symbolic link of its existing part resolved. */
+  readonly real: string;
+  /** `dev:ino` of an existing file, so two hard links of one file are one file. */
+  readonly inode: string | undefined;
+}
+
+async function identify(path: string, probe: PathProbe): Promise<FileIdentity> {
+  const real = await resolveExisting(path, probe);
+  try {
+    const stats = await probe.stat(path);
+    return { real, inode: `${stats.dev}:${stats.ino}` };
+  } catch {
+    return { real, inode: undefined };
+  }
+}
+
+/** realpath of the longest existing prefix, with the missing rest appended as written. */
+async function resolveExisting(path: string, probe: PathProbe): Promise<string> {
+  try {
+    return await probe.realpath(path);
+  } catch (error) {
+    const parent = dirname(path);
+    if (parent === path || errnoCode(error) !== 'ENOENT') return path;
+    return join(await resolveExisting(parent, probe), basename(path));
+  }
+}
+
+/** The first file the run would fail to write where it is. */
+export async function findUnwritable(files: readonly RunFile[], probe: PathProbe = nodePathProbe): Promise<FileProblem | undefined> {
+  for (const file of files) {
+    if (file.use === 'read') continue;
+    const problem = await locationProblem(file, probe);
+    if (problem !== undefined) {
+      return { flags: [file.flag], message: `${describeFile(file)} '${file.path}': ${problem}. Nothing was sent or written.` };
+    }
+  }
+  return undefined;
+}
+
+async function locationProblem(file: RunFile, probe: PathProbe): Promise<string | undefined> {
+  const stats = await statIfExists(file.path, probe);
+  if (stats instanceof Error) return `cannot be checked: ${systemErrorText(stats)}`;
+  if (stats?.isDirectory()) return 'is a directory';
+  if (stats !== undefined && !stats.isFile()) {
+    // A log may go to a terminal or a pipe; anything renamed over or journalled must be a file.
+    if (file.use !== 'append') return 'is not a regular file';
+  }
+  if (stats !== undefined && (file.use === 'journal' || file.use === 'append')) {
+    const denied = await accessProblem(file.path, constants.W_OK, probe);
+    if (denied !== undefined) return `cannot be written: ${denied}`;
+  }
+  // New names are made in the directory (a temp file renamed or linked into place): it must exist
+  // or be creatable, and be writable.
+  const dir = await nearestExisting(dirname(file.path), probe);
+  if (dir instanceof Error) return `its folder cannot be checked: ${systemErrorText(dir)}`;
+  if (!dir.stats.isDirectory()) return `'${dir.path}' is not a directory`;
+  const denied = await accessProblem(dir.path, constants.W_OK | constants.X_OK, probe);
+  return denied === undefined ? undefined : `cannot write in '${dir.path}': ${denied}`;
+}
+
+async function statIfExists(path: string, probe: PathProbe): Promise<Stats | undefined | Error> {
+  try {
+    return await probe.stat(path);
+  } catch (error) {
+    // ENOTDIR: an ancestor is a file, which the folder check reports by name.
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** The path itself if it exists, else its closest existing ancestor (mkdir -p creates the rest). */
+async function nearestExisting(path: string, probe: PathProbe): Promise<{ path: string; stats: Stats } | Error> {
+  const stats = await statIfExists(path, probe);
+  if (stats instanceof Error) return stats;
+  if (stats !== undefined) return { path, stats };
+  const parent = dirname(path);
+  return parent === path ? new Error(`no existing folder above '${path}'`) : nearestExisting(parent, probe);
+}
+
+async function accessProblem(path: string, mode: number, probe: PathProbe): Promise<string | undefined> {
+  try {
+    await probe.access(path, mode);
+    return undefined;
+  } catch (error) {
+    return systemErrorText(error);
+  }
+}
