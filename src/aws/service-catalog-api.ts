@@ -4,7 +4,10 @@
  * (end-to-end tests, the demo) uses the real implementation over HTTP.
  */
 import {
+  DescribeProvisionedProductCommand,
   DescribeRecordCommand,
+  ScanProvisionedProductsCommand,
+  SearchProvisionedProductsCommand,
   UpdateProvisionedProductPropertiesCommand,
   type ServiceCatalogClient,
 } from '@aws-sdk/client-service-catalog';
@@ -28,15 +31,64 @@ export interface RecordAnswer {
   readonly recordId: string;
   readonly recordStatus: string;
   readonly errors: readonly string[];
+  /** CreatedTime in ms since the epoch, by the service's clock; undefined when not answered. */
+  readonly createdAt?: number | undefined;
+}
+
+/**
+ * What a read says of a provisioned product. Each operation tells part of it: only
+ * SearchProvisionedProducts gives the owner (`UserArn`, `UserArnSession`), only
+ * DescribeProvisionedProduct and ScanProvisionedProducts give the launch role. A field the read
+ * did not cover is undefined; a launch role the product does not have is ''.
+ */
+export interface ProductFacts {
+  readonly id: string;
+  readonly arn: string;
+  readonly status: string;
+  readonly owner?: string | undefined;
+  readonly ownerSession?: string | undefined;
+  readonly launchRole?: string | undefined;
+  /** The product's newest record: every change makes a new one, so it tells two drifts apart. */
+  readonly lastRecordId: string;
+}
+
+export interface ProductPage {
+  readonly products: readonly ProductFacts[];
+  readonly nextPageToken: string | undefined;
+  /** SearchProvisionedProducts' TotalResultsCount (the whole account's count, on every page). */
+  readonly total?: number | undefined;
 }
 
 /** The operations the engine calls; each has its own rate limiter (AWS throttles them separately). */
-export type ApiOperation = 'UpdateProvisionedProductProperties' | 'DescribeRecord';
+export type ApiOperation =
+  | 'UpdateProvisionedProductProperties'
+  | 'DescribeRecord'
+  | 'SearchProvisionedProducts'
+  | 'DescribeProvisionedProduct'
+  | 'ScanProvisionedProducts';
+
+/** Page sizes the reads ask for: the most each operation serves. */
+export const SEARCH_PAGE_SIZE = 100;
+export const SCAN_PAGE_SIZE = 20;
 
 export interface ServiceCatalogApi {
   updateProperties(request: UpdatePropertiesRequest, signal: AbortSignal): Promise<UpdatePropertiesAnswer>;
   describeRecord(recordId: string, signal: AbortSignal): Promise<RecordAnswer>;
+  /** One product's owner, status and ARN (Search filtered on `id:`); undefined when no such product. */
+  searchProduct(provisionedProductId: string, signal: AbortSignal): Promise<ProductFacts | undefined>;
+  /** One product's launch role, status and ARN; rejects with ResourceNotFoundException when there is none. */
+  describeProduct(provisionedProductId: string, signal: AbortSignal): Promise<ProductFacts>;
+  /** A page of the whole account's products with their owners, sorted by id. */
+  searchPage(pageToken: string | undefined, signal: AbortSignal): Promise<ProductPage>;
+  /** A page of the whole account's products with their launch roles. */
+  scanPage(pageToken: string | undefined, signal: AbortSignal): Promise<ProductPage>;
 }
+
+/**
+ * Sent with every read: the service's default access level differs between operations (and
+ * between versions of its own documentation), and only `Account` sees every product of the account.
+ */
+const WHOLE_ACCOUNT = { AccessLevelFilter: { Key: 'Account' as const, Value: 'Self' } };
 
 export function createServiceCatalogApi(client: ServiceCatalogClient, acceptLanguage?: AcceptLanguage): ServiceCatalogApi {
   const language = acceptLanguage && acceptLanguage !== 'en' ? { AcceptLanguage: acceptLanguage } : {};
@@ -64,7 +116,49 @@ export function createServiceCatalogApi(client: ServiceCatalogClient, acceptLang
         recordId: detail?.RecordId ?? recordId,
         recordStatus: detail?.Status ?? '',
         errors: (detail?.RecordErrors ?? []).map((e) => `${e.Code ?? ''}: ${e.Description ?? ''}`),
+        createdAt: detail?.CreatedTime?.getTime(),
       };
     },
+    async searchProduct(provisionedProductId, signal) {
+      const output = await client.send(
+        new SearchProvisionedProductsCommand({ ...language, ...WHOLE_ACCOUNT, Filters: { SearchQuery: [`id:${provisionedProductId}`] }, PageSize: 2 }),
+        { abortSignal: signal },
+      );
+      const found = (output.ProvisionedProducts ?? []).find((p) => p.Id === provisionedProductId);
+      return found === undefined ? undefined : searchFacts(found);
+    },
+    async describeProduct(provisionedProductId, signal) {
+      const output = await client.send(new DescribeProvisionedProductCommand({ ...language, Id: provisionedProductId }), { abortSignal: signal });
+      return scanFacts(output.ProvisionedProductDetail ?? {});
+    },
+    async searchPage(pageToken, signal) {
+      const output = await client.send(
+        new SearchProvisionedProductsCommand({ ...language, ...WHOLE_ACCOUNT, SortBy: 'id', SortOrder: 'ASCENDING', PageSize: SEARCH_PAGE_SIZE, PageToken: pageToken }),
+        { abortSignal: signal },
+      );
+      return { products: (output.ProvisionedProducts ?? []).map(searchFacts), nextPageToken: output.NextPageToken || undefined, total: output.TotalResultsCount };
+    },
+    async scanPage(pageToken, signal) {
+      const output = await client.send(
+        new ScanProvisionedProductsCommand({ ...language, ...WHOLE_ACCOUNT, PageSize: SCAN_PAGE_SIZE, PageToken: pageToken }),
+        { abortSignal: signal },
+      );
+      return { products: (output.ProvisionedProducts ?? []).map(scanFacts), nextPageToken: output.NextPageToken || undefined };
+    },
   };
+}
+
+interface ProductShape {
+  Id?: string;
+  Arn?: string;
+  Status?: string;
+  LastRecordId?: string;
+}
+
+function searchFacts(p: ProductShape & { UserArn?: string; UserArnSession?: string }): ProductFacts {
+  return { id: p.Id ?? '', arn: p.Arn ?? '', status: p.Status ?? '', lastRecordId: p.LastRecordId ?? '', owner: p.UserArn ?? '', ownerSession: p.UserArnSession ?? '' };
+}
+
+function scanFacts(p: ProductShape & { LaunchRoleArn?: string }): ProductFacts {
+  return { id: p.Id ?? '', arn: p.Arn ?? '', status: p.Status ?? '', lastRecordId: p.LastRecordId ?? '', launchRole: p.LaunchRoleArn ?? '' };
 }

@@ -15,7 +15,7 @@ import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 /** The format this version writes, and the newest it reads. */
-export const JOURNAL_FORMAT = 1;
+export const JOURNAL_FORMAT = 2;
 
 type FieldRule = 'string' | 'token' | 'count' | readonly string[];
 
@@ -43,13 +43,18 @@ export const ENTRY_FIELDS = {
     token: { rule: 'token' },
     line: { rule: 'count' },
     provisionedProductId: { rule: 'string' },
-    outcome: { rule: ['succeeded', 'submitted', 'failed'] },
+    outcome: { rule: ['succeeded', 'submitted', 'failed', 'skipped'] },
     recordId: { rule: 'string' },
     recordStatus: { rule: 'string' },
     attempts: { rule: 'count' },
     errorCode: { rule: 'string' },
     errorMessage: { rule: 'string' },
     finishedAt: { rule: 'string' },
+    // Format 2: what preflight read before the change, so `undo` works without the results file.
+    productStatus: { rule: 'string', optional: true },
+    previousOwner: { rule: 'string', optional: true },
+    previousOwnerSession: { rule: 'string', optional: true },
+    previousLaunchRole: { rule: 'string', optional: true },
   },
 } as const satisfies Record<'header' | 'sent' | 'finished', Record<string, FieldSpec>>;
 

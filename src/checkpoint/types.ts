@@ -27,7 +27,8 @@ export interface JournalSent {
 }
 
 /** How a tried row ended, as the journal keeps it (the results file has more outcomes). */
-export type JournalOutcome = 'succeeded' | 'submitted' | 'failed';
+/** `skipped` (format 2): preflight found the product in its target state already; nothing was sent. */
+export type JournalOutcome = 'succeeded' | 'submitted' | 'failed' | 'skipped';
 
 export interface JournalFinished {
   readonly type: 'finished';
@@ -42,6 +43,11 @@ export interface JournalFinished {
   readonly errorCode: string;
   readonly errorMessage: string;
   readonly finishedAt: string;
+  /** Format 2 (absent in older checkpoints): the product as preflight found it, for `undo`. */
+  readonly productStatus?: string | undefined;
+  readonly previousOwner?: string | undefined;
+  readonly previousOwnerSession?: string | undefined;
+  readonly previousLaunchRole?: string | undefined;
 }
 
 export type JournalEntry = JournalHeader | JournalSent | JournalFinished;

@@ -27,6 +27,7 @@ export const RUN_DEFAULTS = {
   requestTimeoutSeconds: 30,
   graceSeconds: 10,
   waitTimeoutSeconds: 300,
+  busyTimeoutSeconds: 600,
   logLevel: 'info' as LogLevel,
   acceptLanguage: 'en' as AcceptLanguage,
 } as const;
@@ -41,8 +42,12 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'run-id', type: 'string', valueName: 'ID', description: 'Part of every idempotency token: a new id applies the same rows again as a new operation.', defaultText: 'none' },
   { name: 'dry-run', type: 'boolean', description: 'Validate and report what would change; send nothing, write no checkpoint.' },
   { name: 'skip-invalid', type: 'boolean', description: 'Run the valid rows and report invalid ones as `invalid`, instead of refusing the file.' },
-  { name: 'wait', type: 'boolean', description: 'Poll each accepted update\'s record (DescribeRecord, its own rate limit) until SUCCEEDED or FAILED; without it rows end `submitted`.' },
-  { name: 'wait-timeout', type: 'string', valueName: 'SECONDS', description: 'How long to wait for one record before leaving the row `submitted`; implies --wait.', defaultText: String(RUN_DEFAULTS.waitTimeoutSeconds) },
+  { name: 'no-preflight', type: 'boolean', description: 'Do not read each product before deciding its row (no skip of products already in the target state, no cross-account or busy check, no previous values for undo).' },
+  { name: 'busy-timeout', type: 'string', valueName: 'SECONDS', description: 'How long preflight waits for a product UNDER_CHANGE or PLAN_IN_PROGRESS before failing its row.', defaultText: String(RUN_DEFAULTS.busyTimeoutSeconds) },
+  { name: 'reconcile', type: 'boolean', description: 'Read every row, even rows the checkpoint has done, and put back products that drifted from their target (cron).' },
+  { name: 'wait', type: 'boolean', description: 'Poll each accepted update\'s record (DescribeRecord, its own rate limit) until SUCCEEDED or FAILED. On by default.' },
+  { name: 'no-wait', type: 'boolean', description: 'Do not wait for records: accepted rows end `submitted`.' },
+  { name: 'wait-timeout', type: 'string', valueName: 'SECONDS', description: 'How long to wait for one record before leaving the row `submitted`.', defaultText: String(RUN_DEFAULTS.waitTimeoutSeconds) },
   { name: 'limit', type: 'string', valueName: 'N', description: 'Stop after N rows were sent (a canary); rerun with the same checkpoint for the rest.' },
   { name: 'region', type: 'string', valueName: 'REGION', description: 'AWS region.', defaultText: 'AWS_REGION / profile' },
   { name: 'profile', type: 'string', valueName: 'NAME', description: 'AWS shared-config profile.', defaultText: 'AWS_PROFILE / default chain' },
@@ -67,8 +72,12 @@ export interface RunConfig {
   readonly dryRun: boolean;
   readonly skipInvalid: boolean;
   readonly limit: number | undefined;
-  /** `--wait`: timeout per record in ms; undefined without --wait. */
+  /** Waiting for records (the default): timeout per record in ms; undefined with --no-wait. */
   readonly waitTimeoutMs: number | undefined;
+  /** Preflight reads (the default); false with --no-preflight. */
+  readonly preflight: boolean;
+  readonly busyTimeoutMs: number;
+  readonly reconcile: boolean;
   readonly region: string | undefined;
   readonly profile: string | undefined;
   readonly endpointUrl: string | undefined;
@@ -131,6 +140,12 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     throw new UsageError('BAD_VALUE', (error as Error).message);
   }
   const limitRaw = stringFlag(flags, 'limit');
+  for (const [a, b] of [['no-wait', 'wait'], ['no-wait', 'wait-timeout'], ['no-preflight', 'reconcile'], ['no-preflight', 'busy-timeout']] as const) {
+    if (flags[a] !== undefined && flags[b] !== undefined) {
+      const why = a === 'no-wait' ? 'waiting is what --no-wait turns off' : `--${b} works on what preflight reads`;
+      throw new UsageError('BAD_VALUE', `--${a} and --${b} cannot be given together: ${why}`);
+    }
+  }
   const results = resolve(cwd, stringFlag(flags, 'results') ?? `${input}.results.csv`);
   const checkpoint = resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${input}.checkpoint`);
   return {
@@ -145,10 +160,12 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     dryRun: booleanFlag(flags, 'dry-run'),
     skipInvalid: booleanFlag(flags, 'skip-invalid'),
     limit: limitRaw === undefined ? undefined : parseInteger(limitRaw, '--limit', 1, Number.MAX_SAFE_INTEGER),
-    // A timeout for waiting is a request to wait: --wait-timeout alone is not silently ignored.
-    waitTimeoutMs: booleanFlag(flags, 'wait') || stringFlag(flags, 'wait-timeout') !== undefined
-      ? numberFlag(flags, 'wait-timeout', { min: 1, max: 86_400, defaultValue: RUN_DEFAULTS.waitTimeoutSeconds }) * 1000
-      : undefined,
+    waitTimeoutMs: booleanFlag(flags, 'no-wait')
+      ? undefined
+      : numberFlag(flags, 'wait-timeout', { min: 1, max: 86_400, defaultValue: RUN_DEFAULTS.waitTimeoutSeconds }) * 1000,
+    preflight: !booleanFlag(flags, 'no-preflight'),
+    busyTimeoutMs: numberFlag(flags, 'busy-timeout', { min: 0, max: 86_400, defaultValue: RUN_DEFAULTS.busyTimeoutSeconds }) * 1000,
+    reconcile: booleanFlag(flags, 'reconcile'),
     region: stringFlag(flags, 'region'),
     profile: stringFlag(flags, 'profile'),
     endpointUrl,

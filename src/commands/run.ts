@@ -140,6 +140,14 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     runId: config.runId,
     concurrency: config.concurrency,
     wait: config.waitTimeoutMs === undefined ? undefined : { timeoutMs: config.waitTimeoutMs },
+    // A dry run needs no credentials, so it reads nothing either.
+    preflight: config.preflight && !config.dryRun
+      ? {
+          plan: { productIds: new Set(scan.firstLineByProduct.keys()), rowsSettingLaunchRole: scan.rowsSettingLaunchRole },
+          busyWait: { timeoutMs: config.busyTimeoutMs },
+          reconcile: config.reconcile,
+        }
+      : undefined,
     retryPolicy: DEFAULT_RETRY_POLICY,
     failureBudget: config.failureBudget,
     limit: config.limit,

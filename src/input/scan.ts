@@ -46,6 +46,7 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
   let totalRows = 0;
   let validRows = 0;
   let invalidRows = 0;
+  let rowsSettingLaunchRole = 0;
   let duplicateRows = 0;
   let fatal: InputProblem | undefined;
 
@@ -67,6 +68,7 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
       if (result.kind === 'valid') {
         validRows++;
         if (result.duplicateOfLine !== undefined) duplicateRows++;
+        else if (result.row.launchRole !== undefined) rowsSettingLaunchRole++;
       } else {
         invalidRows++;
         result.problems.forEach(note);
@@ -110,6 +112,7 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
     totalRows,
     validRows,
     invalidRows,
+    rowsSettingLaunchRole,
     duplicateRows,
     problems,
     problemCount,

@@ -69,6 +69,8 @@ export interface InputScan {
   readonly totalRows: number;
   readonly validRows: number;
   readonly invalidRows: number;
+  /** Valid rows (first of their product) that set a launch role: preflight reads those launch roles. */
+  readonly rowsSettingLaunchRole: number;
   /** Lines that repeat an earlier row with the same target: first line of each such product. */
   readonly duplicateRows: number;
   /** Problems found, in line order; at most `maxProblemsKept`, the rest only counted. */

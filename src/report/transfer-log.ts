@@ -19,5 +19,6 @@ export function logTransferEvents(logger: Logger): TransferEvents {
       logger.info({ line: row.line, id: row.provisionedProductId, attempt: event.attempt, error: event.error.code, delayMs: event.delayMs }, 'retrying'),
     onStop: (reason, detail) => logger.warn({ stoppedBy: reason }, detail),
     onLaneStop: (lane, reason, detail) => logger.warn({ lane, stoppedBy: reason }, detail),
+    onPreflightReader: (lane, strategy) => logger.info({ lane, strategy }, `preflight reads products ${strategy === 'per-row' ? 'one by one' : 'account-wide'}`),
   };
 }

@@ -24,6 +24,13 @@ export interface RowResult {
   readonly errorMessage: string;
   /** ISO-8601, empty when the row never finished. */
   readonly finishedAt: string;
+  /** The product's status when the row was read (preflight), e.g. AVAILABLE, TAINTED; empty when not read. */
+  readonly productStatus: string;
+  /** What the product had before this row changed it (preflight), for `undo`; empty when not read. */
+  readonly previousOwner: string;
+  readonly previousOwnerSession: string;
+  /** Empty when not read, or when the row does not change the launch role. */
+  readonly previousLaunchRole: string;
   /** Extra input columns, echoed in the results. */
   readonly extra: Readonly<Record<string, string>>;
 }
@@ -47,6 +54,10 @@ export const RESULT_COLUMNS = [
   { name: 'error_code', cell: (r: RowResult) => r.errorCode },
   { name: 'error_message', cell: (r: RowResult) => r.errorMessage },
   { name: 'finished_at', cell: (r: RowResult) => r.finishedAt },
+  { name: 'product_status', cell: (r: RowResult) => r.productStatus },
+  { name: 'previous_owner', cell: (r: RowResult) => r.previousOwner },
+  { name: 'previous_owner_session', cell: (r: RowResult) => r.previousOwnerSession },
+  { name: 'previous_launch_role', cell: (r: RowResult) => r.previousLaunchRole },
 ] as const satisfies readonly { name: string; cell: (r: RowResult) => string | number }[];
 
 /** The fixed columns' names, in order. */

@@ -18,6 +18,16 @@ export interface ResultFields {
   readonly errorCode?: string;
   readonly errorMessage?: string;
   readonly finishedAt?: string;
+  /** What preflight read of the product before any change. */
+  readonly found?: FoundState | undefined;
+}
+
+/** The product as preflight found it, as the results and the journal keep it. */
+export interface FoundState {
+  readonly productStatus: string;
+  readonly previousOwner: string;
+  readonly previousOwnerSession: string;
+  readonly previousLaunchRole: string;
 }
 
 type RowIdentity = Pick<RowResult, 'line' | 'provisionedProductId' | 'newOwner' | 'launchRole' | 'extra'>;
@@ -34,6 +44,10 @@ function buildResult(identity: RowIdentity, fields: ResultFields): RowResult {
     errorCode: fields.errorCode ?? '',
     errorMessage: fields.errorMessage ?? '',
     finishedAt: fields.finishedAt ?? '',
+    productStatus: fields.found?.productStatus ?? '',
+    previousOwner: fields.found?.previousOwner ?? '',
+    previousOwnerSession: fields.found?.previousOwnerSession ?? '',
+    previousLaunchRole: fields.found?.previousLaunchRole ?? '',
   };
 }
 
@@ -46,12 +60,18 @@ export function resultForRow(row: TransferRow, fields: ResultFields): RowResult 
 export function resultFromJournal(row: TransferRow, token: string, finished: JournalFinished): RowResult {
   return resultForRow(row, {
     outcome: 'skipped',
-    reason: `already-${finished.outcome}`,
+    reason: finished.outcome === 'skipped' ? 'already-in-target-state' : `already-${finished.outcome}`,
     token,
     recordId: finished.recordId,
     recordStatus: finished.recordStatus,
     attempts: finished.attempts,
     finishedAt: finished.finishedAt,
+    found: {
+      productStatus: finished.productStatus ?? '',
+      previousOwner: finished.previousOwner ?? '',
+      previousOwnerSession: finished.previousOwnerSession ?? '',
+      previousLaunchRole: finished.previousLaunchRole ?? '',
+    },
   });
 }
 

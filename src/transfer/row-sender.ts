@@ -8,6 +8,7 @@ import type { ClassifiedError } from '../aws/classify-error.js';
 import type { TokenState } from '../checkpoint/types.js';
 import type { TransferRow } from '../input/types.js';
 import type { Lane } from './lane.js';
+import type { FoundState } from './row-result.js';
 import { sendWithRetry, type SendWithRetryOptions } from './send-with-retry.js';
 
 /** A row that needs the API: its row, token, lane, and what an earlier run of the checkpoint left. */
@@ -17,6 +18,8 @@ export interface RowJob {
   readonly lane: Lane;
   /** `in-flight` or `failed` from an earlier run; undefined for a row never tried. */
   readonly prior: TokenState | undefined;
+  /** What preflight found of the product (undefined without preflight), for the results and the journal. */
+  readonly found?: FoundState | undefined;
 }
 
 /** The retry loop's dependencies for one row, but the limiter, which the sender picks from the lane. */

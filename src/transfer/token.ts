@@ -35,6 +35,34 @@ export function deriveIdempotencyToken(runId: string, fields: TokenFields): stri
   return `${TOKEN_SCHEME}-${digest}`;
 }
 
+/**
+ * `run --reconcile`: the token of a row whose product drifted from its target. The material adds
+ * the state the product was found in, its newest record included (every change makes one), so a
+ * new drift always gets a new token and the service's replay of an earlier correction can never
+ * hide it, while a rerun that finds the same drift resends the same token:
+ *
+ *   token = "sot1-" + hex(sha256(JSON.stringify(["sot1", runId, productId, owner, launchRole,
+ *                                                "found", foundOwner, foundLaunchRole, foundLastRecordId])))
+ */
+export function deriveReconcileToken(
+  runId: string,
+  fields: TokenFields,
+  found: { readonly owner: string; readonly launchRole: string; readonly lastRecordId: string },
+): string {
+  const material = JSON.stringify([
+    TOKEN_SCHEME,
+    runId.trim(),
+    fields.provisionedProductId.trim(),
+    (fields.newOwner ?? '').trim(),
+    (fields.launchRole ?? '').trim(),
+    'found',
+    found.owner,
+    found.launchRole,
+    found.lastRecordId,
+  ]);
+  return `${TOKEN_SCHEME}-${createHash('sha256').update(material, 'utf8').digest('hex')}`;
+}
+
 /** The API's own constraint on IdempotencyToken, matched against the whole value. */
 export const IDEMPOTENCY_TOKEN_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 export const IDEMPOTENCY_TOKEN_MAX_LENGTH = 128;

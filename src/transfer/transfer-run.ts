@@ -7,8 +7,10 @@
  * iterable, answers the rows that need no call (invalid, duplicates, done by an earlier run, rows
  * after a stop) and hands every other row, with its lane, to a p-limit pool. It waits for a free
  * worker before pulling the next record, so the reader never runs ahead of the pool and memory
- * stays flat. Every API call a row needs happens in its worker, in order: (a preflight read goes
- * first here) → the sender's write, with the journal's `sent` entry right before it → the wait for the record → journal
+ * stays flat. Every API call a row needs happens in its worker, in order: the preflight read (what
+ * the product looks like now: skip it, refuse it, or wait while it is busy) → the sender's write,
+ * with the journal's `sent` entry right before it. The write slot is then free for the next row,
+ * while this row waits for its record (bounded: at most `maxWaiting` rows wait at once) → journal
  * `finished` → the result. When the run must stop (failure budget, --limit, a signal, every lane
  * stopped) it stops handing out rows, lets in-flight rows finish (bounded by `graceMs` after a
  * signal), and still reads the rest of the input so that every row gets its line (`not-started`).
@@ -31,6 +33,14 @@ import type { RetryEvent } from './send-with-retry.js';
 import { deriveIdempotencyToken } from './token.js';
 import { isTerminalRecordStatus, waitForRecord, type WaitOptions } from './wait-for-record.js';
 import { createCounters, type Counters } from './counters.js';
+import { preflightRow, type BusyWaitOptions } from './preflight.js';
+import { chooseProductReader, perRowReader, type ProductReader, type ReadPlanInput } from './product-reader.js';
+import { sendWithRetry } from './send-with-retry.js';
+
+/** Rows that may wait for their records per write slot (`maxWaiting`'s default factor). */
+export const DEFAULT_WAITING_PER_WORKER = 16;
+/** How long preflight waits for a busy product unless told otherwise (`--busy-timeout`). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 600_000;
 
 export type { StopReason } from '../exit-codes.js';
 
@@ -54,6 +64,8 @@ export interface TransferEvents {
   onStop?(reason: StopReason, detail: string): void;
   /** One lane stopped taking rows while others go on (only with several lanes). */
   onLaneStop?(lane: string, reason: LaneStopReason, detail: string): void;
+  /** How preflight reads a lane's products (`per-row`, or `account` and the pages it read). */
+  onPreflightReader?(lane: string, strategy: string): void;
 }
 
 export interface TransferOptions {
@@ -71,8 +83,12 @@ export interface TransferOptions {
   readonly runId: string;
   /** Rows in flight at once (`--concurrency`). */
   readonly concurrency: number;
-  /** `--wait`: poll each accepted update's record until it finishes. Undefined: don't wait. */
+  /** Poll each accepted update's record until it finishes (the default). Undefined: `--no-wait`. */
   readonly wait?: WaitOptions | undefined;
+  /** Rows waiting for their record at once, beyond the `concurrency` writing; default 16 × concurrency. */
+  readonly maxWaiting?: number;
+  /** Read each row's product before deciding it (the default). Undefined: `--no-preflight`. */
+  readonly preflight?: PreflightOptions | undefined;
   readonly retryPolicy: RetryPolicyOptions;
   readonly failureBudget: FailureBudget;
   /** `--limit`: stop after this many rows were handed to the sender; undefined for no limit. */
@@ -83,6 +99,17 @@ export interface TransferOptions {
   readonly signal: AbortSignal;
   readonly graceMs: number;
   readonly events?: TransferEvents;
+}
+
+export interface PreflightOptions {
+  /** What the CSV asks of the account, to choose per-row or account-wide reads (per lane). */
+  readonly plan: ReadPlanInput;
+  /** A fixed reader instead of choosing one (tests). */
+  readonly reader?: ProductReader;
+  /** How long a product busy with another change is waited for. */
+  readonly busyWait?: BusyWaitOptions;
+  /** `--reconcile`: rows the checkpoint has done are read again, and put back if they drifted. */
+  readonly reconcile?: boolean;
 }
 
 export interface TransferOutcome {
@@ -98,6 +125,10 @@ export class TransferRun {
   #stoppedBy: StopReason | undefined;
   #rowsSent = 0;
   #fatal: unknown;
+  /** When run() began, by the run's clock: a record created before it is not this run's doing. */
+  #startedAt = 0;
+  /** Preflight's reader of each lane, chosen when its first row needs a read. */
+  readonly #readers = new Map<Lane, Promise<ProductReader>>();
 
   constructor(options: TransferOptions) {
     if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
@@ -118,6 +149,7 @@ export class TransferRun {
 
   async run(): Promise<TransferOutcome> {
     const { signal, clock, graceMs } = this.#options;
+    this.#startedAt = clock.now();
     const finished = new AbortController();
     const onSignal = () => {
       this.#stop('signal', 'interrupted: finishing the rows in flight, then stopping');
@@ -140,28 +172,76 @@ export class TransferRun {
     return { counts: this.#counters.snapshot(), stoppedBy: this.#stoppedBy };
   }
 
+  /**
+   * Preflight's way of reading a lane's products, chosen once, when its first row needs a read (a
+   * resumed run whose rows are all done reads nothing): account-wide pages when they cost fewer
+   * calls than reading per row. A failed account-wide read falls back to reading per row (the
+   * rows' own reads then say what is wrong, row by row).
+   */
+  #readerFor(lane: Lane, preflight: PreflightOptions): Promise<ProductReader> {
+    let reader = this.#readers.get(lane);
+    if (reader === undefined) {
+      reader = (async () => {
+        let chosen = preflight.reader;
+        if (chosen === undefined) {
+          const answer = await chooseProductReader(preflight.plan, lane, this.#attemptOptions(undefined, lane));
+          chosen = answer.kind === 'chosen' ? answer.reader : perRowReader;
+        }
+        this.#options.events?.onPreflightReader?.(lane.name, chosen.strategy);
+        return chosen;
+      })();
+      this.#readers.set(lane, reader);
+    }
+    return reader;
+  }
+
   async #pump(): Promise<void> {
     const { concurrency } = this.#options;
+    const maxWaiting = this.#options.maxWaiting ?? concurrency * DEFAULT_WAITING_PER_WORKER;
     const pool = pLimit(concurrency);
     const inflight = new Set<Promise<void>>();
+    let writing = 0;
+    // Woken whenever a write slot frees or a row finishes; no per-row race over every row in flight.
+    let wake: (() => void) | undefined;
+    const wakeUp = () => {
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    };
     try {
       for await (const record of this.#options.records) {
         if (this.#fatal !== undefined) break;
         const job = await this.#triage(record);
         if (job === undefined) continue;
         this.#rowsSent += 1;
-        const task = pool(() => this.#work(job)).catch((error: unknown) => {
-          // Only the journal or the results file can throw here: without them nothing is safe.
-          this.#fatal ??= error;
-          this.#stop('local-error', `a local write failed: ${errorText(error)}`);
-        });
+        writing += 1;
+        const task = pool(() => this.#work(job))
+          .finally(() => {
+            writing -= 1;
+            wakeUp();
+          })
+          // The wait for the record runs outside the pool: a write slot is never held by a poll.
+          .then((waitForRecord) => waitForRecord?.())
+          .catch((error: unknown) => {
+            // Only the journal or the results file can throw here: without them nothing is safe.
+            this.#fatal ??= error;
+            this.#stop('local-error', `a local write failed: ${errorText(error)}`);
+          });
         inflight.add(task);
-        void task.finally(() => inflight.delete(task));
+        void task.finally(() => {
+          inflight.delete(task);
+          wakeUp();
+        });
         if (this.#options.limit !== undefined && this.#rowsSent >= this.#options.limit) {
           this.#stop('limit', `the row limit (${this.#options.limit}) was reached: the rest of the rows were not started`);
         }
-        // Backpressure: don't read the next record until a worker is free.
-        while (inflight.size >= concurrency) await Promise.race(inflight);
+        // Backpressure: don't read the next record until a write slot is free and the rows
+        // waiting for their records are under their bound.
+        while (writing >= concurrency || inflight.size >= concurrency + maxWaiting) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
       }
     } catch (error) {
       // The input failed mid-run (e.g. the file changed): abandon the rows in flight quickly
@@ -187,7 +267,8 @@ export class TransferRun {
       return undefined;
     }
     const prior = journal.lookup(token);
-    if (prior?.state === 'done') {
+    // Reconciling, a row done by an earlier run is read again: its product may have drifted since.
+    if (prior?.state === 'done' && this.#options.preflight?.reconcile !== true) {
       await this.#emit(resultFromJournal(row, token, prior.finished));
       return undefined;
     }
@@ -200,27 +281,64 @@ export class TransferRun {
     return { row, token, lane, prior };
   }
 
-  /** Runs in a worker: every call the row needs, journaled before and after. */
-  async #work(job: RowJob): Promise<void> {
+  /**
+   * Runs in a worker (a write slot): the preflight read and the write, journaled before and after.
+   * Returns the wait for the record, which the caller runs once the write slot is free.
+   */
+  async #work(queued: RowJob): Promise<(() => Promise<void>) | undefined> {
     const { journal, clock, sender } = this.#options;
+    const attempt = this.#attemptOptions(queued.row, queued.lane);
+    const job = await this.#preflight(queued, attempt);
+    if (job === undefined) return undefined;
     const { row, token } = job;
     const markSent = () => journal.recordSent({ type: 'sent', token, line: row.line, provisionedProductId: row.provisionedProductId, at: isoNow(clock) });
-    const attempt = this.#attemptOptions(job);
     const answer = await sender.send(job, attempt, markSent);
     switch (answer.kind) {
       case 'not-sent':
         await this.#emit(resultForRow(row, { outcome: 'would-change', reason: answer.reason, token }));
-        return;
+        return undefined;
       case 'failed':
         await this.#failed(job, answer.error, answer.attempts);
-        return;
+        return undefined;
       case 'accepted':
-        await this.#accepted(job, answer, attempt);
+        job.lane.accessDenied.succeeded();
+        return () => this.#accepted(job, answer, attempt);
     }
   }
 
-  /** Retry-loop dependencies for one row's calls: its lane's signal, the run's counters and events. */
-  #attemptOptions({ row, lane }: RowJob): AttemptOptions {
+  /** The job to send, or undefined when preflight answered the row (skipped, refused, stopped). */
+  async #preflight(job: RowJob, attempt: AttemptOptions): Promise<RowJob | undefined> {
+    const { preflight, clock, runId } = this.#options;
+    if (preflight === undefined) return job;
+    const reader = await this.#readerFor(job.lane, preflight);
+    const answer = await preflightRow(job, attempt, {
+      reader, clock, runId, reconcile: preflight.reconcile ?? false,
+      busyWait: preflight.busyWait ?? { timeoutMs: DEFAULT_BUSY_TIMEOUT_MS },
+      stoppedBy: () => this.#stoppedBy ?? job.lane.stoppedBy,
+    });
+    const { row, token } = job;
+    switch (answer.kind) {
+      case 'send':
+        return answer.job;
+      case 'in-target':
+        // Journaled, so a resumed run neither reads nor sends it again (--reconcile reads it).
+        await this.#finish({ ...job, found: answer.found }, { outcome: 'skipped', reason: 'already-in-target-state', attempts: 0 });
+        return undefined;
+      case 'refused':
+        await this.#finish({ ...job, found: answer.found }, { outcome: 'failed', reason: answer.reason, attempts: 0, errorCode: answer.errorCode, errorMessage: answer.errorMessage });
+        this.#checkBudget();
+        return undefined;
+      case 'read-failed':
+        await this.#failed(job, answer.error, 0);
+        return undefined;
+      case 'stopped':
+        await this.#emit(resultForRow(row, { outcome: 'not-started', reason: `stopped-by-${answer.reason}`, token }));
+        return undefined;
+    }
+  }
+
+  /** Retry-loop dependencies for one row's calls (or a lane's, for account-wide reads): its lane's signal, the run's counters and events. */
+  #attemptOptions(row: TransferRow | undefined, lane: Lane): AttemptOptions {
     const { retryPolicy, clock, random, events } = this.#options;
     return {
       policy: retryPolicy,
@@ -230,13 +348,21 @@ export class TransferRun {
       onAttempt: () => this.#counters.request(),
       onRetry: (event) => {
         this.#counters.retry(event.error.kind === 'throttle');
-        events?.onRetry?.(row, event);
+        if (row !== undefined) events?.onRetry?.(row, event);
       },
     };
   }
 
   async #accepted(job: RowJob, answer: Accepted, attempt: AttemptOptions): Promise<void> {
-    job.lane.accessDenied.succeeded();
+    if (await this.#isReplayOfEarlierRecord(job, answer, attempt)) {
+      await this.#finish(job, {
+        outcome: 'failed', reason: 'token-already-used', recordId: answer.recordId, recordStatus: answer.recordStatus, attempts: answer.attempts,
+        errorCode: 'TokenAlreadyUsed',
+        errorMessage: `the service answered with record ${answer.recordId}, made before this run by an earlier use of this token, and changed nothing now (was the change undone since?); rerun with a new --run-id, or with --reconcile`,
+      });
+      this.#checkBudget();
+      return;
+    }
     const waited = await this.#waitIfAsked(job, attempt, answer.recordId, answer.recordStatus);
     // Never claim more than the service said: only a SUCCEEDED record is `succeeded`.
     const outcome = waited.recordStatus === 'SUCCEEDED' ? 'succeeded' : waited.recordStatus === 'FAILED' ? 'failed' : 'submitted';
@@ -246,6 +372,18 @@ export class TransferRun {
       reason: outcome === 'failed' ? 'record-failed' : waited.reason,
     });
     this.#checkBudget();
+  }
+
+  /**
+   * A token the service has seen answers with its earlier record and applies nothing. A fresh
+   * update is accepted before it finishes, so a finished record in the answer, for a product
+   * preflight saw out of its target state, is looked at once: made before this run began, it is
+   * not this run's change. (Without preflight there is nothing to compare with.)
+   */
+  async #isReplayOfEarlierRecord(job: RowJob, answer: Accepted, attempt: AttemptOptions): Promise<boolean> {
+    if (job.found === undefined || !answer.recordId || !isTerminalRecordStatus(answer.recordStatus)) return false;
+    const record = await sendWithRetry((signal) => job.lane.api.describeRecord(answer.recordId, signal), { ...attempt, limiter: job.lane.limiter('DescribeRecord') });
+    return record.ok && record.value.createdAt !== undefined && record.value.createdAt < this.#startedAt;
   }
 
   /** With --wait, follows the record to SUCCEEDED/FAILED; otherwise returns the status as answered. */
@@ -291,15 +429,16 @@ export class TransferRun {
     this.#checkBudget();
   }
 
-  /** A row the service answered: its `finished` entry, then its result line. */
-  async #finish({ row, token }: RowJob, fields: ResultFields & { outcome: JournalFinished['outcome']; attempts: number }): Promise<void> {
+  /** A row the service answered: its `finished` entry (with what preflight found), then its result line. */
+  async #finish({ row, token, found }: RowJob, fields: ResultFields & { outcome: JournalFinished['outcome']; attempts: number }): Promise<void> {
     const finishedAt = isoNow(this.#options.clock);
     this.#options.journal.recordFinished({
       type: 'finished', token, line: row.line, provisionedProductId: row.provisionedProductId, outcome: fields.outcome,
       recordId: fields.recordId ?? '', recordStatus: fields.recordStatus ?? '', attempts: fields.attempts,
       errorCode: fields.errorCode ?? '', errorMessage: fields.errorMessage ?? '', finishedAt,
+      ...(found === undefined ? {} : found),
     });
-    await this.#emit(resultForRow(row, { ...fields, token, finishedAt }));
+    await this.#emit(resultForRow(row, { ...fields, token, finishedAt, found }));
   }
 
   #checkBudget(): void {

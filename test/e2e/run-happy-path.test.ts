@@ -141,8 +141,9 @@ describe('sc-owner-transfer run', () => {
     const refused = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--run-id', 'reorg-2'], { cwd: ws.dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/run id/i);
+    // Without preflight (which would skip the row: its product is in the target state already).
     const again = await runCli(
-      ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--run-id', 'reorg-2', '--checkpoint', ws.path('reorg-2.checkpoint')],
+      ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--run-id', 'reorg-2', '--checkpoint', ws.path('reorg-2.checkpoint')],
       { cwd: ws.dir },
     );
     expect(again.code).toBe(0);

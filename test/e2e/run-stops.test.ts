@@ -41,7 +41,8 @@ describe('stopping early', () => {
     // Products that do not exist fail for good (ResourceNotFoundException).
     const rows = products.map((p, i) => [i < 6 ? `pp-missing${i}` : p.id, NEW_OWNER, '']);
     await ws.writeCsv('rows.csv', CSV_HEADER, rows);
-    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--max-errors', '2', '--concurrency', '1'], { cwd: ws.dir });
+    // The updates' own refusals (preflight's are in run-preflight.test.ts).
+    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--max-errors', '2', '--concurrency', '1'], { cwd: ws.dir });
     expect(result.code).toBe(3);
     const results = await ws.readResults('rows.csv.results.csv');
     expect(results).toHaveLength(rows.length);
@@ -51,7 +52,7 @@ describe('stopping early', () => {
     expect(updates()).toHaveLength(3);
 
     // The next run retries the failed rows (they fail again) and goes on; exit 1 with a high budget.
-    const again = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--max-errors', '100%'], { cwd: ws.dir });
+    const again = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--max-errors', '100%'], { cwd: ws.dir });
     expect(again.code).toBe(1);
     const retried = updates().filter((c) => (c.params as { ProvisionedProductId: string }).ProvisionedProductId === 'pp-missing0');
     expect(retried).toHaveLength(2);

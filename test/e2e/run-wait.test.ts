@@ -1,6 +1,6 @@
 /**
- * `--wait` against records that take time to finish, and a DescribeRecord quota that throttles the
- * reads without slowing the writes.
+ * Waiting for records (the default) against records that take time to finish, and a DescribeRecord
+ * quota that throttles the reads without slowing the writes.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -27,10 +27,10 @@ afterEach(async () => {
   await ws.remove();
 });
 
-it('without --wait rows are submitted; with --wait they are succeeded, and throttled reads never slow the writes', async () => {
+it('with --no-wait rows are submitted; by default they are succeeded, and throttled reads never slow the writes', async () => {
   const products = emulator.state.products();
   const first = await ws.writeCsv('a.csv', CSV_HEADER, products.slice(0, 6).map((p) => [p.id, NEW_OWNER, '']));
-  const noWait = await runCli(['run', '--input', first, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
+  const noWait = await runCli(['run', '--input', first, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-wait'], { cwd: ws.dir });
   expect(noWait.code, noWait.stderr).toBe(0);
   const submitted = await ws.readResults('a.csv.results.csv');
   expect(submitted.map((r) => r.outcome)).toEqual(Array(6).fill('submitted'));
@@ -38,7 +38,7 @@ it('without --wait rows are submitted; with --wait they are succeeded, and throt
   expect(emulator.state.calls().filter((c) => c.operation === 'DescribeRecord')).toHaveLength(0);
 
   const second = await ws.writeCsv('b.csv', CSV_HEADER, products.slice(6).map((p) => [p.id, NEW_OWNER, '']));
-  const waited = await runCli(['run', '--input', second, '--endpoint-url', emulator.endpoint, '--no-progress', '--wait', '--concurrency', '6', '--rate', '20'], { cwd: ws.dir });
+  const waited = await runCli(['run', '--input', second, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '6', '--rate', '20'], { cwd: ws.dir });
   expect(waited.code, waited.stderr).toBe(0);
   const results = await ws.readResults('b.csv.results.csv');
   expect(results.map((r) => [r.outcome, r.record_status])).toEqual(Array(6).fill(['succeeded', 'SUCCEEDED']));

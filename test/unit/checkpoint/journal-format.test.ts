@@ -38,11 +38,16 @@ describe('journal format', () => {
   it('writes each kind with exactly the fields of its table row, in that order', () => {
     const extra = { ...sent('t'), ticket: 'T-1' } as ReturnType<typeof sent>;
     expect(Object.keys(JSON.parse(serializeSent(extra)) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.sent)]);
-    expect(Object.keys(JSON.parse(serializeFinished(finished('t', 'failed'))) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.finished)]);
+    const found = { productStatus: 'AVAILABLE', previousOwner: 'arn:aws:iam::1:user/a', previousOwnerSession: 'arn:aws:iam::1:user/a', previousLaunchRole: '' };
+    expect(Object.keys(JSON.parse(serializeFinished({ ...finished('t', 'failed'), ...found })) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.finished)]);
+    // Format 2's fields are optional: an entry without them (as format 1 wrote) is valid, and they are left out.
+    const older = JSON.parse(serializeFinished(finished('t', 'failed'))) as object;
+    expect(Object.keys(older)).not.toContain('previousOwner');
+    expect(entryProblem(older)).toBeUndefined();
   });
 
   it('validates each field by its rule, naming the field', () => {
-    expect(entryProblem({ ...finished('t', 'succeeded'), outcome: 'maybe' })).toBe('field "outcome" is "maybe", expected succeeded, submitted or failed');
+    expect(entryProblem({ ...finished('t', 'succeeded'), outcome: 'maybe' })).toBe('field "outcome" is "maybe", expected succeeded, submitted, failed or skipped');
     expect(entryProblem({ ...sent('t'), line: -1 })).toBe('field "line" is not a non-negative integer');
     expect(entryProblem({ ...sent('t'), token: '' })).toBe('field "token" is missing or empty');
     expect(entryProblem({ ...sent('t'), at: 5 })).toBe('field "at" is missing or not a string');

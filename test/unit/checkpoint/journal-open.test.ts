@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../../src/checkpoint/checkpoint-error.js';
 import { openJournal, type OpenJournalOptions } from '../../../src/checkpoint/journal.js';
 import { readCheckpointSummary } from '../../../src/checkpoint/read-only-journal.js';
-import { MAX_LINE_BYTES } from '../../../src/checkpoint/journal-entries.js';
+import { JOURNAL_FORMAT, MAX_LINE_BYTES } from '../../../src/checkpoint/journal-entries.js';
 import { scanJournal } from '../../../src/checkpoint/journal-replay.js';
 import { systemClock, type Clock } from '../../../src/clock.js';
 import { finished, instrumentedFs, makeTempDir, readEntries, readLines, sent } from './helpers.js';
@@ -50,7 +50,7 @@ describe('openJournal: new file', () => {
     const journal = await openJournal(options({ fs }));
     expect(journal.resumed).toBe(false);
     expect(journal.replayed).toEqual({ done: 0, failed: 0, inFlight: 0 });
-    expect(journal.header).toEqual({ type: 'header', format: 1, runId: 'r1', tokenScheme: 'v1', createdAt: '2024-05-06T07:08:09.000Z', input: 'in.csv' });
+    expect(journal.header).toEqual({ type: 'header', format: JOURNAL_FORMAT, runId: 'r1', tokenScheme: 'v1', createdAt: '2024-05-06T07:08:09.000Z', input: 'in.csv' });
     await journal.close();
 
     expect(readEntries(path)).toEqual([journal.header]);

@@ -19,7 +19,10 @@ describe('parseRunConfig', () => {
       dryRun: false,
       skipInvalid: false,
       limit: undefined,
-      waitTimeoutMs: undefined,
+      waitTimeoutMs: RUN_DEFAULTS.waitTimeoutSeconds * 1000,
+      preflight: true,
+      busyTimeoutMs: RUN_DEFAULTS.busyTimeoutSeconds * 1000,
+      reconcile: false,
       requestTimeoutMs: 30_000,
       progress: true,
       acceptLanguage: 'en',
@@ -66,9 +69,17 @@ describe('parseRunConfig', () => {
     expect(() => parse(args)).toThrow(text);
   });
 
-  it('takes --wait-timeout alone as a request to wait', () => {
+  it('waits by default; --no-wait turns it off, --wait stays accepted', () => {
     expect(parse(['--wait-timeout', '45']).waitTimeoutMs).toBe(45_000);
     expect(parse(['--wait']).waitTimeoutMs).toBe(RUN_DEFAULTS.waitTimeoutSeconds * 1000);
+    expect(parse(['--no-wait']).waitTimeoutMs).toBeUndefined();
+    expect(() => parse(['--no-wait', '--wait-timeout', '5'])).toThrow('--no-wait and --wait-timeout cannot be given together');
+  });
+
+  it('reads before writing by default; --reconcile needs preflight', () => {
+    expect(parse(['--no-preflight']).preflight).toBe(false);
+    expect(parse(['--reconcile', '--busy-timeout', '30'])).toMatchObject({ preflight: true, reconcile: true, busyTimeoutMs: 30_000 });
+    expect(() => parse(['--no-preflight', '--reconcile'])).toThrow('--no-preflight and --reconcile cannot be given together: --reconcile works on what preflight reads');
   });
 
   it('lists every file the run touches, by its flag', () => {

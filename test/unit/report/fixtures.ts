@@ -20,6 +20,10 @@ export function makeResult(overrides: Partial<RowResult> = {}): RowResult {
     errorCode: '',
     errorMessage: '',
     finishedAt: '2024-05-01T10:00:00.000Z',
+    productStatus: '',
+    previousOwner: '',
+    previousOwnerSession: '',
+    previousLaunchRole: '',
     extra: {},
     ...overrides,
   };

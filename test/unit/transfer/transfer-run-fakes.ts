@@ -5,7 +5,9 @@
  */
 import { ServiceCatalogServiceException } from '@aws-sdk/client-service-catalog';
 import type { JournalFinished, JournalSent, TokenState } from '../../../src/checkpoint/types.js';
-import type { RecordAnswer, ServiceCatalogApi, UpdatePropertiesAnswer, UpdatePropertiesRequest } from '../../../src/aws/service-catalog-api.js';
+import type {
+  ProductFacts, ProductPage, RecordAnswer, ServiceCatalogApi, UpdatePropertiesAnswer, UpdatePropertiesRequest,
+} from '../../../src/aws/service-catalog-api.js';
 import type { HeaderMap, InputRecord, TransferRow } from '../../../src/input/types.js';
 import type { RowResult } from '../../../src/report/types.js';
 import { Lane, singleLane, type LaneOptions, type LaneRouter } from '../../../src/transfer/lane.js';
@@ -93,6 +95,53 @@ export class FakeApi implements ServiceCatalogApi {
   /** Without --wait the engine must never read records; WaitingApi overrides this. */
   async describeRecord(recordId: string): Promise<RecordAnswer> {
     throw new Error(`the engine must not call DescribeRecord (${recordId}) without --wait`);
+  }
+
+  /** The products preflight reads; without any, a read is a test failure (no preflight asked). */
+  readonly products = new Map<string, ProductFacts>();
+
+  /** Adds a product as the reads see it (account 123456789012, AVAILABLE, no owner or role unless given). */
+  product(id: string, facts: Partial<ProductFacts> = {}): this {
+    this.products.set(id, {
+      id, arn: `arn:aws:servicecatalog:us-east-1:123456789012:stack/p/${id}`, status: 'AVAILABLE', lastRecordId: `rec-seed-${id}`,
+      owner: 'arn:aws:iam::123456789012:user/alice', ownerSession: 'arn:aws:iam::123456789012:user/alice', launchRole: '', ...facts,
+    });
+    return this;
+  }
+
+  #read(what: string, id: string): ProductFacts | undefined {
+    if (this.products.size === 0) throw new Error(`the engine must not read products (${what} ${id}) without preflight`);
+    this.log.push(`${what}:${id}`);
+    return this.products.get(id);
+  }
+
+  async searchProduct(id: string): Promise<ProductFacts | undefined> {
+    const facts = this.#read('search', id);
+    return facts === undefined ? undefined : { ...facts, launchRole: undefined };
+  }
+
+  async describeProduct(id: string): Promise<ProductFacts> {
+    const facts = this.#read('describe', id);
+    if (facts === undefined) {
+      throw new ServiceCatalogServiceException({ name: 'ResourceNotFoundException', $fault: 'client', message: `${id} not found`, $metadata: { httpStatusCode: 400 } });
+    }
+    return { ...facts, owner: undefined, ownerSession: undefined };
+  }
+
+  async searchPage(token: string | undefined): Promise<ProductPage> {
+    return this.#page('search-page', token, 100, (facts) => ({ ...facts, launchRole: undefined }));
+  }
+
+  async scanPage(token: string | undefined): Promise<ProductPage> {
+    return this.#page('scan-page', token, 20, (facts) => ({ ...facts, owner: undefined, ownerSession: undefined }));
+  }
+
+  #page(what: string, token: string | undefined, size: number, view: (facts: ProductFacts) => ProductFacts): ProductPage {
+    const start = Number(token ?? '0');
+    this.log.push(`${what}:${start}`);
+    const all = [...this.products.values()].sort((a, b) => a.id.localeCompare(b.id));
+    const next = start + size < all.length ? String(start + size) : undefined;
+    return { products: all.slice(start, start + size).map(view), nextPageToken: next, total: all.length };
   }
 }
 

@@ -182,7 +182,10 @@ describe('TransferRun: local failures and options', () => {
     const boom = new Error('ENOSPC: no space left on device');
     const results = { write: async () => { throw boom; } };
     await expect(drive(s.clock, new TransferRun({ ...s.options, results }).run())).rejects.toBe(boom);
-    expect(s.api.calls).toHaveLength(1);
+    // The first row's result fails after its write slot was freed, so at most the row that took
+    // that slot was sent too; the third never is.
+    expect(s.api.calls.length).toBeLessThanOrEqual(2);
+    expect(s.api.callsFor('pp-3')).toHaveLength(0);
   });
 
   it('an input error mid-run rejects the run only once the rows in flight have settled', async () => {

@@ -1,0 +1,129 @@
+/**
+ * Preflight's reads: what a product looks like now, before anything is decided for its row.
+ *
+ * Only SearchProvisionedProducts tells the owner and only DescribeProvisionedProduct /
+ * ScanProvisionedProducts tell the launch role, so a row costs one read (Search, filtered on its
+ * id) or two (and Describe, when the row changes the launch role). For a CSV that covers a large
+ * part of the account, reading the whole account a page at a time is cheaper: Search serves 100
+ * products a page and Scan 20. `chooseProductReader` compares the two costs once the first Search
+ * page has said how many products the account has, and keeps from the pages only the products the
+ * CSV names, in the compact `ProductFacts` form.
+ *
+ * Every read goes through its own operation's limiter in the lane, so a throttled read never
+ * slows the writes, with the same retry policy as the writes.
+ */
+import type { ClassifiedError } from '../aws/classify-error.js';
+import { SCAN_PAGE_SIZE, SEARCH_PAGE_SIZE, type ProductFacts, type ProductPage } from '../aws/service-catalog-api.js';
+import type { TransferRow } from '../input/types.js';
+import type { Lane } from './lane.js';
+import type { AttemptOptions } from './row-sender.js';
+import { sendWithRetry } from './send-with-retry.js';
+
+export type ReadAnswer =
+  | { readonly kind: 'found'; readonly facts: ProductFacts }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'failed'; readonly error: ClassifiedError };
+
+export interface ProductReader {
+  /** How the reader was chosen, for the log: `per-row`, or `account` with the pages read. */
+  readonly strategy: string;
+  /** The product of `row` now, covering what the row changes (its owner always, its launch role when the row sets one). */
+  read(row: TransferRow, lane: Lane, attempt: AttemptOptions): Promise<ReadAnswer>;
+}
+
+/** One or two reads per row: Search for the owner, Describe for the launch role. */
+export const perRowReader: ProductReader = {
+  strategy: 'per-row',
+  async read(row, lane, attempt) {
+    const id = row.provisionedProductId;
+    const searched = await sendWithRetry((signal) => lane.api.searchProduct(id, signal), { ...attempt, limiter: lane.limiter('SearchProvisionedProducts') });
+    if (!searched.ok) return { kind: 'failed', error: searched.error };
+    if (searched.value === undefined) return { kind: 'not-found' };
+    if (row.launchRole === undefined) return { kind: 'found', facts: searched.value };
+    const described = await sendWithRetry((signal) => lane.api.describeProduct(id, signal), { ...attempt, limiter: lane.limiter('DescribeProvisionedProduct') });
+    if (!described.ok) return described.error.code === 'ResourceNotFoundException' ? { kind: 'not-found' } : { kind: 'failed', error: described.error };
+    return { kind: 'found', facts: { ...searched.value, launchRole: described.value.launchRole, status: described.value.status } };
+  },
+};
+
+/**
+ * Answers from an account-wide read. A product the pages did not show (created since, say) is
+ * read on its own, so "not found" is always the service's word, never the snapshot's.
+ */
+export function snapshotReader(snapshot: ReadonlyMap<string, ProductFacts>, pages: number): ProductReader {
+  return {
+    strategy: `account (${pages} pages read)`,
+    async read(row, lane, attempt) {
+      const facts = snapshot.get(row.provisionedProductId);
+      const incomplete = facts === undefined || facts.owner === undefined || (row.launchRole !== undefined && facts.launchRole === undefined);
+      if (incomplete) return perRowReader.read(row, lane, attempt);
+      return { kind: 'found', facts };
+    },
+  };
+}
+
+/** What the CSV asks of the account: its product ids, and how many of its rows set a launch role. */
+export interface ReadPlanInput {
+  readonly productIds: ReadonlySet<string>;
+  readonly rowsSettingLaunchRole: number;
+}
+
+/** Calls per-row reads would cost. */
+export function perRowCost({ productIds, rowsSettingLaunchRole }: ReadPlanInput): number {
+  return productIds.size + rowsSettingLaunchRole;
+}
+
+/** Calls an account-wide read would cost for an account of `accountSize` products. */
+export function accountReadCost(accountSize: number, needsLaunchRoles: boolean): number {
+  const searchPages = Math.max(1, Math.ceil(accountSize / SEARCH_PAGE_SIZE));
+  return searchPages + (needsLaunchRoles ? Math.max(1, Math.ceil(accountSize / SCAN_PAGE_SIZE)) : 0);
+}
+
+export type ChooseAnswer = { readonly kind: 'chosen'; readonly reader: ProductReader } | { readonly kind: 'failed'; readonly error: ClassifiedError };
+
+/**
+ * Picks the cheaper way to read the CSV's products. A CSV of a row or two is read per row without
+ * asking; otherwise the first Search page (one call) tells the account's size, and the account is
+ * read page by page only when that costs fewer calls than reading per row.
+ */
+export async function chooseProductReader(input: ReadPlanInput, lane: Lane, attempt: AttemptOptions): Promise<ChooseAnswer> {
+  const perRow = perRowCost(input);
+  if (perRow <= 2) return { kind: 'chosen', reader: perRowReader };
+  const searchPage = (token: string | undefined) =>
+    sendWithRetry((signal) => lane.api.searchPage(token, signal), { ...attempt, limiter: lane.limiter('SearchProvisionedProducts') });
+  const first = await searchPage(undefined);
+  if (!first.ok) return { kind: 'failed', error: first.error };
+  const accountSize = first.value.total ?? Number.POSITIVE_INFINITY;
+  const needsLaunchRoles = input.rowsSettingLaunchRole > 0;
+  // The first page is spent either way: compare what is left to pay.
+  if (accountReadCost(accountSize, needsLaunchRoles) - 1 >= perRow) return { kind: 'chosen', reader: perRowReader };
+
+  const snapshot = new Map<string, ProductFacts>();
+  let pages = 1;
+  const keep = (page: ProductPage, merge: (known: ProductFacts | undefined, facts: ProductFacts) => ProductFacts) => {
+    for (const facts of page.products) {
+      if (input.productIds.has(facts.id)) snapshot.set(facts.id, merge(snapshot.get(facts.id), facts));
+    }
+  };
+  const fromSearch = (_known: ProductFacts | undefined, facts: ProductFacts) => facts;
+  keep(first.value, fromSearch);
+  for (let token = first.value.nextPageToken; token !== undefined; ) {
+    const page = await searchPage(token);
+    if (!page.ok) return { kind: 'failed', error: page.error };
+    pages += 1;
+    keep(page.value, fromSearch);
+    token = page.value.nextPageToken;
+  }
+  if (needsLaunchRoles) {
+    // Scan adds the launch role (and a fresher status) to what Search said of the owner.
+    const fromScan = (known: ProductFacts | undefined, facts: ProductFacts) => (known === undefined ? facts : { ...known, status: facts.status, launchRole: facts.launchRole });
+    for (let token: string | undefined, first = true; first || token !== undefined; first = false) {
+      const page = await sendWithRetry((signal) => lane.api.scanPage(token, signal), { ...attempt, limiter: lane.limiter('ScanProvisionedProducts') });
+      if (!page.ok) return { kind: 'failed', error: page.error };
+      pages += 1;
+      keep(page.value, fromScan);
+      token = page.value.nextPageToken;
+    }
+  }
+  return { kind: 'chosen', reader: snapshotReader(snapshot, pages) };
+}
