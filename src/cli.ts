@@ -11,8 +11,9 @@ import { createProcessIo } from './process-io.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { undoCommand } from './commands/undo.js';
 
-const COMMANDS: readonly Command[] = [runCommand, statusCommand, emulatorCommand];
+const COMMANDS: readonly Command[] = [runCommand, statusCommand, undoCommand, emulatorCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

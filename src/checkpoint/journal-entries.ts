@@ -55,6 +55,9 @@ export const ENTRY_FIELDS = {
     previousOwner: { rule: 'string', optional: true },
     previousOwnerSession: { rule: 'string', optional: true },
     previousLaunchRole: { rule: 'string', optional: true },
+    // Format 2: the row's targets ('' for a key it left alone), so `undo` knows which keys it changed.
+    newOwner: { rule: 'string', optional: true },
+    launchRole: { rule: 'string', optional: true },
   },
 } as const satisfies Record<'header' | 'sent' | 'finished', Record<string, FieldSpec>>;
 
@@ -139,6 +142,11 @@ export class ReplayState {
     const { sent, finished } = known;
     if (finished === undefined) return sent === undefined ? undefined : { state: 'in-flight', sent };
     return { state: finished.outcome === 'failed' ? 'failed' : 'done', finished, sent };
+  }
+
+  /** Every token's last `finished` entry, in no particular order (for `undo --checkpoint`). */
+  *finishedEntries(): Generator<JournalFinished> {
+    for (const { finished } of this.#tokens.values()) if (finished !== undefined) yield finished;
   }
 
   counts(): { done: number; failed: number; inFlight: number } {

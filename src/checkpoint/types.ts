@@ -48,6 +48,9 @@ export interface JournalFinished {
   readonly previousOwner?: string | undefined;
   readonly previousOwnerSession?: string | undefined;
   readonly previousLaunchRole?: string | undefined;
+  /** Format 2: the row's targets, '' for a key the row left alone. */
+  readonly newOwner?: string | undefined;
+  readonly launchRole?: string | undefined;
 }
 
 export type JournalEntry = JournalHeader | JournalSent | JournalFinished;

@@ -51,6 +51,7 @@ const EMULATOR_FLAGS: readonly FlagSpec[] = [
   { name: 'latency-ms', type: 'string', valueName: 'N', description: 'Delay before every request is handled.', defaultText: '0' },
   { name: 'under-change', type: 'string', multiple: true, valueName: 'ID=MS', description: 'Hold a product UNDER_CHANGE for MS from start; repeatable.', defaultText: 'none' },
   { name: 'access-denied', type: 'string', multiple: true, valueName: 'ID', description: 'Answer AccessDeniedException to updates of this product; repeatable.', defaultText: 'none' },
+  { name: 'fail-update', type: 'string', multiple: true, valueName: 'ID', description: 'Accept updates of this product, then end their record FAILED (nothing applied); repeatable.', defaultText: 'none' },
   { name: 'random-seed', type: 'string', valueName: 'N', description: 'Seed of the PRNG behind random faults and record ids.', defaultText: '1' },
   { name: 'access-key', type: 'string', multiple: true, valueName: 'ID:SECRET', description: 'Accept only these credentials and verify SigV4 signatures; repeatable.', defaultText: 'any well-formed signature' },
   { name: 'log-requests', type: 'boolean', description: 'Print one line per answered request to stderr.', defaultText: 'off' },
@@ -60,7 +61,7 @@ const FOOTER = [
   'Runs until SIGINT/SIGTERM, then exits 0. Exit 2: bad usage, unreadable or invalid seed, port in use.',
   'While running: GET /_emulator/state (products, records, calls as JSON); POST /_emulator/faults',
   '(JSON body replaces every fault: quotas, serverErrorRate, dropBeforeApplyRate, dropAfterApplyRate,',
-  'latencyMs, underChange, accessDenied, script).',
+  'latencyMs, underChange, accessDenied, failUpdates, script).',
   '',
   'Example: sc-owner-transfer emulator --port 4566 --quota UpdateProvisionedProductProperties=5:10 --drop-after-rate 0.05',
 ].join('\n');
@@ -83,7 +84,7 @@ export const emulatorCommand: Command = {
   usage:
     'emulator [--port 4566] [--seed FILE | --generate N [--account-id ID]] [--caller-arn ARN] [--record-delay-ms N]\n' +
     '         [--quota OP=RATE[:BURST]]... [--server-error-rate F] [--drop-before-rate F] [--drop-after-rate F]\n' +
-    '         [--latency-ms N] [--under-change ID=MS]... [--access-denied ID]... [--random-seed N] [--access-key ID:SECRET]...',
+    '         [--latency-ms N] [--under-change ID=MS]... [--access-denied ID]... [--fail-update ID]... [--random-seed N] [--access-key ID:SECRET]...',
   flags: EMULATOR_FLAGS,
   helpFooter: FOOTER,
   async execute(argv, io) {
@@ -192,6 +193,7 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
       latencyMs: integerFlag(flags, 'latency-ms', { min: 0, max: 600_000, defaultValue: 0 }),
       ...underChangeFaults(flags),
       ...(list(flags, 'access-denied').length > 0 ? { accessDenied: list(flags, 'access-denied') } : {}),
+      ...(list(flags, 'fail-update').length > 0 ? { failUpdates: list(flags, 'fail-update') } : {}),
     },
     'flags',
   );

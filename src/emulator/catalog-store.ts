@@ -48,6 +48,8 @@ interface RecordState {
   readonly delayMs: number;
   /** Final status of seeded provisioning records. */
   readonly seededStatus?: RecordStatus;
+  /** An update that ends FAILED (the `failUpdates` fault): its properties are never applied. */
+  readonly fails?: boolean;
   readonly ownerArn: string;
   readonly launchRoleArn: string | undefined;
   readonly properties?: Readonly<Partial<Record<PropertyKey, string>>>;
@@ -86,6 +88,8 @@ export interface CatalogStoreOptions {
   readonly newRecordId: () => string;
   /** Extra UNDER_CHANGE holds (the `underChange` fault). */
   readonly isHeld: (productId: string, now: number) => boolean;
+  /** Updates of this product end FAILED (the `failUpdates` fault). */
+  readonly failsUpdate?: (productId: string) => boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -113,6 +117,11 @@ export class CatalogStore {
       const product = this.products.get(productId)!;
       const record = this.records.get(product.pendingRecordId!)!;
       if (now < finishedAt(record)) continue;
+      if (record.fails === true) {
+        product.pendingRecordId = undefined;
+        this.pending.delete(productId);
+        continue;
+      }
       if (record.properties?.OWNER !== undefined) product.owner = record.properties.OWNER;
       if (record.properties?.LAUNCH_ROLE !== undefined) product.launchRole = record.properties.LAUNCH_ROLE;
       product.pendingRecordId = undefined;
@@ -189,6 +198,7 @@ export class CatalogStore {
       properties: { ...request.properties },
       idempotencyToken: request.token,
       errors: [],
+      ...(this.options.failsUpdate?.(product.id) === true ? { fails: true } : {}),
     };
     this.records.set(record.id, record);
     this.tokens.set(request.token, { productId: product.id, propertiesKey, recordId: record.id });
@@ -274,6 +284,10 @@ function recordView(record: RecordState, now: number): RecordView {
   if (record.seededStatus) return { ...record, status: record.seededStatus, updatedAt: record.createdAt };
   const elapsed = now - record.createdAt;
   if (record.delayMs <= 0 || elapsed >= 2 * record.delayMs) {
+    if (record.fails === true) {
+      const errors = [{ Code: 'UpdateFailed', Description: 'The update failed (emulator fault failUpdates).' }];
+      return { ...record, status: 'FAILED', errors, updatedAt: finishedAt(record) };
+    }
     return { ...record, status: 'SUCCEEDED', updatedAt: finishedAt(record) };
   }
   if (elapsed >= record.delayMs) return { ...record, status: 'IN_PROGRESS', updatedAt: record.createdAt + record.delayMs };

@@ -59,6 +59,10 @@ export class FaultEngine {
     };
   }
 
+  failsUpdate(productId: string): boolean {
+    return this.faults.failUpdates?.includes(productId) ?? false;
+  }
+
   isHeld(productId: string, now: number): boolean {
     const until = this.holds.get(productId);
     return until !== undefined && now < until;

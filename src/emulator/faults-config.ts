@@ -9,7 +9,7 @@ import type { EmulatorFaults, FaultScriptAction, FaultScriptEntry, OperationQuot
 import { isPlainObject } from '../errors.js';
 
 const ACTIONS = ['throttle', 'server-error', 'drop-before', 'drop-after', 'access-denied'];
-const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'script'];
+const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'failUpdates', 'script'];
 
 export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
   const problems: string[] = [];
@@ -42,6 +42,11 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
     if (!Array.isArray(input.accessDenied) || !input.accessDenied.every((id) => typeof id === 'string')) {
       problems.push(`${where}.accessDenied: expected an array of provisioned product ids`);
     } else out.accessDenied = [...input.accessDenied];
+  }
+  if (input.failUpdates !== undefined) {
+    if (!Array.isArray(input.failUpdates) || !input.failUpdates.every((id) => typeof id === 'string')) {
+      problems.push(`${where}.failUpdates: expected an array of provisioned product ids`);
+    } else out.failUpdates = [...input.failUpdates];
   }
   if (input.script !== undefined) {
     if (!Array.isArray(input.script)) problems.push(`${where}.script: expected an array`);

@@ -60,6 +60,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     recordDelayMs,
     newRecordId: () => `rec-${randomAlnum(idRandom, 13)}`,
     isHeld: (id, now) => faults.isHeld(id, now),
+    failsUpdate: (id) => faults.failsUpdate(id),
   });
   const operations = createOperations({ store, callerArn, now: () => clock.now() });
   const validator = new InputValidator();

@@ -75,6 +75,8 @@ export interface EmulatorFaults {
   readonly underChange?: Readonly<Record<string, number>>;
   /** Updates of these product ids answer AccessDeniedException. */
   readonly accessDenied?: readonly string[];
+  /** Updates of these product ids are accepted, then their record ends FAILED and nothing is applied. */
+  readonly failUpdates?: readonly string[];
   readonly script?: readonly FaultScriptEntry[];
 }
 

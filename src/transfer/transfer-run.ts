@@ -436,7 +436,7 @@ export class TransferRun {
       type: 'finished', token, line: row.line, provisionedProductId: row.provisionedProductId, outcome: fields.outcome,
       recordId: fields.recordId ?? '', recordStatus: fields.recordStatus ?? '', attempts: fields.attempts,
       errorCode: fields.errorCode ?? '', errorMessage: fields.errorMessage ?? '', finishedAt,
-      ...(found === undefined ? {} : found),
+      ...(found === undefined ? {} : { ...found, newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '' }),
     });
     await this.#emit(resultForRow(row, { ...fields, token, finishedAt, found }));
   }

@@ -38,7 +38,10 @@ describe('journal format', () => {
   it('writes each kind with exactly the fields of its table row, in that order', () => {
     const extra = { ...sent('t'), ticket: 'T-1' } as ReturnType<typeof sent>;
     expect(Object.keys(JSON.parse(serializeSent(extra)) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.sent)]);
-    const found = { productStatus: 'AVAILABLE', previousOwner: 'arn:aws:iam::1:user/a', previousOwnerSession: 'arn:aws:iam::1:user/a', previousLaunchRole: '' };
+    const found = {
+      productStatus: 'AVAILABLE', previousOwner: 'arn:aws:iam::1:user/a', previousOwnerSession: 'arn:aws:iam::1:user/a', previousLaunchRole: '',
+      newOwner: 'arn:aws:iam::1:user/b', launchRole: '',
+    };
     expect(Object.keys(JSON.parse(serializeFinished({ ...finished('t', 'failed'), ...found })) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.finished)]);
     // Format 2's fields are optional: an entry without them (as format 1 wrote) is valid, and they are left out.
     const older = JSON.parse(serializeFinished(finished('t', 'failed'))) as object;
