@@ -232,12 +232,16 @@ export function laneOf(clock: ManualClock, api: ServiceCatalogApi, options: Part
 }
 
 /** TransferOptions to override, plus the lane's own options (its AccessDenied streak, say). */
-export type SetupOverrides = Partial<TransferOptions> & { readonly lane?: Partial<LaneOptions> };
+export type SetupOverrides = Partial<TransferOptions> & {
+  readonly lane?: Partial<LaneOptions>;
+  /** A FakeApi subclass to use (one that answers DescribeRecord, say). */
+  readonly makeApi?: (clock: ManualClock, log: string[]) => FakeApi;
+};
 
-export function setup(records: readonly InputRecord[], { lane, ...overrides }: SetupOverrides = {}): Setup {
+export function setup(records: readonly InputRecord[], { lane, makeApi, ...overrides }: SetupOverrides = {}): Setup {
   const clock = new ManualClock();
   const log: string[] = [];
-  const api = new FakeApi(clock, log);
+  const api = makeApi?.(clock, log) ?? new FakeApi(clock, log);
   const journal = new MemoryJournal(log);
   const results = new MemoryResults();
   const controller = new AbortController();
