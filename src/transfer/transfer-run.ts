@@ -17,105 +17,26 @@
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import type { JournalFinished, JournalSent, TokenState } from '../checkpoint/types.js';
+import type { JournalFinished } from '../checkpoint/types.js';
 import type { Clock } from '../clock.js';
 import type { ClassifiedError } from '../aws/classify-error.js';
 import { errorText } from '../errors.js';
 import type { StopReason } from '../exit-codes.js';
-import type { HeaderMap, InputRecord, TransferRow } from '../input/types.js';
+import type { InputRecord, TransferRow } from '../input/types.js';
 import type { RowResult, RunCounts } from '../report/types.js';
-import { isBudgetExceeded, type FailureBudget } from './failure-budget.js';
-import type { Lane, LaneRouter, LaneStopReason } from './lane.js';
-import { validateRetryPolicy, type RetryPolicyOptions } from './retry-policy.js';
+import { isBudgetExceeded } from './failure-budget.js';
+import type { Lane, LaneStopReason } from './lane.js';
+import { validateRetryPolicy } from './retry-policy.js';
 import { resultForInvalid, resultForRow, resultFromJournal, type ResultFields } from './row-result.js';
-import type { AttemptOptions, RowJob, RowSender, SendAnswer } from './row-sender.js';
-import type { RetryEvent } from './send-with-retry.js';
+import type { AttemptOptions, RowJob, SendAnswer } from './row-sender.js';
 import { deriveIdempotencyToken } from './token.js';
-import { isTerminalRecordStatus, waitForRecord, type WaitOptions } from './wait-for-record.js';
+import { confirmRecord } from './confirm-record.js';
 import { createCounters, type Counters } from './counters.js';
-import { preflightRow, type BusyWaitOptions } from './preflight.js';
-import { chooseProductReader, perRowReader, type ProductReader, type ReadPlanInput } from './product-reader.js';
-import { sendWithRetry } from './send-with-retry.js';
+import { preflightRow } from './preflight.js';
+import { chooseProductReader, perRowReader, type ProductReader } from './product-reader.js';
 
-/** Rows that may wait for their records per write slot (`maxWaiting`'s default factor). */
-export const DEFAULT_WAITING_PER_WORKER = 16;
-/** How long preflight waits for a busy product unless told otherwise (`--busy-timeout`). */
-export const DEFAULT_BUSY_TIMEOUT_MS = 600_000;
-
-export type { StopReason } from '../exit-codes.js';
-
-/** What the engine needs of the checkpoint journal (checkpoint/journal.ts implements it). */
-export interface JournalPort {
-  lookup(token: string): TokenState | undefined;
-  recordSent(entry: JournalSent): void;
-  recordFinished(entry: JournalFinished): void;
-}
-
-/** What the engine needs of the results file (report/results-writer.ts implements it). */
-export interface ResultsPort {
-  write(result: RowResult): Promise<void>;
-}
-
-export interface TransferEvents {
-  /** Every row's result, as it is written. */
-  onRowResult?(result: RowResult): void;
-  onRetry?(row: TransferRow, event: RetryEvent): void;
-  /** The first reason the run stopped taking rows, with a human sentence. */
-  onStop?(reason: StopReason, detail: string): void;
-  /** One lane stopped taking rows while others go on (only with several lanes). */
-  onLaneStop?(lane: string, reason: LaneStopReason, detail: string): void;
-  /** How preflight reads a lane's products (`per-row`, or `account` and the pages it read). */
-  onPreflightReader?(lane: string, strategy: string): void;
-}
-
-export interface TransferOptions {
-  readonly records: AsyncIterable<InputRecord>;
-  readonly header: HeaderMap;
-  /** Data rows in the input, from the validation pass (for progress). */
-  readonly totalRows: number;
-  /** Which lane (account: API, limiters, streak) each row goes through. */
-  readonly lanes: LaneRouter;
-  /** The write step: `updateSender`, or `dryRunSender` for a dry run. */
-  readonly sender: RowSender;
-  readonly journal: JournalPort;
-  readonly results: ResultsPort;
-  /** `--run-id`, '' when none: part of every token. */
-  readonly runId: string;
-  /** Rows in flight at once (`--concurrency`). */
-  readonly concurrency: number;
-  /** Poll each accepted update's record until it finishes (the default). Undefined: `--no-wait`. */
-  readonly wait?: WaitOptions | undefined;
-  /** Rows waiting for their record at once, beyond the `concurrency` writing; default 16 × concurrency. */
-  readonly maxWaiting?: number;
-  /** Read each row's product before deciding it (the default). Undefined: `--no-preflight`. */
-  readonly preflight?: PreflightOptions | undefined;
-  readonly retryPolicy: RetryPolicyOptions;
-  readonly failureBudget: FailureBudget;
-  /** `--limit`: stop after this many rows were handed to the sender; undefined for no limit. */
-  readonly limit: number | undefined;
-  readonly clock: Clock;
-  readonly random: () => number;
-  /** Aborted by SIGINT/SIGTERM: stop taking rows; in-flight ones get `graceMs` to finish. */
-  readonly signal: AbortSignal;
-  readonly graceMs: number;
-  readonly events?: TransferEvents;
-}
-
-export interface PreflightOptions {
-  /** What the CSV asks of the account, to choose per-row or account-wide reads (per lane). */
-  readonly plan: ReadPlanInput;
-  /** A fixed reader instead of choosing one (tests). */
-  readonly reader?: ProductReader;
-  /** How long a product busy with another change is waited for. */
-  readonly busyWait?: BusyWaitOptions;
-  /** `--reconcile`: rows the checkpoint has done are read again, and put back if they drifted. */
-  readonly reconcile?: boolean;
-}
-
-export interface TransferOutcome {
-  readonly counts: RunCounts;
-  readonly stoppedBy: StopReason | undefined;
-}
+export * from './transfer-options.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_WAITING_PER_WORKER, type PreflightOptions, type TransferOptions, type TransferOutcome } from './transfer-options.js';
 
 type Accepted = Extract<SendAnswer, { kind: 'accepted' }>;
 
@@ -354,53 +275,8 @@ export class TransferRun {
   }
 
   async #accepted(job: RowJob, answer: Accepted, attempt: AttemptOptions): Promise<void> {
-    if (await this.#isReplayOfEarlierRecord(job, answer, attempt)) {
-      await this.#finish(job, {
-        outcome: 'failed', reason: 'token-already-used', recordId: answer.recordId, recordStatus: answer.recordStatus, attempts: answer.attempts,
-        errorCode: 'TokenAlreadyUsed',
-        errorMessage: `the service answered with record ${answer.recordId}, made before this run by an earlier use of this token, and changed nothing now (was the change undone since?); rerun with a new --run-id, or with --reconcile`,
-      });
-      this.#checkBudget();
-      return;
-    }
-    const waited = await this.#waitIfAsked(job, attempt, answer.recordId, answer.recordStatus);
-    // Never claim more than the service said: only a SUCCEEDED record is `succeeded`.
-    const outcome = waited.recordStatus === 'SUCCEEDED' ? 'succeeded' : waited.recordStatus === 'FAILED' ? 'failed' : 'submitted';
-    await this.#finish(job, {
-      outcome, recordId: answer.recordId, recordStatus: waited.recordStatus, attempts: answer.attempts,
-      errorCode: outcome === 'failed' ? 'RecordFailed' : '', errorMessage: waited.errorMessage,
-      reason: outcome === 'failed' ? 'record-failed' : waited.reason,
-    });
+    await this.#finish(job, await confirmRecord(job, answer, attempt, { wait: this.#options.wait, runStartedAt: this.#startedAt }));
     this.#checkBudget();
-  }
-
-  /**
-   * A token the service has seen answers with its earlier record and applies nothing. A fresh
-   * update is accepted before it finishes, so a finished record in the answer, for a product
-   * preflight saw out of its target state, is looked at once: made before this run began, it is
-   * not this run's change. (Without preflight there is nothing to compare with.)
-   */
-  async #isReplayOfEarlierRecord(job: RowJob, answer: Accepted, attempt: AttemptOptions): Promise<boolean> {
-    if (job.found === undefined || !answer.recordId || !isTerminalRecordStatus(answer.recordStatus)) return false;
-    const record = await sendWithRetry((signal) => job.lane.api.describeRecord(answer.recordId, signal), { ...attempt, limiter: job.lane.limiter('DescribeRecord') });
-    return record.ok && record.value.createdAt !== undefined && record.value.createdAt < this.#startedAt;
-  }
-
-  /** With --wait, follows the record to SUCCEEDED/FAILED; otherwise returns the status as answered. */
-  async #waitIfAsked(job: RowJob, attempt: AttemptOptions, recordId: string, recordStatus: string): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
-    const { wait } = this.#options;
-    if (!wait || !recordId || isTerminalRecordStatus(recordStatus)) return { recordStatus, reason: '', errorMessage: '' };
-    const { lane } = job;
-    const result = await waitForRecord(recordId, wait, { ...attempt, api: lane.api, limiter: lane.limiter('DescribeRecord') });
-    switch (result.kind) {
-      case 'finished':
-        return { recordStatus: result.record.recordStatus, reason: '', errorMessage: result.record.errors.join('; ') };
-      case 'timed-out':
-        return { recordStatus: result.lastStatus || recordStatus, reason: 'wait-timed-out', errorMessage: '' };
-      default:
-        // The update itself was accepted: the row is `submitted`, only the wait was cut short.
-        return { recordStatus, reason: `wait-${result.error.kind === 'aborted' ? 'interrupted' : `failed-${result.error.code}`}`, errorMessage: '' };
-    }
   }
 
   async #failed(job: RowJob, error: ClassifiedError, attempts: number): Promise<void> {

@@ -1,0 +1,97 @@
+/**
+ * The transfer engine's options, ports and events: what a command hands `TransferRun`, and what it
+ * gets back. Kept apart from the engine so the engine file reads as the flow.
+ */
+import type { JournalFinished, JournalSent, TokenState } from '../checkpoint/types.js';
+import type { Clock } from '../clock.js';
+import type { StopReason } from '../exit-codes.js';
+import type { HeaderMap, InputRecord, TransferRow } from '../input/types.js';
+import type { RowResult, RunCounts } from '../report/types.js';
+import type { FailureBudget } from './failure-budget.js';
+import type { LaneRouter, LaneStopReason } from './lane.js';
+import type { BusyWaitOptions } from './preflight.js';
+import type { ProductReader, ReadPlanInput } from './product-reader.js';
+import type { RetryPolicyOptions } from './retry-policy.js';
+import type { RowSender } from './row-sender.js';
+import type { RetryEvent } from './send-with-retry.js';
+import type { WaitOptions } from './wait-for-record.js';
+
+/** Rows that may wait for their records per write slot (`maxWaiting`'s default factor). */
+export const DEFAULT_WAITING_PER_WORKER = 16;
+/** How long preflight waits for a busy product unless told otherwise (`--busy-timeout`). */
+export const DEFAULT_BUSY_TIMEOUT_MS = 600_000;
+
+export type { StopReason } from '../exit-codes.js';
+
+/** What the engine needs of the checkpoint journal (checkpoint/journal.ts implements it). */
+export interface JournalPort {
+  lookup(token: string): TokenState | undefined;
+  recordSent(entry: JournalSent): void;
+  recordFinished(entry: JournalFinished): void;
+}
+
+/** What the engine needs of the results file (report/results-writer.ts implements it). */
+export interface ResultsPort {
+  write(result: RowResult): Promise<void>;
+}
+
+export interface TransferEvents {
+  /** Every row's result, as it is written. */
+  onRowResult?(result: RowResult): void;
+  onRetry?(row: TransferRow, event: RetryEvent): void;
+  /** The first reason the run stopped taking rows, with a human sentence. */
+  onStop?(reason: StopReason, detail: string): void;
+  /** One lane stopped taking rows while others go on (only with several lanes). */
+  onLaneStop?(lane: string, reason: LaneStopReason, detail: string): void;
+  /** How preflight reads a lane's products (`per-row`, or `account` and the pages it read). */
+  onPreflightReader?(lane: string, strategy: string): void;
+}
+
+export interface TransferOptions {
+  readonly records: AsyncIterable<InputRecord>;
+  readonly header: HeaderMap;
+  /** Data rows in the input, from the validation pass (for progress). */
+  readonly totalRows: number;
+  /** Which lane (account: API, limiters, streak) each row goes through. */
+  readonly lanes: LaneRouter;
+  /** The write step: `updateSender`, or `dryRunSender` for a dry run. */
+  readonly sender: RowSender;
+  readonly journal: JournalPort;
+  readonly results: ResultsPort;
+  /** `--run-id`, '' when none: part of every token. */
+  readonly runId: string;
+  /** Rows in flight at once (`--concurrency`). */
+  readonly concurrency: number;
+  /** Poll each accepted update's record until it finishes (the default). Undefined: `--no-wait`. */
+  readonly wait?: WaitOptions | undefined;
+  /** Rows waiting for their record at once, beyond the `concurrency` writing; default 16 × concurrency. */
+  readonly maxWaiting?: number;
+  /** Read each row's product before deciding it (the default). Undefined: `--no-preflight`. */
+  readonly preflight?: PreflightOptions | undefined;
+  readonly retryPolicy: RetryPolicyOptions;
+  readonly failureBudget: FailureBudget;
+  /** `--limit`: stop after this many rows were handed to the sender; undefined for no limit. */
+  readonly limit: number | undefined;
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** Aborted by SIGINT/SIGTERM: stop taking rows; in-flight ones get `graceMs` to finish. */
+  readonly signal: AbortSignal;
+  readonly graceMs: number;
+  readonly events?: TransferEvents;
+}
+
+export interface PreflightOptions {
+  /** What the CSV asks of the account, to choose per-row or account-wide reads (per lane). */
+  readonly plan: ReadPlanInput;
+  /** A fixed reader instead of choosing one (tests). */
+  readonly reader?: ProductReader;
+  /** How long a product busy with another change is waited for. */
+  readonly busyWait?: BusyWaitOptions;
+  /** `--reconcile`: rows the checkpoint has done are read again, and put back if they drifted. */
+  readonly reconcile?: boolean;
+}
+
+export interface TransferOutcome {
+  readonly counts: RunCounts;
+  readonly stoppedBy: StopReason | undefined;
+}
