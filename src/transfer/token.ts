@@ -23,16 +23,17 @@ export interface TokenFields {
   readonly launchRole: string | undefined;
 }
 
+/** The row's own part of every token: scheme, run id, product, owner, launch role. */
+function rowMaterial(runId: string, fields: TokenFields): string[] {
+  return [TOKEN_SCHEME, runId.trim(), fields.provisionedProductId.trim(), (fields.newOwner ?? '').trim(), (fields.launchRole ?? '').trim()];
+}
+
+function tokenOf(material: readonly string[]): string {
+  return `${TOKEN_SCHEME}-${createHash('sha256').update(JSON.stringify(material), 'utf8').digest('hex')}`;
+}
+
 export function deriveIdempotencyToken(runId: string, fields: TokenFields): string {
-  const material = JSON.stringify([
-    TOKEN_SCHEME,
-    runId.trim(),
-    fields.provisionedProductId.trim(),
-    (fields.newOwner ?? '').trim(),
-    (fields.launchRole ?? '').trim(),
-  ]);
-  const digest = createHash('sha256').update(material, 'utf8').digest('hex');
-  return `${TOKEN_SCHEME}-${digest}`;
+  return tokenOf(rowMaterial(runId, fields));
 }
 
 /**
@@ -49,18 +50,7 @@ export function deriveReconcileToken(
   fields: TokenFields,
   found: { readonly owner: string; readonly launchRole: string; readonly lastRecordId: string },
 ): string {
-  const material = JSON.stringify([
-    TOKEN_SCHEME,
-    runId.trim(),
-    fields.provisionedProductId.trim(),
-    (fields.newOwner ?? '').trim(),
-    (fields.launchRole ?? '').trim(),
-    'found',
-    found.owner,
-    found.launchRole,
-    found.lastRecordId,
-  ]);
-  return `${TOKEN_SCHEME}-${createHash('sha256').update(material, 'utf8').digest('hex')}`;
+  return tokenOf([...rowMaterial(runId, fields), 'found', found.owner, found.launchRole, found.lastRecordId]);
 }
 
 /** The API's own constraint on IdempotencyToken, matched against the whole value. */
