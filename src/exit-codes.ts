@@ -51,8 +51,8 @@ export const EXIT_CODES = {
     doc: 'A file of the run (checkpoint, results, summary JSON, log) could not be written: disk full, quota, read-only or I/O error. The message names the file and the system error. Resumable once fixed: nothing is applied twice.',
   },
   ChangesPending: {
-    code: 6, meaning: 'rows still to change', resumable: false, commands: [],
-    doc: 'Reserved for `verify` and `plan`: they found rows still to change (not a failure; a cron job applies them).',
+    code: 6, meaning: 'rows still to change', resumable: false, commands: ['run'],
+    doc: '`run --dry-run --check` (the verify for cron; `plan` will use it too): rows would still change. Not a failure: a run applies them.',
   },
   AccountsUnreachable: {
     code: 7, meaning: 'some accounts could not be reached, resumable', resumable: true, commands: [],
@@ -121,13 +121,16 @@ export type StopReason = keyof typeof STOP_REASONS;
  */
 export function exitCodeForRun(
   stoppedBy: StopReason | undefined,
-  rows: { readonly failed: number; readonly invalid: number },
+  rows: { readonly failed: number; readonly invalid: number; readonly wouldChange?: number },
   signalExitCode: () => ExitCodeValue,
+  /** `--dry-run --check`: rows that would still change are news of their own (6). */
+  check = false,
 ): ExitCodeValue {
   const rule = stoppedBy === undefined ? 'by-rows' : STOP_REASONS[stoppedBy].exitCode;
   if (rule === 'by-signal') return signalExitCode();
   if (rule !== 'by-rows') return ExitCode[rule];
-  return rows.failed > 0 || rows.invalid > 0 ? ExitCode.RowsFailed : ExitCode.Ok;
+  if (rows.failed > 0 || rows.invalid > 0) return ExitCode.RowsFailed;
+  return check && (rows.wouldChange ?? 0) > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
 }
 
 /**

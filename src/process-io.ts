@@ -31,6 +31,7 @@ export function createProcessIo(): ProcessIo {
   process.on('SIGTERM', onSignal);
   return {
     io: {
+      stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,

@@ -3,11 +3,13 @@
  * its own flags (see flags.ts), wires the engine to the outside world through `CommandIo`, and
  * returns the exit code. Commands never call process.exit: cli.ts sets process.exitCode.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { renderHelp, UsageError, type FlagSpec } from './flags.js';
 
 export interface CommandIo {
+  /** Read only to ask the operator (run's confirmation on a terminal). */
+  readonly stdin: Readable & { isTTY?: boolean };
   readonly stdout: Writable & { isTTY?: boolean; columns?: number };
   readonly stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -40,7 +40,13 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'rate', type: 'string', valueName: 'N', description: 'Ceiling of update requests per second (0.1-1000); lowered automatically on throttling.', defaultText: String(RUN_DEFAULTS.ratePerSecond) },
   { name: 'max-errors', type: 'string', valueName: 'N|N%', description: 'Stop taking rows once more rows than this failed (a percentage is judged after 20 rows), exit 3.', defaultText: RUN_DEFAULTS.maxErrors },
   { name: 'run-id', type: 'string', valueName: 'ID', description: 'Part of every idempotency token: a new id applies the same rows again as a new operation.', defaultText: 'none' },
-  { name: 'dry-run', type: 'boolean', description: 'Validate and report what would change; send nothing, write no checkpoint.' },
+  { name: 'dry-run', type: 'boolean', description: 'Validate, read each product and check the targets, and report what would change; send no write, write no checkpoint. Exit 1 when some row would fail.' },
+  { name: 'check', type: 'boolean', description: 'With --dry-run: the verify for cron. Exit 6 when rows would still change, 0 when everything is applied.' },
+  { name: 'yes', short: 'y', type: 'boolean', description: 'Do not ask for confirmation on a terminal before the first write.' },
+  { name: 'expect-account', type: 'string', multiple: true, valueName: 'ID', description: 'Refuse to write unless the credentials are for this account (STS GetCallerIdentity); repeatable. Products of another account fail their rows.' },
+  { name: 'no-target-check', type: 'boolean', description: 'Do not look up each new owner and launch role with IAM before the first write.' },
+  { name: 'sts-endpoint-url', type: 'string', valueName: 'URL', description: 'STS endpoint.', defaultText: 'AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL / the SDK\'s' },
+  { name: 'iam-endpoint-url', type: 'string', valueName: 'URL', description: 'IAM endpoint.', defaultText: 'AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL / the SDK\'s' },
   { name: 'skip-invalid', type: 'boolean', description: 'Run the valid rows and report invalid ones as `invalid`, instead of refusing the file.' },
   { name: 'no-preflight', type: 'boolean', description: 'Do not read each product before deciding its row (no skip of products already in the target state, no cross-account or busy check, no previous values for undo).' },
   { name: 'busy-timeout', type: 'string', valueName: 'SECONDS', description: 'How long preflight waits for a product UNDER_CHANGE or PLAN_IN_PROGRESS before failing its row.', defaultText: String(RUN_DEFAULTS.busyTimeoutSeconds) },
@@ -78,6 +84,15 @@ export interface RunConfig {
   readonly preflight: boolean;
   readonly busyTimeoutMs: number;
   readonly reconcile: boolean;
+  /** `--dry-run --check`: rows that would still change make exit 6. */
+  readonly check: boolean;
+  /** `--yes`: never ask before the first write. */
+  readonly yes: boolean;
+  readonly expectAccounts: readonly string[];
+  /** The target check (the default); false with --no-target-check. */
+  readonly targetCheck: boolean;
+  readonly stsEndpointUrl: string | undefined;
+  readonly iamEndpointUrl: string | undefined;
   readonly region: string | undefined;
   readonly profile: string | undefined;
   readonly endpointUrl: string | undefined;
@@ -129,9 +144,18 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
   if (runId !== '' && !RUN_ID_PATTERN.test(runId)) {
     throw new UsageError('BAD_VALUE', `--run-id expects 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit, got '${runId}'`);
   }
-  const endpointUrl = stringFlag(flags, 'endpoint-url') ?? env.AWS_ENDPOINT_URL_SERVICE_CATALOG ?? env.AWS_ENDPOINT_URL;
-  if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) {
-    throw new UsageError('BAD_VALUE', `--endpoint-url expects an http:// or https:// URL, got '${endpointUrl}'`);
+  const endpoint = (flag: string, ...names: string[]): string | undefined => {
+    const url = stringFlag(flags, flag) ?? names.map((name) => env[name]).find((value) => value !== undefined && value !== '');
+    if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError('BAD_VALUE', `--${flag} expects an http:// or https:// URL, got '${url}'`);
+    return url;
+  };
+  const endpointUrl = endpoint('endpoint-url', 'AWS_ENDPOINT_URL_SERVICE_CATALOG', 'AWS_ENDPOINT_URL');
+  const expectAccounts = (flags['expect-account'] as string[] | undefined) ?? [];
+  for (const account of expectAccounts) {
+    if (!/^\d{12}$/.test(account)) throw new UsageError('BAD_VALUE', `--expect-account expects a 12-digit account id, got '${account}'`);
+  }
+  if (booleanFlag(flags, 'check') && !booleanFlag(flags, 'dry-run')) {
+    throw new UsageError('BAD_VALUE', '--check is the verify of a dry run: give it with --dry-run');
   }
   let logLevel: LogLevel;
   try {
@@ -166,6 +190,12 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     preflight: !booleanFlag(flags, 'no-preflight'),
     busyTimeoutMs: numberFlag(flags, 'busy-timeout', { min: 0, max: 86_400, defaultValue: RUN_DEFAULTS.busyTimeoutSeconds }) * 1000,
     reconcile: booleanFlag(flags, 'reconcile'),
+    check: booleanFlag(flags, 'check'),
+    yes: booleanFlag(flags, 'yes'),
+    expectAccounts,
+    targetCheck: !booleanFlag(flags, 'no-target-check'),
+    stsEndpointUrl: endpoint('sts-endpoint-url', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'),
+    iamEndpointUrl: endpoint('iam-endpoint-url', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'),
     region: stringFlag(flags, 'region'),
     profile: stringFlag(flags, 'profile'),
     endpointUrl,

@@ -24,7 +24,10 @@ import { emptyCounts } from '../transfer/counters.js';
 import { Lane, singleLane } from '../transfer/lane.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { dryRunSender, updateSender } from '../transfer/row-sender.js';
-import { TransferRun } from '../transfer/transfer-run.js';
+import { parseFailureBudget } from '../transfer/failure-budget.js';
+import { TransferRun, type TransferOptions } from '../transfer/transfer-run.js';
+import { createIdentityApi } from '../aws/identity-api.js';
+import { askToProceed, checkIdentity, describeIntent, type IdentityFindings } from './run-checks.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
 import { checkAwsSettings, checkFiles, localWriteRefusal, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
@@ -100,27 +103,87 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
     region: config.region, profile: config.profile, endpoint: config.endpointUrl,
     maxSockets: config.concurrency * 2, requestTimeoutMs: config.requestTimeoutMs,
   });
+  const identity = createIdentityApi({
+    region: config.region, profile: config.profile, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl, requestTimeoutMs: config.requestTimeoutMs,
+  });
   try {
     // A region and credentials must resolve before anything is written, or every row would fail
-    // the same way. A dry run sends nothing and needs neither.
-    const unusable = config.dryRun ? undefined : await checkAwsSettings(client);
+    // the same way. A dry run that reads nothing (--no-preflight --no-target-check) needs neither.
+    const readsAws = !config.dryRun || config.preflight || config.targetCheck || config.expectAccounts.length > 0;
+    const unusable = readsAws ? await checkAwsSettings(client) : undefined;
     if (unusable) return await refuse(ctx, unusable, scan.totalRows);
+    const findings = readsAws ? await checkIdentity(config, scan.targets, identity, io.signal) : { account: undefined, targetProblems: new Map(), warnings: [] };
+    if (findings instanceof Refusal) return await refuse(ctx, findings, scan.totalRows);
+    for (const warning of findings.warnings) log.logger.warn(warning);
     const checkpoint = await openCheckpoint(
       { path: config.checkpoint, runId: config.runId, input: config.input, forceUnlock: config.forceUnlock, clock: systemClock, pid: ctx.io.pid },
       config.dryRun,
     );
     if (checkpoint instanceof Refusal) return await refuse(ctx, checkpoint, scan.totalRows);
     const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client, config.acceptLanguage), maxRate: config.ratePerSecond, clock: systemClock });
-    return await transfer(ctx, scan, checkpoint, lane);
+    return await transfer(ctx, scan, checkpoint, lane, findings);
   } finally {
     client.destroy();
+    identity.destroy();
   }
 }
 
-async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedCheckpoint, lane: Lane): Promise<ExitCodeValue> {
+/** The engine's options for this run; `dryPass` makes the preview the confirmation shows. */
+function engineOptions(ctx: RunContext, scan: InputScan, lane: Lane, findings: IdentityFindings, ports: Pick<TransferOptions, 'journal' | 'results'>, dryPass = false): TransferOptions {
+  const { config, io, log } = ctx;
+  return {
+    // No abort signal here: after a SIGINT the engine still reads the rest to report it `not-started`.
+    records: readInputRecords(config.input, scan),
+    header: scan.header,
+    totalRows: scan.totalRows,
+    lanes: singleLane(lane),
+    sender: config.dryRun || dryPass ? dryRunSender : updateSender,
+    ...ports,
+    runId: config.runId,
+    concurrency: config.concurrency,
+    wait: config.waitTimeoutMs === undefined ? undefined : { timeoutMs: config.waitTimeoutMs },
+    targetProblems: findings.targetProblems,
+    preflight: config.preflight
+      ? {
+          plan: { productIds: new Set(scan.firstLineByProduct.keys()), rowsSettingLaunchRole: scan.rowsSettingLaunchRole },
+          busyWait: { timeoutMs: config.busyTimeoutMs },
+          reconcile: config.reconcile,
+          ...(config.expectAccounts.length > 0 ? { expectedAccounts: new Set(config.expectAccounts) } : {}),
+        }
+      : undefined,
+    retryPolicy: DEFAULT_RETRY_POLICY,
+    failureBudget: dryPass ? parseFailureBudget('100%') : config.failureBudget,
+    limit: config.limit,
+    clock: systemClock,
+    random: () => randomInt(0, 2 ** 32) / 2 ** 32,
+    signal: io.signal,
+    graceMs: config.graceMs,
+    events: dryPass ? {} : logTransferEvents(log.logger),
+  };
+}
+
+/**
+ * On a terminal, before the first write: a dry pass over the rows (reads only, nothing recorded),
+ * what it found, and the operator's yes. Off a terminal, with --yes, or for a dry run: no question.
+ */
+async function operatorAgrees(ctx: RunContext, scan: InputScan, journal: OpenedCheckpoint['journal'], lane: Lane, findings: IdentityFindings): Promise<boolean> {
+  const { config, io } = ctx;
+  if (config.dryRun || config.yes || io.stdin.isTTY !== true || io.stderr.isTTY !== true) return true;
+  const lookupOnly = { lookup: (token: string) => journal.lookup(token), recordSent: () => undefined, recordFinished: () => undefined };
+  const preview = await new TransferRun(engineOptions(ctx, scan, lane, findings, { journal: lookupOnly, results: { write: async () => undefined } }, true)).run();
+  const region = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? '(from the profile)';
+  const text = describeIntent({ region, endpoint: config.endpointUrl ?? 'AWS', account: findings.account, preview: preview.counts, targets: scan.targets });
+  return askToProceed(io.stdin, io.stderr, text);
+}
+
+async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedCheckpoint, lane: Lane, findings: IdentityFindings): Promise<ExitCodeValue> {
   const { config, io, log } = ctx;
   const { journal } = checkpoint;
   if (journal.resumed) log.logger.info({ checkpoint: config.checkpoint, ...journal.replayed }, 'resuming from checkpoint');
+  if (!(await operatorAgrees(ctx, scan, journal, lane, findings))) {
+    await checkpoint.close();
+    return refuse(ctx, new Refusal(ExitCode.Usage, 'not confirmed: nothing was written'), scan.totalRows);
+  }
   let results: ResultsWriter;
   try {
     results = await openResultsWriter({ path: config.results, extraColumns: scan.header.extraColumns });
@@ -128,35 +191,7 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     await checkpoint.abandon();
     return refuse(ctx, localWriteRefusal(error) ?? rethrow(error), scan.totalRows);
   }
-  const engine = new TransferRun({
-    // No abort signal here: after a SIGINT the engine still reads the rest to report it `not-started`.
-    records: readInputRecords(config.input, scan),
-    header: scan.header,
-    totalRows: scan.totalRows,
-    lanes: singleLane(lane),
-    sender: config.dryRun ? dryRunSender : updateSender,
-    journal,
-    results,
-    runId: config.runId,
-    concurrency: config.concurrency,
-    wait: config.waitTimeoutMs === undefined ? undefined : { timeoutMs: config.waitTimeoutMs },
-    // A dry run needs no credentials, so it reads nothing either.
-    preflight: config.preflight && !config.dryRun
-      ? {
-          plan: { productIds: new Set(scan.firstLineByProduct.keys()), rowsSettingLaunchRole: scan.rowsSettingLaunchRole },
-          busyWait: { timeoutMs: config.busyTimeoutMs },
-          reconcile: config.reconcile,
-        }
-      : undefined,
-    retryPolicy: DEFAULT_RETRY_POLICY,
-    failureBudget: config.failureBudget,
-    limit: config.limit,
-    clock: systemClock,
-    random: () => randomInt(0, 2 ** 32) / 2 ** 32,
-    signal: io.signal,
-    graceMs: config.graceMs,
-    events: logTransferEvents(log.logger),
-  });
+  const engine = new TransferRun(engineOptions(ctx, scan, lane, findings, { journal, results }));
   const progress = createProgressReporter({
     stream: io.stderr, mode: ctx.progressMode, statusLine: ctx.statusLine, clock: systemClock, logger: log.logger, getCounts: () => engine.counts(),
   });
@@ -176,10 +211,10 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     }
     // The journal or the results file could not be written: the rows stop, the summary still goes out.
     const refusal = localWriteRefusal(error) ?? rethrow(error);
-    return finish(ctx, lane, { counts: engine.counts(), exitCode: refusal.exitCode, stoppedBy: 'local-error', results: '', checkpoint: config.checkpoint, error: refusal.message });
+    return finish(ctx, lane, { counts: engine.counts(), exitCode: refusal.exitCode, stoppedBy: 'local-error', results: '', checkpoint: config.checkpoint, error: refusal.message, ...found(findings) });
   }
   const closeFailure = await closeOutputs(checkpoint, results);
-  const ranExitCode = exitCodeForRun(ran.stoppedBy, ran.counts, io.interruptExitCode);
+  const ranExitCode = exitCodeForRun(ran.stoppedBy, ran.counts, io.interruptExitCode, config.check);
   const stoppedBy = ran.stoppedBy === 'signal' ? (ranExitCode === ExitCode.Terminated ? 'SIGTERM' : 'SIGINT') : ran.stoppedBy;
   const closed = closeFailure === undefined ? undefined : localWriteRefusal(closeFailure.error) ?? rethrow(closeFailure.error);
   return finish(ctx, lane, {
@@ -189,6 +224,7 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     results: closeFailure?.resultsLost ? '' : config.results,
     checkpoint: config.dryRun ? '' : config.checkpoint,
     error: closed?.message,
+    ...found(findings),
   });
 }
 
@@ -205,7 +241,12 @@ async function closeOutputs(checkpoint: OpenedCheckpoint, results: ResultsWriter
   return error === undefined ? undefined : { error, resultsLost: resultsFailure !== undefined };
 }
 
-type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error'> & { readonly exitCode: ExitCodeValue };
+type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error' | 'warnings' | 'account'> & { readonly exitCode: ExitCodeValue };
+
+/** What the identity checks add to the summary. */
+function found(findings: IdentityFindings): Pick<FinishParts, 'warnings' | 'account'> {
+  return { ...(findings.warnings.length > 0 ? { warnings: findings.warnings } : {}), ...(findings.account !== undefined ? { account: findings.account } : {}) };
+}
 
 /** The end of a run that sent rows: its error (if any) on stderr, the summary table and the summary JSON. */
 async function finish(ctx: RunContext, lane: Lane, parts: FinishParts): Promise<ExitCodeValue> {

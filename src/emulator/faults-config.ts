@@ -9,7 +9,7 @@ import type { EmulatorFaults, FaultScriptAction, FaultScriptEntry, OperationQuot
 import { isPlainObject } from '../errors.js';
 
 const ACTIONS = ['throttle', 'server-error', 'drop-before', 'drop-after', 'access-denied'];
-const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'failUpdates', 'script'];
+const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'failUpdates', 'missingPrincipals', 'untrustedRoles', 'iamAccessDenied', 'script'];
 
 export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
   const problems: string[] = [];
@@ -43,10 +43,15 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
       problems.push(`${where}.accessDenied: expected an array of provisioned product ids`);
     } else out.accessDenied = [...input.accessDenied];
   }
-  if (input.failUpdates !== undefined) {
-    if (!Array.isArray(input.failUpdates) || !input.failUpdates.every((id) => typeof id === 'string')) {
-      problems.push(`${where}.failUpdates: expected an array of provisioned product ids`);
-    } else out.failUpdates = [...input.failUpdates];
+  for (const key of ['failUpdates', 'missingPrincipals', 'untrustedRoles'] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) problems.push(`${where}.${key}: expected an array of strings`);
+    else out[key] = [...(value as string[])];
+  }
+  if (input.iamAccessDenied !== undefined) {
+    if (typeof input.iamAccessDenied !== 'boolean') problems.push(`${where}.iamAccessDenied: expected true or false`);
+    else out.iamAccessDenied = input.iamAccessDenied;
   }
   if (input.script !== undefined) {
     if (!Array.isArray(input.script)) problems.push(`${where}.script: expected an array`);

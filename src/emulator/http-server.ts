@@ -21,6 +21,7 @@ import { createOperations } from './operations.js';
 import { mulberry32, randomAlnum } from './prng.js';
 import { parseSeed } from './seed.js';
 import { EmulatorConfigError, ServiceError, serializationError } from './service-error.js';
+import { answerQuery, isQueryRequest, parseQueryBody, QUERY_ACTIONS } from './query-protocol.js';
 import { verifySigV4 } from './sigv4-verifier.js';
 import { InputValidator } from './validate-input.js';
 import { productSnapshot, recordSnapshot } from './wire-format.js';
@@ -33,6 +34,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** A query-protocol (STS, IAM) answer: XML instead of JSON. */
+  readonly xml?: string;
   readonly errorType?: string;
   readonly outcome: string;
   readonly drop?: 'dropped-before' | 'dropped-after';
@@ -90,7 +93,31 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }),
   };
 
+  /** STS and IAM in the query protocol (query-protocol.ts), on the same port. */
+  function answerQueryProtocol(req: IncomingMessage, body: Buffer): Answer {
+    const params = parseQueryBody(body);
+    const action = params.get('Action') ?? '';
+    const call = calls.begin(action || 'query', Object.fromEntries(params), clock.now());
+    let answer: Answer;
+    try {
+      verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, options.credentials, QUERY_ACTIONS[action] ?? 'iam');
+      const current = faults.current();
+      const result = answerQuery(action, params, {
+        accountId: seed.accountId, callerArn, missingPrincipals: current.missingPrincipals ?? [],
+        untrustedRoles: current.untrustedRoles ?? [], iamAccessDenied: current.iamAccessDenied ?? false,
+      });
+      answer = { status: result.status, body: null, xml: result.xml, outcome: result.outcome };
+    } catch (error) {
+      const type = error instanceof ServiceError ? error.type : 'InternalFailure';
+      const xmlBody = `<ErrorResponse><Error><Type>Sender</Type><Code>${type}</Code><Message>${errorText(error)}</Message></Error></ErrorResponse>`;
+      answer = { status: error instanceof ServiceError ? error.status : 500, body: null, xml: xmlBody, outcome: type };
+    }
+    calls.finish(call.seq, answer.outcome);
+    return answer;
+  }
+
   async function handleAws(req: IncomingMessage, body: Buffer, path: string): Promise<Answer> {
+    if (req.method === 'POST' && path === '/' && isQueryRequest(header(req, 'content-type'))) return answerQueryProtocol(req, body);
     const target = header(req, 'x-amz-target');
     const operation = target?.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : undefined;
     const params = parseJson(body);
@@ -226,6 +253,12 @@ function errorAnswer(error: ServiceError, outcome: string): Answer {
 
 function send(res: ServerResponse, answer: Answer): void {
   if (res.destroyed || res.writableEnded) return;
+  if (answer.xml !== undefined) {
+    const xmlPayload = Buffer.from(answer.xml, 'utf8');
+    res.writeHead(answer.status, { 'Content-Type': 'text/xml', 'Content-Length': xmlPayload.length, 'x-amzn-RequestId': randomUUID() });
+    res.end(xmlPayload);
+    return;
+  }
   const payload = Buffer.from(JSON.stringify(answer.body), 'utf8');
   res.writeHead(answer.status, {
     'Content-Type': JSON_CONTENT_TYPE,

@@ -31,7 +31,12 @@ interface AuthorizationHeader {
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
 /** Throws the AWS error for a request that does not pass; returns the access key id otherwise. */
-export function verifySigV4(request: SignedRequest, credentials: Readonly<Record<string, string>> | undefined): string {
+export function verifySigV4(
+  request: SignedRequest,
+  credentials: Readonly<Record<string, string>> | undefined,
+  /** The service the credential scope must name: Service Catalog's, or `sts` / `iam` for the query protocol. */
+  service: string = SIGNING_SERVICE,
+): string {
   const headers = headerMap(request.rawHeaders);
   const authorization = headers.get('authorization');
   if (authorization === undefined || authorization.trim() === '') {
@@ -42,8 +47,8 @@ export function verifySigV4(request: SignedRequest, credentials: Readonly<Record
   if (!parsed.signedHeaders.includes('host')) {
     throw new ServiceError('IncompleteSignatureException', "'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  if (parsed.service !== SIGNING_SERVICE) {
-    throw new ServiceError('InvalidSignatureException', `Credential should be scoped to correct service: '${SIGNING_SERVICE}'.`);
+  if (parsed.service !== service) {
+    throw new ServiceError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
   }
   if (credentials === undefined) return parsed.accessKeyId;
 

@@ -77,6 +77,12 @@ export interface EmulatorFaults {
   readonly accessDenied?: readonly string[];
   /** Updates of these product ids are accepted, then their record ends FAILED and nothing is applied. */
   readonly failUpdates?: readonly string[];
+  /** IAM GetUser / GetRole answer NoSuchEntity for these principal ARNs (matched by name). */
+  readonly missingPrincipals?: readonly string[];
+  /** IAM GetRole gives these roles a trust policy that does not let Service Catalog assume them. */
+  readonly untrustedRoles?: readonly string[];
+  /** IAM GetUser / GetRole answer AccessDenied (a caller without IAM read rights). */
+  readonly iamAccessDenied?: boolean;
   readonly script?: readonly FaultScriptEntry[];
 }
 

@@ -47,6 +47,8 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
   let validRows = 0;
   let invalidRows = 0;
   let rowsSettingLaunchRole = 0;
+  const owners = new Map<string, number>();
+  const launchRoles = new Map<string, number>();
   let duplicateRows = 0;
   let fatal: InputProblem | undefined;
 
@@ -68,7 +70,14 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
       if (result.kind === 'valid') {
         validRows++;
         if (result.duplicateOfLine !== undefined) duplicateRows++;
-        else if (result.row.launchRole !== undefined) rowsSettingLaunchRole++;
+        else {
+          const { newOwner, launchRole } = result.row;
+          if (newOwner !== undefined) owners.set(newOwner, (owners.get(newOwner) ?? 0) + 1);
+          if (launchRole !== undefined) {
+            rowsSettingLaunchRole++;
+            launchRoles.set(launchRole, (launchRoles.get(launchRole) ?? 0) + 1);
+          }
+        }
       } else {
         invalidRows++;
         result.problems.forEach(note);
@@ -113,6 +122,7 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
     validRows,
     invalidRows,
     rowsSettingLaunchRole,
+    targets: { owners, launchRoles },
     duplicateRows,
     problems,
     problemCount,

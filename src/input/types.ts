@@ -71,6 +71,8 @@ export interface InputScan {
   readonly invalidRows: number;
   /** Valid rows (first of their product) that set a launch role: preflight reads those launch roles. */
   readonly rowsSettingLaunchRole: number;
+  /** Each distinct new owner and launch role of the valid rows, with how many rows set it (for the target check and the prompt). */
+  readonly targets: { readonly owners: ReadonlyMap<string, number>; readonly launchRoles: ReadonlyMap<string, number> };
   /** Lines that repeat an earlier row with the same target: first line of each such product. */
   readonly duplicateRows: number;
   /** Problems found, in line order; at most `maxProblemsKept`, the rest only counted. */

@@ -65,7 +65,9 @@ export function renderSummaryTable(summary: RunSummary): string {
     ['results', summary.results],
     ['checkpoint', summary.checkpoint],
   ];
+  if (summary.account !== undefined) runRows.push(['account', summary.account]);
   if (summary.stoppedBy !== undefined) runRows.push(['stopped by', describeStop(summary.stoppedBy)]);
+  for (const warning of summary.warnings ?? []) runRows.push(['warning', warning]);
   runRows.push(['exit code', `${summary.exitCode} (${exitCodeMeaning(summary.exitCode)})`]);
 
   // Align both sections on one label width so the table reads as one block.
@@ -106,7 +108,7 @@ export type SummaryParts = Omit<RunSummary, 'startedAt' | 'finishedAt' | 'elapse
 };
 
 export function makeRunSummary(parts: SummaryParts): RunSummary {
-  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error } = parts;
+  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error, warnings, account } = parts;
   return {
     counts,
     startedAt: new Date(startedAt).toISOString(),
@@ -114,5 +116,7 @@ export function makeRunSummary(parts: SummaryParts): RunSummary {
     elapsedMs: finishedAt - startedAt,
     exitCode, stoppedBy, runId, input, results, checkpoint, dryRun,
     ...(error === undefined ? {} : { error }),
+    ...(account === undefined ? {} : { account }),
+    ...(warnings === undefined || warnings.length === 0 ? {} : { warnings }),
   };
 }

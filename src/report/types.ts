@@ -98,4 +98,8 @@ export interface RunSummary {
   readonly dryRun: boolean;
   /** Why the run refused to start (bad input, lock held, no region...), when it did. */
   readonly error?: string | undefined;
+  /** Things the operator should know that changed no row: a skipped target check, say. */
+  readonly warnings?: readonly string[] | undefined;
+  /** The caller's account, when the run read it (STS). */
+  readonly account?: string | undefined;
 }

@@ -17,6 +17,7 @@ import { deriveReconcileToken } from './token.js';
 export type Judgement =
   | { readonly kind: 'in-target' }
   | { readonly kind: 'cross-account'; readonly message: string }
+  | { readonly kind: 'unexpected-account'; readonly message: string }
   | { readonly kind: 'busy' }
   | { readonly kind: 'change' };
 
@@ -41,9 +42,12 @@ export function isInTargetState(row: TransferRow, facts: ProductFacts): boolean 
   return ownerDone && roleDone;
 }
 
-export function judgeRow(row: TransferRow, facts: ProductFacts): Judgement {
-  if (isInTargetState(row, facts)) return { kind: 'in-target' };
+export function judgeRow(row: TransferRow, facts: ProductFacts, expectedAccounts?: ReadonlySet<string>): Judgement {
   const productAccount = accountOfArn(facts.arn);
+  if (expectedAccounts !== undefined && productAccount !== undefined && !expectedAccounts.has(productAccount)) {
+    return { kind: 'unexpected-account', message: `the product is in account ${productAccount}, not in --expect-account ${[...expectedAccounts].join(', ')}` };
+  }
+  if (isInTargetState(row, facts)) return { kind: 'in-target' };
   if (productAccount !== undefined) {
     for (const [what, arn] of [['new owner', row.newOwner], ['launch role', row.launchRole]] as const) {
       const account = arn === undefined ? undefined : accountOfArn(arn);
@@ -81,6 +85,7 @@ export interface PreflightDeps {
   readonly runId: string;
   /** `--reconcile`: a drifted product is changed under a token that covers the state it was found in. */
   readonly reconcile: boolean;
+  readonly expectedAccounts?: ReadonlySet<string> | undefined;
   /** Why the run stopped taking rows, if it did (a busy wait gives up then). */
   readonly stoppedBy: () => string | undefined;
 }
@@ -111,12 +116,14 @@ export async function preflightRow(job: RowJob, attempt: AttemptOptions, deps: P
     }
     const { facts } = answer;
     const found = foundStateOf(row, facts);
-    const judgement = judgeRow(row, facts);
+    const judgement = judgeRow(row, facts, deps.expectedAccounts);
     switch (judgement.kind) {
       case 'in-target':
         return { kind: 'in-target', found };
       case 'cross-account':
         return { kind: 'refused', reason: 'cross-account', errorCode: 'CrossAccount', errorMessage: judgement.message, found };
+      case 'unexpected-account':
+        return { kind: 'refused', reason: 'unexpected-account', errorCode: 'UnexpectedAccount', errorMessage: judgement.message, found };
       case 'change': {
         const token = deps.reconcile
           ? deriveReconcileToken(deps.runId, row, { owner: facts.owner ?? '', launchRole: facts.launchRole ?? '', lastRecordId: facts.lastRecordId })

@@ -14,6 +14,7 @@ import type { ProductReader, ReadPlanInput } from './product-reader.js';
 import type { RetryPolicyOptions } from './retry-policy.js';
 import type { RowSender } from './row-sender.js';
 import type { RetryEvent } from './send-with-retry.js';
+import type { TargetProblem } from './target-check.js';
 import type { WaitOptions } from './wait-for-record.js';
 
 /** Rows that may wait for their records per write slot (`maxWaiting`'s default factor). */
@@ -66,6 +67,8 @@ export interface TransferOptions {
   readonly wait?: WaitOptions | undefined;
   /** Rows waiting for their record at once, beyond the `concurrency` writing; default 16 × concurrency. */
   readonly maxWaiting?: number;
+  /** The target check's findings: rows setting one of these owners or launch roles fail with no update. */
+  readonly targetProblems?: ReadonlyMap<string, TargetProblem>;
   /** Read each row's product before deciding it (the default). Undefined: `--no-preflight`. */
   readonly preflight?: PreflightOptions | undefined;
   readonly retryPolicy: RetryPolicyOptions;
@@ -89,6 +92,8 @@ export interface PreflightOptions {
   readonly busyWait?: BusyWaitOptions;
   /** `--reconcile`: rows the checkpoint has done are read again, and put back if they drifted. */
   readonly reconcile?: boolean;
+  /** `--expect-account`: a product whose ARN names another account is refused (`unexpected-account`). */
+  readonly expectedAccounts?: ReadonlySet<string>;
 }
 
 export interface TransferOutcome {

@@ -199,7 +199,15 @@ export class TransferRun {
       await this.#emit(resultForRow(row, { outcome: 'not-started', reason: `stopped-by-${stoppedBy}`, token }));
       return undefined;
     }
-    return { row, token, lane, prior };
+    const job = { row, token, lane, prior };
+    const problem = this.#options.targetProblems?.get(row.newOwner ?? '') ?? this.#options.targetProblems?.get(row.launchRole ?? '');
+    if (problem !== undefined) {
+      // The target check found the owner or launch role unusable: no read, no update.
+      await this.#finish(job, { outcome: 'failed', reason: problem.reason, attempts: 0, errorCode: problem.errorCode, errorMessage: problem.message });
+      this.#checkBudget();
+      return undefined;
+    }
+    return job;
   }
 
   /**
@@ -216,7 +224,7 @@ export class TransferRun {
     const answer = await sender.send(job, attempt, markSent);
     switch (answer.kind) {
       case 'not-sent':
-        await this.#emit(resultForRow(row, { outcome: 'would-change', reason: answer.reason, token }));
+        await this.#emit(resultForRow(row, { outcome: 'would-change', reason: answer.reason, token, found: job.found }));
         return undefined;
       case 'failed':
         await this.#failed(job, answer.error, answer.attempts);
@@ -233,7 +241,7 @@ export class TransferRun {
     if (preflight === undefined) return job;
     const reader = await this.#readerFor(job.lane, preflight);
     const answer = await preflightRow(job, attempt, {
-      reader, clock, runId, reconcile: preflight.reconcile ?? false,
+      reader, clock, runId, reconcile: preflight.reconcile ?? false, expectedAccounts: preflight.expectedAccounts,
       busyWait: preflight.busyWait ?? { timeoutMs: DEFAULT_BUSY_TIMEOUT_MS },
       stoppedBy: () => this.#stoppedBy ?? job.lane.stoppedBy,
     });

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type EmulatorFaults, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from './helpers/cli.js';
-import { tokensByProduct, updateRecords } from './helpers/emulator-checks.js';
+import { tokensByProduct, updateRecords, serviceCatalogCalls } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -127,6 +127,6 @@ describe('an unreliable service', () => {
       ['failed', 'LimitExceededException', '1'],
       ['failed', 'ResourceNotFoundException', '1'],
     ]);
-    expect(emulator.state.calls()).toHaveLength(2);
+    expect(serviceCatalogCalls(emulator)).toHaveLength(2);
   });
 });

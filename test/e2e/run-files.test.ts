@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from './helpers/cli.js';
-import { tokensByProduct, updateCalls, updateRecords } from './helpers/emulator-checks.js';
+import { tokensByProduct, updateCalls, updateRecords, serviceCatalogCalls } from './helpers/emulator-checks.js';
 import { canMountTmpfs, mountTmpfs, type Tmpfs } from './helpers/tmpfs.js';
 import { createWorkspace, transferRows, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
@@ -72,10 +72,10 @@ describe('two flags naming one file', () => {
     expect(result.code).toBe(2);
     expect(readFileSync(ws.path('in.csv.checkpoint'), 'utf8')).toBe(journal);
     // The journal is still one: the next run resumes from it and sends nothing.
-    const calls = emulator.state.calls().length;
+    const calls = serviceCatalogCalls(emulator).length;
     expect((await run(input)).code).toBe(0);
     // Every row is done in the checkpoint: not even a preflight read is made.
-    expect(emulator.state.calls()).toHaveLength(calls);
+    expect(serviceCatalogCalls(emulator)).toHaveLength(calls);
   });
 });
 

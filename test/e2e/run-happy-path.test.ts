@@ -7,7 +7,7 @@ import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emu
 import { deriveIdempotencyToken, IDEMPOTENCY_TOKEN_PATTERN } from '../../src/transfer/token.js';
 import { RESULT_COLUMN_NAMES } from '../../src/report/types.js';
 import { runCli } from './helpers/cli.js';
-import { updateCalls } from './helpers/emulator-checks.js';
+import { updateCalls, serviceCatalogCalls } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -80,10 +80,10 @@ describe('sc-owner-transfer run', () => {
     expect(summary.counts).toMatchObject({ succeeded: products.length, submitted: 0, failed: 0 });
 
     // Rerun: the checkpoint says every row is done, so nothing is sent.
-    const before = emulator.state.calls().length;
+    const before = serviceCatalogCalls(emulator).length;
     const second = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
     expect(second.code).toBe(0);
-    expect(emulator.state.calls().length).toBe(before);
+    expect(serviceCatalogCalls(emulator).length).toBe(before);
     const rerun = await ws.readResults('moves.csv.results.csv');
     expect(rerun).toHaveLength(products.length);
     for (const result of rerun) {
@@ -109,14 +109,16 @@ describe('sc-owner-transfer run', () => {
     expect(dup.reason).toBe('duplicate-of-line-2');
   });
 
-  it('dry run sends nothing, writes would-change and leaves no checkpoint', async () => {
-    const products = emulator.state.products().slice(0, 4);
+  it('dry run sends no write, writes would-change and leaves no checkpoint', async () => {
+    const products = emulator.state.products().filter((p) => p.owner !== NEW_OWNER).slice(0, 4);
     const input = await ws.writeCsv('dry.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
     const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--dry-run'], { cwd: ws.dir });
     expect(result.code).toBe(0);
-    expect(emulator.state.calls()).toHaveLength(0);
+    expect(updates()).toHaveLength(0);
     const lines = await ws.readResults('dry.csv.results.csv');
     expect(lines.map((l) => l.outcome)).toEqual(['would-change', 'would-change', 'would-change', 'would-change']);
+    // Read, not guessed: each row has what preflight found.
+    expect(lines.every((l) => l.previous_owner !== '' && l.product_status === 'AVAILABLE')).toBe(true);
     await expect(readFile(ws.path('dry.csv.checkpoint'))).rejects.toThrow(/ENOENT/);
   });
 

@@ -36,10 +36,22 @@ export function awsTestEnv(overrides: Record<string, string> = {}): Record<strin
   };
 }
 
+/**
+ * The local Service Catalog also answers STS and IAM: a run pointed at it with `--endpoint-url`
+ * reaches them there too (as an operator's rehearsal sets AWS_ENDPOINT_URL_STS / _IAM), never the
+ * real services, unless the test set its own.
+ */
+function withIdentityEndpoints(args: readonly string[], env: Record<string, string>): Record<string, string> {
+  const at = args.indexOf('--endpoint-url');
+  const endpoint = at >= 0 ? args[at + 1] : undefined;
+  if (endpoint === undefined) return env;
+  return { AWS_ENDPOINT_URL_STS: endpoint, AWS_ENDPOINT_URL_IAM: endpoint, ...env };
+}
+
 export function spawnCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): SpawnedCli {
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd,
-    env: options.env ?? awsTestEnv(),
+    env: withIdentityEndpoints(args, options.env ?? awsTestEnv()),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

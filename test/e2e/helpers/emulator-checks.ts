@@ -19,3 +19,11 @@ export function tokensByProduct(emulator: RunningEmulator): Map<string, Set<stri
 export function updateRecords(emulator: RunningEmulator) {
   return emulator.state.records().filter((r) => r.recordType === 'UPDATE_PROVISIONED_PRODUCT_PROPERTIES');
 }
+
+/** Identity reads (STS, IAM) the run makes before its first write; the rest went to Service Catalog. */
+const IDENTITY_OPERATIONS = new Set(['GetCallerIdentity', 'GetUser', 'GetRole']);
+
+/** Requests to Service Catalog only (reads and writes), leaving out the identity checks. */
+export function serviceCatalogCalls(emulator: RunningEmulator) {
+  return emulator.state.calls().filter((c) => !IDENTITY_OPERATIONS.has(c.operation));
+}

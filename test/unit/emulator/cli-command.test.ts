@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 /** `sc-owner-transfer emulator`: flags, output, runs until the signal aborts, usage errors. */
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -15,7 +16,7 @@ function makeIo(cwd = process.cwd()) {
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const controller = new AbortController();
-  const io: CommandIo = { stdout, stderr, env: {}, cwd, pid: process.pid, signal: controller.signal, interruptExitCode: () => 130 };
+  const io: CommandIo = { stdin: Readable.from([]), stdout, stderr, env: {}, cwd, pid: process.pid, signal: controller.signal, interruptExitCode: () => 130 };
   return { io, controller, out: () => out, err: () => err };
 }
 

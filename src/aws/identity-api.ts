@@ -1,0 +1,85 @@
+/**
+ * The identity reads a run makes before its first write, in the tool's own vocabulary: who the
+ * caller is (STS GetCallerIdentity) and whether an owner or launch role exists (IAM GetUser /
+ * GetRole, with the role's trust policy). STS and IAM are reached at their own endpoints, never at
+ * `--endpoint-url` (which may be a Service Catalog VPC endpoint): `--sts-endpoint-url` /
+ * `AWS_ENDPOINT_URL_STS`, `--iam-endpoint-url` / `AWS_ENDPOINT_URL_IAM`, then `AWS_ENDPOINT_URL`,
+ * then where the SDK reaches them. Clients are made on first use, so a run that needs neither
+ * never builds them.
+ */
+import { GetRoleCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+
+export interface CallerIdentity {
+  readonly account: string;
+  readonly arn: string;
+}
+
+export interface RoleFacts {
+  /** The role's trust policy lets `servicecatalog.amazonaws.com` assume it. */
+  readonly trustsServiceCatalog: boolean;
+}
+
+export interface IdentityApi {
+  callerIdentity(signal: AbortSignal): Promise<CallerIdentity>;
+  /** Resolves when the user exists; rejects with the service's error (NoSuchEntity, AccessDenied...). */
+  getUser(userName: string, signal: AbortSignal): Promise<void>;
+  getRole(roleName: string, signal: AbortSignal): Promise<RoleFacts>;
+}
+
+export interface IdentityClientOptions {
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly stsEndpoint?: string | undefined;
+  readonly iamEndpoint?: string | undefined;
+  readonly requestTimeoutMs: number;
+}
+
+export function createIdentityApi(options: IdentityClientOptions): IdentityApi & { destroy(): void } {
+  const common = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    maxAttempts: 3,
+    requestHandler: { requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
+  };
+  let sts: STSClient | undefined;
+  let iam: IAMClient | undefined;
+  const stsClient = () => (sts ??= new STSClient({ ...common, ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) }));
+  // IAM is global: the SDK signs it for us-east-1 whatever the run's region.
+  const iamClient = () => (iam ??= new IAMClient({ ...common, ...(options.iamEndpoint ? { endpoint: options.iamEndpoint } : {}) }));
+  return {
+    async callerIdentity(signal) {
+      const output = await stsClient().send(new GetCallerIdentityCommand({}), { abortSignal: signal });
+      return { account: output.Account ?? '', arn: output.Arn ?? '' };
+    },
+    async getUser(userName, signal) {
+      await iamClient().send(new GetUserCommand({ UserName: userName }), { abortSignal: signal });
+    },
+    async getRole(roleName, signal) {
+      const output = await iamClient().send(new GetRoleCommand({ RoleName: roleName }), { abortSignal: signal });
+      return { trustsServiceCatalog: trustsServiceCatalog(output.Role?.AssumeRolePolicyDocument ?? '') };
+    },
+    destroy() {
+      sts?.destroy();
+      iam?.destroy();
+    },
+  };
+}
+
+/** Whether a (URL-encoded, as IAM returns it) trust policy allows Service Catalog to assume the role. */
+export function trustsServiceCatalog(document: string): boolean {
+  let policy: unknown;
+  try {
+    policy = JSON.parse(decodeURIComponent(document));
+  } catch {
+    return false;
+  }
+  const statements = (policy as { Statement?: unknown }).Statement;
+  const list = Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
+  return list.some((statement) => {
+    const s = statement as { Effect?: string; Action?: string | string[]; Principal?: { Service?: string | string[] } | string };
+    const actions = ([] as string[]).concat(s.Action ?? []);
+    const services = typeof s.Principal === 'object' ? ([] as string[]).concat(s.Principal.Service ?? []) : [];
+    return s.Effect === 'Allow' && actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*') && services.includes('servicecatalog.amazonaws.com');
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * STS and IAM as the local Service Catalog answers them, in the AWS query protocol those services
+ * speak (form-encoded `Action=...&Version=...` in, XML out), on the same port: STS
+ * GetCallerIdentity (the caller is `callerArn`), IAM GetUser and GetRole for principals of the
+ * emulator's account. Every principal exists and every role trusts Service Catalog, except those
+ * the faults declare missing (`missingPrincipals`) or untrusted (`untrustedRoles`);
+ * `iamAccessDenied` answers AccessDenied to the IAM reads, as for a caller without IAM read rights.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface QueryContext {
+  readonly accountId: string;
+  readonly callerArn: string;
+  readonly missingPrincipals: readonly string[];
+  readonly untrustedRoles: readonly string[];
+  readonly iamAccessDenied: boolean;
+}
+
+export interface QueryAnswer {
+  readonly status: number;
+  readonly xml: string;
+  readonly outcome: string;
+}
+
+const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+
+/** The signing service each query action belongs to (the credential scope must name it). */
+export const QUERY_ACTIONS: Readonly<Record<string, 'sts' | 'iam'>> = { GetCallerIdentity: 'sts', GetUser: 'iam', GetRole: 'iam' };
+
+export function isQueryRequest(contentType: string | undefined): boolean {
+  return (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+export function parseQueryBody(body: Buffer): URLSearchParams {
+  return new URLSearchParams(body.toString('utf8'));
+}
+
+export function answerQuery(action: string, params: URLSearchParams, context: QueryContext): QueryAnswer {
+  try {
+    switch (action) {
+      case 'GetCallerIdentity':
+        return ok('sts', action, `<Arn>${xml(context.callerArn)}</Arn><UserId>AIDAEMULATOR:caller</UserId><Account>${context.accountId}</Account>`);
+      case 'GetUser':
+        return ok('iam', action, `<User>${principal(context, 'user', required(params, 'UserName'))}</User>`);
+      case 'GetRole': {
+        const name = required(params, 'RoleName');
+        const trusted = !context.untrustedRoles.some((untrusted) => nameOf(untrusted, 'role') === name);
+        const policy = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: trusted ? 'servicecatalog.amazonaws.com' : 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        });
+        return ok('iam', action, `<Role>${principal(context, 'role', name)}<AssumeRolePolicyDocument>${xml(encodeURIComponent(policy))}</AssumeRolePolicyDocument></Role>`);
+      }
+      default:
+        throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version.`);
+    }
+  } catch (error) {
+    if (!(error instanceof QueryError)) throw error;
+    const ns = QUERY_ACTIONS[action] === 'sts' ? STS_NS : IAM_NS;
+    const body = `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${error.code}</Code><Message>${xml(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+    return { status: error.status, xml: body, outcome: error.code };
+  }
+}
+
+/** An IAM user's or role's members, after the access and existence checks. */
+function principal(context: QueryContext, kind: 'user' | 'role', name: string): string {
+  if (context.iamAccessDenied) {
+    throw new QueryError(403, 'AccessDenied', `User: ${context.callerArn} is not authorized to perform: iam:Get${kind === 'user' ? 'User' : 'Role'} on resource: ${kind} ${name}`);
+  }
+  if (context.missingPrincipals.some((missing) => nameOf(missing, kind) === name)) {
+    throw new QueryError(404, 'NoSuchEntity', `The ${kind} with name ${name} cannot be found.`);
+  }
+  const arn = `arn:aws:iam::${context.accountId}:${kind}/${name}`;
+  const idPrefix = kind === 'user' ? 'AIDA' : 'AROA';
+  return `<Path>/</Path><${kind === 'user' ? 'UserName' : 'RoleName'}>${xml(name)}</${kind === 'user' ? 'UserName' : 'RoleName'}><${kind === 'user' ? 'UserId' : 'RoleId'}>${idPrefix}EMULATOR${name.length}</${kind === 'user' ? 'UserId' : 'RoleId'}><Arn>${xml(arn)}</Arn><CreateDate>2023-01-02T09:00:00Z</CreateDate>`;
+}
+
+/** The name of an IAM principal ARN of `kind` (`user/path/name` → `name`); an assumed role names its role. */
+function nameOf(arn: string, kind: 'user' | 'role'): string | undefined {
+  const resource = arn.split(':').slice(5).join(':');
+  const [type, ...rest] = resource.split('/');
+  if (kind === 'role' && type === 'assumed-role') return rest[0];
+  return type === kind ? rest.at(-1) : undefined;
+}
+
+function ok(service: 'sts' | 'iam', action: string, result: string): QueryAnswer {
+  const ns = service === 'sts' ? STS_NS : IAM_NS;
+  const body = `<${action}Response xmlns="${ns}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
+  return { status: 200, xml: body, outcome: 'ok' };
+}
+
+function required(params: URLSearchParams, name: string): string {
+  const value = params.get(name);
+  if (value === null || value === '') throw new QueryError(400, 'ValidationError', `1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  return value;
+}
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+class QueryError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
