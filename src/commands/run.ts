@@ -147,7 +147,8 @@ function engineOptions(ctx: RunContext, scan: InputScan, lane: Lane, findings: I
       ? {
           plan: { productIds: new Set(scan.firstLineByProduct.keys()), rowsSettingLaunchRole: scan.rowsSettingLaunchRole },
           busyWait: { timeoutMs: config.busyTimeoutMs },
-          reconcile: config.reconcile,
+          // A verify (--check) reads every row: a checkpoint's word is not what the products look like now.
+          reconcile: config.reconcile || config.check,
           ...(config.expectAccounts.length > 0 ? { expectedAccounts: new Set(config.expectAccounts) } : {}),
         }
       : undefined,
