@@ -65,7 +65,8 @@ export function renderSummaryTable(summary: RunSummary): string {
     ['results', summary.results],
     ['checkpoint', summary.checkpoint],
   ];
-  if (summary.account !== undefined) runRows.push(['account', summary.account]);
+  // Not a count: the words keep the id from being right-aligned with the numbers.
+  if (summary.account !== undefined) runRows.push(['account', `${summary.account} (the credentials')`]);
   if (summary.stoppedBy !== undefined) runRows.push(['stopped by', describeStop(summary.stoppedBy)]);
   for (const warning of summary.warnings ?? []) runRows.push(['warning', warning]);
   runRows.push(['exit code', `${summary.exitCode} (${exitCodeMeaning(summary.exitCode)})`]);

@@ -22,7 +22,7 @@ it('runs the sample offboarding twice on the embedded Service Catalog; the rerun
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   expect(code, stderr).toBe(0);
-  expect(stdout).toContain('Requests sent by run 2: 0');
+  expect(stdout).toContain('Service Catalog requests sent by run 2: 0');
   expect(stdout).toMatch(/1 applied but answer lost \(resent with the same token\)/);
   const results = await ws.readResults('.demo/offboard-alice.csv.results.csv');
   expect(results).toHaveLength(7);

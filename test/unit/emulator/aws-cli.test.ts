@@ -20,7 +20,7 @@ interface AwsResult {
   readonly stderr: string;
 }
 
-function aws(endpoint: string, args: string[], keys = { id: 'AKIDCLI', secret: 'cli-secret' }): Promise<AwsResult> {
+function aws(endpoint: string, args: string[], keys = { id: 'AKIDCLI', secret: 'cli-secret' }, service = 'servicecatalog'): Promise<AwsResult> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ACCESS_KEY_ID: keys.id,
@@ -36,7 +36,7 @@ function aws(endpoint: string, args: string[], keys = { id: 'AKIDCLI', secret: '
   return new Promise((resolve) => {
     execFile(
       AWS_BIN,
-      ['servicecatalog', ...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'],
+      [service, ...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'],
       { env, timeout: 20_000 },
       (error, stdout, stderr) => {
         const match = /An error occurred \(([\w.]+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?: ([\s\S]*)/.exec(stderr);
@@ -57,6 +57,28 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
     emulator = await startEmulator({ seed: await sampleSeed(), credentials: { AKIDCLI: 'cli-secret' } });
   });
   afterAll(() => emulator?.close());
+
+  it('speaks STS and IAM in the query protocol on the same port', async () => {
+    const ep = emulator.endpoint;
+    const keys = { id: 'AKIDCLI', secret: 'cli-secret' };
+    emulator.setFaults({ missingPrincipals: ['arn:aws:iam::123456789012:user/bbo'], untrustedRoles: ['arn:aws:iam::123456789012:role/Ec2Only'] });
+    const [caller, user, role, untrusted, missing] = await Promise.all([
+      aws(ep, ['get-caller-identity'], keys, 'sts'),
+      aws(ep, ['get-user', '--user-name', 'bob'], keys, 'iam'),
+      aws(ep, ['get-role', '--role-name', 'SCLaunch-Payments'], keys, 'iam'),
+      aws(ep, ['get-role', '--role-name', 'Ec2Only'], keys, 'iam'),
+      aws(ep, ['get-user', '--user-name', 'bbo'], keys, 'iam'),
+    ]);
+    emulator.setFaults({});
+    expect(caller.code, caller.stderr).toBe(0);
+    expect(caller.json).toMatchObject({ Account: '123456789012', Arn: emulator.callerArn });
+    expect(user.json?.User).toMatchObject({ UserName: 'bob', Arn: 'arn:aws:iam::123456789012:user/bob' });
+    // The CLI decodes the URL-encoded trust policy, as it does for the real IAM.
+    const principal = (result: AwsResult) => result.json?.Role.AssumeRolePolicyDocument.Statement[0].Principal.Service as string;
+    expect(principal(role)).toBe('servicecatalog.amazonaws.com');
+    expect(principal(untrusted)).toBe('ec2.amazonaws.com');
+    expect(missing.error).toMatchObject({ type: 'NoSuchEntity', operation: 'GetUser' });
+  });
 
   it('parses every operation and the errors', async () => {
     const ep = emulator.endpoint;
