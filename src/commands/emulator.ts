@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../exit-codes.js';
+import { DEFAULT_RECORD_DELAY_MS } from '../emulator/constants.js';
 import {
   EmulatorConfigError,
   OPERATIONS,
@@ -22,6 +23,7 @@ import {
 import type { Command, CommandIo } from './command.js';
 import {
   booleanFlag,
+  choiceFlag,
   integerFlag,
   numberFlag,
   parseFlags,
@@ -43,7 +45,9 @@ const EMULATOR_FLAGS: readonly FlagSpec[] = [
   { name: 'generate', type: 'string', valueName: 'N', description: 'Start from N generated products instead of a seed file.', defaultText: 'off' },
   { name: 'account-id', type: 'string', valueName: 'ID', description: 'Account of --generate; with --seed it must match the seed.', defaultText: DEFAULT_ACCOUNT },
   { name: 'caller-arn', type: 'string', valueName: 'ARN', description: 'Principal requests are made as (decides what AccessLevelFilter User sees).', defaultText: 'arn:aws:iam::<account>:role/Admin' },
-  { name: 'record-delay-ms', type: 'string', valueName: 'N', description: 'Time a record spends CREATED, then IN_PROGRESS, before SUCCEEDED.', defaultText: '0 (applied at once)' },
+  { name: 'record-delay-ms', type: 'string', valueName: 'N', description: 'Time a record spends CREATED, then IN_PROGRESS, before SUCCEEDED; 0 applies at once.', defaultText: String(DEFAULT_RECORD_DELAY_MS) },
+  { name: 'region', type: 'string', valueName: 'REGION', description: 'The one region served: in ARNs, and the region a signature must be scoped to.', defaultText: 'us-east-1' },
+  { name: 'search-default-access', type: 'string', valueName: 'Account|User', description: 'SearchProvisionedProducts\' access level without an AccessLevelFilter (Account: the current API reference; User: older documentation).', defaultText: 'Account' },
   { name: 'quota', type: 'string', multiple: true, valueName: 'OP=RATE[:BURST]', description: `Token bucket per operation, e.g. UpdateProvisionedProductProperties=5:10; repeatable. Operations: ${OPERATIONS.join(', ')}.`, defaultText: 'none' },
   { name: 'server-error-rate', type: 'string', valueName: 'F', description: 'Fraction of requests answered 500 InternalFailure.', defaultText: '0' },
   { name: 'drop-before-rate', type: 'string', valueName: 'F', description: 'Fraction of requests whose connection is cut before anything is applied.', defaultText: '0' },
@@ -72,6 +76,8 @@ interface EmulatorSettings {
   readonly seedSource: string;
   readonly callerArn: string | undefined;
   readonly recordDelayMs: number;
+  readonly region: string;
+  readonly searchDefaultAccessLevel: 'Account' | 'User';
   readonly faults: EmulatorFaults;
   readonly random: number;
   readonly credentials: Record<string, string> | undefined;
@@ -111,6 +117,8 @@ export const emulatorCommand: Command = {
         seed: settings.seed,
         ...(settings.callerArn ? { callerArn: settings.callerArn } : {}),
         recordDelayMs: settings.recordDelayMs,
+        region: settings.region,
+        searchDefaultAccessLevel: settings.searchDefaultAccessLevel,
         faults: settings.faults,
         random: settings.random,
         ...(settings.credentials ? { credentials: settings.credentials } : {}),
@@ -141,8 +149,9 @@ export const emulatorCommand: Command = {
       [
         `Service Catalog emulator listening on ${endpoint}`,
         `  account ${settings.seed.accountId}, ${settings.seed.products.length} provisioned products from ${settings.seedSource}, caller ${emulator.callerArn}`,
-        `  state: curl -s ${endpoint}/_emulator/state`,
-        `  try:   AWS_ACCESS_KEY_ID=${keyHint[0]} AWS_SECRET_ACCESS_KEY=${keyHint[1]} aws servicecatalog search-provisioned-products --access-level-filter Key=Account,Value=Self --endpoint-url ${endpoint} --region us-east-1`,
+        `  product ids and owners: curl -s ${endpoint}/_emulator/state   (or the search below)`,
+        `  try:   AWS_ACCESS_KEY_ID=${keyHint[0]} AWS_SECRET_ACCESS_KEY=${keyHint[1]} aws servicecatalog search-provisioned-products --access-level-filter Key=Account,Value=Self --endpoint-url ${endpoint} --region ${settings.region}`,
+        `  for a run: AWS_ENDPOINT_URL_STS=${endpoint} AWS_ENDPOINT_URL_IAM=${endpoint} sc-owner-transfer run --input FILE --endpoint-url ${endpoint} --region ${settings.region}`,
         'Stop with Ctrl-C.',
         '',
       ].join('\n'),
@@ -202,7 +211,9 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
     seed,
     seedSource,
     callerArn: stringFlag(flags, 'caller-arn'),
-    recordDelayMs: integerFlag(flags, 'record-delay-ms', { min: 0, max: 3_600_000, defaultValue: 0 }),
+    recordDelayMs: integerFlag(flags, 'record-delay-ms', { min: 0, max: 3_600_000, defaultValue: DEFAULT_RECORD_DELAY_MS }),
+    region: stringFlag(flags, 'region') ?? 'us-east-1',
+    searchDefaultAccessLevel: choiceFlag(flags, 'search-default-access', ['Account', 'User'] as const, 'Account'),
     faults,
     random,
     credentials: accessKeys(flags),

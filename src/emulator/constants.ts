@@ -54,3 +54,11 @@ export const PROVISIONED_PRODUCT_TYPE = 'CFN_STACK';
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT_ID = '123456789012';
+
+/**
+ * How long a new record stays CREATED, then IN_PROGRESS, by default: AWS answers an update with a
+ * record that finishes later, so every client of the emulator (the demo, the tests, a rehearsal)
+ * meets the real lifecycle. Short, so a run of a few hundred rows still takes seconds. 0 (applied
+ * at once) stays available for tests that count calls without polls.
+ */
+export const DEFAULT_RECORD_DELAY_MS = 100;

@@ -9,7 +9,7 @@ import type { EmulatorFaults, FaultScriptAction, FaultScriptEntry, OperationQuot
 import { isPlainObject } from '../errors.js';
 
 const ACTIONS = ['throttle', 'server-error', 'drop-before', 'drop-after', 'access-denied'];
-const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'failUpdates', 'missingPrincipals', 'untrustedRoles', 'iamAccessDenied', 'script'];
+const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'failUpdates', 'missingPrincipals', 'untrustedRoles', 'iamAccessDenied', 'shuffleUnsortedPages', 'script'];
 
 export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
   const problems: string[] = [];
@@ -49,9 +49,11 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
     if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) problems.push(`${where}.${key}: expected an array of strings`);
     else out[key] = [...(value as string[])];
   }
-  if (input.iamAccessDenied !== undefined) {
-    if (typeof input.iamAccessDenied !== 'boolean') problems.push(`${where}.iamAccessDenied: expected true or false`);
-    else out.iamAccessDenied = input.iamAccessDenied;
+  for (const key of ['iamAccessDenied', 'shuffleUnsortedPages'] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') problems.push(`${where}.${key}: expected true or false`);
+    else out[key] = value;
   }
   if (input.script !== undefined) {
     if (!Array.isArray(input.script)) problems.push(`${where}.script: expected an array`);

@@ -17,7 +17,8 @@ import { DEFAULT_REGION, JSON_CONTENT_TYPE, TARGET_PREFIX, isOperationName } fro
 import { FaultEngine } from './fault-engine.js';
 import { parseFaults } from './faults-config.js';
 import { INPUT_SHAPES } from './input-shapes.js';
-import { createOperations } from './operations.js';
+import { createOperations, DEFAULT_SEARCH_ACCESS } from './operations.js';
+import { DEFAULT_RECORD_DELAY_MS } from './constants.js';
 import { mulberry32, randomAlnum } from './prng.js';
 import { parseSeed } from './seed.js';
 import { EmulatorConfigError, ServiceError, serializationError } from './service-error.js';
@@ -48,7 +49,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   if (!parsePrincipal(callerArn)) {
     throw new EmulatorConfigError('OPTIONS_INVALID', `callerArn must be an IAM user, role or assumed-role ARN, got '${callerArn}'`);
   }
-  const recordDelayMs = options.recordDelayMs ?? 0;
+  const recordDelayMs = options.recordDelayMs ?? DEFAULT_RECORD_DELAY_MS;
+  const region = options.region ?? DEFAULT_REGION;
   if (!(Number.isFinite(recordDelayMs) && recordDelayMs >= 0)) {
     throw new EmulatorConfigError('OPTIONS_INVALID', `recordDelayMs must be >= 0, got ${recordDelayMs}`);
   }
@@ -59,13 +61,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   faults.set(parseFaults(options.faults ?? {}, 'options.faults'), clock.now());
   const store = new CatalogStore({
     seed,
-    region: options.region ?? DEFAULT_REGION,
+    region,
     recordDelayMs,
     newRecordId: () => `rec-${randomAlnum(idRandom, 13)}`,
     isHeld: (id, now) => faults.isHeld(id, now),
     failsUpdate: (id) => faults.failsUpdate(id),
   });
-  const operations = createOperations({ store, callerArn, now: () => clock.now() });
+  const shuffleRandom = mulberry32(randomSeed ^ 0x27d4eb2f);
+  const unsortedRank = () => {
+    if (faults.current().shuffleUnsortedPages !== true) return undefined;
+    const ranks = new Map<number, number>();
+    return (ordinal: number) => {
+      let rank = ranks.get(ordinal);
+      if (rank === undefined) ranks.set(ordinal, (rank = shuffleRandom()));
+      return rank;
+    };
+  };
+  const operations = createOperations({
+    store, callerArn, now: () => clock.now(), searchDefaultAccess: options.searchDefaultAccessLevel ?? DEFAULT_SEARCH_ACCESS, unsortedRank,
+  });
   const validator = new InputValidator();
   const calls = new CallLog();
   // Aborted by close(), so a request sleeping on injected latency does not keep the process alive.
@@ -100,7 +114,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const call = calls.begin(action || 'query', Object.fromEntries(params), clock.now());
     let answer: Answer;
     try {
-      verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, options.credentials, QUERY_ACTIONS[action] ?? 'iam');
+      const service = QUERY_ACTIONS[action] ?? 'iam';
+      verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, options.credentials, {
+        service, region: service === 'iam' ? 'us-east-1' : region, now: clock.now(),
+      });
       const current = faults.current();
       const result = answerQuery(action, params, {
         accountId: seed.accountId, callerArn, missingPrincipals: current.missingPrincipals ?? [],
@@ -147,7 +164,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   ): Promise<Answer> {
     let dropAfter = false;
     try {
-      verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, options.credentials);
+      verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, options.credentials, { region, now: clock.now() });
       if (req.method !== 'POST' || path !== '/' || operation === undefined || !isOperationName(operation)) {
         throw new ServiceError('UnknownOperationException', `Unknown operation ${target ?? `${req.method ?? ''} ${path}`}.`);
       }

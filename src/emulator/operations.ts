@@ -17,7 +17,24 @@ export interface OperationContext {
   readonly store: CatalogStore;
   readonly callerArn: string;
   readonly now: () => number;
+  /** SearchProvisionedProducts' access level when the request names none (see `DEFAULT_SEARCH_ACCESS`). */
+  readonly searchDefaultAccess?: AccessLevelKey;
+  /**
+   * The `shuffleUnsortedPages` fault: a fresh random rank per product for this request, or
+   * undefined for the stable order. AWS documents that pages of an unsorted Search can repeat or
+   * skip products between requests; with this on, a lister that forgets to sort fails here too.
+   */
+  readonly unsortedRank?: () => ((ordinal: number) => number) | undefined;
 }
+
+/**
+ * SearchProvisionedProducts without an AccessLevelFilter: the current API reference, the AWS CLI
+ * v2 and boto3 documentation say `Account`; older versions of the same documentation and the
+ * service model in shared/reference say `User`. The emulator follows the current reference and
+ * keeps `User` as an option (`searchDefaultAccessLevel`) for scripts written against the older
+ * behaviour. Scan and ListRecordHistory default to `User` in every version.
+ */
+export const DEFAULT_SEARCH_ACCESS: AccessLevelKey = 'Account';
 
 type Params = Record<string, unknown>;
 export type OperationHandler = (params: Params) => Record<string, unknown>;
@@ -44,7 +61,8 @@ function updateProvisionedProductProperties(context: OperationContext, params: P
     if (!(PROPERTY_KEYS as readonly string[]).includes(key)) {
       throw invalidParameters(`Invalid provisioned product property key '${key}'. Valid keys are ${PROPERTY_KEYS.join(', ')}.`);
     }
-    const problem = key === 'OWNER' ? ownerProblem(value, accountId) : launchRoleProblem(value, accountId);
+    const partition = context.store.partition;
+    const problem = key === 'OWNER' ? ownerProblem(value, accountId, partition) : launchRoleProblem(value, accountId, partition);
     if (problem) throw invalidParameters(problem);
     properties[key as PropertyKey] = value;
   }
@@ -98,7 +116,7 @@ const SORT_FIELDS: Readonly<Record<string, (product: ProductView) => string | nu
 };
 
 function searchProvisionedProducts(context: OperationContext, params: Params): Record<string, unknown> {
-  const access = accessLevel(params.AccessLevelFilter);
+  const access = accessLevel(params.AccessLevelFilter, context.searchDefaultAccess ?? DEFAULT_SEARCH_ACCESS);
   const matches = parseFilters(params.Filters as Record<string, unknown> | undefined);
   const sortBy = params.SortBy as string | undefined;
   const sortOrder = (params.SortOrder as string | undefined) ?? 'ASCENDING';
@@ -112,9 +130,10 @@ function searchProvisionedProducts(context: OperationContext, params: Params): R
   const visible = context.store
     .allProducts(context.now())
     .filter((product) => ownerVisible(access, product.owner, context.callerArn) && matches(product));
+  const rank = sortField === undefined ? context.unsortedRank?.() : undefined;
   const page = paginate({
     items: visible,
-    key: (product): SortKey => (sortField ? [sortField(product), product.ordinal] : [product.ordinal]),
+    key: (product): SortKey => (sortField ? [sortField(product), product.ordinal] : rank ? [rank(product.ordinal), product.ordinal] : [product.ordinal]),
     descending: sortField !== undefined && sortOrder === 'DESCENDING',
     pageSize: params.PageSize as number | undefined,
     pageToken: params.PageToken as string | undefined,
@@ -174,15 +193,19 @@ function listRecordHistory(context: OperationContext, params: Params): Record<st
   return { RecordDetails: page.items.map(recordDetail), ...nextToken(page.nextPageToken) };
 }
 
-/** AccessLevelFilter; absent means User, as for the real service. The only value is `Self`. */
-function accessLevel(filter: unknown): AccessLevelKey {
-  if (filter === undefined || filter === null) return 'User';
+/**
+ * AccessLevelFilter; absent means `fallback` (User, but for Search). The only value is the caller
+ * itself: the model's documentation writes `Self`, the current API reference `self`, and scripts in
+ * public use send either, so it is matched without regard to case.
+ */
+function accessLevel(filter: unknown, fallback: AccessLevelKey = 'User'): AccessLevelKey {
+  if (filter === undefined || filter === null) return fallback;
   const { Key: key, Value: value } = filter as { Key?: string; Value?: string };
-  if (key === undefined) return 'User';
+  if (key === undefined) return fallback;
   if (!(ACCESS_LEVEL_KEYS as readonly string[]).includes(key)) {
     throw invalidParameters(`Invalid AccessLevelFilter key '${key}'. Valid keys are ${ACCESS_LEVEL_KEYS.join(', ')}.`);
   }
-  if (value !== 'Self') throw invalidParameters(`Invalid AccessLevelFilter value '${value ?? ''}'. The only supported value is Self.`);
+  if (value?.toLowerCase() !== 'self') throw invalidParameters(`Invalid AccessLevelFilter value '${value ?? ''}'. The only supported value is Self.`);
   return key as AccessLevelKey;
 }
 

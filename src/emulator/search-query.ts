@@ -19,6 +19,8 @@ const FIELDS: Readonly<Record<string, Getter>> = {
   physicalid: (p) => p.physicalId,
   productid: (p) => p.productId,
   provisioningartifactid: (p) => p.provisioningArtifactId,
+  // The model's list names `provisioningArtifact` (not `...Id`): matched against the id or the name.
+  provisioningartifact: (p) => p.provisioningArtifactId,
   type: () => 'CFN_STACK',
   status: (p) => p.status,
   tags: () => undefined,
@@ -58,11 +60,28 @@ function parseTerm(term: string): ProductPredicate {
   const getter = field !== undefined && !(field === 'arn' && /^arn:aws/i.test(term)) ? FIELDS[field] : undefined;
   if (getter) {
     const wanted = term.slice(colon + 1).toLowerCase();
+    if (field === 'provisioningartifact') {
+      return (product) => [product.provisioningArtifactId, product.provisioningArtifactName].some((value) => (value ?? '').toLowerCase() === wanted);
+    }
+    if (field === 'createdtime') return createdTimeMatcher(wanted);
     return (product) => (getter(product) ?? '').toLowerCase() === wanted;
   }
-  if (field !== undefined && /^[a-z]+$/.test(field) && !/^arn$/.test(field)) {
+  // Any other `name:` that reads as a field name (letters, digits, `_`, `-`) is an unknown field,
+  // refused the same way whatever its spelling; anything else is a free-text term.
+  if (field !== undefined && /^[a-z][a-z0-9_-]*$/.test(field) && field !== 'arn') {
     throw invalidParameters(`SearchQuery field '${term.slice(0, colon)}' is not searchable.`);
   }
   const needle = term.toLowerCase();
   return (product) => BARE_FIELDS.some((name) => (FIELDS[name]!(product) ?? '').toLowerCase().includes(needle));
+}
+
+/**
+ * `createdTime:` with an ISO-8601 time, with or without milliseconds (`2023-03-14T09:21:07Z` or
+ * `...07.000Z`): the same instant, to the precision given.
+ */
+function createdTimeMatcher(wanted: string): ProductPredicate {
+  const at = Date.parse(wanted);
+  if (!Number.isFinite(at)) return (product) => new Date(product.createdAt).toISOString().toLowerCase() === wanted;
+  const toSeconds = !/\.\d+/.test(wanted);
+  return (product) => (toSeconds ? Math.floor(product.createdAt / 1000) * 1000 : product.createdAt) === at;
 }

@@ -4,7 +4,10 @@
  * IncompleteSignatureException; with credentials configured, an unknown access key →
  * UnrecognizedClientException and a wrong signature → InvalidSignatureException, whose message
  * carries the canonical request and string to sign as AWS's does, to debug signing code.
- * Clock skew is not checked: the emulator's clock may be a manual one.
+ * With credentials configured (full verification), the scope must name the region served and the
+ * request's date must be within 15 minutes of the emulator's clock, as AWS requires of SigV4
+ * ("Signature expired", InvalidSignatureException); without them neither is checked, so a test on
+ * a manual clock needs no real time.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SIGNING_SERVICE } from './constants.js';
@@ -31,12 +34,24 @@ interface AuthorizationHeader {
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
 /** Throws the AWS error for a request that does not pass; returns the access key id otherwise. */
+export interface SignatureExpectations {
+  /** The service the credential scope must name: Service Catalog's, or `sts` / `iam` for the query protocol. */
+  readonly service?: string;
+  /** The region the scope must name (IAM, a global service, is always signed for us-east-1). */
+  readonly region?: string;
+  /** Now, by the emulator's clock, for the 15-minute window. */
+  readonly now?: number;
+}
+
+/** How far a request's date may be from the server's clock (AWS SigV4's window). */
+export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
+
 export function verifySigV4(
   request: SignedRequest,
   credentials: Readonly<Record<string, string>> | undefined,
-  /** The service the credential scope must name: Service Catalog's, or `sts` / `iam` for the query protocol. */
-  service: string = SIGNING_SERVICE,
+  expect: SignatureExpectations = {},
 ): string {
+  const service = expect.service ?? SIGNING_SERVICE;
   const headers = headerMap(request.rawHeaders);
   const authorization = headers.get('authorization');
   if (authorization === undefined || authorization.trim() === '') {
@@ -56,6 +71,10 @@ export function verifySigV4(
   if (secret === undefined) {
     throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   }
+  if (expect.region !== undefined && parsed.region !== expect.region) {
+    throw new ServiceError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${parsed.region}'. `);
+  }
+  if (expect.now !== undefined && amzDate !== undefined) checkClockSkew(amzDate, expect.now);
   const canonicalRequest = buildCanonicalRequest(request, headers, parsed.signedHeaders);
   const scope = `${parsed.date}/${parsed.region}/${parsed.service}/aws4_request`;
   const stringToSign = [ALGORITHM, amzDate!, scope, sha256Hex(canonicalRequest)].join('\n');
@@ -159,4 +178,18 @@ function signature(secret: string, date: string, region: string, service: string
   const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
   const signingKey = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
   return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
+}
+
+/** `20240101T000000Z` (or an HTTP date) within 15 minutes of `now`, else AWS's "Signature expired". */
+function checkClockSkew(amzDate: string, now: number): void {
+  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  const signedAt = compact ? Date.UTC(+compact[1]!, +compact[2]! - 1, +compact[3]!, +compact[4]!, +compact[5]!, +compact[6]!) : Date.parse(amzDate);
+  if (!Number.isFinite(signedAt)) throw new ServiceError('IncompleteSignatureException', `Date must be in ISO-8601 'basic format', got '${amzDate}'.`);
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  if (signedAt < now - MAX_CLOCK_SKEW_MS) {
+    throw new ServiceError('InvalidSignatureException', `Signature expired: ${iso(signedAt)} is now earlier than ${iso(now - MAX_CLOCK_SKEW_MS)} (${iso(now)} - 15 min.)`);
+  }
+  if (signedAt > now + MAX_CLOCK_SKEW_MS) {
+    throw new ServiceError('InvalidSignatureException', `Signature not yet current: ${iso(signedAt)} is still later than ${iso(now + MAX_CLOCK_SKEW_MS)} (${iso(now)} + 15 min.)`);
+  }
 }

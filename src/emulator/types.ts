@@ -83,6 +83,8 @@ export interface EmulatorFaults {
   readonly untrustedRoles?: readonly string[];
   /** IAM GetUser / GetRole answer AccessDenied (a caller without IAM read rights). */
   readonly iamAccessDenied?: boolean;
+  /** Unsorted SearchProvisionedProducts pages are ordered anew (seeded) on every request, so they can repeat or skip products, as AWS documents. */
+  readonly shuffleUnsortedPages?: boolean;
   readonly script?: readonly FaultScriptEntry[];
 }
 
@@ -94,13 +96,15 @@ export interface EmulatorOptions {
   readonly callerArn?: string;
   /** accessKeyId → secretAccessKey. When set, SigV4 signatures are fully verified. */
   readonly credentials?: Readonly<Record<string, string>>;
-  /** Time a record spends in CREATED and then in IN_PROGRESS. Default 0 (applied at once). */
+  /** Time a record spends in CREATED and then in IN_PROGRESS. Default `DEFAULT_RECORD_DELAY_MS`; 0 applies at once. */
   readonly recordDelayMs?: number;
+  /** SearchProvisionedProducts' access level without an AccessLevelFilter: `Account` (the current API reference, default) or `User` (older documentation). */
+  readonly searchDefaultAccessLevel?: 'Account' | 'User';
   readonly faults?: EmulatorFaults;
   readonly clock?: Clock;
   /** Seed of the PRNGs behind random faults and generated record ids. Default 1. */
   readonly random?: number;
-  /** Region used in ARNs the emulator makes up. Default us-east-1. */
+  /** The one region it serves: ARNs it makes up, and the region a SigV4 scope must name. Default us-east-1. */
   readonly region?: string;
 }
 

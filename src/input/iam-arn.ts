@@ -5,7 +5,7 @@
  *   IAM role          arn:<partition>:iam::<account>:role<path><name>
  *   STS assumed-role  arn:<partition>:sts::<account>:assumed-role/<role-name>/<session-name>
  *
- * Rules (IAM's own): partition `aws(-[a-z]+)*` (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b,
+ * Rules (IAM's own): partition `aws(-[a-z]+){0,2}` (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b,
  * aws-iso-e, aws-iso-f, aws-eusc...); no region; account exactly 12 digits; path `/` or `/.../`
  * of printable ASCII U+0021..U+007E, at most 512 characters; user and role names
  * `[\w+=,.@-]{1,64}`; role session names `[\w+=,.@-]{2,64}`.
@@ -34,7 +34,12 @@ export type IamArnParseResult =
   | { readonly ok: true; readonly arn: IamPrincipalArn }
   | { readonly ok: false; readonly reason: string };
 
-export const PARTITION_PATTERN = /^aws(-[a-z]+)*$/;
+/**
+ * Every AWS partition has the shape `aws`, `aws-x` or `aws-x-y` (aws, aws-cn, aws-us-gov, aws-iso,
+ * aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc). The shape, not a list, so a new partition works
+ * without a release; the emulator's arn-rules.ts uses the same rule (test/unit/arn-corpus.test.ts).
+ */
+export const PARTITION_PATTERN = /^aws(-[a-z]+){0,2}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const IAM_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 export const ROLE_SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;

@@ -49,10 +49,15 @@ export function judgeRow(row: TransferRow, facts: ProductFacts, expectedAccounts
   }
   if (isInTargetState(row, facts)) return { kind: 'in-target' };
   if (productAccount !== undefined) {
+    const productPartition = facts.arn.split(':')[1];
     for (const [what, arn] of [['new owner', row.newOwner], ['launch role', row.launchRole]] as const) {
       const account = arn === undefined ? undefined : accountOfArn(arn);
       if (account !== undefined && account !== productAccount) {
         return { kind: 'cross-account', message: `the ${what} is in account ${account}, the product in account ${productAccount}: the service accepts only ARNs of the product's own account` };
+      }
+      const partition = arn?.split(':')[1];
+      if (partition !== undefined && partition !== productPartition) {
+        return { kind: 'cross-account', message: `the ${what} is in partition ${partition}, the product in partition ${productPartition ?? '?'}: an owner or launch role must be in the product's partition` };
       }
     }
   }

@@ -77,7 +77,8 @@ describe('stopping early', () => {
   });
 
   it('--profile picks credentials and region from the shared files, as the AWS CLI does', async () => {
-    const { products, input } = await start({ credentials: { AKIDPROFILE: 'profile-secret' } }, 2);
+    // The emulator serves the profile's region: a signature scoped to another one would be refused.
+    const { products, input } = await start({ credentials: { AKIDPROFILE: 'profile-secret' }, region: 'eu-west-1' }, 2);
     await writeFile(ws.path('credentials'), '[ops]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n');
     await writeFile(ws.path('config'), '[profile ops]\nregion = eu-west-1\n');
     const { AWS_ACCESS_KEY_ID: _k, AWS_SECRET_ACCESS_KEY: _s, AWS_REGION: _r, ...env } = awsTestEnv({

@@ -54,7 +54,8 @@ function aws(endpoint: string, args: string[], keys = { id: 'AKIDCLI', secret: '
 describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
   let emulator: RunningEmulator;
   beforeAll(async () => {
-    emulator = await startEmulator({ seed: await sampleSeed(), credentials: { AKIDCLI: 'cli-secret' } });
+    // recordDelayMs 0: the CLI's answers are checked as final at once.
+    emulator = await startEmulator({ seed: await sampleSeed(), credentials: { AKIDCLI: 'cli-secret' }, recordDelayMs: 0 });
   });
   afterAll(() => emulator?.close());
 

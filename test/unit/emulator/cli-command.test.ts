@@ -51,7 +51,7 @@ describe('emulator command', () => {
     const stranger = sdkClient(run.endpoint, { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' });
     try {
       // --caller-arn alice: her products at User level.
-      expect((await client.send(new SearchProvisionedProductsCommand({}))).TotalResultsCount).toBe(6);
+      expect((await client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: { Key: 'User', Value: 'Self' } }))).TotalResultsCount).toBe(6);
       await client.send(new DescribeProvisionedProductCommand({ Id: PAYMENTS_PROD }));
       expect((await rejectionOf(client.send(new DescribeProvisionedProductCommand({ Id: PAYMENTS_PROD })))).name).toBe('ThrottlingException');
       expect((await rejectionOf(stranger.send(new SearchProvisionedProductsCommand({})))).name).toBe('UnrecognizedClientException');

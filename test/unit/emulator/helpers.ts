@@ -50,7 +50,8 @@ export interface Harness {
 /** Emulator on an ephemeral port with the sample seed and a manual clock, plus an SDK client. */
 export async function startHarness(options: Partial<EmulatorOptions> = {}): Promise<Harness> {
   const clock = new ManualClock();
-  const emulator = await startEmulator({ seed: await sampleSeed(), clock, ...options });
+  // Records applied at once unless a test asks for the lifecycle: the manual clock only moves when told.
+  const emulator = await startEmulator({ seed: await sampleSeed(), clock, recordDelayMs: 0, ...options });
   const client = sdkClient(emulator.endpoint);
   return {
     emulator,

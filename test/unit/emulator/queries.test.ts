@@ -79,9 +79,11 @@ describe('access levels', () => {
   });
   afterAll(() => h.close());
 
-  it('Search, Scan and ListRecordHistory default to User level; Account/Self sees the whole account', async () => {
-    const searchUser = await h.client.send(new SearchProvisionedProductsCommand({}));
+  it('Scan and ListRecordHistory default to User level, Search to Account (the current reference); User/Self sees the caller\'s', async () => {
+    const searchDefault = await h.client.send(new SearchProvisionedProductsCommand({}));
+    const searchUser = await h.client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: { Key: 'User', Value: 'Self' } }));
     const searchAccount = await h.client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF }));
+    expect(searchDefault.TotalResultsCount).toBe(12);
     expect(searchUser.TotalResultsCount).toBe(6);
     expect(searchUser.ProvisionedProducts?.every((p) => p.UserArn === ALICE)).toBe(true);
     expect(searchAccount.TotalResultsCount).toBe(12);
@@ -101,7 +103,7 @@ describe('access levels', () => {
     await h.client.send(
       new UpdateProvisionedProductPropertiesCommand({ ProvisionedProductId: PAYMENTS_PROD, ProvisionedProductProperties: { OWNER: BOB }, IdempotencyToken: 'xfer' }),
     );
-    const search = await h.client.send(new SearchProvisionedProductsCommand({}));
+    const search = await h.client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: { Key: 'User', Value: 'Self' } }));
     expect(search.ProvisionedProducts?.map((p) => p.Id)).not.toContain(PAYMENTS_PROD);
     const history = await h.client.send(new ListRecordHistoryCommand({ SearchFilter: { Key: 'provisionedproduct', Value: PAYMENTS_PROD } }));
     expect(history.RecordDetails?.map((r) => r.RecordType)).toEqual(['UPDATE_PROVISIONED_PRODUCT_PROPERTIES', 'PROVISION_PRODUCT']);
@@ -113,7 +115,7 @@ describe('access levels', () => {
     try {
       const role = await client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: { Key: 'Role', Value: 'Self' } }));
       expect(role.ProvisionedProducts?.map((p) => p.Name)).toEqual(['vpc-baseline-dev']);
-      const user = await client.send(new SearchProvisionedProductsCommand({}));
+      const user = await client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: { Key: 'User', Value: 'Self' } }));
       expect(user.TotalResultsCount).toBe(0);
       expect((await rejectionOf(client.send(new ScanProvisionedProductsCommand({ AccessLevelFilter: { Key: 'Everyone' as 'User', Value: 'Self' } })))).name).toBe(
         'InvalidParametersException',

@@ -45,11 +45,20 @@ describe('UpdateProvisionedProductProperties', () => {
     ['an IAM user with a path', 'arn:aws:iam::123456789012:user/division/team/new.owner@example.com'],
     ['an IAM role', 'arn:aws:iam::123456789012:role/service-role/TeamRole'],
     ['an STS assumed role', 'arn:aws:sts::123456789012:assumed-role/TeamRole/jane.doe'],
-    ['a GovCloud user', 'arn:aws-us-gov:iam::123456789012:user/gov-user'],
   ])('accepts %s as OWNER', async (_label, owner) => {
     h = await startHarness();
     await h.client.send(update(ORDERS_PROD, { OWNER: owner }));
     expect(h.emulator.state.product(ORDERS_PROD)?.owner).toBe(owner);
+  });
+
+  it('accepts a GovCloud user for a product in a GovCloud region, and not for one in us-east-1 (one partition)', async () => {
+    h = await startHarness({ region: 'us-gov-west-1' });
+    await h.client.send(update(ORDERS_PROD, { OWNER: 'arn:aws-us-gov:iam::123456789012:user/gov-user' }));
+    expect(h.emulator.state.product(ORDERS_PROD)?.owner).toBe('arn:aws-us-gov:iam::123456789012:user/gov-user');
+    await h.close();
+    h = await startHarness();
+    const error = await rejectionOf(h.client.send(update(ORDERS_PROD, { OWNER: 'arn:aws-us-gov:iam::123456789012:user/gov-user' })));
+    expect(error.message).toContain("must be in the provisioned product's partition aws");
   });
 
   it.each([

@@ -28,6 +28,7 @@ describe('judgeRow', () => {
   it('refuses a target in another account than the product, naming both', () => {
     const judgement = judgeRow(row(2, 'pp-1', 'arn:aws:iam::999999999999:user/zoe'), facts());
     expect(judgement).toEqual({ kind: 'cross-account', message: expect.stringContaining('account 999999999999, the product in account 123456789012') });
+    expect(judgeRow(row(2, 'pp-1', 'arn:aws-cn:iam::123456789012:user/zoe'), facts())).toEqual({ kind: 'cross-account', message: expect.stringContaining('partition aws-cn') });
     expect(judgeRow(row(2, 'pp-1', OWNER), facts({ status: 'UNDER_CHANGE' }))).toEqual({ kind: 'busy' });
     expect(judgeRow(row(2, 'pp-1', OWNER), facts({ status: 'TAINTED' }))).toEqual({ kind: 'change' });
     expect(accountOfArn('arn:aws:iam::123456789012:user/x')).toBe('123456789012');
