@@ -12,8 +12,9 @@ import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { undoCommand } from './commands/undo.js';
+import { planCommand } from './commands/plan.js';
 
-const COMMANDS: readonly Command[] = [runCommand, statusCommand, undoCommand, emulatorCommand];
+const COMMANDS: readonly Command[] = [planCommand, runCommand, statusCommand, undoCommand, emulatorCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

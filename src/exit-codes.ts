@@ -8,7 +8,7 @@
  */
 
 /** Commands whose help lists a code. `plan`, `verify` and `undo` join as they are built. */
-export type CommandName = 'run' | 'status' | 'undo';
+export type CommandName = 'plan' | 'run' | 'status' | 'undo';
 
 export interface ExitCodeRow {
   readonly code: number;
@@ -27,7 +27,7 @@ export interface ExitCodeRow {
 
 export const EXIT_CODES = {
   Ok: {
-    code: 0, meaning: 'all done', resumable: false, commands: ['run', 'status', 'undo'],
+    code: 0, meaning: 'all done', resumable: false, commands: ['plan', 'run', 'status', 'undo'],
     doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written.',
   },
   RowsFailed: {
@@ -35,19 +35,19 @@ export const EXIT_CODES = {
     doc: 'Some rows failed (or were invalid, with `--skip-invalid`). Rerun to retry them.',
   },
   Usage: {
-    code: 2, meaning: 'bad usage or input: nothing sent', resumable: false, commands: ['run', 'status', 'undo'],
+    code: 2, meaning: 'bad usage or input: nothing sent', resumable: false, commands: ['plan', 'run', 'status', 'undo'],
     doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status`), and an input file changed mid-run.',
   },
   StoppedEarly: {
-    code: 3, meaning: 'stopped early (failure budget or credentials), resumable', resumable: true, commands: ['run'],
-    doc: 'Stopped early by `--max-errors`, refused credentials, or an AccessDenied streak. Resumable.',
+    code: 3, meaning: 'stopped early (failure budget or credentials), resumable', resumable: true, commands: ['plan', 'run'],
+    doc: 'Stopped early by `--max-errors`, refused credentials, or an AccessDenied streak. Resumable. `plan`: the account could not be listed.',
   },
   Locked: {
     code: 4, meaning: 'checkpoint locked by another run', resumable: false, commands: ['run'],
     doc: "Another run holds the checkpoint's lock (the message names host, pid and start time).",
   },
   LocalWriteFailed: {
-    code: 5, meaning: 'a local file could not be written, resumable', resumable: true, commands: ['run', 'undo'],
+    code: 5, meaning: 'a local file could not be written, resumable', resumable: true, commands: ['plan', 'run', 'undo'],
     doc: 'A file of the run (checkpoint, results, summary JSON, log) could not be written: disk full, quota, read-only or I/O error. The message names the file and the system error. Resumable once fixed: nothing is applied twice.',
   },
   ChangesPending: {
@@ -59,7 +59,7 @@ export const EXIT_CODES = {
     doc: 'Reserved for runs across several accounts: the rows of the accounts reached are done, at least one account could not be reached. Resumable.',
   },
   Internal: {
-    code: 70, meaning: 'internal error (a bug)', resumable: false, commands: ['run', 'status', 'undo'],
+    code: 70, meaning: 'internal error (a bug)', resumable: false, commands: ['plan', 'run', 'status', 'undo'],
     doc: 'A bug: an unexpected error (the stack is printed).',
   },
   Interrupted: {

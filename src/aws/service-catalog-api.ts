@@ -50,6 +50,11 @@ export interface ProductFacts {
   readonly launchRole?: string | undefined;
   /** The product's newest record: every change makes a new one, so it tells two drifts apart. */
   readonly lastRecordId: string;
+  /** For `plan`'s review columns and filters; Search tells them, the other reads may not. */
+  readonly name?: string | undefined;
+  readonly productId?: string | undefined;
+  readonly productName?: string | undefined;
+  readonly tags?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface ProductPage {
@@ -155,8 +160,14 @@ interface ProductShape {
   LastRecordId?: string;
 }
 
-function searchFacts(p: ProductShape & { UserArn?: string; UserArnSession?: string }): ProductFacts {
-  return { id: p.Id ?? '', arn: p.Arn ?? '', status: p.Status ?? '', lastRecordId: p.LastRecordId ?? '', owner: p.UserArn ?? '', ownerSession: p.UserArnSession ?? '' };
+function searchFacts(
+  p: ProductShape & { UserArn?: string; UserArnSession?: string; Name?: string; ProductId?: string; ProductName?: string; Tags?: Array<{ Key?: string; Value?: string }> },
+): ProductFacts {
+  return {
+    id: p.Id ?? '', arn: p.Arn ?? '', status: p.Status ?? '', lastRecordId: p.LastRecordId ?? '', owner: p.UserArn ?? '', ownerSession: p.UserArnSession ?? '',
+    name: p.Name, productId: p.ProductId, productName: p.ProductName,
+    tags: Object.fromEntries((p.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+  };
 }
 
 function scanFacts(p: ProductShape & { LaunchRoleArn?: string }): ProductFacts {

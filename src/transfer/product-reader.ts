@@ -102,7 +102,9 @@ export async function chooseProductReader(input: ReadPlanInput, lane: Lane, atte
   let pages = 1;
   const keep = (page: ProductPage, merge: (known: ProductFacts | undefined, facts: ProductFacts) => ProductFacts) => {
     for (const facts of page.products) {
-      if (input.productIds.has(facts.id)) snapshot.set(facts.id, merge(snapshot.get(facts.id), facts));
+      // Only what a row's judgement needs: the review fields plan shows are not kept per row.
+      const { name: _name, productId: _productId, productName: _productName, tags: _tags, ...kept } = facts;
+      if (input.productIds.has(facts.id)) snapshot.set(facts.id, merge(snapshot.get(facts.id), kept));
     }
   };
   const fromSearch = (_known: ProductFacts | undefined, facts: ProductFacts) => facts;

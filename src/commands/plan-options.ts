@@ -1,0 +1,153 @@
+/**
+ * `plan`'s flags and their parse, and the reading of its map files. Every ARN is checked before
+ * any call: a to-owner that is not a user, role or assumed-role ARN, or an owner pair across two
+ * accounts, is a usage error naming the flag or the map's line.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { errorText } from '../errors.js';
+import { parseIamPrincipalArn } from '../input/iam-arn.js';
+import type { LaunchRoleRule, OwnerRule, PlanFilters } from '../plan/plan-rules.js';
+import { parseLogLevel, type LogLevel } from '../report/logger.js';
+import { booleanFlag, numberFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
+import { RUN_DEFAULTS, RUN_FLAGS } from './run-options.js';
+
+/** The flags `plan` shares with `run`, by name: one description and default for both. */
+const SHARED = ['region', 'profile', 'endpoint-url', 'rate', 'request-timeout', 'log-level', 'log-file'];
+
+export const PLAN_FLAGS: readonly FlagSpec[] = [
+  { name: 'from-owner', type: 'string', valueName: 'ARN', description: 'Every product this owner has (a user, a role and all its sessions, or one assumed-role session).' },
+  { name: 'to-owner', type: 'string', valueName: 'ARN', description: 'The new owner of those products (with --from-owner).' },
+  { name: 'launch-role', type: 'string', valueName: 'ARN', description: 'Also give the moved products this launch role (with --from-owner).' },
+  { name: 'owner-map', type: 'string', valueName: 'FILE', description: 'CSV old_owner,new_owner[,launch_role]: many owners in one pass over the account.' },
+  { name: 'launch-role-map', type: 'string', valueName: 'FILE', description: 'CSV old_launch_role,new_launch_role: move every product that uses a retired launch role.' },
+  { name: 'out', type: 'string', valueName: 'FILE', description: 'The plan: an input CSV for run, with review columns (required).' },
+  { name: 'force', type: 'boolean', description: 'Replace --out if it exists.' },
+  { name: 'status', type: 'string', multiple: true, valueName: 'STATUS', description: 'Only products in these statuses (repeatable, or comma-separated).', defaultText: 'every status' },
+  { name: 'name-contains', type: 'string', valueName: 'TEXT', description: 'Only provisioned products whose name contains this (any case).' },
+  { name: 'product-id', type: 'string', valueName: 'ID', description: 'Only provisioned products of this product (prod-…).' },
+  { name: 'tag', type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'Only products with this tag (repeatable: all must match).' },
+  ...RUN_FLAGS.filter((flag) => SHARED.includes(flag.name)).map((flag) => (flag.name === 'rate' ? { ...flag, description: 'Ceiling of list requests per second; lowered automatically on throttling.' } : flag)),
+];
+
+export interface PlanConfig {
+  readonly help: boolean;
+  readonly owners: readonly OwnerRule[];
+  readonly launchRoles: readonly LaunchRoleRule[];
+  readonly filters: PlanFilters;
+  readonly out: string;
+  readonly force: boolean;
+  readonly region: string | undefined;
+  readonly profile: string | undefined;
+  readonly endpointUrl: string | undefined;
+  readonly ratePerSecond: number;
+  readonly requestTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly logFile: string | undefined;
+}
+
+export function parsePlanConfig(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): PlanConfig {
+  const flags = parseFlags(argv, PLAN_FLAGS);
+  const help = booleanFlag(flags, 'help');
+  if (help) return { help } as PlanConfig;
+  const from = stringFlag(flags, 'from-owner');
+  const to = stringFlag(flags, 'to-owner');
+  const ownerMap = stringFlag(flags, 'owner-map');
+  const roleMap = stringFlag(flags, 'launch-role-map');
+  if ((from === undefined) !== (to === undefined)) throw new UsageError('MISSING_FLAG', '--from-owner and --to-owner go together');
+  if (from !== undefined && ownerMap !== undefined) throw new UsageError('BAD_VALUE', 'give --from-owner/--to-owner or --owner-map, not both');
+  if (from === undefined && ownerMap === undefined && roleMap === undefined) {
+    throw new UsageError('MISSING_FLAG', 'say what moves: --from-owner ARN --to-owner ARN, --owner-map FILE, or --launch-role-map FILE');
+  }
+  const launchRole = stringFlag(flags, 'launch-role');
+  if (launchRole !== undefined && from === undefined) throw new UsageError('BAD_VALUE', '--launch-role goes with --from-owner (an owner map has its own launch_role column)');
+  const owners: OwnerRule[] = from !== undefined ? [ownerRule('--from-owner', from, to!, launchRole)] : ownerMap !== undefined ? readOwnerMap(resolve(cwd, ownerMap)) : [];
+  const launchRoles = roleMap !== undefined ? readLaunchRoleMap(resolve(cwd, roleMap)) : [];
+  const out = stringFlag(flags, 'out');
+  if (out === undefined || out === '') throw new UsageError('MISSING_FLAG', '--out is required');
+  const endpointUrl = stringFlag(flags, 'endpoint-url') ?? env.AWS_ENDPOINT_URL_SERVICE_CATALOG ?? env.AWS_ENDPOINT_URL;
+  let logLevel: LogLevel;
+  try {
+    logLevel = parseLogLevel(stringFlag(flags, 'log-level') ?? RUN_DEFAULTS.logLevel);
+  } catch (error) {
+    throw new UsageError('BAD_VALUE', errorText(error));
+  }
+  const tags: Record<string, string> = {};
+  for (const tag of (flags.tag as string[] | undefined) ?? []) {
+    const eq = tag.indexOf('=');
+    if (eq <= 0) throw new UsageError('BAD_VALUE', `--tag expects KEY=VALUE, got '${tag}'`);
+    tags[tag.slice(0, eq)] = tag.slice(eq + 1);
+  }
+  return {
+    help,
+    owners,
+    launchRoles,
+    filters: {
+      statuses: ((flags.status as string[] | undefined) ?? []).flatMap((value) => value.split(',')).map((value) => value.trim().toUpperCase()).filter(Boolean),
+      nameContains: stringFlag(flags, 'name-contains'),
+      productId: stringFlag(flags, 'product-id'),
+      tags,
+    },
+    out: resolve(cwd, out),
+    force: booleanFlag(flags, 'force'),
+    region: stringFlag(flags, 'region'),
+    profile: stringFlag(flags, 'profile'),
+    endpointUrl,
+    ratePerSecond: numberFlag(flags, 'rate', { min: 0.1, max: 1000, defaultValue: RUN_DEFAULTS.ratePerSecond }),
+    requestTimeoutMs: numberFlag(flags, 'request-timeout', { min: 1, max: 600, defaultValue: RUN_DEFAULTS.requestTimeoutSeconds }) * 1000,
+    logLevel,
+    logFile: stringFlag(flags, 'log-file') === undefined ? undefined : resolve(cwd, stringFlag(flags, 'log-file') as string),
+  };
+}
+
+/** One owner rule, checked: principal ARNs, the new owner and launch role in the old owner's account. */
+function ownerRule(where: string, from: string, to: string, launchRole: string | undefined): OwnerRule {
+  const old = principal(where, 'old owner', from);
+  const next = principal(where, 'new owner', to);
+  if (old.accountId !== next.accountId) throw new UsageError('BAD_VALUE', `${where}: the new owner ${to} is in account ${next.accountId}, the old owner in ${old.accountId}; a product's owner must be in its own account`);
+  if (launchRole !== undefined && launchRole !== '') {
+    const role = principal(where, 'launch role', launchRole);
+    if (role.kind !== 'role') throw new UsageError('BAD_VALUE', `${where}: the launch role must be an IAM role ARN, got '${launchRole}'`);
+    if (role.accountId !== old.accountId) throw new UsageError('BAD_VALUE', `${where}: the launch role ${launchRole} is not in the owner's account ${old.accountId}`);
+  }
+  return { from, to, ...(launchRole ? { launchRole } : {}) };
+}
+
+function principal(where: string, what: string, arn: string) {
+  const parsed = parseIamPrincipalArn(arn.trim());
+  if (!parsed.ok) throw new UsageError('BAD_VALUE', `${where}: the ${what} '${arn}' is not an IAM user, role or assumed-role ARN: ${parsed.reason}`);
+  return parsed.arn;
+}
+
+function readMap(path: string, flag: string, columns: readonly string[]): Array<{ line: number; cells: Record<string, string> }> {
+  let records: Array<Record<string, string>>;
+  try {
+    records = parse(readFileSync(path, 'utf8'), { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true });
+  } catch (error) {
+    throw new UsageError('BAD_VALUE', `${flag} '${path}': ${errorText(error)}`);
+  }
+  const missing = columns.filter((column) => records.length > 0 && !(column in records[0]!));
+  if (missing.length > 0) throw new UsageError('BAD_VALUE', `${flag} '${path}': the header needs ${columns.join(',')}; missing ${missing.join(', ')}`);
+  return records.map((cells, index) => ({ line: index + 2, cells }));
+}
+
+function readOwnerMap(path: string): OwnerRule[] {
+  const seen = new Set<string>();
+  return readMap(path, '--owner-map', ['old_owner', 'new_owner']).map(({ line, cells }) => {
+    const where = `--owner-map line ${line}`;
+    if (seen.has(cells.old_owner!)) throw new UsageError('BAD_VALUE', `${where}: ${cells.old_owner} is mapped twice`);
+    seen.add(cells.old_owner!);
+    return ownerRule(where, cells.old_owner ?? '', cells.new_owner ?? '', cells.launch_role || undefined);
+  });
+}
+
+function readLaunchRoleMap(path: string): LaunchRoleRule[] {
+  return readMap(path, '--launch-role-map', ['old_launch_role', 'new_launch_role']).map(({ line, cells }) => {
+    const where = `--launch-role-map line ${line}`;
+    for (const [what, arn] of [['old launch role', cells.old_launch_role ?? ''], ['new launch role', cells.new_launch_role ?? '']] as const) {
+      if (principal(where, what, arn).kind !== 'role') throw new UsageError('BAD_VALUE', `${where}: the ${what} must be an IAM role ARN, got '${arn}'`);
+    }
+    return { from: cells.old_launch_role!, to: cells.new_launch_role! };
+  });
+}
