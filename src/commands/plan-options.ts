@@ -94,7 +94,7 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
     region: stringFlag(flags, 'region'),
     profile: stringFlag(flags, 'profile'),
     endpointUrl,
-    ratePerSecond: numberFlag(flags, 'rate', { min: 0.1, max: 1000, defaultValue: RUN_DEFAULTS.ratePerSecond }),
+    ratePerSecond: numberFlag(flags, 'rate', { min: 0.1, max: RUN_DEFAULTS.maxRate, defaultValue: RUN_DEFAULTS.ratePerSecond }),
     requestTimeoutMs: numberFlag(flags, 'request-timeout', { min: 1, max: 600, defaultValue: RUN_DEFAULTS.requestTimeoutSeconds }) * 1000,
     logLevel,
     logFile: stringFlag(flags, 'log-file') === undefined ? undefined : resolve(cwd, stringFlag(flags, 'log-file') as string),

@@ -242,7 +242,7 @@ async function closeOutputs(checkpoint: OpenedCheckpoint, results: ResultsWriter
   return error === undefined ? undefined : { error, resultsLost: resultsFailure !== undefined };
 }
 
-type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error' | 'warnings' | 'account'> & { readonly exitCode: ExitCodeValue };
+type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error' | 'warnings' | 'account' | 'limiterRate'> & { readonly exitCode: ExitCodeValue };
 
 /** What the identity checks add to the summary. */
 function found(findings: IdentityFindings): Pick<FinishParts, 'warnings' | 'account'> {
@@ -257,7 +257,8 @@ async function finish(ctx: RunContext, lane: Lane, parts: FinishParts): Promise<
     log.logger.error({ exitCode: parts.exitCode }, firstLine(parts.error));
   }
   let { exitCode, error } = parts;
-  const summaryOf = () => makeRunSummary(summaryParts(ctx, { ...parts, exitCode, error }));
+  const limiterRate = lane.limiterStats().UpdateProvisionedProductProperties?.rate;
+  const summaryOf = () => makeRunSummary(summaryParts(ctx, { ...parts, exitCode, error, limiterRate }));
   log.logger.info({ summary: summaryOf(), limiters: lane.limiterStats() }, 'run finished');
   // The log is flushed before the summary is written, so a log that could not be written is in it.
   const lost = await ctx.log.flush().then(() => undefined, (failure: unknown) => failure);

@@ -61,6 +61,7 @@ export function renderSummaryTable(summary: RunSummary): string {
     ['throttles', String(counts.throttles)],
     ['retries', String(counts.retries)],
     ['rows/s', rate === undefined ? '--' : rate.toFixed(1)],
+    ...(summary.limiterRate === undefined ? [] : [['update rate', `${summary.limiterRate.toFixed(1)}/s (where the limiter settled)`] as [string, string]]),
     ['input', summary.input],
     ['results', summary.results],
     ['checkpoint', summary.checkpoint],
@@ -109,7 +110,7 @@ export type SummaryParts = Omit<RunSummary, 'startedAt' | 'finishedAt' | 'elapse
 };
 
 export function makeRunSummary(parts: SummaryParts): RunSummary {
-  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error, warnings, account } = parts;
+  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error, warnings, account, limiterRate } = parts;
   return {
     counts,
     startedAt: new Date(startedAt).toISOString(),
@@ -118,6 +119,7 @@ export function makeRunSummary(parts: SummaryParts): RunSummary {
     exitCode, stoppedBy, runId, input, results, checkpoint, dryRun,
     ...(error === undefined ? {} : { error }),
     ...(account === undefined ? {} : { account }),
+    ...(limiterRate === undefined ? {} : { limiterRate: Math.round(limiterRate * 10) / 10 }),
     ...(warnings === undefined || warnings.length === 0 ? {} : { warnings }),
   };
 }

@@ -102,4 +102,6 @@ export interface RunSummary {
   readonly warnings?: readonly string[] | undefined;
   /** The caller's account, when the run read it (STS). */
   readonly account?: string | undefined;
+  /** The rate (requests/s) the update limiter had settled on at the end, when updates were sent. */
+  readonly limiterRate?: number | undefined;
 }

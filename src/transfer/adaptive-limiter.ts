@@ -1,16 +1,22 @@
 /**
- * A request-rate limiter that finds the account's real quota by itself (AIMD, as TCP does).
+ * A request-rate limiter that settles just under the account's quota, whatever ceiling the
+ * operator gave (`--rate`), and finds it from below.
  *
- * Requests are paced one slot every 1000/rate ms; slots are reserved synchronously, so concurrent
- * workers get successive slots and never burst. On ThrottlingException the rate is cut by
- * `decreaseFactor`, once per burst: a throttle answering a request that was sent before the last
- * cut is no new evidence (the server was answering traffic we already slowed down), so it does not
- * cut again. Each success then adds `increasePerSecond / rate`, which is about +increasePerSecond
- * requests per second for every second of clean traffic, up to `maxRate`. The result settles just
- * under the quota: it climbs until throttled, backs off, climbs again.
+ * - Pacing: one slot every 1000/rate ms, reserved synchronously, so concurrent workers get
+ *   successive slots and never burst.
+ * - Finding the quota: the rate starts low (`initialRate`, by default a few requests a second)
+ *   and doubles every second of clean traffic (slow start) until the first throttle or the ceiling.
+ * - Settling: on a throttle that is new evidence (its request was sent after the last cut; a
+ *   throttle answering traffic sent before the cut says nothing about the slower rate), the rate
+ *   becomes `settleFactor` × the rate the server actually accepted over the last `windowMs`,
+ *   and never more than `settleFactor` × the current rate. The accepted rate is what the quota
+ *   let through, so the limiter lands just under it whatever the ceiling.
+ * - Probing: after a cut the rate climbs by `probePerSecond` of itself per second of clean
+ *   traffic, a little faster the longer no throttle came (so a quota that was halved and then
+ *   restored is found again within a minute), up to the ceiling.
  *
- * One limiter per API operation: AWS throttles each operation on its own, so a throttled read
- * (DescribeRecord) must never slow the writes.
+ * One limiter per API operation and account: AWS throttles each operation on its own, so a
+ * throttled read (DescribeRecord) never slows the writes.
  */
 import type { Clock } from '../clock.js';
 
@@ -19,12 +25,14 @@ export interface AdaptiveLimiterOptions {
   readonly maxRate: number;
   /** Floor in requests per second. Default: the smaller of 0.2 and maxRate. */
   readonly minRate?: number;
-  /** Starting rate. Default: maxRate (the operator's stated ceiling). */
+  /** Starting rate. Default: the smaller of 4 and maxRate (found from below by slow start). */
   readonly initialRate?: number;
-  /** Multiplier applied on a new throttle, in (0, 1). Default 0.7. */
-  readonly decreaseFactor?: number;
-  /** Recovery speed in requests per second gained per second of successes. Default max(0.2, maxRate / 20). */
-  readonly increasePerSecond?: number;
+  /** The share of the accepted rate to settle at after a throttle, in (0, 1). Default 0.95. */
+  readonly settleFactor?: number;
+  /** Probing speed after a cut: the share of the rate gained per second of clean traffic. Default 0.01. */
+  readonly probePerSecond?: number;
+  /** How far back the accepted rate is measured (ms). Default 1000: short enough that a ramp (slow start) does not drag it down. */
+  readonly windowMs?: number;
   readonly clock: Clock;
 }
 
@@ -41,15 +49,34 @@ export interface LimiterStats {
   readonly cuts: number;
 }
 
+/** A reserved slot: when to send, and the permit to hand back with the answer. */
+export interface Reservation {
+  readonly permit: Permit;
+  readonly waitMs: number;
+  /** The cuts made when it was reserved: a cut since makes the slot stale (see `isStale`). */
+  readonly cuts: number;
+}
+
+/** The fewest answers the accepted rate is measured over. */
+const MIN_ANSWERS_MEASURED = 8;
+
+/** The most a probe gains per accepted answer (see onSuccess). */
+const MAX_PROBE_PER_ANSWER = 0.001;
+
 export class AdaptiveRateLimiter {
   readonly #clock: Clock;
   readonly #maxRate: number;
   readonly #minRate: number;
-  readonly #decreaseFactor: number;
-  readonly #increasePerSecond: number;
+  readonly #settleFactor: number;
+  readonly #probePerSecond: number;
+  readonly #windowMs: number;
   #rate: number;
   #nextSlotAt = 0;
   #lastCutAt = Number.NEGATIVE_INFINITY;
+  /** Slow start until the first throttle: the rate doubles each second of clean traffic. */
+  #slowStart = true;
+  /** Times of the recent accepted answers, oldest first (bounded by the window). */
+  #accepted: number[] = [];
   #permits = 0;
   #throttles = 0;
   #cuts = 0;
@@ -63,24 +90,30 @@ export class AdaptiveRateLimiter {
     if (!(Number.isFinite(minRate) && minRate > 0 && minRate <= maxRate)) {
       throw new TypeError(`minRate must be > 0 and <= maxRate (${maxRate}), got ${String(minRate)}`);
     }
-    const decreaseFactor = options.decreaseFactor ?? 0.7;
-    if (!(decreaseFactor > 0 && decreaseFactor < 1)) {
-      throw new TypeError(`decreaseFactor must be in (0, 1), got ${String(decreaseFactor)}`);
+    const settleFactor = options.settleFactor ?? 0.95;
+    if (!(settleFactor > 0 && settleFactor < 1)) {
+      throw new TypeError(`settleFactor must be in (0, 1), got ${String(settleFactor)}`);
     }
-    const increasePerSecond = options.increasePerSecond ?? Math.max(0.2, maxRate / 20);
-    if (!(Number.isFinite(increasePerSecond) && increasePerSecond > 0)) {
-      throw new TypeError(`increasePerSecond must be a number > 0, got ${String(increasePerSecond)}`);
+    const probePerSecond = options.probePerSecond ?? 0.01;
+    if (!(Number.isFinite(probePerSecond) && probePerSecond > 0)) {
+      throw new TypeError(`probePerSecond must be a number > 0, got ${String(probePerSecond)}`);
     }
-    const initialRate = options.initialRate ?? maxRate;
+    const windowMs = options.windowMs ?? 1000;
+    if (!(Number.isFinite(windowMs) && windowMs > 0)) {
+      throw new TypeError(`windowMs must be a number > 0, got ${String(windowMs)}`);
+    }
+    const initialRate = options.initialRate ?? Math.max(minRate, Math.min(4, maxRate));
     if (!(initialRate >= minRate && initialRate <= maxRate)) {
       throw new TypeError(`initialRate must be within [${minRate}, ${maxRate}], got ${String(initialRate)}`);
     }
     this.#clock = options.clock;
     this.#maxRate = maxRate;
     this.#minRate = minRate;
-    this.#decreaseFactor = decreaseFactor;
-    this.#increasePerSecond = increasePerSecond;
+    this.#settleFactor = settleFactor;
+    this.#probePerSecond = probePerSecond;
+    this.#windowMs = windowMs;
     this.#rate = initialRate;
+    this.#slowStart = initialRate < maxRate;
   }
 
   get rate(): number {
@@ -91,15 +124,34 @@ export class AdaptiveRateLimiter {
     return { rate: this.#rate, permits: this.#permits, throttles: this.#throttles, cuts: this.#cuts };
   }
 
-  /** Waits for the next slot. Rejects with the signal's reason if it aborts while waiting. */
-  async acquire(signal?: AbortSignal): Promise<Permit> {
-    signal?.throwIfAborted();
+  /** Takes the next slot now (synchronously): when to send it, and its permit. */
+  reserve(): Reservation {
     const now = this.#clock.now();
     const slot = Math.max(now, this.#nextSlotAt);
     this.#nextSlotAt = slot + 1000 / this.#rate;
-    if (slot > now) await this.#clock.sleep(slot - now, signal);
-    this.#permits += 1;
-    return { sentAt: slot };
+    return { permit: { sentAt: slot }, waitMs: slot - now, cuts: this.#cuts };
+  }
+
+  /**
+   * A slot reserved before a cut was paced at the old rate: sending it anyway would keep
+   * hammering a server that just said no (and its throttle would be no evidence). The holder
+   * takes a new slot at the new rate instead.
+   */
+  isStale(reservation: Reservation): boolean {
+    return reservation.cuts !== this.#cuts;
+  }
+
+  /** Waits for the next slot (again, if a cut made it stale). Rejects with the signal's reason if it aborts while waiting. */
+  async acquire(signal?: AbortSignal): Promise<Permit> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const reservation = this.reserve();
+      if (reservation.waitMs > 0) await this.#clock.sleep(reservation.waitMs, signal);
+      if (!this.isStale(reservation)) {
+        this.#permits += 1;
+        return reservation.permit;
+      }
+    }
   }
 
   /** Reports a throttled answer. Returns true when it cut the rate (new evidence). */
@@ -109,15 +161,40 @@ export class AdaptiveRateLimiter {
     const now = this.#clock.now();
     this.#lastCutAt = now;
     this.#cuts += 1;
-    this.#rate = Math.max(this.#minRate, this.#rate * this.#decreaseFactor);
-    // Slots already handed out keep their times; the next one starts a full new interval from now,
-    // giving the server's bucket a moment to refill before we resume at the lower rate.
-    this.#nextSlotAt = Math.max(this.#nextSlotAt, now + 1000 / this.#rate);
+    this.#slowStart = false;
+    const accepted = this.#acceptedRate(now);
+    const settled = accepted === undefined ? this.#rate * this.#settleFactor : Math.min(this.#rate, accepted) * this.#settleFactor;
+    this.#rate = Math.max(this.#minRate, settled);
+    // The slots reserved before the cut are stale (their holders reserve again); the schedule
+    // restarts a full new interval from now, giving the server's bucket a moment to refill.
+    this.#nextSlotAt = now + 1000 / this.#rate;
     return true;
   }
 
-  /** Reports a successful answer: recover a little of the rate. */
+  /** Reports a successful answer: it counts toward the accepted rate, and the rate climbs a little. */
   onSuccess(): void {
-    this.#rate = Math.min(this.#maxRate, this.#rate + this.#increasePerSecond / this.#rate);
+    const now = this.#clock.now();
+    this.#accepted.push(now);
+    // Kept: the window, and at least the last few answers (see #acceptedRate).
+    while (this.#accepted.length > MIN_ANSWERS_MEASURED && this.#accepted[0]! <= now - this.#windowMs) this.#accepted.shift();
+    // Per answer, so that a second of clean traffic (`rate` answers) gains the share per second;
+    // on a small quota, never more than 0.1 % an answer, so that each probe takes enough answers
+    // to keep throttles rare however few requests a second go.
+    const perSecond = this.#slowStart ? 1 : this.#probePerSecond * (1 + Math.max(0, now - this.#lastCutAt) / 10_000);
+    const perAnswer = this.#slowStart ? perSecond / Math.max(1, this.#rate) : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER);
+    this.#rate = Math.min(this.#maxRate, this.#rate * (1 + perAnswer));
+    if (this.#rate >= this.#maxRate) this.#slowStart = false;
+  }
+
+  /**
+   * Answers accepted per second over the last `windowMs`, or over the last 8 answers when the window
+   * holds fewer (a small quota gives few answers a second); undefined before 4 answers.
+   */
+  #acceptedRate(now: number): number | undefined {
+    const inWindow = this.#accepted.filter((at) => at > now - this.#windowMs);
+    const recent = inWindow.length >= MIN_ANSWERS_MEASURED ? inWindow : this.#accepted.slice(-MIN_ANSWERS_MEASURED);
+    if (recent.length < 4) return undefined;
+    const span = Math.max(now - recent[0]!, 1000 / this.#rate);
+    return (recent.length * 1000) / span;
   }
 }

@@ -25,6 +25,8 @@ export interface LaneOptions {
   readonly maxRate: number;
   /** A different ceiling for some operations. */
   readonly maxRateFor?: Partial<Readonly<Record<ApiOperation, number>>>;
+  /** Where each limiter starts (capped by its ceiling). Default: low, so the quota is found from below. */
+  readonly initialRate?: number;
   readonly clock: Clock;
   /** Consecutive AccessDenied answers on different products that stop the lane. Default 5. */
   readonly accessDeniedStreak?: number;
@@ -55,7 +57,8 @@ export class Lane {
     let limiter = this.#limiters.get(operation);
     if (limiter === undefined) {
       const maxRate = this.#options.maxRateFor?.[operation] ?? this.#options.maxRate;
-      limiter = new AdaptiveRateLimiter({ maxRate, clock: this.#options.clock });
+      const { initialRate } = this.#options;
+      limiter = new AdaptiveRateLimiter({ maxRate, clock: this.#options.clock, ...(initialRate === undefined ? {} : { initialRate: Math.min(initialRate, maxRate) }) });
       this.#limiters.set(operation, limiter);
     }
     return limiter;

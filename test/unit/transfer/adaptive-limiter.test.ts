@@ -23,17 +23,19 @@ describe('AdaptiveRateLimiter options', () => {
     expect(make({ maxRate: Number.POSITIVE_INFINITY })).toThrow(/maxRate.*got Infinity/);
     expect(make({ minRate: 0 })).toThrow(/minRate must be > 0 and <= maxRate \(10\), got 0/);
     expect(make({ minRate: 11 })).toThrow(/minRate.*got 11/);
-    expect(make({ decreaseFactor: 1 })).toThrow(/decreaseFactor must be in \(0, 1\), got 1/);
-    expect(make({ decreaseFactor: 0 })).toThrow(/decreaseFactor.*got 0/);
-    expect(make({ increasePerSecond: -1 })).toThrow(/increasePerSecond must be a number > 0, got -1/);
+    expect(make({ settleFactor: 1 })).toThrow(/settleFactor must be in \(0, 1\), got 1/);
+    expect(make({ settleFactor: 0 })).toThrow(/settleFactor.*got 0/);
+    expect(make({ probePerSecond: -1 })).toThrow(/probePerSecond must be a number > 0, got -1/);
+    expect(make({ windowMs: 0 })).toThrow(/windowMs must be a number > 0, got 0/);
     expect(make({ initialRate: 12 })).toThrow(/initialRate must be within \[0\.2, 10\], got 12/);
     expect(make({ minRate: 2, initialRate: 1 })).toThrow(/initialRate must be within \[2, 10\], got 1/);
   });
 
-  it('defaults: starts at maxRate, floor min(0.2, maxRate)', () => {
+  it('defaults: starts low (4/s, or the ceiling when lower) to find the quota from below; floor min(0.2, maxRate)', () => {
     const clock = new ManualClock();
-    expect(new AdaptiveRateLimiter({ maxRate: 7, clock }).rate).toBe(7);
-    expect(new AdaptiveRateLimiter({ maxRate: 7, initialRate: 3, clock }).rate).toBe(3);
+    expect(new AdaptiveRateLimiter({ maxRate: 700, clock }).rate).toBe(4);
+    expect(new AdaptiveRateLimiter({ maxRate: 3, clock }).rate).toBe(3);
+    expect(new AdaptiveRateLimiter({ maxRate: 7, initialRate: 6, clock }).rate).toBe(6);
     // maxRate below 0.2 is allowed: the floor follows it.
     const slow = new AdaptiveRateLimiter({ maxRate: 0.1, clock });
     slow.onThrottle({ sentAt: clock.now() });
@@ -80,53 +82,57 @@ describe('AdaptiveRateLimiter pacing', () => {
 });
 
 describe('AdaptiveRateLimiter throttles', () => {
-  it('cuts by decreaseFactor once per burst: throttles of permits sent before the cut do not cut again', async () => {
+  it('settles just under the rate the server accepted, once per burst: throttles of permits sent before the cut do not cut again', async () => {
     const clock = new ManualClock(T0);
-    const limiter = new AdaptiveRateLimiter({ maxRate: 10, decreaseFactor: 0.5, clock });
-    const p1 = await limiter.acquire();
-    const p2Pending = limiter.acquire();
-    await clock.advance(100);
-    const p2 = await p2Pending;
+    const limiter = new AdaptiveRateLimiter({ maxRate: 100, initialRate: 50, clock });
+    // 20 answers accepted over the last second: the server let 20/s through.
+    for (let i = 0; i < 20; i += 1) {
+      limiter.onSuccess();
+      await clock.advance(50);
+    }
+    const before = limiter.acquire();
+    await clock.advance(20);
+    const old = await before;
+    expect(limiter.onThrottle({ sentAt: clock.now() })).toBe(true);
+    expect(limiter.rate).toBeCloseTo(0.95 * 20, 0);
+    expect(limiter.onThrottle(old)).toBe(false); // sent before the cut
+    expect(limiter.stats).toMatchObject({ throttles: 2, cuts: 1 });
+  });
+
+  it('makes the slots reserved before a cut stale: their holders wait again at the new rate', async () => {
+    const clock = new ManualClock(T0);
+    const limiter = new AdaptiveRateLimiter({ maxRate: 10, initialRate: 10, clock });
+    await limiter.acquire();
+    const queued = track(limiter.acquire()); // its slot is T0 + 100 at 10/s
     await clock.advance(50);
-    expect(limiter.onThrottle(p1)).toBe(true);
-    expect(limiter.rate).toBe(5);
-    expect(limiter.onThrottle(p2)).toBe(false); // sent at T0+100, before the cut at T0+150
-    expect(limiter.rate).toBe(5);
-    // A permit handed out after the cut is new evidence.
-    const p3Pending = track(limiter.acquire());
-    await clock.advance(199);
-    expect(p3Pending.settled()).toBe(false); // a full new interval (200 ms at rate 5) from the cut
-    await clock.advance(1);
-    const p3 = await p3Pending.promise;
-    expect(p3.sentAt).toBe(T0 + 350);
-    expect(limiter.onThrottle(p3)).toBe(true);
-    expect(limiter.rate).toBe(2.5);
-    expect(limiter.stats).toEqual({ rate: 2.5, permits: 3, throttles: 3, cuts: 2 });
+    limiter.onThrottle({ sentAt: clock.now() }); // no accepted answers yet: 0.95 × 10 = 9.5/s
+    await clock.advance(60); // past the stale slot
+    expect(queued.settled()).toBe(false);
+    await clock.advance(1000);
+    expect((await queued.promise).sentAt).toBeGreaterThanOrEqual(T0 + 50 + 1000 / 9.5 - 1);
   });
 
   it('never goes below minRate', () => {
     const clock = new ManualClock(T0);
-    const limiter = new AdaptiveRateLimiter({ maxRate: 10, minRate: 3, clock });
-    // Twenty throttles of permits sent before the first cut: one cut only.
+    const limiter = new AdaptiveRateLimiter({ maxRate: 10, minRate: 3, initialRate: 10, clock });
     for (let i = 0; i < 20; i += 1) expect(limiter.onThrottle({ sentAt: T0 - 1 })).toBe(i === 0);
-    expect(limiter.rate).toBe(7); // only the first cut
-    for (let i = 0; i < 20; i += 1) limiter.onThrottle({ sentAt: Number.MAX_SAFE_INTEGER });
+    for (let i = 0; i < 40; i += 1) limiter.onThrottle({ sentAt: Number.MAX_SAFE_INTEGER });
     expect(limiter.rate).toBe(3);
-    expect(limiter.stats.cuts).toBe(21);
   });
 
-  it('recovers additively on success, about +increasePerSecond per second of clean traffic, up to maxRate', () => {
+  it('doubles each second of clean traffic until the first throttle (slow start), then probes by about 1 % a second, up to maxRate', async () => {
     const clock = new ManualClock(T0);
-    const limiter = new AdaptiveRateLimiter({ maxRate: 20, initialRate: 10, increasePerSecond: 2, clock });
-    limiter.onSuccess();
-    expect(limiter.rate).toBeCloseTo(10.2, 10); // + 2/10
-    // One second of successes at ~10 req/s adds ~2 req/s.
-    const limiter2 = new AdaptiveRateLimiter({ maxRate: 20, initialRate: 10, increasePerSecond: 2, clock });
-    for (let i = 0; i < 10; i += 1) limiter2.onSuccess();
-    expect(limiter2.rate).toBeGreaterThan(11.8);
-    expect(limiter2.rate).toBeLessThan(12);
-    for (let i = 0; i < 1000; i += 1) limiter2.onSuccess();
-    expect(limiter2.rate).toBe(20);
+    const limiter = new AdaptiveRateLimiter({ maxRate: 1000, clock });
+    for (let i = 0; i < 4; i += 1) limiter.onSuccess(); // one second at 4/s
+    expect(limiter.rate).toBeGreaterThan(7);
+    limiter.onThrottle({ sentAt: clock.now() });
+    const settled = limiter.rate;
+    for (let i = 0; i < Math.round(settled); i += 1) limiter.onSuccess(); // one second at that rate
+    expect(limiter.rate / settled).toBeGreaterThan(1.005);
+    expect(limiter.rate / settled).toBeLessThan(1.03);
+    const capped = new AdaptiveRateLimiter({ maxRate: 5, clock });
+    for (let i = 0; i < 1000; i += 1) capped.onSuccess();
+    expect(capped.rate).toBe(5);
   });
 });
 

@@ -10,12 +10,15 @@ function lane(options: Partial<ConstructorParameters<typeof Lane>[0]> = {}): Lan
 
 describe('Lane', () => {
   it('has one limiter per operation, made on first use, each with its own ceiling', () => {
-    const l = lane({ maxRateFor: { DescribeRecord: 3 } });
+    // Started at their ceiling, so the ceilings show.
+    const l = lane({ maxRateFor: { DescribeRecord: 3 }, initialRate: 1000 });
     const update = l.limiter('UpdateProvisionedProductProperties');
     expect(l.limiter('UpdateProvisionedProductProperties')).toBe(update);
     expect(l.limiter('DescribeRecord')).not.toBe(update);
     expect(update.rate).toBe(10);
     expect(l.limiter('DescribeRecord').rate).toBe(3);
+    // By default a limiter starts low, to find the quota from below.
+    expect(lane().limiter('UpdateProvisionedProductProperties').rate).toBe(4);
     expect(Object.keys(l.limiterStats()).sort()).toEqual(['DescribeRecord', 'UpdateProvisionedProductProperties']);
   });
 

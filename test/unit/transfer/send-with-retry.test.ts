@@ -38,7 +38,7 @@ interface Harness {
 /** A scripted `call`: each attempt takes the next step; after the script, it succeeds. */
 function harness(script: Step[], maxRate = 1000): Harness {
   const clock = new ManualClock();
-  const limiter = new AdaptiveRateLimiter({ maxRate, clock });
+  const limiter = new AdaptiveRateLimiter({ maxRate, initialRate: maxRate, clock });
   const controller = new AbortController();
   const requests: Harness['requests'] = [];
   const retries: RetryEvent[] = [];
