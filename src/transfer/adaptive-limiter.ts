@@ -4,8 +4,9 @@
  *
  * - Pacing: one slot every 1000/rate ms, reserved synchronously, so concurrent workers get
  *   successive slots and never burst.
- * - Finding the quota: the rate starts low (`initialRate`, by default a few requests a second)
- *   and doubles every second of clean traffic (slow start) until the first throttle or the ceiling.
+ * - Finding the quota: the rate starts low (`initialRate`, by default 2 requests a second) and
+ *   doubles every second of clean traffic (slow start) until the first throttle or the ceiling;
+ *   slots queued at a much lower rate are respaced as it rises.
  * - Settling: on a throttle that is new evidence (its request was sent after the last cut; a
  *   throttle answering traffic sent before the cut says nothing about the slower rate), the rate
  *   becomes `settleFactor` × the rate the server actually accepted over the last `windowMs`,
@@ -25,7 +26,7 @@ export interface AdaptiveLimiterOptions {
   readonly maxRate: number;
   /** Floor in requests per second. Default: the smaller of 0.2 and maxRate. */
   readonly minRate?: number;
-  /** Starting rate. Default: the smaller of 4 and maxRate (found from below by slow start). */
+  /** Starting rate. Default: the smaller of 2 and maxRate (found from below by slow start). */
   readonly initialRate?: number;
   /** The share of the accepted rate to settle at after a throttle, in (0, 1). Default 0.95. */
   readonly settleFactor?: number;
@@ -53,9 +54,17 @@ export interface LimiterStats {
 export interface Reservation {
   readonly permit: Permit;
   readonly waitMs: number;
-  /** The cuts made when it was reserved: a cut since makes the slot stale (see `isStale`). */
-  readonly cuts: number;
+  /** The schedule it was reserved in: a cut or a big rise since makes the slot stale (see `isStale`). */
+  readonly schedule: number;
+  /** When its slot comes (ms since epoch). */
+  readonly at: number;
 }
+
+/** Where a limiter starts by default: low, since slow start doubles it each second (2, 4, 8... 256/s in 7 s). */
+const INITIAL_RATE = 2;
+
+/** The longest a waiting acquirer sleeps before looking whether its slot went stale. */
+const MAX_WAIT_STEP_MS = 250;
 
 /** The fewest answers the accepted rate is measured over. */
 const MIN_ANSWERS_MEASURED = 8;
@@ -73,6 +82,9 @@ export class AdaptiveRateLimiter {
   #rate: number;
   #nextSlotAt = 0;
   #lastCutAt = Number.NEGATIVE_INFINITY;
+  /** Bumped by a cut, or by a rise of a quarter over the rate the queued slots were spaced at. */
+  #schedule = 0;
+  #scheduleRate: number;
   /** Slow start until the first throttle: the rate doubles each second of clean traffic. */
   #slowStart = true;
   /** Times of the recent accepted answers, oldest first (bounded by the window). */
@@ -102,7 +114,7 @@ export class AdaptiveRateLimiter {
     if (!(Number.isFinite(windowMs) && windowMs > 0)) {
       throw new TypeError(`windowMs must be a number > 0, got ${String(windowMs)}`);
     }
-    const initialRate = options.initialRate ?? Math.max(minRate, Math.min(4, maxRate));
+    const initialRate = options.initialRate ?? Math.max(minRate, Math.min(INITIAL_RATE, maxRate));
     if (!(initialRate >= minRate && initialRate <= maxRate)) {
       throw new TypeError(`initialRate must be within [${minRate}, ${maxRate}], got ${String(initialRate)}`);
     }
@@ -113,6 +125,7 @@ export class AdaptiveRateLimiter {
     this.#probePerSecond = probePerSecond;
     this.#windowMs = windowMs;
     this.#rate = initialRate;
+    this.#scheduleRate = initialRate;
     this.#slowStart = initialRate < maxRate;
   }
 
@@ -129,7 +142,7 @@ export class AdaptiveRateLimiter {
     const now = this.#clock.now();
     const slot = Math.max(now, this.#nextSlotAt);
     this.#nextSlotAt = slot + 1000 / this.#rate;
-    return { permit: { sentAt: slot }, waitMs: slot - now, cuts: this.#cuts };
+    return { permit: { sentAt: slot }, waitMs: slot - now, schedule: this.#schedule, at: slot };
   }
 
   /**
@@ -138,7 +151,7 @@ export class AdaptiveRateLimiter {
    * takes a new slot at the new rate instead.
    */
   isStale(reservation: Reservation): boolean {
-    return reservation.cuts !== this.#cuts;
+    return reservation.schedule !== this.#schedule;
   }
 
   /** Waits for the next slot (again, if a cut made it stale). Rejects with the signal's reason if it aborts while waiting. */
@@ -146,7 +159,10 @@ export class AdaptiveRateLimiter {
     for (;;) {
       signal?.throwIfAborted();
       const reservation = this.reserve();
-      if (reservation.waitMs > 0) await this.#clock.sleep(reservation.waitMs, signal);
+      // Waits in steps, so a slot the schedule left behind (a cut, a big rise) is given up early.
+      for (let wait = reservation.waitMs; wait > 0 && !this.isStale(reservation); wait = reservation.at - this.#clock.now()) {
+        await this.#clock.sleep(Math.min(wait, MAX_WAIT_STEP_MS), signal);
+      }
       if (!this.isStale(reservation)) {
         this.#permits += 1;
         return reservation.permit;
@@ -161,6 +177,7 @@ export class AdaptiveRateLimiter {
     const now = this.#clock.now();
     this.#lastCutAt = now;
     this.#cuts += 1;
+    this.#schedule += 1;
     this.#slowStart = false;
     const accepted = this.#acceptedRate(now);
     const settled = accepted === undefined ? this.#rate * this.#settleFactor : Math.min(this.#rate, accepted) * this.#settleFactor;
@@ -168,6 +185,7 @@ export class AdaptiveRateLimiter {
     // The slots reserved before the cut are stale (their holders reserve again); the schedule
     // restarts a full new interval from now, giving the server's bucket a moment to refill.
     this.#nextSlotAt = now + 1000 / this.#rate;
+    this.#scheduleRate = this.#rate;
     return true;
   }
 
@@ -184,6 +202,12 @@ export class AdaptiveRateLimiter {
     const perAnswer = this.#slowStart ? perSecond / Math.max(1, this.#rate) : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER);
     this.#rate = Math.min(this.#maxRate, this.#rate * (1 + perAnswer));
     if (this.#rate >= this.#maxRate) this.#slowStart = false;
+    // Slots queued at a much slower rate (slow start) would hold the workers back: respace them.
+    if (this.#rate > this.#scheduleRate * 1.25) {
+      this.#schedule += 1;
+      this.#scheduleRate = this.#rate;
+      this.#nextSlotAt = now;
+    }
   }
 
   /**

@@ -31,10 +31,10 @@ describe('AdaptiveRateLimiter options', () => {
     expect(make({ minRate: 2, initialRate: 1 })).toThrow(/initialRate must be within \[2, 10\], got 1/);
   });
 
-  it('defaults: starts low (4/s, or the ceiling when lower) to find the quota from below; floor min(0.2, maxRate)', () => {
+  it('defaults: starts low (2/s, or the ceiling when lower) to find the quota from below; floor min(0.2, maxRate)', () => {
     const clock = new ManualClock();
-    expect(new AdaptiveRateLimiter({ maxRate: 700, clock }).rate).toBe(4);
-    expect(new AdaptiveRateLimiter({ maxRate: 3, clock }).rate).toBe(3);
+    expect(new AdaptiveRateLimiter({ maxRate: 700, clock }).rate).toBe(2);
+    expect(new AdaptiveRateLimiter({ maxRate: 1.5, clock }).rate).toBe(1.5);
     expect(new AdaptiveRateLimiter({ maxRate: 7, initialRate: 6, clock }).rate).toBe(6);
     // maxRate below 0.2 is allowed: the floor follows it.
     const slow = new AdaptiveRateLimiter({ maxRate: 0.1, clock });
@@ -46,7 +46,7 @@ describe('AdaptiveRateLimiter options', () => {
 describe('AdaptiveRateLimiter pacing', () => {
   it('gives concurrent acquirers successive slots 1000/rate apart, never a burst', async () => {
     const clock = new ManualClock(T0);
-    const limiter = new AdaptiveRateLimiter({ maxRate: 4, clock });
+    const limiter = new AdaptiveRateLimiter({ maxRate: 4, initialRate: 4, clock });
     const granted: number[] = [];
     const all = [0, 1, 2, 3].map(async () => {
       const permit = await limiter.acquire();
@@ -112,6 +112,16 @@ describe('AdaptiveRateLimiter throttles', () => {
     expect((await queued.promise).sentAt).toBeGreaterThanOrEqual(T0 + 50 + 1000 / 9.5 - 1);
   });
 
+  it('respaces slots queued at a much slower rate once the rate rises a quarter (slow start)', () => {
+    const clock = new ManualClock(T0);
+    const limiter = new AdaptiveRateLimiter({ maxRate: 100, clock });
+    const queued = [limiter.reserve(), limiter.reserve(), limiter.reserve()];
+    expect(queued.at(-1)!.at).toBe(T0 + 1000); // 2/s: 500 ms apart
+    limiter.onSuccess(); // 2 → 3/s: more than a quarter faster
+    expect(queued.every((r) => limiter.isStale(r))).toBe(true);
+    expect(limiter.reserve().at).toBe(T0); // the schedule starts again from now
+  });
+
   it('never goes below minRate', () => {
     const clock = new ManualClock(T0);
     const limiter = new AdaptiveRateLimiter({ maxRate: 10, minRate: 3, initialRate: 10, clock });
@@ -123,13 +133,14 @@ describe('AdaptiveRateLimiter throttles', () => {
   it('doubles each second of clean traffic until the first throttle (slow start), then probes by about 1 % a second, up to maxRate', async () => {
     const clock = new ManualClock(T0);
     const limiter = new AdaptiveRateLimiter({ maxRate: 1000, clock });
-    for (let i = 0; i < 4; i += 1) limiter.onSuccess(); // one second at 4/s
-    expect(limiter.rate).toBeGreaterThan(7);
-    limiter.onThrottle({ sentAt: clock.now() });
-    const settled = limiter.rate;
-    for (let i = 0; i < Math.round(settled); i += 1) limiter.onSuccess(); // one second at that rate
-    expect(limiter.rate / settled).toBeGreaterThan(1.005);
-    expect(limiter.rate / settled).toBeLessThan(1.03);
+    for (let i = 0; i < 2; i += 1) limiter.onSuccess(); // one second at 2/s
+    expect(limiter.rate).toBeGreaterThanOrEqual(4);
+    const fast = new AdaptiveRateLimiter({ maxRate: 1000, initialRate: 100, clock });
+    fast.onThrottle({ sentAt: clock.now() });
+    const settled = fast.rate; // 95: no answers measured yet, 0.95 × the rate
+    for (let i = 0; i < Math.round(settled); i += 1) fast.onSuccess(); // one second at that rate
+    expect(fast.rate / settled).toBeGreaterThan(1.005);
+    expect(fast.rate / settled).toBeLessThan(1.03);
     const capped = new AdaptiveRateLimiter({ maxRate: 5, clock });
     for (let i = 0; i < 1000; i += 1) capped.onSuccess();
     expect(capped.rate).toBe(5);

@@ -53,11 +53,14 @@ function simulate(s: Scenario): Outcome {
   const worker = () => {
     const reservation = limiter.reserve();
     const { permit, waitMs } = reservation;
-    // As acquire() does: a slot a cut made stale is reserved again at the new rate.
-    schedule(now + waitMs, () => {
+    // As acquire() does: wait in steps of at most 250 ms; a slot gone stale (a cut, a big rise)
+    // is reserved again at the new rate.
+    const check = () => {
       if (limiter.isStale(reservation)) worker();
+      else if (now < reservation.at) schedule(now + Math.min(250, reservation.at - now), check);
       else send(permit);
-    });
+    };
+    schedule(now + Math.min(250, waitMs), check);
   };
   const send = (permit: { sentAt: number }) => {
     // The request reaches the server half a latency after it leaves, the answer the other half later.
