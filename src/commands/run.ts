@@ -195,6 +195,7 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
   const engine = new TransferRun(engineOptions(ctx, scan, lane, findings, { journal, results }));
   const progress = createProgressReporter({
     stream: io.stderr, mode: ctx.progressMode, statusLine: ctx.statusLine, clock: systemClock, logger: log.logger, getCounts: () => engine.counts(),
+    getLimiterRate: () => lane.limiterStats().UpdateProvisionedProductProperties?.rate,
   });
   progress.start();
   const ran = await engine.run().then(

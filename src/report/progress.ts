@@ -29,6 +29,8 @@ export interface ProgressOptions {
   /** Bar mode draws on this line, shared with whatever else prints meanwhile; default: a new one on `stream`. */
   readonly statusLine?: StatusLine;
   readonly getCounts: () => RunCounts;
+  /** The update limiter's current rate, shown as `limit N/s` (where it settled, once throttled). */
+  readonly getLimiterRate?: () => number | undefined;
 }
 
 export interface ProgressReporter {
@@ -110,13 +112,14 @@ export function etaSeconds(counts: Pick<RunCounts, 'finished' | 'total'>, rowsPe
  * columns: the bar shrinks first (down to 10 cells), then the line is cut, because a line longer
  * than the terminal wraps and `\r` would then only redraw its last part.
  */
-export function formatProgressLine(counts: RunCounts, rowsPerSecond: number | undefined, width: number): string {
+export function formatProgressLine(counts: RunCounts, rowsPerSecond: number | undefined, width: number, limiterRate?: number): string {
   const percent = percentDone(counts);
   const eta = etaSeconds(counts, rowsPerSecond);
   const rate = rowsPerSecond === undefined ? '--' : rowsPerSecond.toFixed(1);
   const tail =
     ` ${rowsDone(counts)}/${counts.total} ${percent}%  ${rate} rows/s  ETA ${eta === undefined ? '--' : formatDuration(eta * 1000)}` +
-    `  failed ${counts.failed}  throttled ${counts.throttles}${counts.notStarted > 0 ? `  not started ${counts.notStarted}` : ''}`;
+    `  failed ${counts.failed}  throttled ${counts.throttles}${limiterRate === undefined ? '' : `  limit ${limiterRate.toFixed(1)}/s`}` +
+    `${counts.notStarted > 0 ? `  not started ${counts.notStarted}` : ''}`;
   // -1: writing into the last column makes some terminals wrap.
   const usable = Math.max(1, Math.floor(width) - 1);
   const cells = Math.max(10, Math.min(40, usable - tail.length - 2));
@@ -218,7 +221,7 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     const { counts, rate } = measure();
     // A pseudo-terminal without a size (script, some CI runners, tmux before attach) reports 0 columns.
     const columns = stream.columns && stream.columns >= 20 ? stream.columns : 80;
-    return formatProgressLine(counts, rate, columns);
+    return formatProgressLine(counts, rate, columns, options.getLimiterRate?.());
   };
 
   const emit = (final: boolean): void => {
@@ -228,7 +231,8 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
       return;
     }
     const { counts, rate } = measure();
-    const snapshot = progressSnapshot(counts, rate);
+    const limiterRate = options.getLimiterRate?.();
+    const snapshot = { ...progressSnapshot(counts, rate), ...(limiterRate === undefined ? {} : { limiterRate: Math.round(limiterRate * 10) / 10 }) };
     if (logger) logger.info(snapshot, 'progress');
     else stream.write(`${formatProgressLine(counts, rate, Number.POSITIVE_INFINITY).replace(/^\[[#.]*\] /, 'progress ')}\n`);
   };

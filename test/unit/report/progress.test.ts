@@ -77,6 +77,12 @@ describe('formatProgressLine', () => {
     expect(progressSnapshot(stopped, 5)).toMatchObject({ done: 27, percent: 4, notStarted: 573 });
   });
 
+  it('shows the rate the update limiter holds, when given', () => {
+    const counts = makeCounts({ total: 100, finished: 10, succeeded: 10 });
+    expect(formatProgressLine(counts, 5, 200, 29.46)).toMatch(/throttled 0  limit 29\.5\/s$/);
+    expect(formatProgressLine(counts, 5, 200)).not.toContain('limit');
+  });
+
   it('computes the ETA from remaining rows and the rate', () => {
     expect(etaSeconds({ total: 100, finished: 40 }, 2)).toBe(30);
     expect(etaSeconds({ total: 100, finished: 40 }, undefined)).toBeUndefined();
