@@ -4,7 +4,6 @@
  * the account (plan/list-account.ts) judged product by product (plan/plan-rules.ts) → the plan CSV,
  * written atomically, and a summary on stdout. Reads only; writes nothing but `--out`.
  */
-import { access } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { createServiceCatalogClient } from '../aws/client.js';
@@ -14,7 +13,7 @@ import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
 import { listAccount } from '../plan/list-account.js';
 import { PLAN_COLUMNS, planProduct, STATUSES_TO_REVIEW, type PlannedRow } from '../plan/plan-rules.js';
-import { writeFileAtomic } from '../report/atomic-file.js';
+import { pathExists, writeFileAtomic } from '../report/atomic-file.js';
 import { createLogger } from '../report/logger.js';
 import { Lane } from '../transfer/lane.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
@@ -39,7 +38,7 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
     io.stderr.write(`sc-owner-transfer plan: ${refusal.message}\n`);
     return refusal.exitCode;
   };
-  if (!config.force && (await exists(config.out))) return fail(new Refusal(ExitCode.Usage, `--out '${config.out}' exists; pass --force to replace it`));
+  if (!config.force && (await pathExists(config.out))) return fail(new Refusal(ExitCode.Usage, `--out '${config.out}' exists; pass --force to replace it`));
   const log = createLogger({ level: config.logLevel, destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr } });
   const client = createServiceCatalogClient({ region: config.region, profile: config.profile, endpoint: config.endpointUrl, maxSockets: 4, requestTimeoutMs: config.requestTimeoutMs });
   try {
@@ -109,11 +108,4 @@ class PlanSummary {
       '',
     ].join('\n');
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

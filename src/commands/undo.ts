@@ -5,7 +5,6 @@
  * Reads and writes local files only; sends nothing.
  */
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
@@ -14,7 +13,7 @@ import { systemClock } from '../clock.js';
 import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
-import { writeFileAtomic } from '../report/atomic-file.js';
+import { pathExists, writeFileAtomic } from '../report/atomic-file.js';
 import { changedRowFromJournal, changedRowFromResult, planUndo, UNDO_COLUMNS, type ChangedRow, type UndoPlan } from '../report/undo-plan.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { booleanFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
@@ -64,7 +63,7 @@ async function executeUndo(config: UndoConfig, io: CommandIo): Promise<ExitCodeV
     io.stderr.write(`sc-owner-transfer undo: ${message}\n`);
     return exitCode;
   };
-  if (await exists(config.out)) return fail(ExitCode.Usage, `--out '${config.out}' exists; undo never replaces a file: give a new name`);
+  if (await pathExists(config.out)) return fail(ExitCode.Usage, `--out '${config.out}' exists; undo never replaces a file: give a new name`);
   let plan: UndoPlan;
   try {
     plan = planUndo(config.source.kind === 'results' ? await readResultsRows(config.source.path) : await readCheckpointRows(config.source.path));
@@ -121,11 +120,4 @@ async function readCheckpointRows(path: string): Promise<ChangedRow[]> {
   const scan = await viewCheckpoint(path);
   if (scan === undefined) throw new UndoSourceError(`--checkpoint '${path}' does not exist`);
   return [...scan.state.finishedEntries()].map(changedRowFromJournal);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -6,7 +6,7 @@
  * sibling (same directory) rather than something under os.tmpdir().
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -52,4 +52,12 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     await rm(tempPath, { force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/** Whether something exists at `path` (a command that never replaces a file asks this first). */
+export function pathExists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
