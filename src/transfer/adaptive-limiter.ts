@@ -63,6 +63,9 @@ export interface Reservation {
 /** Where a limiter starts by default: low, since slow start doubles it each second (2, 4, 8... 256/s in 7 s). */
 const INITIAL_RATE = 2;
 
+/** Slow start's least gain per answer once the rate is high (see onSuccess). */
+const SLOW_START_PER_ANSWER = 0.02;
+
 /** The longest a waiting acquirer sleeps before looking whether its slot went stale. */
 const MAX_WAIT_STEP_MS = 250;
 
@@ -199,7 +202,12 @@ export class AdaptiveRateLimiter {
     // on a small quota, never more than 0.1 % an answer, so that each probe takes enough answers
     // to keep throttles rare however few requests a second go.
     const perSecond = this.#slowStart ? 1 : this.#probePerSecond * (1 + Math.max(0, now - this.#lastCutAt) / 10_000);
-    const perAnswer = this.#slowStart ? perSecond / Math.max(1, this.#rate) : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER);
+    // Slow start gains one request a second per answer (the rate doubles each second), and 2 % an
+    // answer once that is more: on a server with no quota in sight it reaches a high ceiling in a
+    // few seconds instead of log2(ceiling) seconds.
+    const perAnswer = this.#slowStart
+      ? Math.max(1 / Math.max(1, this.#rate), SLOW_START_PER_ANSWER)
+      : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER);
     this.#rate = Math.min(this.#maxRate, this.#rate * (1 + perAnswer));
     if (this.#rate >= this.#maxRate) this.#slowStart = false;
     // Slots queued at a much slower rate (slow start) would hold the workers back: respace them.
