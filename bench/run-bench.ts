@@ -36,9 +36,11 @@ interface CliMeasure {
   readonly exitCode: number | null;
 }
 
-async function measureCli(args: string[], cwd: string): Promise<CliMeasure> {
+async function measureCli(args: string[], cwd: string, endpoint: string): Promise<CliMeasure> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: ENV, stdio: ['ignore', 'ignore', 'ignore'] });
+  // The local Service Catalog answers STS and IAM too (the target check), never the real ones.
+  const env = { ...ENV, AWS_ENDPOINT_URL_STS: endpoint, AWS_ENDPOINT_URL_IAM: endpoint };
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'ignore', 'ignore'] });
   let peakKiB = 0;
   const sample = async () => {
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
@@ -61,7 +63,7 @@ async function scenario(name: string, rows: number, quota: number | undefined, c
     const input = join(dir, 'rows.csv');
     const lines = ['provisioned_product_id,new_owner,launch_role', ...emulator.state.products().map((p) => `${p.id},${NEW_OWNER},`)];
     await writeFile(input, `${lines.join('\n')}\n`);
-    const m = await measureCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--log-level', 'warn', ...cliArgs], dir);
+    const m = await measureCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--log-level', 'warn', ...cliArgs], dir, emulator.endpoint);
     const updates = emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
     const throttled = updates.filter((c) => c.outcome === 'ThrottlingException').length;
     const applied = emulator.state.products().filter((p) => p.owner === NEW_OWNER).length;
@@ -122,6 +124,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     rate: { type: 'string', default: '1000' },
     compare: { type: 'boolean', default: false },
+    /** More `run` flags for the custom scenario, e.g. '--no-preflight --no-wait' to compare like with like. */
+    'cli-args': { type: 'string', default: '' },
     suite: { type: 'boolean', default: false },
   },
 });
@@ -136,7 +140,8 @@ if (values.suite || values.rows === undefined) {
 } else {
   const rows = Number(values.rows);
   const quota = values.quota ? Number(values.quota) : undefined;
-  await scenario(`custom`, rows, quota, ['--concurrency', values.concurrency!, '--rate', values.rate!]);
+  const extra = values['cli-args']!.split(' ').filter(Boolean);
+  await scenario(`custom`, rows, quota, ['--concurrency', values.concurrency!, '--rate', values.rate!, ...extra]);
   if (values.compare) {
     await bareSdkLoop(Math.min(rows, 2000));
     await awsCliLoop(Math.min(rows, 20));
