@@ -5,7 +5,8 @@
  * - Pacing: one slot every 1000/rate ms, reserved synchronously, so concurrent workers get
  *   successive slots and never burst.
  * - Finding the quota: the rate starts low (`initialRate`, by default 2 requests a second) and
- *   doubles every second of clean traffic (slow start) until the first throttle or the ceiling;
+ *   grows exponentially with clean traffic (slow start: gently below 10/s, then doubling every
+ *   250 ms) until the first throttle or the ceiling;
  *   slots queued at a much lower rate are respaced as it rises.
  * - Settling: on a throttle that is new evidence (its request was sent after the last cut; a
  *   throttle answering traffic sent before the cut says nothing about the slower rate), the rate
@@ -60,8 +61,24 @@ export interface Reservation {
   readonly at: number;
 }
 
-/** Where a limiter starts by default: low, since slow start doubles it each second (2, 4, 8... 256/s in 7 s). */
+/** Where a limiter starts by default: low, since slow start soon raises it (2/s to 1,000/s in about 2.5 s). */
 const INITIAL_RATE = 2;
+
+/** Slow start doubles the rate this often (ms) of clean traffic (see onSuccess). */
+const SLOW_START_DOUBLING_MS = 250;
+
+/** Below this rate slow start is gentler (see slowStartPerSecond). */
+const SLOW_START_GENTLE_BELOW = 10;
+
+/**
+ * Slow start's growth per second, as a share of the rate. Below 10/s each answer is a large step
+ * and the quota may be as small as 2/s, so the rate only doubles every 0.7 s (e per second) and
+ * finding a small quota costs few throttles. Above, it doubles every 250 ms, so a run with no
+ * quota in sight reaches a high ceiling in about a second.
+ */
+function slowStartPerSecond(rate: number): number {
+  return rate < SLOW_START_GENTLE_BELOW ? 1 : (Math.LN2 * 1000) / SLOW_START_DOUBLING_MS;
+}
 
 /** Slow start's least gain per answer once the rate is high (see onSuccess). */
 const SLOW_START_PER_ANSWER = 0.02;
@@ -88,7 +105,7 @@ export class AdaptiveRateLimiter {
   /** Bumped by a cut, or by a rise of a quarter over the rate the queued slots were spaced at. */
   #schedule = 0;
   #scheduleRate: number;
-  /** Slow start until the first throttle: the rate doubles each second of clean traffic. */
+  /** Slow start until the first throttle: the rate grows exponentially with clean traffic. */
   #slowStart = true;
   /** Times of the recent accepted answers, oldest first (bounded by the window). */
   #accepted: number[] = [];
@@ -202,11 +219,11 @@ export class AdaptiveRateLimiter {
     // on a small quota, never more than 0.1 % an answer, so that each probe takes enough answers
     // to keep throttles rare however few requests a second go.
     const perSecond = this.#slowStart ? 1 : this.#probePerSecond * (1 + Math.max(0, now - this.#lastCutAt) / 10_000);
-    // Slow start gains one request a second per answer (the rate doubles each second), and 2 % an
-    // answer once that is more: on a server with no quota in sight it reaches a high ceiling in a
-    // few seconds instead of log2(ceiling) seconds.
+    // Slow start grows exponentially in time (see slowStartPerSecond), and by at least 2 % an
+    // answer once the rate is high: on a server with no quota in sight it reaches a high ceiling in
+    // about a second and a half instead of log2(ceiling) seconds.
     const perAnswer = this.#slowStart
-      ? Math.max(1 / Math.max(1, this.#rate), SLOW_START_PER_ANSWER)
+      ? Math.max(slowStartPerSecond(this.#rate) / Math.max(1, this.#rate), SLOW_START_PER_ANSWER)
       : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER);
     this.#rate = Math.min(this.#maxRate, this.#rate * (1 + perAnswer));
     if (this.#rate >= this.#maxRate) this.#slowStart = false;

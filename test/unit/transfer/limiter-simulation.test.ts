@@ -125,4 +125,12 @@ describe('the limiter settles just under the quota, whatever the ceiling', () =>
     // Restored: the full quota is found again within a minute.
     expect(outcome.acceptedRate(180_000, 240_000) / 40).toBeGreaterThan(0.85);
   });
+
+  it('reaches a high ceiling within seconds when no quota is in sight', () => {
+    // A fast local server with no quota (a rehearsal, the benchmark): slow start must not be the bottleneck.
+    const outcome = simulate({ quota: () => 1e9, burst: 1e9, ceiling: 1000, workers: 16, latencyMs: 10, durationMs: 10_000 });
+    expect(outcome.acceptedRate(0, 3_000)).toBeGreaterThan(400);
+    expect(outcome.acceptedRate(3_000, 10_000)).toBeGreaterThan(950);
+    expect(outcome.limiter.stats.throttles).toBe(0);
+  });
 });
