@@ -4,18 +4,20 @@
  *
  * - Pacing: one slot every 1000/rate ms, reserved synchronously, so concurrent workers get
  *   successive slots and never burst.
- * - Finding the quota: the rate starts low (`initialRate`, by default 2 requests a second) and
- *   grows exponentially with clean traffic (slow start: gently below 10/s, then doubling every
+ * - Finding the quota: the rate starts low (`initialRate`, by default 4 requests a second) and
+ *   grows exponentially with clean traffic (slow start: gently below 5/s, then doubling every
  *   250 ms) until the first throttle or the ceiling;
  *   slots queued at a much lower rate are respaced as it rises.
  * - Settling: on a throttle that is new evidence (its request was sent after the last cut; a
  *   throttle answering traffic sent before the cut says nothing about the slower rate), the rate
- *   becomes `settleFactor` × the rate the server actually accepted over the last `windowMs`,
- *   and never more than `settleFactor` × the current rate. The accepted rate is what the quota
- *   let through, so the limiter lands just under it whatever the ceiling.
+ *   becomes `settleFactor` × the rate the server actually accepted over the last `windowMs`
+ *   (its last quarter when the throttle ends slow start), and never more than `settleFactor` ×
+ *   the current rate. The accepted rate is what the quota let through, so the limiter lands just
+ *   under it whatever the ceiling.
  * - Probing: after a cut the rate climbs by `probePerSecond` of itself per second of clean
  *   traffic, a little faster the longer no throttle came (so a quota that was halved and then
- *   restored is found again within a minute), up to the ceiling.
+ *   restored is found again within a minute), up to the ceiling; ten times faster after the cut
+ *   that ended slow start, whose estimate was taken on a ramp and is low.
  *
  * One limiter per API operation and account: AWS throttles each operation on its own, so a
  * throttled read (DescribeRecord) never slows the writes.
@@ -27,7 +29,7 @@ export interface AdaptiveLimiterOptions {
   readonly maxRate: number;
   /** Floor in requests per second. Default: the smaller of 0.2 and maxRate. */
   readonly minRate?: number;
-  /** Starting rate. Default: the smaller of 2 and maxRate (found from below by slow start). */
+  /** Starting rate. Default: the smaller of 4 and maxRate (found from below by slow start). */
   readonly initialRate?: number;
   /** The share of the accepted rate to settle at after a throttle, in (0, 1). Default 0.95. */
   readonly settleFactor?: number;
@@ -61,17 +63,17 @@ export interface Reservation {
   readonly at: number;
 }
 
-/** Where a limiter starts by default: low, since slow start soon raises it (2/s to 1,000/s in about 2.5 s). */
-const INITIAL_RATE = 2;
+/** Where a limiter starts by default: low, since slow start soon raises it (4/s to 1,000/s in about 2 s). */
+const INITIAL_RATE = 4;
 
 /** Slow start doubles the rate this often (ms) of clean traffic (see onSuccess). */
 const SLOW_START_DOUBLING_MS = 250;
 
 /** Below this rate slow start is gentler (see slowStartPerSecond). */
-const SLOW_START_GENTLE_BELOW = 10;
+const SLOW_START_GENTLE_BELOW = 5;
 
 /**
- * Slow start's growth per second, as a share of the rate. Below 10/s each answer is a large step
+ * Slow start's growth per second, as a share of the rate. Below 5/s each answer is a large step
  * and the quota may be as small as 2/s, so the rate only doubles every 0.7 s (e per second) and
  * finding a small quota costs few throttles. Above, it doubles every 250 ms, so a run with no
  * quota in sight reaches a high ceiling in about a second.
@@ -81,7 +83,10 @@ function slowStartPerSecond(rate: number): number {
 }
 
 /** Slow start's least gain per answer once the rate is high (see onSuccess). */
-const SLOW_START_PER_ANSWER = 0.02;
+const SLOW_START_PER_ANSWER = 0.05;
+
+/** How much faster the probe is right after slow start (see onThrottle). */
+const RECOVERY_FACTOR = 10;
 
 /** The longest a waiting acquirer sleeps before looking whether its slot went stale. */
 const MAX_WAIT_STEP_MS = 250;
@@ -105,11 +110,15 @@ export class AdaptiveRateLimiter {
   /** Bumped by a cut, or by a rise of a quarter over the rate the queued slots were spaced at. */
   #schedule = 0;
   #scheduleRate: number;
+  /** Between the cut that ended slow start and the next one: probing is RECOVERY_FACTOR times faster. */
+  #recovering = false;
   /** Slow start until the first throttle: the rate grows exponentially with clean traffic. */
   #slowStart = true;
   /** Times of the recent accepted answers, oldest first (bounded by the window). */
   #accepted: number[] = [];
   #permits = 0;
+  /** The slot of the last request actually sent: a respaced schedule goes on from it. */
+  #lastTakenAt = Number.NEGATIVE_INFINITY;
   #throttles = 0;
   #cuts = 0;
 
@@ -174,6 +183,13 @@ export class AdaptiveRateLimiter {
     return reservation.schedule !== this.#schedule;
   }
 
+  /** Sends on a reservation whose slot came and is not stale: the permit to hand back with the answer. */
+  take(reservation: Reservation): Permit {
+    this.#permits += 1;
+    this.#lastTakenAt = Math.max(this.#lastTakenAt, reservation.at);
+    return reservation.permit;
+  }
+
   /** Waits for the next slot (again, if a cut made it stale). Rejects with the signal's reason if it aborts while waiting. */
   async acquire(signal?: AbortSignal): Promise<Permit> {
     for (;;) {
@@ -183,10 +199,7 @@ export class AdaptiveRateLimiter {
       for (let wait = reservation.waitMs; wait > 0 && !this.isStale(reservation); wait = reservation.at - this.#clock.now()) {
         await this.#clock.sleep(Math.min(wait, MAX_WAIT_STEP_MS), signal);
       }
-      if (!this.isStale(reservation)) {
-        this.#permits += 1;
-        return reservation.permit;
-      }
+      if (!this.isStale(reservation)) return this.take(reservation);
     }
   }
 
@@ -195,11 +208,16 @@ export class AdaptiveRateLimiter {
     this.#throttles += 1;
     if (permit.sentAt < this.#lastCutAt) return false;
     const now = this.#clock.now();
-    this.#lastCutAt = now;
     this.#cuts += 1;
     this.#schedule += 1;
+    // Ending slow start, the last second is mostly the ramp below the quota; its last quarter
+    // (at least 8 answers) is what the quota let through once the rate passed it.
+    const accepted = this.#acceptedRate(now, this.#slowStart ? this.#windowMs / 4 : this.#windowMs);
+    // That estimate is taken on a ramp, so it is low: recover faster until the next throttle that
+    // is not part of the same episode (a cut within a window of that one: the bucket is still empty).
+    this.#recovering = this.#slowStart || (this.#recovering && now - this.#lastCutAt < this.#windowMs);
     this.#slowStart = false;
-    const accepted = this.#acceptedRate(now);
+    this.#lastCutAt = now;
     const settled = accepted === undefined ? this.#rate * this.#settleFactor : Math.min(this.#rate, accepted) * this.#settleFactor;
     this.#rate = Math.max(this.#minRate, settled);
     // The slots reserved before the cut are stale (their holders reserve again); the schedule
@@ -218,20 +236,23 @@ export class AdaptiveRateLimiter {
     // Per answer, so that a second of clean traffic (`rate` answers) gains the share per second;
     // on a small quota, never more than 0.1 % an answer, so that each probe takes enough answers
     // to keep throttles rare however few requests a second go.
-    const perSecond = this.#slowStart ? 1 : this.#probePerSecond * (1 + Math.max(0, now - this.#lastCutAt) / 10_000);
-    // Slow start grows exponentially in time (see slowStartPerSecond), and by at least 2 % an
+    const probe = this.#probePerSecond * (this.#recovering ? RECOVERY_FACTOR : 1);
+    const perSecond = this.#slowStart ? 1 : probe * (1 + Math.max(0, now - this.#lastCutAt) / 10_000);
+    // Slow start grows exponentially in time (see slowStartPerSecond), and by at least 5 % an
     // answer once the rate is high: on a server with no quota in sight it reaches a high ceiling in
     // about a second and a half instead of log2(ceiling) seconds.
     const perAnswer = this.#slowStart
       ? Math.max(slowStartPerSecond(this.#rate) / Math.max(1, this.#rate), SLOW_START_PER_ANSWER)
-      : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER);
+      : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER * (this.#recovering ? RECOVERY_FACTOR : 1));
     this.#rate = Math.min(this.#maxRate, this.#rate * (1 + perAnswer));
     if (this.#rate >= this.#maxRate) this.#slowStart = false;
-    // Slots queued at a much slower rate (slow start) would hold the workers back: respace them.
+    // Slots queued at a much slower rate (slow start) would hold the workers back: respace them,
+    // one new interval after the last request sent (not at once: the last one may have gone a
+    // millisecond ago, and three requests within a few ms overrun a quota of 5/s with a burst of 2).
     if (this.#rate > this.#scheduleRate * 1.25) {
       this.#schedule += 1;
       this.#scheduleRate = this.#rate;
-      this.#nextSlotAt = now;
+      this.#nextSlotAt = Math.min(this.#nextSlotAt, Math.max(now, this.#lastTakenAt + 1000 / this.#rate));
     }
   }
 
@@ -239,8 +260,8 @@ export class AdaptiveRateLimiter {
    * Answers accepted per second over the last `windowMs`, or over the last 8 answers when the window
    * holds fewer (a small quota gives few answers a second); undefined before 4 answers.
    */
-  #acceptedRate(now: number): number | undefined {
-    const inWindow = this.#accepted.filter((at) => at > now - this.#windowMs);
+  #acceptedRate(now: number, windowMs: number): number | undefined {
+    const inWindow = this.#accepted.filter((at) => at > now - windowMs);
     const recent = inWindow.length >= MIN_ANSWERS_MEASURED ? inWindow : this.#accepted.slice(-MIN_ANSWERS_MEASURED);
     if (recent.length < 4) return undefined;
     const span = Math.max(now - recent[0]!, 1000 / this.#rate);

@@ -31,9 +31,9 @@ describe('AdaptiveRateLimiter options', () => {
     expect(make({ minRate: 2, initialRate: 1 })).toThrow(/initialRate must be within \[2, 10\], got 1/);
   });
 
-  it('defaults: starts low (2/s, or the ceiling when lower) to find the quota from below; floor min(0.2, maxRate)', () => {
+  it('defaults: starts low (4/s, or the ceiling when lower) to find the quota from below; floor min(0.2, maxRate)', () => {
     const clock = new ManualClock();
-    expect(new AdaptiveRateLimiter({ maxRate: 700, clock }).rate).toBe(2);
+    expect(new AdaptiveRateLimiter({ maxRate: 700, clock }).rate).toBe(4);
     expect(new AdaptiveRateLimiter({ maxRate: 1.5, clock }).rate).toBe(1.5);
     expect(new AdaptiveRateLimiter({ maxRate: 7, initialRate: 6, clock }).rate).toBe(6);
     // maxRate below 0.2 is allowed: the floor follows it.
@@ -112,14 +112,19 @@ describe('AdaptiveRateLimiter throttles', () => {
     expect((await queued.promise).sentAt).toBeGreaterThanOrEqual(T0 + 50 + 1000 / 9.5 - 1);
   });
 
-  it('respaces slots queued at a much slower rate once the rate rises a quarter (slow start)', () => {
+  it('respaces slots queued at a much slower rate once the rate rises a quarter (slow start)', async () => {
     const clock = new ManualClock(T0);
-    const limiter = new AdaptiveRateLimiter({ maxRate: 100, clock });
+    const limiter = new AdaptiveRateLimiter({ maxRate: 100, initialRate: 2, clock });
     const queued = [limiter.reserve(), limiter.reserve(), limiter.reserve()];
     expect(queued.at(-1)!.at).toBe(T0 + 1000); // 2/s: 500 ms apart
+    limiter.take(queued[0]!); // the first slot is due at once: sent
+    await clock.advance(100);
     limiter.onSuccess(); // 2 → 3/s: more than a quarter faster
     expect(queued.every((r) => limiter.isStale(r))).toBe(true);
-    expect(limiter.reserve().at).toBe(T0); // the schedule starts again from now
+    // The schedule goes on one new interval after the request sent, not at once, not at the old pace.
+    expect(limiter.reserve().at).toBeCloseTo(T0 + 1000 / 3);
+    await clock.advance(1000);
+    expect(limiter.reserve().at).toBe(T0 + 1100); // long after: now
   });
 
   it('never goes below minRate', () => {
@@ -130,15 +135,27 @@ describe('AdaptiveRateLimiter throttles', () => {
     expect(limiter.rate).toBe(3);
   });
 
-  it('doubles each second of clean traffic until the first throttle (slow start), then probes by about 1 % a second, up to maxRate', async () => {
+  it('grows fast until the first throttle (slow start), recovers at about 10 % a second, then probes by about 1 % a second, up to maxRate', async () => {
     const clock = new ManualClock(T0);
-    const limiter = new AdaptiveRateLimiter({ maxRate: 1000, clock });
+    const limiter = new AdaptiveRateLimiter({ maxRate: 1000, initialRate: 2, clock });
     for (let i = 0; i < 2; i += 1) limiter.onSuccess(); // one second at 2/s
     expect(limiter.rate).toBeGreaterThanOrEqual(4);
     const fast = new AdaptiveRateLimiter({ maxRate: 1000, initialRate: 100, clock });
+    const oneSecondAt = async (rate: number) => {
+      for (let i = 0; i < Math.round(rate); i += 1) {
+        await clock.advance(1000 / rate);
+        fast.onSuccess();
+      }
+    };
+    fast.onThrottle({ sentAt: clock.now() }); // ends slow start: the estimate was taken on a ramp
+    const recovering = fast.rate; // 95: no answers measured yet, 0.95 × the rate
+    await oneSecondAt(recovering);
+    expect(fast.rate / recovering).toBeGreaterThan(1.05);
+    expect(fast.rate / recovering).toBeLessThan(1.15);
+    await oneSecondAt(fast.rate); // a later throttle, a new episode: the estimate is a steady one
     fast.onThrottle({ sentAt: clock.now() });
-    const settled = fast.rate; // 95: no answers measured yet, 0.95 × the rate
-    for (let i = 0; i < Math.round(settled); i += 1) fast.onSuccess(); // one second at that rate
+    const settled = fast.rate;
+    await oneSecondAt(settled);
     expect(fast.rate / settled).toBeGreaterThan(1.005);
     expect(fast.rate / settled).toBeLessThan(1.03);
     const capped = new AdaptiveRateLimiter({ maxRate: 5, clock });

@@ -18,7 +18,7 @@ describe('Lane', () => {
     expect(update.rate).toBe(10);
     expect(l.limiter('DescribeRecord').rate).toBe(3);
     // By default a limiter starts low, to find the quota from below.
-    expect(lane().limiter('UpdateProvisionedProductProperties').rate).toBe(2);
+    expect(lane().limiter('UpdateProvisionedProductProperties').rate).toBe(4);
     expect(Object.keys(l.limiterStats()).sort()).toEqual(['DescribeRecord', 'UpdateProvisionedProductProperties']);
   });
 
