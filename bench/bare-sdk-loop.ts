@@ -1,0 +1,38 @@
+/**
+ * The baseline of the overhead benchmark, run as its own process: the same SDK client the tool
+ * makes, `--concurrency` workers pulling rows from one CSV, one UpdateProvisionedProductProperties
+ * each, and nothing else (no limiter, no checkpoint, no results, no preflight, no waiting).
+ *
+ * Usage: node dist/bench/bare-sdk-loop.js INPUT.csv ENDPOINT CONCURRENCY
+ * Prints one JSON line: rows, ok, failed, seconds.
+ */
+import { readFile } from 'node:fs/promises';
+import { ServiceCatalogClient, UpdateProvisionedProductPropertiesCommand } from '@aws-sdk/client-service-catalog';
+
+const [input, endpoint, concurrencyText] = process.argv.slice(2);
+if (!input || !endpoint) throw new Error('usage: bare-sdk-loop INPUT.csv ENDPOINT [CONCURRENCY]');
+const rows = (await readFile(input, 'utf8'))
+  .split('\n')
+  .slice(1)
+  .filter(Boolean)
+  .map((line) => line.split(','));
+const client = new ServiceCatalogClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
+const started = performance.now();
+let next = 0;
+let ok = 0;
+let failed = 0;
+async function worker(): Promise<void> {
+  while (next < rows.length) {
+    const [id, owner] = rows[next++]!;
+    try {
+      await client.send(new UpdateProvisionedProductPropertiesCommand({ ProvisionedProductId: id, ProvisionedProductProperties: { OWNER: owner! } }));
+      ok++;
+    } catch {
+      failed++;
+    }
+  }
+}
+await Promise.all(Array.from({ length: Number(concurrencyText ?? 16) }, () => worker()));
+const seconds = (performance.now() - started) / 1000;
+client.destroy();
+process.stdout.write(`${JSON.stringify({ rows: rows.length, ok, failed, seconds })}\n`);
