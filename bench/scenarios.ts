@@ -28,6 +28,17 @@ function updateFigures(calls: readonly EmulatorCall[], from = 0, to = Number.POS
   return { accepted: ok.length, perSecond: span > 0 ? (ok.length - 1) / span : 0, throttledShare: inRange.length ? throttled / inRange.length : 0 };
 }
 
+/**
+ * Updates per second over the second half of a process's updates: its pace once started, without
+ * the process start, the validation pass and the limiter's slow start.
+ */
+function secondHalfRate(updates: readonly EmulatorCall[]): number {
+  const times = updates.map((c) => Date.parse(c.at));
+  const mid = times.length >> 1;
+  const span = (times[times.length - 1]! - times[mid]!) / 1000;
+  return span > 0 ? (times.length - 1 - mid) / span : 0;
+}
+
 /** The job under an UpdateProvisionedProductProperties quota: how close to it it settles. */
 export async function quotaSaturation(o: { quota: number; burst: number; rate: number; rows: number; args?: readonly string[] }): Promise<Figures> {
   const emulator = await startEmulatorProcess({ products: o.rows, quota: { rate: o.quota, burst: o.burst } });
@@ -80,9 +91,15 @@ export async function overhead(o: { rows: number; concurrency: number }): Promis
     // The same products again: the loop sends the same updates (the emulator accepts a repeat).
     const input = await writeInput(dir, ids);
     const bare = await measureProcess(process.execPath, [BARE_LOOP, input, emulator.endpoint, String(o.concurrency)], { env: benchEnv(emulator.endpoint) });
+    // The job's updates come first in the call log, the loop's after them.
+    const updates = (await emulator.calls()).filter((c) => c.operation === UPDATE);
+    const jobSteady = secondHalfRate(updates.slice(0, o.rows));
+    const bareSteady = secondHalfRate(updates.slice(o.rows));
     return {
       jobRowsPerSecond: round(o.rows / job.seconds), bareRowsPerSecond: round(o.rows / bare.seconds),
-      ratio: round(bare.seconds / job.seconds, 3), jobPeakRssMiB: round(job.peakRssMiB), barePeakRssMiB: round(bare.peakRssMiB),
+      ratio: round(bare.seconds / job.seconds, 3),
+      steadyRatio: round(jobSteady / bareSteady, 3),
+      jobPeakRssMiB: round(job.peakRssMiB), barePeakRssMiB: round(bare.peakRssMiB),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

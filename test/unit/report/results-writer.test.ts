@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { LocalFileError } from '../../../src/local-file-error.js';
-import { neutraliseFormula, openResultsWriter, resultHeader } from '../../../src/report/results-writer.js';
+import { csvLine, neutraliseFormula, openResultsWriter, resultHeader } from '../../../src/report/results-writer.js';
 import { RESULT_COLUMN_NAMES } from '../../../src/report/types.js';
 import { makeResult, withTempDir } from './fixtures.js';
 
@@ -232,5 +233,16 @@ describe('openResultsWriter', () => {
       expect(rows[1 + 700]![messageIndex]).toBe('bad, "row"\n700');
       expect(rows.at(-1)!.at(-1)).toBe('t0');
     });
+  });
+});
+
+describe('csvLine', () => {
+  it('writes what csv-stringify writes with its defaults, for every awkward cell', () => {
+    const awkward = ['', 'plain', 'a,b', 'say "hi"', '"', '""', 'line\nbreak', 'cr\rhere', 'crlf\r\nx', ' spaced ', "'=1+2", 'ünï©ødé', 'tab\tin', 0, 42, 3.5];
+    for (const a of awkward) {
+      for (const b of awkward) {
+        expect(csvLine([a, b, 'end'])).toBe(stringify([[a, b, 'end']]));
+      }
+    }
   });
 });
