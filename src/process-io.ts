@@ -1,6 +1,6 @@
 /**
  * The one place that binds a command to the real process: stdout/stderr, env, cwd, and the
- * SIGINT/SIGTERM → AbortSignal wiring. Used by the two entry points (cli.ts, demo.ts); nothing
+ * SIGINT/SIGTERM → AbortSignal wiring. Used by the two entry points (main.ts, demo.ts); nothing
  * else in the tool touches `process`.
  */
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';

@@ -1,7 +1,7 @@
 /**
- * The shape every subcommand has. cli.ts only picks the command and hands it argv; a command parses
+ * The shape every subcommand has. main.ts only picks the command and hands it argv; a command parses
  * its own flags (see flags.ts), wires the engine to the outside world through `CommandIo`, and
- * returns the exit code. Commands never call process.exit: cli.ts sets process.exitCode.
+ * returns the exit code. Commands never call process.exit: main.ts sets process.exitCode.
  */
 import type { Readable, Writable } from 'node:stream';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';

@@ -310,7 +310,7 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-/** For errors no step explains: they are bugs, and cli.ts reports them with their stack (exit 70). */
+/** For errors no step explains: they are bugs, and main.ts reports them with their stack (exit 70). */
 function rethrow(error: unknown): never {
   throw error;
 }

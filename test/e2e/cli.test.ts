@@ -1,9 +1,10 @@
 /** The command line itself: help for every flag, version, unknown commands, and a second signal. */
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { RUN_FLAGS } from '../../src/commands/run-options.js';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { runCli, spawnCli } from './helpers/cli.js';
+import { CLI_PATH, runCli, spawnCli } from './helpers/cli.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 let ws: Workspace;
@@ -53,4 +54,17 @@ it('a second SIGINT exits at once (130) without waiting for rows in flight', asy
   expect(result.stderr).toContain('second SIGINT, exiting now');
   // It left before the end-of-run summary: the in-flight rows were not waited for.
   expect(result.stdout).not.toContain('Summary');
+});
+
+it('on a Node.js older than 20 says so in one line and exits 2, before loading anything else', async () => {
+  // The launcher reads process.versions.node; a preload makes this Node report 18.
+  const older = 'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"18.19.0"})';
+  const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
+    execFile(process.execPath, ['--import', older, CLI_PATH, 'run', '--input', 'x.csv'], { cwd: ws.dir }, (error, out, err) =>
+      resolve({ stdout: out, stderr: err, code: error ? (error as { code?: number }).code ?? null : 0 }),
+    );
+  });
+  expect(code).toBe(2);
+  expect(stdout).toBe('');
+  expect(stderr).toBe('sc-owner-transfer: needs Node.js 20 or newer (22 or 24 recommended); this is Node.js 18.19.0\n');
 });
