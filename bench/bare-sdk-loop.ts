@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { UpdateProvisionedProductPropertiesCommand } from '@aws-sdk/client-service-catalog';
 import { createServiceCatalogClient } from '../src/aws/client.js';
+import { createHttpAgents } from '../src/aws/http-agents.js';
 
 const [input, endpoint, concurrencyText] = process.argv.slice(2);
 if (!input || !endpoint) throw new Error('usage: bare-sdk-loop INPUT.csv ENDPOINT [CONCURRENCY]');
@@ -19,7 +20,7 @@ const rows = (await readFile(input, 'utf8'))
   .map((line) => line.split(','));
 const concurrency = Number(concurrencyText ?? 16);
 // The tool's own client (its agent, timeouts, no SDK retries): only what the tool adds is measured.
-const client = createServiceCatalogClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', maxSockets: concurrency * 2, requestTimeoutMs: 30_000 });
+const client = createServiceCatalogClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', agents: createHttpAgents({ maxSockets: concurrency * 2, env: process.env }), requestTimeoutMs: 30_000 });
 const started = performance.now();
 let next = 0;
 let ok = 0;

@@ -5,13 +5,13 @@
  *   so throttles would be hidden from the adaptive limiter and attempts counted wrong.
  * - a request timeout that throws (the SDK's default is none, and its requestTimeout only logs a
  *   warning unless throwOnRequestTimeout is set): a hung socket must become a retryable error.
- * - an HTTP agent with at least as many sockets as the pool's concurrency, kept alive.
+ * - HTTP agents with at least as many sockets as the pool's concurrency, kept alive, through a
+ *   proxy when the environment names one (http-agents.ts).
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import type { HttpAgents } from './http-agents.js';
 
 export interface ClientOptions {
   /** `--region`; when absent the SDK's chain (AWS_REGION, profile config) decides. */
@@ -20,8 +20,8 @@ export interface ClientOptions {
   readonly profile?: string | undefined;
   /** `--endpoint-url`, e.g. the local Service Catalog. */
   readonly endpoint?: string | undefined;
-  /** Sockets in the HTTP agent: at least the worker pool's concurrency. */
-  readonly maxSockets: number;
+  /** The HTTP agents (createHttpAgents: kept alive, enough sockets for the pool, a proxy if set). */
+  readonly agents: HttpAgents;
   /** Whole-request timeout in ms; a request that takes longer fails as a retryable TimeoutError. */
   readonly requestTimeoutMs: number;
   /** Tests pass static credentials; otherwise the SDK's default credential chain. */
@@ -29,7 +29,6 @@ export interface ClientOptions {
 }
 
 export function createServiceCatalogClient(options: ClientOptions): ServiceCatalogClient {
-  const agentOptions = { keepAlive: true, maxSockets: Math.max(1, options.maxSockets) };
   return new ServiceCatalogClient({
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
@@ -37,8 +36,8 @@ export function createServiceCatalogClient(options: ClientOptions): ServiceCatal
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
+      httpAgent: options.agents.httpAgent,
+      httpsAgent: options.agents.httpsAgent,
       connectionTimeout: Math.min(options.requestTimeoutMs, 10_000),
       requestTimeout: options.requestTimeoutMs,
       throwOnRequestTimeout: true,

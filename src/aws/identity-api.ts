@@ -9,6 +9,7 @@
  */
 import { GetRoleCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { HttpAgents } from './http-agents.js';
 
 export interface CallerIdentity {
   readonly account: string;
@@ -33,6 +34,8 @@ export interface IdentityClientOptions {
   readonly stsEndpoint?: string | undefined;
   readonly iamEndpoint?: string | undefined;
   readonly requestTimeoutMs: number;
+  /** The run's HTTP agents, so STS and IAM go through the same proxy as Service Catalog. Default: the SDK's. */
+  readonly agents?: HttpAgents | undefined;
 }
 
 export function createIdentityApi(options: IdentityClientOptions): IdentityApi & { destroy(): void } {
@@ -40,7 +43,11 @@ export function createIdentityApi(options: IdentityClientOptions): IdentityApi &
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     maxAttempts: 3,
-    requestHandler: { requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      ...(options.agents ? { httpAgent: options.agents.httpAgent, httpsAgent: options.agents.httpsAgent } : {}),
+    },
   };
   let sts: STSClient | undefined;
   let iam: IAMClient | undefined;

@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { createServiceCatalogClient } from '../aws/client.js';
+import { createHttpAgents } from '../aws/http-agents.js';
 import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
 import { systemClock } from '../clock.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
@@ -40,7 +41,9 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
   };
   if (!config.force && (await pathExists(config.out))) return fail(new Refusal(ExitCode.Usage, `--out '${config.out}' exists; pass --force to replace it`));
   const log = createLogger({ level: config.logLevel, destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr } });
-  const client = createServiceCatalogClient({ region: config.region, profile: config.profile, endpoint: config.endpointUrl, maxSockets: 4, requestTimeoutMs: config.requestTimeoutMs });
+  const agents = createHttpAgents({ maxSockets: 4, env: io.env });
+  if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
+  const client = createServiceCatalogClient({ region: config.region, profile: config.profile, endpoint: config.endpointUrl, agents, requestTimeoutMs: config.requestTimeoutMs });
   try {
     const unusable = await checkAwsSettings(client);
     if (unusable) return fail(unusable);

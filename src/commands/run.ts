@@ -26,6 +26,7 @@ import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { dryRunSender, updateSender } from '../transfer/row-sender.js';
 import { parseFailureBudget } from '../transfer/failure-budget.js';
 import { TransferRun, type TransferOptions } from '../transfer/transfer-run.js';
+import { createHttpAgents } from '../aws/http-agents.js';
 import { createIdentityApi } from '../aws/identity-api.js';
 import { askToProceed, checkIdentity, describeIntent, type IdentityFindings } from './run-checks.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
@@ -99,12 +100,13 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
   }
   log.logger.info({ input: config.input, rows: scan.totalRows, valid: scan.validRows, invalid: scan.invalidRows }, 'input validated');
 
+  const agents = createHttpAgents({ maxSockets: config.concurrency * 2, env: io.env });
+  if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
   const client = createServiceCatalogClient({
-    region: config.region, profile: config.profile, endpoint: config.endpointUrl,
-    maxSockets: config.concurrency * 2, requestTimeoutMs: config.requestTimeoutMs,
+    region: config.region, profile: config.profile, endpoint: config.endpointUrl, agents, requestTimeoutMs: config.requestTimeoutMs,
   });
   const identity = createIdentityApi({
-    region: config.region, profile: config.profile, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl, requestTimeoutMs: config.requestTimeoutMs,
+    region: config.region, profile: config.profile, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl, requestTimeoutMs: config.requestTimeoutMs, agents,
   });
   try {
     // A region and credentials must resolve before anything is written, or every row would fail
