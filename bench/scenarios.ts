@@ -124,17 +124,21 @@ export async function naiveUnderQuota(o: { rows: number; quota: number; burst: n
 }
 
 export async function awsCliLoop(o: { rows: number }): Promise<Figures> {
-  if (spawnSync('aws', ['--version']).status !== 0) return { skipped: 'the AWS CLI (aws) is not on PATH' };
+  // As the suite's AWS CLI check: SOT_AWS_CLI (CI installs Debian's awscli v2), else `aws` on PATH.
+  const aws = process.env.SOT_AWS_CLI ?? 'aws';
+  const version = spawnSync(aws, ['--version'], { encoding: 'utf8' });
+  if (version.status !== 0) return { skipped: `the AWS CLI (${aws}) is not there` };
   const emulator = await startEmulatorProcess({ products: o.rows });
   try {
     const started = performance.now();
     for (const id of await emulator.productIds()) {
-      spawnSync('aws', ['servicecatalog', 'update-provisioned-product-properties', '--provisioned-product-id', id,
+      // --region: AWS CLI v1 reads AWS_DEFAULT_REGION, not AWS_REGION.
+      spawnSync(aws, ['servicecatalog', 'update-provisioned-product-properties', '--provisioned-product-id', id, '--region', 'us-east-1',
         '--provisioned-product-properties', `OWNER=${NEW_OWNER}`, '--endpoint-url', emulator.endpoint], { env: benchEnv(emulator.endpoint), stdio: 'ignore' });
     }
     const seconds = (performance.now() - started) / 1000;
     const f = updateFigures(await emulator.calls());
-    return { rowsPerSecond: round(o.rows / seconds, 2), accepted: f.accepted };
+    return { rowsPerSecond: round(o.rows / seconds, 2), accepted: f.accepted, cli: `${version.stdout}${version.stderr}`.trim().split(' ')[0] ?? '' };
   } finally {
     await emulator.close();
   }
