@@ -5,6 +5,9 @@
  * as it arrives, sometimes just after it was applied), with k drawn from a seeded generator whose
  * seed is printed, so a failure can be replayed with SOAK_SEED=<seed>. The number of restarts is
  * bounded; the last run is never killed.
+ *
+ * In `npm test` this is the short variant (120 rows, 8 kills). `npm run soak` runs the long one:
+ * SOAK_ROWS=5000 SOAK_KILLS=20, a few minutes on 2 cores.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateSeed, mulberry32, startEmulator, type CallRecord, type RunningEmulator } from '../../src/emulator/index.js';
@@ -15,8 +18,10 @@ import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace
 const ACCOUNT = '123456789012';
 const NEW_OWNER = `arn:aws:iam::${ACCOUNT}:role/PlatformOwners`;
 const NEW_ROLE = `arn:aws:iam::${ACCOUNT}:role/SCLaunch-Reorg`;
-const ROWS = 120;
-const MAX_KILLS = 8;
+const ROWS = Number(process.env.SOAK_ROWS ?? 120);
+const MAX_KILLS = Number(process.env.SOAK_KILLS ?? 8);
+/** Kills land within the first this-many updates of a run, so they spread over the whole job. */
+const KILL_WINDOW = Math.max(10, Math.ceil((2 * ROWS) / (MAX_KILLS + 1)));
 
 let emulator: RunningEmulator;
 let ws: Workspace;
@@ -39,9 +44,9 @@ it('survives SIGKILL at event-chosen points, with throttling, 500s and dropped a
     random: seed,
     faults: {
       quotas: { UpdateProvisionedProductProperties: { ratePerSecond: 60, burst: 10 } },
-      serverErrorRate: 0.03,
+      serverErrorRate: 0.05,
       dropBeforeApplyRate: 0.02,
-      dropAfterApplyRate: 0.03,
+      dropAfterApplyRate: 0.02,
     },
   });
   const products = emulator.state.products();
@@ -53,7 +58,7 @@ it('survives SIGKILL at event-chosen points, with throttling, 500s and dropped a
   for (let attempt = 0; attempt <= MAX_KILLS; attempt += 1) {
     const cli = spawnCli(args, { cwd: ws.dir });
     const killThisRun = attempt < MAX_KILLS;
-    const k = 1 + Math.floor(random() * 40);
+    const k = 1 + Math.floor(random() * KILL_WINDOW);
     const onResponse = random() < 0.5;
     let seen = 0;
     const kill = () => {
@@ -74,7 +79,7 @@ it('survives SIGKILL at event-chosen points, with throttling, 500s and dropped a
     // A run can end 1 when a row ran out of retries under the injected faults; the next run retries it.
     expect(result.code, result.stderr).toBe(1);
   }
-  console.log(`crash soak: ${kills} SIGKILLs, then a clean finish`);
+  console.log(`crash soak: ${ROWS} rows, ${kills} SIGKILLs, then a clean finish`);
   expect(finalCode).toBe(0);
   expect(kills).toBeGreaterThan(0);
 
@@ -86,9 +91,12 @@ it('survives SIGKILL at event-chosen points, with throttling, 500s and dropped a
   }
   const tokens = tokensByProduct(emulator);
   for (const p of products) expect(tokens.get(p.id)?.size).toBe(1);
+  // Every row needed an update (no product starts with the target owner), and got exactly one.
+  expect(products.every((p) => p.owner !== NEW_OWNER)).toBe(true);
   expect(updateRecords(emulator)).toHaveLength(ROWS);
 
   const results = await ws.readResults('reorg.csv.results.csv');
   expect(results).toHaveLength(ROWS);
+  expect(new Set(results.map((r) => r.line)).size).toBe(ROWS);
   for (const r of results) expect(['succeeded', 'submitted', 'skipped']).toContain(r.outcome);
-}, 240_000);
+}, 240_000 + ROWS * 200);
