@@ -14,6 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './measure.js';
+import * as large from './large.js';
 import * as s from './scenarios.js';
 
 interface Scenario {
@@ -21,6 +22,8 @@ interface Scenario {
   readonly flags: string;
   /** Runs once, however many --runs (slow, or a peer whose figure does not vary). */
   readonly once?: boolean;
+  /** Only with --large (minutes each, a million rows). */
+  readonly large?: boolean;
   readonly run: () => Promise<s.Figures>;
 }
 
@@ -35,17 +38,22 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'calls-per-row-defaults', flags: '1,000 rows, defaults (preflight, target check, waiting)', once: true, run: () => s.callsPerRow({ rows: 1000, args: [] }) },
   { name: 'calls-per-row-bare', flags: '1,000 rows, --no-preflight --no-wait --no-target-check', once: true, run: () => s.callsPerRow({ rows: 1000, args: ['--no-preflight', '--no-wait', '--no-target-check'] }) },
   { name: 'memory-10k', flags: '10,000 rows, defaults, --concurrency 16, no quota', run: () => s.memory({ rows: 10_000 }) },
+  { name: 'validate-100k', flags: '100,000 rows, run --dry-run --no-preflight --no-target-check (validation and the result lines, no AWS call)', once: true, run: () => large.validationPass({ rows: 100_000 }) },
+  { name: 'validate-1m', flags: '1,000,000 rows, as validate-100k', once: true, large: true, run: () => large.validationPass({ rows: 1_000_000 }) },
+  { name: 'resume-100k', flags: 'checkpoint of 100,000 done rows (generated), 10 new rows after them, defaults', once: true, run: () => large.resumeDone({ rows: 100_000 }) },
+  { name: 'resume-1m', flags: 'checkpoint of 1,000,000 done rows (generated), 10 new rows after them, defaults', once: true, large: true, run: () => large.resumeDone({ rows: 1_000_000 }) },
 ];
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     only: { type: 'string' },
+    large: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write(`npm run bench [-- --runs N] [-- --only NAME,NAME]\nScenarios:\n${SCENARIOS.map((x) => `  ${x.name.padEnd(24)} ${x.flags}`).join('\n')}\n`);
+  process.stdout.write(`npm run bench [-- --runs N] [-- --only NAME,NAME] [-- --large]\nScenarios (* only with --large or --only):\n${SCENARIOS.map((x) => `  ${(x.name + (x.large ? ' *' : '')).padEnd(24)} ${x.flags}`).join('\n')}\n`);
   process.exit(0);
 }
 const runs = Number(values.runs);
@@ -57,7 +65,7 @@ if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; see
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
 console.log(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; median of ${runs} runs`);
 const results: Array<{ name: string; flags: string; runs: s.Figures[]; median: s.Figures }> = [];
-for (const scenario of SCENARIOS.filter((x) => !only || only.includes(x.name))) {
+for (const scenario of SCENARIOS.filter((x) => (only ? only.includes(x.name) : !x.large || values.large))) {
   const each: s.Figures[] = [];
   for (let i = 0; i < (scenario.once ? 1 : runs); i += 1) each.push(await scenario.run());
   const mid = medianFigures(each);
