@@ -147,7 +147,7 @@ function engineOptions(ctx: RunContext, scan: InputScan, lane: Lane, findings: I
     targetProblems: findings.targetProblems,
     preflight: config.preflight
       ? {
-          plan: { productIds: new Set(scan.firstLineByProduct.keys()), rowsSettingLaunchRole: scan.rowsSettingLaunchRole },
+          plan: { productIds: scan.products, rowsSettingLaunchRole: scan.rowsSettingLaunchRole },
           busyWait: { timeoutMs: config.busyTimeoutMs },
           // A verify (--check) reads every row: a checkpoint's word is not what the products look like now.
           reconcile: config.reconcile || config.check,

@@ -1,16 +1,16 @@
 /**
  * Rows naming the same provisioned product. Pure.
  *
- * Kept per product: the first line that names it (the public `firstLineByProduct`) and a 53-bit
- * hash of its target (new owner + launch role, trimmed), or INVALID_TARGET when that first row was
- * invalid. Two maps of small values keep memory proportional to the number of distinct products,
- * with no row kept.
+ * Kept per product, in a ProductIndex (compact, no id kept): the first line that names it and a
+ * 53-bit hash of its target (new owner + launch role, trimmed), or INVALID_TARGET when that first
+ * row was invalid. Memory is proportional to the number of distinct products, with no row kept.
  *
  *   later row, same target as a valid first row       → duplicate of the first line (skipped)
  *   later row, different target from a valid first row → CONFLICTING_DUPLICATE
  *   later valid row, first row invalid                 → CONFLICTING_DUPLICATE (fix or remove one)
  *   later invalid row                                  → nothing more (it is refused already)
  */
+import { ProductIndex } from './product-index.js';
 
 export const INVALID_TARGET = -1;
 
@@ -20,21 +20,22 @@ export type DuplicateVerdict =
   | { readonly kind: 'conflict'; readonly firstLine: number; readonly firstWasInvalid: boolean };
 
 export class DuplicateTracker {
-  readonly #known: ReadonlyMap<string, number> | undefined;
-  readonly #firstLine = new Map<string, number>();
-  readonly #targetOfFirst = new Map<string, number>();
+  readonly #products: ProductIndex;
+  /** The run pass reads the validation pass's index and adds nothing to it. */
+  readonly #readOnly: boolean;
 
   /**
-   * @param known the validation pass's firstLineByProduct; when given (the run pass), only the
-   *   target hashes are kept here and the first lines are taken from it.
+   * @param known the validation pass's index, given by the run pass: the file is the same (the
+   *   run pass checks its hash), so every verdict is read from it and nothing more is kept.
    */
-  constructor(known?: ReadonlyMap<string, number>) {
-    this.#known = known;
+  constructor(known?: ProductIndex) {
+    this.#products = known ?? new ProductIndex();
+    this.#readOnly = known !== undefined;
   }
 
-  /** productId → first line naming it (empty when built over `known`). */
-  get firstLineByProduct(): ReadonlyMap<string, number> {
-    return this.#firstLine;
+  /** Every product named by a row, with its first line and target (the validation pass's, in the run pass). */
+  get products(): ProductIndex {
+    return this.#products;
   }
 
   /**
@@ -51,14 +52,12 @@ export class DuplicateTracker {
 
   /** undefined when the row is the first of its product, or a later invalid one (nothing to add). */
   #observe(productId: string, line: number, target: number): DuplicateVerdict | undefined {
-    const known = this.#known?.get(productId);
-    const firstLine = this.#known ? known : this.#firstLine.get(productId);
-    const firstTarget = this.#targetOfFirst.get(productId);
-    if (firstLine === undefined || firstLine === line || firstTarget === undefined) {
-      if (!this.#known) this.#firstLine.set(productId, line);
-      this.#targetOfFirst.set(productId, target);
+    const firstLine = this.#products.firstLine(productId);
+    if (firstLine === undefined || firstLine === line) {
+      if (!this.#readOnly) this.#products.set(productId, line, target);
       return undefined;
     }
+    const firstTarget = this.#products.targetOfFirst(productId)!;
     if (target === INVALID_TARGET) return undefined;
     if (firstTarget === INVALID_TARGET) return { kind: 'conflict', firstLine, firstWasInvalid: true };
     return firstTarget === target ? { kind: 'duplicate', firstLine } : { kind: 'conflict', firstLine, firstWasInvalid: false };

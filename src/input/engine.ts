@@ -17,6 +17,7 @@
  */
 import { CsvError } from 'csv-parse';
 import { DuplicateTracker, targetHash } from './duplicates.js';
+import type { ProductIndex } from './product-index.js';
 import { quoteValue } from './format.js';
 import { isInputProblem, resolveHeader } from './header.js';
 import { LineTracker } from './line-tracker.js';
@@ -58,11 +59,11 @@ export class InputEngine {
   #fatal: InputProblem | undefined;
 
   /**
-   * @param options.firstLineByProduct the validation pass's map, given by the run pass so it only
-   *   keeps target hashes (see DuplicateTracker).
+   * @param options.products the validation pass's index, given by the run pass, which then keeps
+   *   nothing of its own (see DuplicateTracker).
    */
-  constructor(options: { firstLineByProduct?: ReadonlyMap<string, number> } = {}) {
-    this.#duplicates = new DuplicateTracker(options.firstLineByProduct);
+  constructor(options: { products?: ProductIndex } = {}) {
+    this.#duplicates = new DuplicateTracker(options.products);
   }
 
   get header(): HeaderMap | undefined {
@@ -78,8 +79,8 @@ export class InputEngine {
     return this.#fatal;
   }
 
-  get firstLineByProduct(): ReadonlyMap<string, number> {
-    return this.#duplicates.firstLineByProduct;
+  get products(): ProductIndex {
+    return this.#duplicates.products;
   }
 
   push(record: CsvRecord): EngineStep {

@@ -56,7 +56,7 @@ export async function* readInputRecords(
     if (bytesRead > expected.size) throw changed(`it is now longer than the ${expected.size} bytes validated`);
     hash.update(chunk);
   };
-  const engine = new InputEngine({ firstLineByProduct: scan.firstLineByProduct });
+  const engine = new InputEngine({ products: scan.products });
   const expectedColumns = scan.header.columns.join('\u0000');
 
   try {

@@ -128,7 +128,7 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
     problemCount,
     fatal,
     fingerprint,
-    firstLineByProduct: engine.firstLineByProduct,
+    products: engine.products,
   };
 }
 

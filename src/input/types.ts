@@ -2,6 +2,7 @@
  * Contracts of the input stage: CSV file → validated rows. Everything here is plain data so the
  * transfer engine, the checkpoint and the report can share it without importing parsing code.
  */
+import type { ProductIndex } from './product-index.js';
 
 /** One valid row of the input, fields trimmed; an empty cell is `undefined`, never "". */
 export interface TransferRow {
@@ -82,10 +83,11 @@ export interface InputScan {
   readonly fatal: InputProblem | undefined;
   readonly fingerprint: FileFingerprint;
   /**
-   * productId → first line that names it. The run pass reports later identical lines as
-   * `skipped` with reason `duplicate-of-line-N`. Lines of conflicting duplicates are invalid.
+   * Every product the file names, with the first line that names it (ProductIndex: compact, keeps
+   * no id). The run pass reports later identical lines as `skipped` with reason
+   * `duplicate-of-line-N`. Lines of conflicting duplicates are invalid.
    */
-  readonly firstLineByProduct: ReadonlyMap<string, number>;
+  readonly products: ProductIndex;
 }
 
 /** What the run pass yields for each data row, in file order. */

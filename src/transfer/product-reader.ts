@@ -14,6 +14,7 @@
  */
 import type { ClassifiedError } from '../aws/classify-error.js';
 import { SCAN_PAGE_SIZE, SEARCH_PAGE_SIZE, type ProductFacts, type ProductPage } from '../aws/service-catalog-api.js';
+import type { ProductIds } from '../input/product-index.js';
 import type { TransferRow } from '../input/types.js';
 import type { Lane } from './lane.js';
 import type { AttemptOptions } from './row-sender.js';
@@ -64,7 +65,7 @@ export function snapshotReader(snapshot: ReadonlyMap<string, ProductFacts>, page
 
 /** What the CSV asks of the account: its product ids, and how many of its rows set a launch role. */
 export interface ReadPlanInput {
-  readonly productIds: ReadonlySet<string>;
+  readonly productIds: ProductIds;
   readonly rowsSettingLaunchRole: number;
 }
 

@@ -37,11 +37,8 @@ describe('scanInput', () => {
     expect(scan.fingerprint.size).toBe(Buffer.byteLength(content));
     expect(scan.fingerprint.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
     expect(scan.fingerprint.ino).toBeGreaterThan(0);
-    expect([...scan.firstLineByProduct]).toEqual([
-      ['pp-1', 2],
-      ['pp-2', 3],
-      ['pp-3', 4],
-    ]);
+    expect(scan.products.size).toBe(3);
+    expect(['pp-1', 'pp-2', 'pp-3', 'pp-4'].map((id) => scan.products.firstLine(id))).toEqual([2, 3, 4, undefined]);
   });
 
   it('accepts a UTF-8 BOM, CRLF and quoted fields', async () => {
@@ -168,7 +165,7 @@ describe('scanInput', () => {
     it('an identical later line (after trim) is a duplicate, not a problem', async () => {
       const scan = await scanText(`${HEADER},ticket\npp-1,${BOB},,T-1\npp-2,${BOB},,T-1\n pp-1 , ${BOB} ,,T-other\npp-1,${BOB},,T-1\n`);
       expect(scan).toMatchObject({ totalRows: 4, validRows: 4, invalidRows: 0, duplicateRows: 2, problemCount: 0 });
-      expect(scan.firstLineByProduct.get('pp-1')).toBe(2);
+      expect(scan.products.firstLine('pp-1')).toBe(2);
     });
 
     it('a later line with another target is CONFLICTING_DUPLICATE naming the first line', async () => {
