@@ -10,7 +10,7 @@
  *   later valid row, first row invalid                 → CONFLICTING_DUPLICATE (fix or remove one)
  *   later invalid row                                  → nothing more (it is refused already)
  */
-import { ProductIndex } from './product-index.js';
+import { cyrb53Halves, ProductIndex } from './product-index.js';
 
 export const INVALID_TARGET = -1;
 
@@ -68,14 +68,6 @@ export class DuplicateTracker {
 export function targetHash(newOwner: string | undefined, launchRole: string | undefined): number {
   // The \u0000 separator and the presence markers keep (a, undefined) apart from (undefined, a).
   const text = `${newOwner === undefined ? '-' : `+${newOwner}`}\u0000${launchRole === undefined ? '-' : `+${launchRole}`}`;
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  const [h1, h2] = cyrb53Halves(text);
+  return 4294967296 * (2097151 & h2) + h1;
 }

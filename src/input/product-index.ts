@@ -50,7 +50,7 @@ export class ProductIndex implements ProductIds {
   /** Records (or replaces) the product's first line and its target hash. */
   set(productId: string, line: number, target: number): void {
     if (!(Number.isInteger(line) && line >= 1 && line <= 0xffffffff)) throw new RangeError(`line must be an integer from 1 to 2^32-1, got ${line}`);
-    const [h1, h2] = hash64(productId);
+    const [h1, h2] = cyrb53Halves(productId);
     let slot = this.#probe(h1, h2, this.#keys, this.#lines, this.#capacity);
     if (this.#lines[slot] === 0) {
       if (this.#size + 1 > this.#capacity * MAX_LOAD) {
@@ -67,7 +67,7 @@ export class ProductIndex implements ProductIds {
 
   /** The slot holding the id's hash, or the empty slot where it would go. */
   #slot(productId: string): number {
-    const [h1, h2] = hash64(productId);
+    const [h1, h2] = cyrb53Halves(productId);
     return this.#probe(h1, h2, this.#keys, this.#lines, this.#capacity);
   }
 
@@ -100,8 +100,8 @@ export class ProductIndex implements ProductIds {
   }
 }
 
-/** Two independent 32-bit hashes of a string (the two halves of cyrb53's state), unsigned. */
-function hash64(text: string): [number, number] {
+/** cyrb53's two 32-bit state halves after mixing, unsigned: 64 bits of hash of a string. */
+export function cyrb53Halves(text: string): [number, number] {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
