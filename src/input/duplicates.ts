@@ -23,13 +23,16 @@ export class DuplicateTracker {
   readonly #products: ProductIndex;
   /** The run pass reads the validation pass's index and adds nothing to it. */
   readonly #readOnly: boolean;
+  /** Run pass: the ids of the first lines that later rows repeat (repeatedFirstLines). */
+  readonly #idAtRepeatedLine = new Map<number, string>();
 
   /**
    * @param known the validation pass's index, given by the run pass: the file is the same (the
    *   run pass checks its hash), so every verdict is read from it and nothing more is kept.
+   * @param fresh makes the validation pass's index (tests pass one whose hash collides).
    */
-  constructor(known?: ProductIndex) {
-    this.#products = known ?? new ProductIndex();
+  constructor(known?: ProductIndex, fresh: () => ProductIndex = () => new ProductIndex()) {
+    this.#products = known ?? fresh();
     this.#readOnly = known !== undefined;
   }
 
@@ -55,12 +58,18 @@ export class DuplicateTracker {
     const firstLine = this.#products.firstLine(productId);
     if (firstLine === undefined || firstLine === line) {
       if (!this.#readOnly) this.#products.set(productId, line, target);
+      else if (this.#products.repeatedFirstLines.has(line)) this.#idAtRepeatedLine.set(line, productId);
       return undefined;
     }
     const firstTarget = this.#products.targetOfFirst(productId)!;
     if (target === INVALID_TARGET) return undefined;
     if (firstTarget === INVALID_TARGET) return { kind: 'conflict', firstLine, firstWasInvalid: true };
-    return firstTarget === target ? { kind: 'duplicate', firstLine } : { kind: 'conflict', firstLine, firstWasInvalid: false };
+    if (firstTarget !== target) return { kind: 'conflict', firstLine, firstWasInvalid: false };
+    if (!this.#readOnly) this.#products.repeatedFirstLines.add(firstLine);
+    // Another product whose id shares the hash: not a duplicate (see ProductIndex).
+    const firstId = this.#idAtRepeatedLine.get(firstLine);
+    if (firstId !== undefined && firstId !== productId) return undefined;
+    return { kind: 'duplicate', firstLine };
   }
 }
 

@@ -5,8 +5,10 @@
  * 100 bytes a product). A million-row CSV thus costs tens of megabytes, not hundreds.
  *
  * Two different ids share a 64-bit hash with a chance of about n² / 2^65 (3 in 100 million for a
- * million products); the later would then count as a duplicate of the earlier one. That is the
- * price of keeping no id; a Map of the ids would be the exact alternative.
+ * million products). The run pass then tells them apart (see repeatedFirstLines), so no row is
+ * skipped as a duplicate of another product; the validation pass cannot, so with different
+ * targets it would refuse the file as CONFLICTING_DUPLICATE naming both lines. That is the price
+ * of keeping no id.
  */
 
 /** What preflight asks of the input's products. */
@@ -20,6 +22,12 @@ const INITIAL_CAPACITY = 1024;
 const MAX_LOAD = 0.75;
 
 export class ProductIndex implements ProductIds {
+  readonly #hash: (text: string) => [number, number];
+  /**
+   * First lines that later rows repeated (few: duplicates are rare). The run pass keeps the ids
+   * of just these lines, to tell a real duplicate from two ids that share a hash.
+   */
+  readonly repeatedFirstLines = new Set<number>();
   #capacity = INITIAL_CAPACITY;
   #size = 0;
   /** Two 32-bit halves of each slot's key hash. */
@@ -28,6 +36,11 @@ export class ProductIndex implements ProductIds {
   #lines = new Uint32Array(INITIAL_CAPACITY);
   /** targetHash of that line (53 bits, or INVALID_TARGET), exact in a float64. */
   #targets = new Float64Array(INITIAL_CAPACITY);
+
+  /** @param hash the id's 64-bit hash; tests pass a colliding one. */
+  constructor(hash: (text: string) => [number, number] = cyrb53Halves) {
+    this.#hash = hash;
+  }
 
   get size(): number {
     return this.#size;
@@ -50,7 +63,7 @@ export class ProductIndex implements ProductIds {
   /** Records (or replaces) the product's first line and its target hash. */
   set(productId: string, line: number, target: number): void {
     if (!(Number.isInteger(line) && line >= 1 && line <= 0xffffffff)) throw new RangeError(`line must be an integer from 1 to 2^32-1, got ${line}`);
-    const [h1, h2] = cyrb53Halves(productId);
+    const [h1, h2] = this.#hash(productId);
     let slot = this.#probe(h1, h2, this.#keys, this.#lines, this.#capacity);
     if (this.#lines[slot] === 0) {
       if (this.#size + 1 > this.#capacity * MAX_LOAD) {
@@ -67,7 +80,7 @@ export class ProductIndex implements ProductIds {
 
   /** The slot holding the id's hash, or the empty slot where it would go. */
   #slot(productId: string): number {
-    const [h1, h2] = cyrb53Halves(productId);
+    const [h1, h2] = this.#hash(productId);
     return this.#probe(h1, h2, this.#keys, this.#lines, this.#capacity);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INVALID_TARGET } from '../../../src/input/duplicates.js';
+import { DuplicateTracker, INVALID_TARGET } from '../../../src/input/duplicates.js';
 import { ProductIndex } from '../../../src/input/product-index.js';
 
 describe('ProductIndex', () => {
@@ -29,5 +29,35 @@ describe('ProductIndex', () => {
 
   it('refuses a line it could not store (0 marks an empty slot)', () => {
     expect(() => new ProductIndex().set('pp-a', 0, 1)).toThrow('line must be an integer from 1 to 2^32-1, got 0');
+  });
+});
+
+describe('DuplicateTracker over a ProductIndex whose hash collides', () => {
+  const colliding = () => new ProductIndex(() => [7, 7]);
+
+  it('the run pass tells two products sharing a hash apart: neither is skipped as the other\'s duplicate', () => {
+    const validation = new DuplicateTracker(undefined, colliding);
+    expect(validation.observe('pp-a', 2, 99)).toEqual({ kind: 'first' });
+    // The validation pass cannot tell: same hash, same target.
+    expect(validation.observe('pp-b', 3, 99)).toEqual({ kind: 'duplicate', firstLine: 2 });
+    const run = new DuplicateTracker(validation.products);
+    expect(run.observe('pp-a', 2, 99)).toEqual({ kind: 'first' });
+    expect(run.observe('pp-b', 3, 99)).toEqual({ kind: 'first' });
+    // A real repeat of pp-a is still a duplicate.
+    expect(run.observe('pp-a', 4, 99)).toEqual({ kind: 'duplicate', firstLine: 2 });
+  });
+
+  it('without a collision, the run pass gives the validation pass\'s verdicts', () => {
+    const validation = new DuplicateTracker();
+    validation.observe('pp-a', 2, 1);
+    validation.observe('pp-a', 3, 1);
+    validation.observe('pp-b', 4, 1);
+    const run = new DuplicateTracker(validation.products);
+    expect([run.observe('pp-a', 2, 1), run.observe('pp-a', 3, 1), run.observe('pp-b', 4, 1)]).toEqual([
+      { kind: 'first' },
+      { kind: 'duplicate', firstLine: 2 },
+      { kind: 'first' },
+    ]);
+    expect([...validation.products.repeatedFirstLines]).toEqual([2]);
   });
 });
