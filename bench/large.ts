@@ -25,7 +25,7 @@ const HEADER = 'provisioned_product_id,new_owner,launch_role\n';
 const fakeId = (i: number) => `pp-${i.toString(36).padStart(12, '0')}`;
 
 /** Writes `rows` rows of fake products, then `extra` real ones; returns the path. */
-async function writeBigInput(dir: string, rows: number, extra: readonly string[] = []): Promise<string> {
+export async function writeBigInput(dir: string, rows: number, extra: readonly string[] = []): Promise<string> {
   const path = join(dir, 'big.csv');
   const out = createWriteStream(path);
   out.write(HEADER);
@@ -43,7 +43,7 @@ async function writeBigInput(dir: string, rows: number, extra: readonly string[]
 }
 
 /** A checkpoint in which the first `rows` rows of writeBigInput's file are done. */
-async function writeDoneCheckpoint(path: string, input: string, rows: number): Promise<void> {
+export async function writeDoneCheckpoint(path: string, input: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
   out.write(serializeHeader({ type: 'header', format: JOURNAL_FORMAT, runId: '', tokenScheme: TOKEN_SCHEME, createdAt: new Date().toISOString(), input }));
   const at = new Date().toISOString();
