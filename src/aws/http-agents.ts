@@ -43,12 +43,16 @@ export function createHttpAgents(options: { readonly maxSockets: number; readonl
   };
 }
 
-/** The proxy variables set in `env`, upper case first as the AWS CLI reads them, credentials in proxy URLs masked. */
+/**
+ * The proxy variables set in `env`, lower case first as proxy-from-env (and Python's urllib, under
+ * the AWS CLI) read them, with the credentials of a proxy URL masked, scheme or not.
+ */
 export function proxySettingsOf(env: Readonly<Record<string, string | undefined>>): string[] {
   const settings: string[] = [];
   for (const name of PROXY_VARIABLES) {
-    const value = env[name] || env[name.toLowerCase()];
-    if (value) settings.push(`${name}=${value.replace(/\/\/[^/@]*@/, '//***@')}`);
+    const value = env[name.toLowerCase()] || env[name];
+    if (!value) continue;
+    settings.push(`${name}=${name === 'NO_PROXY' ? value : value.replace(/^([a-z][\w+.-]*:\/\/)?.*@/i, '$1***@')}`);
   }
   return settings;
 }

@@ -25,6 +25,8 @@ export class DuplicateTracker {
   readonly #readOnly: boolean;
   /** Run pass: the ids of the first lines that later rows repeat (repeatedFirstLines). */
   readonly #idAtRepeatedLine = new Map<number, string>();
+  /** Run pass: products whose id shares the hash of an earlier product's, with their own first line. */
+  readonly #collided = new Map<string, number>();
 
   /**
    * @param known the validation pass's index, given by the run pass: the file is the same (the
@@ -66,9 +68,18 @@ export class DuplicateTracker {
     if (firstTarget === INVALID_TARGET) return { kind: 'conflict', firstLine, firstWasInvalid: true };
     if (firstTarget !== target) return { kind: 'conflict', firstLine, firstWasInvalid: false };
     if (!this.#readOnly) this.#products.repeatedFirstLines.add(firstLine);
-    // Another product whose id shares the hash: not a duplicate (see ProductIndex).
+    // Another product whose id shares the hash (see ProductIndex): its first row is a first, its
+    // repeats are duplicates of that row. (Its target equals the earlier product's, or the
+    // validation pass would have refused the file as conflicting.)
     const firstId = this.#idAtRepeatedLine.get(firstLine);
-    if (firstId !== undefined && firstId !== productId) return undefined;
+    if (firstId !== undefined && firstId !== productId) {
+      const ownFirst = this.#collided.get(productId);
+      if (ownFirst === undefined || ownFirst === line) {
+        this.#collided.set(productId, line);
+        return undefined;
+      }
+      return { kind: 'duplicate', firstLine: ownFirst };
+    }
     return { kind: 'duplicate', firstLine };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The run pass: reads the input again, streamed, and yields every data row in file order, judged
- * exactly as the validation pass judged it (same engine), with `duplicateOfLine` on later identical
- * rows.
+ * as the validation pass judged it (same engine, reading its product index), with `duplicateOfLine`
+ * on later identical rows. The one difference: two products whose ids share the index's hash,
+ * which the validation pass counted as one, are told apart here (see ProductIndex).
  *
  * The file must be the one that was validated: it is re-stat'ed before reading (size, mtime,
  * inode) and its sha256 compared at the end; any difference throws InputError FILE_CHANGED (so

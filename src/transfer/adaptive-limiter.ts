@@ -5,8 +5,8 @@
  * - Pacing: one slot every 1000/rate ms, reserved synchronously, so concurrent workers get
  *   successive slots and never burst.
  * - Finding the quota: the rate starts low (`initialRate`, by default 4 requests a second) and
- *   grows exponentially with clean traffic (slow start: gently below 5/s, then doubling every
- *   250 ms) until the first throttle or the ceiling;
+ *   grows exponentially with clean traffic (slow start: doubling every 250 ms, but never more
+ *   than a quarter an answer) until the first throttle or the ceiling;
  *   slots queued at a much lower rate are respaced as it rises.
  * - Settling: on a throttle that is new evidence (its request was sent after the last cut; a
  *   throttle answering traffic sent before the cut says nothing about the slower rate), the rate
@@ -66,21 +66,15 @@ export interface Reservation {
 /** Where a limiter starts by default: low, since slow start soon raises it (4/s to 1,000/s in about 2 s). */
 const INITIAL_RATE = 4;
 
-/** Slow start doubles the rate this often (ms) of clean traffic (see onSuccess). */
-const SLOW_START_DOUBLING_MS = 250;
-
-/** Below this rate slow start is gentler (see slowStartPerSecond). */
-const SLOW_START_GENTLE_BELOW = 5;
+/** Slow start doubles the rate every 250 ms of clean traffic: its growth per second, as a share of the rate. */
+const SLOW_START_PER_SECOND = (Math.LN2 * 1000) / 250;
 
 /**
- * Slow start's growth per second, as a share of the rate. Below 5/s each answer is a large step
- * and the quota may be as small as 2/s, so the rate only doubles every 0.7 s (e per second) and
- * finding a small quota costs few throttles. Above, it doubles every 250 ms, so a run with no
- * quota in sight reaches a high ceiling in about a second.
+ * Slow start's largest gain per answer. At a low rate each answer is a large share of a second's
+ * traffic, and the quota may be as small as 2/s: doubling every 250 ms would mean +55 % an answer
+ * at 5/s. Capped, the rate goes 4, 5, 6.25... a quarter at a time until about 11/s.
  */
-function slowStartPerSecond(rate: number): number {
-  return rate < SLOW_START_GENTLE_BELOW ? 1 : (Math.LN2 * 1000) / SLOW_START_DOUBLING_MS;
-}
+const SLOW_START_MAX_PER_ANSWER = 0.25;
 
 /** Slow start's least gain per answer once the rate is high (see onSuccess). */
 const SLOW_START_PER_ANSWER = 0.05;
@@ -186,7 +180,8 @@ export class AdaptiveRateLimiter {
   /** Sends on a reservation whose slot came and is not stale: the permit to hand back with the answer. */
   take(reservation: Reservation): Permit {
     this.#permits += 1;
-    this.#lastTakenAt = Math.max(this.#lastTakenAt, reservation.at);
+    // When it really goes: a timer fires late, and the next slot must follow the real send.
+    this.#lastTakenAt = Math.max(this.#lastTakenAt, reservation.at, this.#clock.now());
     return reservation.permit;
   }
 
@@ -238,11 +233,11 @@ export class AdaptiveRateLimiter {
     // to keep throttles rare however few requests a second go.
     const probe = this.#probePerSecond * (this.#recovering ? RECOVERY_FACTOR : 1);
     const perSecond = this.#slowStart ? 1 : probe * (1 + Math.max(0, now - this.#lastCutAt) / 10_000);
-    // Slow start grows exponentially in time (see slowStartPerSecond), and by at least 5 % an
+    // Slow start grows exponentially in time (SLOW_START_PER_SECOND, at most a quarter an answer), and by at least 5 % an
     // answer once the rate is high: on a server with no quota in sight it reaches a high ceiling in
     // about a second and a half instead of log2(ceiling) seconds.
     const perAnswer = this.#slowStart
-      ? Math.max(slowStartPerSecond(this.#rate) / Math.max(1, this.#rate), SLOW_START_PER_ANSWER)
+      ? Math.max(Math.min(SLOW_START_PER_SECOND / Math.max(1, this.#rate), SLOW_START_MAX_PER_ANSWER), SLOW_START_PER_ANSWER)
       : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER * (this.#recovering ? RECOVERY_FACTOR : 1));
     this.#rate = Math.min(this.#maxRate, this.#rate * (1 + perAnswer));
     if (this.#rate >= this.#maxRate) this.#slowStart = false;

@@ -24,9 +24,14 @@ describe('createHttpAgents', () => {
 });
 
 describe('proxySettingsOf', () => {
-  it('lists the proxy variables in either case, upper case winning, with credentials masked', () => {
+  it('lists the proxy variables in either case, lower case winning as proxy-from-env reads them, with credentials masked', () => {
     expect(
-      proxySettingsOf({ https_proxy: 'http://alice:s3cret@proxy:3128', HTTP_PROXY: 'http://proxy:8080', http_proxy: 'http://ignored', no_proxy: '169.254.169.254,.internal' }),
+      proxySettingsOf({ https_proxy: 'http://alice:s3cret@proxy:3128', HTTP_PROXY: 'http://ignored:8080', http_proxy: 'http://proxy:8080', no_proxy: '169.254.169.254,.internal' }),
     ).toEqual(['HTTPS_PROXY=http://***@proxy:3128', 'HTTP_PROXY=http://proxy:8080', 'NO_PROXY=169.254.169.254,.internal']);
+  });
+
+  it('masks credentials with no scheme, and passwords holding / or @', () => {
+    expect(proxySettingsOf({ HTTPS_PROXY: 'alice:s3cret@proxy:3128' })).toEqual(['HTTPS_PROXY=***@proxy:3128']);
+    expect(proxySettingsOf({ HTTPS_PROXY: 'https://alice:a/b@c@proxy:3128' })).toEqual(['HTTPS_PROXY=https://***@proxy:3128']);
   });
 });

@@ -43,8 +43,11 @@ describe('DuplicateTracker over a ProductIndex whose hash collides', () => {
     const run = new DuplicateTracker(validation.products);
     expect(run.observe('pp-a', 2, 99)).toEqual({ kind: 'first' });
     expect(run.observe('pp-b', 3, 99)).toEqual({ kind: 'first' });
-    // A real repeat of pp-a is still a duplicate.
+    // A real repeat of pp-a is still a duplicate, and a repeat of pp-b is one of pp-b's first line.
+    expect(validation.observe('pp-a', 4, 99)).toEqual({ kind: 'duplicate', firstLine: 2 });
+    expect(validation.observe('pp-b', 5, 99)).toEqual({ kind: 'duplicate', firstLine: 2 });
     expect(run.observe('pp-a', 4, 99)).toEqual({ kind: 'duplicate', firstLine: 2 });
+    expect(run.observe('pp-b', 5, 99)).toEqual({ kind: 'duplicate', firstLine: 3 });
   });
 
   it('without a collision, the run pass gives the validation pass\'s verdicts', () => {

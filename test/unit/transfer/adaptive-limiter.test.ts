@@ -119,10 +119,11 @@ describe('AdaptiveRateLimiter throttles', () => {
     expect(queued.at(-1)!.at).toBe(T0 + 1000); // 2/s: 500 ms apart
     limiter.take(queued[0]!); // the first slot is due at once: sent
     await clock.advance(100);
-    limiter.onSuccess(); // 2 → 3/s: more than a quarter faster
+    limiter.onSuccess(); // 2 → 2.5/s: a quarter at most an answer
+    limiter.onSuccess(); // → 3.125/s: more than a quarter faster than the queued slots
     expect(queued.every((r) => limiter.isStale(r))).toBe(true);
     // The schedule goes on one new interval after the request sent, not at once, not at the old pace.
-    expect(limiter.reserve().at).toBeCloseTo(T0 + 1000 / 3);
+    expect(limiter.reserve().at).toBeCloseTo(T0 + 1000 / 3.125);
     await clock.advance(1000);
     expect(limiter.reserve().at).toBe(T0 + 1100); // long after: now
   });
@@ -138,8 +139,8 @@ describe('AdaptiveRateLimiter throttles', () => {
   it('grows fast until the first throttle (slow start), recovers at about 10 % a second, then probes by about 1 % a second, up to maxRate', async () => {
     const clock = new ManualClock(T0);
     const limiter = new AdaptiveRateLimiter({ maxRate: 1000, initialRate: 2, clock });
-    for (let i = 0; i < 2; i += 1) limiter.onSuccess(); // one second at 2/s
-    expect(limiter.rate).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < 4; i += 1) limiter.onSuccess(); // at most a quarter an answer: 2, 2.5, 3.1, 3.9, 4.9
+    expect(limiter.rate).toBeCloseTo(2 * 1.25 ** 4);
     const fast = new AdaptiveRateLimiter({ maxRate: 1000, initialRate: 100, clock });
     const oneSecondAt = async (rate: number) => {
       for (let i = 0; i < Math.round(rate); i += 1) {
