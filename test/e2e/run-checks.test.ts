@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type ProductSnapshot, type RunningEmulator } from '../../src/emulator/index.js';
 import { awsTestEnv, CLI_PATH, runCli } from './helpers/cli.js';
-import { serviceCatalogCalls, updateCalls } from './helpers/emulator-checks.js';
+import { serviceCatalogCalls, updateCalls, updatedProductIds } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -93,7 +93,7 @@ describe('targets', () => {
       ['succeeded', '', '', '1'],
       ['failed', 'target-not-found', 'NoSuchEntity', '0'],
     ]);
-    expect(updateCalls(emulator).map((c) => (c.params as { ProvisionedProductId: string }).ProvisionedProductId)).toEqual([products[2]!.id]);
+    expect(updatedProductIds(emulator)).toEqual([products[2]!.id]);
     // Each distinct target looked up once: two owners, two launch roles.
     const identity = emulator.state.calls().map((c) => c.operation).filter((op) => op === 'GetUser' || op === 'GetRole');
     expect(identity.sort()).toEqual(['GetRole', 'GetRole', 'GetUser', 'GetUser']);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type EmulatorFaults, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from './helpers/cli.js';
-import { tokensByProduct, updateRecords, serviceCatalogCalls } from './helpers/emulator-checks.js';
+import { productIdOf, tokensByProduct, updateRecords, serviceCatalogCalls } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -80,7 +80,7 @@ describe('an unreliable service', () => {
     assertAllAppliedOnce(products);
     const calls = emulator.state.calls().filter((call) => call.operation === 'UpdateProvisionedProductProperties');
     const outcomesOf = (id: string | undefined) =>
-      calls.filter((call) => (call.params as { ProvisionedProductId: string }).ProvisionedProductId === id).map((call) => call.outcome);
+      calls.filter((call) => productIdOf(call) === id).map((call) => call.outcome);
     expect(outcomesOf(a)).toEqual(['fault-500', 'fault-500', 'ok']);
     expect(outcomesOf(b)).toEqual(['dropped-before', 'dropped-before', 'ok']);
     expect(outcomesOf(c)).toEqual(['dropped-after', 'dropped-after', 'ok']);

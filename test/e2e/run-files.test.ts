@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from './helpers/cli.js';
-import { tokensByProduct, updateCalls, updateRecords, serviceCatalogCalls } from './helpers/emulator-checks.js';
+import { tokensByProduct, updateCalls, updatedProductIds, updateRecords, serviceCatalogCalls } from './helpers/emulator-checks.js';
 import { canMountTmpfs, mountTmpfs, type Tmpfs } from './helpers/tmpfs.js';
 import { createWorkspace, transferRows, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
@@ -170,7 +170,7 @@ describe('impossible output paths, found before the first request', () => {
  */
 function expectAppliedOnce(): void {
   const recordsOf = updateRecords(emulator).map((record) => record.provisionedProductId);
-  const updated = new Set(updateCalls(emulator).map((call) => (call.params as { ProvisionedProductId: string }).ProvisionedProductId));
+  const updated = new Set(updatedProductIds(emulator));
   expect(new Set(recordsOf).size).toBe(recordsOf.length);
   expect(recordsOf.length).toBe(updated.size);
   for (const tokens of tokensByProduct(emulator).values()) expect(tokens.size).toBe(1);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type ProductSnapshot, type RunningEmulator } from '../../src/emulator/index.js';
 import { deriveIdempotencyToken } from '../../src/transfer/token.js';
 import { runCli } from './helpers/cli.js';
-import { updateCalls, serviceCatalogCalls } from './helpers/emulator-checks.js';
+import { productIdOf, updateCalls, updatedProductIds, serviceCatalogCalls } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -73,7 +73,7 @@ describe('preflight', () => {
       ['succeeded', '', '', '1'],
     ]);
     expect(rows[0]!.error_message).toContain('account 999999999999');
-    expect(updateCalls(emulator).map((c) => (c.params as { ProvisionedProductId: string }).ProvisionedProductId)).toEqual([products[1]!.id]);
+    expect(updatedProductIds(emulator)).toEqual([products[1]!.id]);
     // Two failures against a budget of one stop the run.
     const stopped = await run(input, '--checkpoint', 'b.checkpoint', '--results', 'b.csv', '--max-errors', '1', '--concurrency', '1');
     expect(stopped.code).toBe(3);
@@ -173,7 +173,7 @@ describe('undo, replays and reconcile', () => {
       expect(rows.filter((r) => r.provisioned_product_id !== target.id).map((r) => r.reason)).toEqual(['already-in-target-state', 'already-in-target-state']);
     }
     // Three different tokens put zoe on the product: the first run's and one per drift.
-    const tokens = new Set(updateCalls(emulator).filter((c) => (c.params as { ProvisionedProductProperties: { OWNER?: string } }).ProvisionedProductProperties.OWNER === ZOE && (c.params as { ProvisionedProductId: string }).ProvisionedProductId === target.id).map((c) => c.token));
+    const tokens = new Set(updateCalls(emulator).filter((c) => (c.params as { ProvisionedProductProperties: { OWNER?: string } }).ProvisionedProductProperties.OWNER === ZOE && productIdOf(c) === target.id).map((c) => c.token));
     expect(tokens.size).toBe(3);
   });
 });
@@ -198,7 +198,7 @@ describe('compatibility and cost', () => {
     const results = byLine(await ws.readResults('rows.csv.results.csv'));
     expect(results[0]).toMatchObject({ outcome: 'skipped', reason: 'already-succeeded', record_id: 'rec-old' });
     expect(results.slice(1).map((r) => r.outcome)).toEqual(['succeeded', 'succeeded']);
-    expect(updateCalls(emulator).map((c) => (c.params as { ProvisionedProductId: string }).ProvisionedProductId).sort()).toEqual([products[1]!.id, products[2]!.id].sort());
+    expect(updatedProductIds(emulator).sort()).toEqual([products[1]!.id, products[2]!.id].sort());
   });
 
   it('a CSV covering most of the account reads it page by page: about 2 calls a row in all', async () => {

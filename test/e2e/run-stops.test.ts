@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { awsTestEnv, runCli, spawnCli } from './helpers/cli.js';
-import { tokensByProduct, updateCalls, serviceCatalogCalls } from './helpers/emulator-checks.js';
+import { productIdOf, tokensByProduct, updateCalls, serviceCatalogCalls } from './helpers/emulator-checks.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNT = '123456789012';
@@ -54,7 +54,7 @@ describe('stopping early', () => {
     // The next run retries the failed rows (they fail again) and goes on; exit 1 with a high budget.
     const again = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--max-errors', '100%'], { cwd: ws.dir });
     expect(again.code).toBe(1);
-    const retried = updates().filter((c) => (c.params as { ProvisionedProductId: string }).ProvisionedProductId === 'pp-missing0');
+    const retried = updates().filter((c) => productIdOf(c) === 'pp-missing0');
     expect(retried).toHaveLength(2);
     expect(retried[0]!.token).toBe(retried[1]!.token);
     for (const p of products.slice(6)) expect(emulator.state.product(p.id)!.owner).toBe(NEW_OWNER);

@@ -1,5 +1,10 @@
 /** What the end-to-end tests read back from the emulator to prove "applied once, one token". */
-import type { RunningEmulator } from '../../../src/emulator/index.js';
+import type { CallRecord, RunningEmulator } from '../../../src/emulator/index.js';
+
+/** The product a Service Catalog request named (ProvisionedProductId). */
+export function productIdOf(call: CallRecord): string {
+  return (call.params as { ProvisionedProductId: string }).ProvisionedProductId;
+}
 
 export function updateCalls(emulator: RunningEmulator) {
   return emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
@@ -10,10 +15,15 @@ export function tokensByProduct(emulator: RunningEmulator): Map<string, Set<stri
   const tokens = new Map<string, Set<string>>();
   for (const call of updateCalls(emulator)) {
     if (!call.token) continue;
-    const id = (call.params as { ProvisionedProductId: string }).ProvisionedProductId;
+    const id = productIdOf(call);
     tokens.set(id, (tokens.get(id) ?? new Set()).add(call.token));
   }
   return tokens;
+}
+
+/** The product of every update request, in the order they arrived. */
+export function updatedProductIds(emulator: RunningEmulator): string[] {
+  return updateCalls(emulator).map(productIdOf);
 }
 
 export function updateRecords(emulator: RunningEmulator) {
