@@ -228,17 +228,7 @@ export class AdaptiveRateLimiter {
     this.#accepted.push(now);
     // Kept: the window, and at least the last few answers (see #acceptedRate).
     while (this.#accepted.length > MIN_ANSWERS_MEASURED && this.#accepted[0]! <= now - this.#windowMs) this.#accepted.shift();
-    // Per answer, so that a second of clean traffic (`rate` answers) gains the share per second;
-    // on a small quota, never more than 0.1 % an answer, so that each probe takes enough answers
-    // to keep throttles rare however few requests a second go.
-    const probe = this.#probePerSecond * (this.#recovering ? RECOVERY_FACTOR : 1);
-    const perSecond = this.#slowStart ? 1 : probe * (1 + Math.max(0, now - this.#lastCutAt) / 10_000);
-    // Slow start grows exponentially in time (SLOW_START_PER_SECOND, at most a quarter an answer), and by at least 5 % an
-    // answer once the rate is high: on a server with no quota in sight it reaches a high ceiling in
-    // about a second and a half instead of log2(ceiling) seconds.
-    const perAnswer = this.#slowStart
-      ? Math.max(Math.min(SLOW_START_PER_SECOND / Math.max(1, this.#rate), SLOW_START_MAX_PER_ANSWER), SLOW_START_PER_ANSWER)
-      : Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER * (this.#recovering ? RECOVERY_FACTOR : 1));
+    const perAnswer = this.#slowStart ? this.#slowStartGain() : this.#probeGain(now);
     this.#rate = Math.min(this.#maxRate, this.#rate * (1 + perAnswer));
     if (this.#rate >= this.#maxRate) this.#slowStart = false;
     // Slots queued at a much slower rate (slow start) would hold the workers back: respace them,
@@ -249,6 +239,27 @@ export class AdaptiveRateLimiter {
       this.#scheduleRate = this.#rate;
       this.#nextSlotAt = Math.min(this.#nextSlotAt, Math.max(now, this.#lastTakenAt + 1000 / this.#rate));
     }
+  }
+
+  /**
+   * Slow start's gain per answer: exponential in time (SLOW_START_PER_SECOND), at most a quarter an
+   * answer, and at least 5 % an answer once the rate is high, so that a server with no quota in
+   * sight is taken at a high ceiling in about two seconds instead of log2(ceiling) seconds.
+   */
+  #slowStartGain(): number {
+    return Math.max(Math.min(SLOW_START_PER_SECOND / Math.max(1, this.#rate), SLOW_START_MAX_PER_ANSWER), SLOW_START_PER_ANSWER);
+  }
+
+  /**
+   * The probe's gain per answer, so that a second of clean traffic (`rate` answers) gains the probe's
+   * share per second, a little more the longer no throttle came. On a small quota never more than
+   * 0.1 % an answer, so that each probe takes enough answers to keep throttles rare however few
+   * requests a second go. Both are RECOVERY_FACTOR times more right after slow start.
+   */
+  #probeGain(now: number): number {
+    const boost = this.#recovering ? RECOVERY_FACTOR : 1;
+    const perSecond = this.#probePerSecond * boost * (1 + Math.max(0, now - this.#lastCutAt) / 10_000);
+    return Math.min(perSecond / Math.max(1, this.#rate), MAX_PROBE_PER_ANSWER * boost);
   }
 
   /**
