@@ -44,6 +44,9 @@ const EMULATOR_FLAGS: readonly FlagSpec[] = [
   { name: 'seed', type: 'string', valueName: 'FILE', description: 'Catalog to start from (JSON: {accountId, products}).', defaultText: `the bundled ${BUNDLED_SEED}` },
   { name: 'generate', type: 'string', valueName: 'N', description: 'Start from N generated products instead of a seed file.', defaultText: 'off' },
   { name: 'account-id', type: 'string', valueName: 'ID', description: 'Account of --generate; with --seed it must match the seed.', defaultText: DEFAULT_ACCOUNT },
+  { name: 'accounts', type: 'string', valueName: 'K', description: 'With --generate: K accounts of N products each, the next account ids up; the others let in OrganizationAccountAccessRole and AWSControlTowerExecution through STS AssumeRole.', defaultText: '1' },
+  { name: 'session-seconds', type: 'string', valueName: 'N', description: 'Credentials from STS AssumeRole expire after N seconds whatever was asked (to rehearse a run that outlives its sessions).', defaultText: 'as asked (1 hour by default)' },
+  { name: 'deny-assume-role', type: 'string', multiple: true, valueName: 'ACCOUNT|ROLE_ARN', description: 'STS AssumeRole into this account (or of this role) answers AccessDenied; repeatable.', defaultText: 'none' },
   { name: 'caller-arn', type: 'string', valueName: 'ARN', description: 'Principal requests are made as (decides what AccessLevelFilter User sees).', defaultText: 'arn:aws:iam::<account>:role/Admin' },
   { name: 'record-delay-ms', type: 'string', valueName: 'N', description: 'Time a record spends CREATED, then IN_PROGRESS, before SUCCEEDED; 0 applies at once.', defaultText: String(DEFAULT_RECORD_DELAY_MS) },
   { name: 'region', type: 'string', valueName: 'REGION', description: 'The one region served: in ARNs, and the region a signature must be scoped to.', defaultText: 'us-east-1' },
@@ -65,7 +68,9 @@ const FOOTER = [
   'Runs until SIGINT/SIGTERM, then exits 0. Exit 2: bad usage, unreadable or invalid seed, port in use.',
   'While running: GET /_emulator/state (products, records, calls as JSON); POST /_emulator/faults',
   '(JSON body replaces every fault: quotas, serverErrorRate, dropBeforeApplyRate, dropAfterApplyRate,',
-  'latencyMs, underChange, accessDenied, failUpdates, script).',
+  'latencyMs, underChange, accessDenied, failUpdates, assumeRoleDenied, script); ?account=ID reads or sets one account\'s.',
+  'Several accounts: a seed with `accounts: [{accountId, products, assumableRoles?, externalId?}]`, or',
+  '--generate N --accounts K. Plain credentials act in the first account; STS AssumeRole credentials in the role\'s.',
   '',
   'Example: sc-owner-transfer emulator --port 4566 --quota UpdateProvisionedProductProperties=5:10 --drop-after-rate 0.05',
 ].join('\n');
@@ -81,6 +86,7 @@ interface EmulatorSettings {
   readonly faults: EmulatorFaults;
   readonly random: number;
   readonly credentials: Record<string, string> | undefined;
+  readonly sessionSeconds: number | undefined;
   readonly logRequests: boolean;
 }
 
@@ -88,7 +94,7 @@ export const emulatorCommand: Command = {
   name: 'emulator',
   summary: 'Run a local AWS Service Catalog to rehearse a migration against (with faults).',
   usage:
-    'emulator [--port 4566] [--seed FILE | --generate N [--account-id ID]] [--caller-arn ARN] [--record-delay-ms N]\n' +
+    'emulator [--port 4566] [--seed FILE | --generate N [--account-id ID] [--accounts K]] [--caller-arn ARN] [--record-delay-ms N]\n' +
     '         [--quota OP=RATE[:BURST]]... [--server-error-rate F] [--drop-before-rate F] [--drop-after-rate F]\n' +
     '         [--latency-ms N] [--under-change ID=MS]... [--access-denied ID]... [--fail-update ID]... [--random-seed N] [--access-key ID:SECRET]...',
   flags: EMULATOR_FLAGS,
@@ -122,6 +128,7 @@ export const emulatorCommand: Command = {
         faults: settings.faults,
         random: settings.random,
         ...(settings.credentials ? { credentials: settings.credentials } : {}),
+        ...(settings.sessionSeconds === undefined ? {} : { sessionSeconds: settings.sessionSeconds }),
       });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -149,6 +156,8 @@ export const emulatorCommand: Command = {
       [
         `Service Catalog emulator listening on ${endpoint}`,
         `  account ${settings.seed.accountId}, ${settings.seed.products.length} provisioned products from ${settings.seedSource}, caller ${emulator.callerArn}`,
+        ...(settings.seed.accounts ?? []).map((account) =>
+          `  account ${account.accountId}, ${account.products.length} provisioned products, through sts assume-role of ${account.assumableRoles === undefined ? 'any role' : account.assumableRoles.join(' or ') || 'no role'}`),
         `  product ids and owners: curl -s ${endpoint}/_emulator/state   (or the search below)`,
         `  try:   AWS_ACCESS_KEY_ID=${keyHint[0]} AWS_SECRET_ACCESS_KEY=${keyHint[1]} aws servicecatalog search-provisioned-products --access-level-filter Key=Account,Value=Self --endpoint-url ${endpoint} --region ${settings.region}`,
         `  for a run: AWS_ENDPOINT_URL_STS=${endpoint} AWS_ENDPOINT_URL_IAM=${endpoint} sc-owner-transfer run --input FILE --endpoint-url ${endpoint} --region ${settings.region}`,
@@ -182,9 +191,12 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
   let seedSource: string;
   if (generate !== undefined) {
     const count = parseInteger(generate, '--generate', 1, 1_000_000);
-    seed = generateSeed({ count, accountId: accountFlag ?? DEFAULT_ACCOUNT, random });
-    seedSource = `--generate ${count}`;
+    const accounts = integerFlag(flags, 'accounts', { min: 1, max: 1000, defaultValue: 1 });
+    if (count * accounts > 1_000_000) throw new UsageError('BAD_VALUE', `--generate ${count} --accounts ${accounts} makes ${count * accounts} products; at most 1000000`);
+    seed = generateSeed({ count, accountId: accountFlag ?? DEFAULT_ACCOUNT, accounts, random });
+    seedSource = `--generate ${count}${accounts > 1 ? ` --accounts ${accounts}` : ''}`;
   } else {
+    if (stringFlag(flags, 'accounts') !== undefined) throw new UsageError('BAD_VALUE', '--accounts goes with --generate; a seed file lists its accounts');
     const path = seedPath !== undefined ? resolve(io.cwd, seedPath) : bundledSeedPath();
     seed = await loadSeed(path);
     seedSource = path;
@@ -203,6 +215,7 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
       ...underChangeFaults(flags),
       ...(list(flags, 'access-denied').length > 0 ? { accessDenied: list(flags, 'access-denied') } : {}),
       ...(list(flags, 'fail-update').length > 0 ? { failUpdates: list(flags, 'fail-update') } : {}),
+      ...(list(flags, 'deny-assume-role').length > 0 ? { assumeRoleDenied: list(flags, 'deny-assume-role') } : {}),
     },
     'flags',
   );
@@ -217,6 +230,7 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
     faults,
     random,
     credentials: accessKeys(flags),
+    sessionSeconds: stringFlag(flags, 'session-seconds') === undefined ? undefined : integerFlag(flags, 'session-seconds', { min: 1, max: 43_200, defaultValue: 3600 }),
     logRequests: booleanFlag(flags, 'log-requests'),
   };
 }

@@ -11,6 +11,8 @@ interface MutableCall {
   params: unknown;
   outcome: CallOutcome;
   token?: string;
+  accountId?: string;
+  accessKeyId?: string;
   at: string;
 }
 
@@ -34,6 +36,15 @@ export class CallLog {
   finish(seq: number, outcome: CallOutcome): void {
     const call = this.calls[seq - 1];
     if (call) call.outcome = outcome;
+  }
+
+  /** Who the request acts as, once its credentials are checked. */
+  identify(seq: number, accountId: string, accessKeyId: string): void {
+    const call = this.calls[seq - 1];
+    if (call) {
+      call.accountId = accountId;
+      call.accessKeyId = accessKeyId;
+    }
   }
 
   all(): CallRecord[] {

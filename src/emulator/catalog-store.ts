@@ -8,7 +8,7 @@
 import type { PropertyKey, ProvisionedProductStatus, RecordStatus, RecordType } from './constants.js';
 import { hashAlnum, hashUuid } from './prng.js';
 import { invalidParameters, invalidState, resourceNotFound } from './service-error.js';
-import type { CatalogSeed, SeedProduct } from './types.js';
+import type { AccountSeed, SeedProduct } from './types.js';
 
 /** Mutable facts of one provisioned product (times in epoch ms). */
 interface ProductState {
@@ -81,7 +81,7 @@ export interface UpdateResult {
 }
 
 export interface CatalogStoreOptions {
-  readonly seed: CatalogSeed;
+  readonly seed: AccountSeed;
   readonly region: string;
   readonly recordDelayMs: number;
   /** Makes the id of a new record (`rec-…`). */

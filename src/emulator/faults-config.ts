@@ -9,7 +9,7 @@ import type { EmulatorFaults, FaultScriptAction, FaultScriptEntry, OperationQuot
 import { isPlainObject } from '../errors.js';
 
 const ACTIONS = ['throttle', 'server-error', 'drop-before', 'drop-after', 'access-denied'];
-const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'failUpdates', 'missingPrincipals', 'untrustedRoles', 'iamAccessDenied', 'shuffleUnsortedPages', 'script'];
+const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'failUpdates', 'missingPrincipals', 'untrustedRoles', 'assumeRoleDenied', 'iamAccessDenied', 'shuffleUnsortedPages', 'script'];
 
 export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
   const problems: string[] = [];
@@ -43,7 +43,7 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
       problems.push(`${where}.accessDenied: expected an array of provisioned product ids`);
     } else out.accessDenied = [...input.accessDenied];
   }
-  for (const key of ['failUpdates', 'missingPrincipals', 'untrustedRoles'] as const) {
+  for (const key of ['failUpdates', 'missingPrincipals', 'untrustedRoles', 'assumeRoleDenied'] as const) {
     const value = input[key];
     if (value === undefined) continue;
     if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) problems.push(`${where}.${key}: expected an array of strings`);

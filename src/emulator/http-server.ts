@@ -20,13 +20,14 @@ import { INPUT_SHAPES } from './input-shapes.js';
 import { createOperations, DEFAULT_SEARCH_ACCESS } from './operations.js';
 import { DEFAULT_RECORD_DELAY_MS } from './constants.js';
 import { mulberry32, randomAlnum } from './prng.js';
-import { parseSeed } from './seed.js';
+import { parseSeed, seedAccounts } from './seed.js';
 import { EmulatorConfigError, ServiceError, serializationError } from './service-error.js';
 import { answerQuery, isQueryRequest, parseQueryBody, QUERY_ACTIONS } from './query-protocol.js';
-import { verifySigV4 } from './sigv4-verifier.js';
+import { verifySigV4, type SignatureExpectations } from './sigv4-verifier.js';
+import { AccountDirectory, type EmulatedAccount, type Identity, type Protocol } from './accounts.js';
 import { InputValidator } from './validate-input.js';
 import { productSnapshot, recordSnapshot } from './wire-format.js';
-import type { EmulatorFaults, EmulatorOptions, EmulatorState, EmulatorStateView, RequestListener, ResponseListener, RunningEmulator } from './types.js';
+import type { AccountStateView, EmulatorFaults, EmulatorOptions, EmulatorState, EmulatorStateView, RequestListener, ResponseListener, RunningEmulator } from './types.js';
 import { errorText, isPlainObject } from '../errors.js';
 
 export const HOST = '127.0.0.1';
@@ -55,20 +56,44 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     throw new EmulatorConfigError('OPTIONS_INVALID', `recordDelayMs must be >= 0, got ${recordDelayMs}`);
   }
   const randomSeed = options.random ?? 1;
-  // Two streams: record ids must not shift when fault draws change, and vice versa.
+  // Separate streams: record ids must not shift when fault draws change, and vice versa.
   const idRandom = mulberry32(randomSeed ^ 0x5bd1e995);
-  const faults = new FaultEngine(mulberry32(randomSeed), callerArn);
-  faults.set(parseFaults(options.faults ?? {}, 'options.faults'), clock.now());
-  const store = new CatalogStore({
-    seed,
-    region,
-    recordDelayMs,
-    newRecordId: () => `rec-${randomAlnum(idRandom, 13)}`,
-    isHeld: (id, now) => faults.isHeld(id, now),
-    failsUpdate: (id) => faults.failsUpdate(id),
+  const accounts: EmulatedAccount[] = seedAccounts(seed).map((accountSeed, index) => {
+    // The caller's own account keeps the stream a one-account emulator always had.
+    const faultEngine = new FaultEngine(mulberry32(index === 0 ? randomSeed : randomSeed ^ Math.imul(index, 0x9e3779b1)), index === 0 ? callerArn : `arn:aws:iam::${accountSeed.accountId}:root`);
+    faultEngine.set(parseFaults(options.faults ?? {}, 'options.faults'), clock.now());
+    const own = options.accountFaults?.[accountSeed.accountId];
+    if (own !== undefined) faultEngine.set(parseFaults(own, `options.accountFaults.${accountSeed.accountId}`), clock.now());
+    const store = new CatalogStore({
+      seed: accountSeed,
+      region,
+      recordDelayMs,
+      newRecordId: () => `rec-${randomAlnum(idRandom, 13)}`,
+      isHeld: (id, now) => faultEngine.isHeld(id, now),
+      failsUpdate: (id) => faultEngine.failsUpdate(id),
+    });
+    return { seed: accountSeed, store, faults: faultEngine };
   });
+  for (const accountId of Object.keys(options.accountFaults ?? {})) {
+    if (!accounts.some((account) => account.seed.accountId === accountId)) {
+      throw new EmulatorConfigError('OPTIONS_INVALID', `accountFaults names account ${accountId}, which the seed does not hold`);
+    }
+  }
+  const sessionSeconds = options.sessionSeconds;
+  if (sessionSeconds !== undefined && !(Number.isFinite(sessionSeconds) && sessionSeconds > 0)) {
+    throw new EmulatorConfigError('OPTIONS_INVALID', `sessionSeconds must be > 0, got ${sessionSeconds}`);
+  }
+  const directory = new AccountDirectory(accounts, callerArn, mulberry32(randomSeed ^ 0x1b873593), sessionSeconds);
+  const home = directory.home.account;
+  /** The account a control request names (`?account=ID`), or the caller's own. */
+  const accountNamed = (accountId: string | undefined): EmulatedAccount => {
+    if (accountId === undefined) return home;
+    const account = directory.get(accountId);
+    if (account === undefined) throw new EmulatorConfigError('OPTIONS_INVALID', `the emulator holds no account ${accountId} (it holds ${accounts.map((a) => a.seed.accountId).join(', ')})`);
+    return account;
+  };
   const shuffleRandom = mulberry32(randomSeed ^ 0x27d4eb2f);
-  const unsortedRank = () => {
+  const unsortedRank = (faults: FaultEngine) => () => {
     if (faults.current().shuffleUnsortedPages !== true) return undefined;
     const ranks = new Map<number, number>();
     return (ordinal: number) => {
@@ -77,9 +102,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return rank;
     };
   };
-  const operations = createOperations({
-    store, callerArn, now: () => clock.now(), searchDefaultAccess: options.searchDefaultAccessLevel ?? DEFAULT_SEARCH_ACCESS, unsortedRank,
-  });
+  const searchDefaultAccess = options.searchDefaultAccessLevel ?? DEFAULT_SEARCH_ACCESS;
+  const operationsFor = (identity: Identity) =>
+    createOperations({ store: identity.account.store, callerArn: identity.callerArn, now: () => clock.now(), searchDefaultAccess, unsortedRank: unsortedRank(identity.account.faults) });
   const validator = new InputValidator();
   const calls = new CallLog();
   // Aborted by close(), so a request sleeping on injected latency does not keep the process alive.
@@ -87,7 +112,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const listeners = new Set<RequestListener>();
   const responseListeners = new Set<ResponseListener>();
 
-  const state: EmulatorStateView = {
+  const accountView = (store: CatalogStore): AccountStateView => ({
     product: (id) => {
       const view = store.product(id, clock.now());
       return view ? productSnapshot(view) : undefined;
@@ -98,14 +123,34 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return view ? recordSnapshot(view) : undefined;
     },
     records: () => store.allRecords(clock.now()).map(recordSnapshot),
+  });
+  const state: EmulatorStateView = {
+    ...accountView(home.store),
+    account: (accountId) => {
+      const account = directory.get(accountId);
+      return account === undefined ? undefined : accountView(account.store);
+    },
     calls: () => calls.all(),
     snapshot: (): EmulatorState => ({
       accountId: seed.accountId,
       products: state.products(),
       records: state.records(),
       calls: state.calls(),
+      ...(accounts.length > 1
+        ? { accounts: Object.fromEntries(accounts.map(({ seed: { accountId }, store }) => [accountId, { products: accountView(store).products(), records: accountView(store).records() }])) }
+        : {}),
     }),
   };
+
+  /** Checks the signature (with the secrets of issued sessions too) and says who the request acts as. */
+  function authenticate(req: IncomingMessage, body: Buffer, seq: number, expect: SignatureExpectations, protocol: Protocol): Identity {
+    const configured = options.credentials;
+    const secretOf = configured === undefined ? undefined : (key: string) => configured[key] ?? directory.secretOf(key);
+    const accessKeyId = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, secretOf, { ...expect, now: clock.now() });
+    const identity = directory.identify(accessKeyId, header(req, 'x-amz-security-token'), clock.now(), protocol);
+    calls.identify(seq, identity.account.seed.accountId, accessKeyId);
+    return identity;
+  }
 
   /** STS and IAM in the query protocol (query-protocol.ts), on the same port. */
   function answerQueryProtocol(req: IncomingMessage, body: Buffer): Answer {
@@ -115,13 +160,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     let answer: Answer;
     try {
       const service = QUERY_ACTIONS[action] ?? 'iam';
-      verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, options.credentials, {
-        service, region: service === 'iam' ? 'us-east-1' : region, now: clock.now(),
-      });
-      const current = faults.current();
+      const identity = authenticate(req, body, call.seq, { service, region: service === 'iam' ? 'us-east-1' : region }, 'query');
+      const current = identity.account.faults.current();
       const result = answerQuery(action, params, {
-        accountId: seed.accountId, callerArn, missingPrincipals: current.missingPrincipals ?? [],
+        accountId: identity.account.seed.accountId, callerArn: identity.callerArn, missingPrincipals: current.missingPrincipals ?? [],
         untrustedRoles: current.untrustedRoles ?? [], iamAccessDenied: current.iamAccessDenied ?? false,
+        assumeRole: (request) => directory.assumeRole(identity, request, clock.now(), current.assumeRoleDenied ?? []),
       });
       answer = { status: result.status, body: null, xml: result.xml, outcome: result.outcome };
     } catch (error) {
@@ -141,7 +185,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const call = calls.begin(operation ?? target ?? `${req.method ?? 'GET'} ${path}`, params === undefined ? null : params, clock.now());
     // Listeners run before handling; a listener that throws must not take the server down.
     await Promise.allSettled([...listeners].map(async (listener) => listener(call)));
-    const answer = await answerAws(req, body, path, target, operation, params);
+    const answer = await answerAws(req, body, path, target, operation, params, call.seq);
     calls.finish(call.seq, answer.drop ?? answer.outcome);
     const finished = { ...call, outcome: answer.drop ?? answer.outcome };
     for (const listener of responseListeners) {
@@ -161,10 +205,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     target: string | undefined,
     operation: string | undefined,
     params: unknown,
+    seq: number,
   ): Promise<Answer> {
     let dropAfter = false;
     try {
-      verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, options.credentials, { region, now: clock.now() });
+      const identity = authenticate(req, body, seq, { region }, 'json');
+      const { faults } = identity.account;
       if (req.method !== 'POST' || path !== '/' || operation === undefined || !isOperationName(operation)) {
         throw new ServiceError('UnknownOperationException', `Unknown operation ${target ?? `${req.method ?? ''} ${path}`}.`);
       }
@@ -182,7 +228,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (decision.kind === 'error') return errorAnswer(decision.error, decision.outcome);
       dropAfter = decision.dropAfter;
       const input = validator.validate(INPUT_SHAPES[operation], params);
-      const result = operations[operation](input);
+      const result = operationsFor(identity)[operation](input);
       if (dropAfter) return { status: 0, body: null, outcome: 'dropped-after', drop: 'dropped-after' };
       return { status: 200, body: result, outcome: 'ok' };
     } catch (error) {
@@ -193,16 +239,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
   }
 
+  /** `/_emulator/faults?account=ID` reads or replaces one account's faults; without it, the caller's own (GET) or every account's (POST). */
   function handleControl(req: IncomingMessage, body: Buffer, path: string): Answer {
+    const accountId = new URL(req.url ?? '/', 'http://emulator').searchParams.get('account') ?? undefined;
     if (req.method === 'GET' && path === '/_emulator/state') return { status: 200, body: state.snapshot(), outcome: 'ok' };
-    if (req.method === 'GET' && path === '/_emulator/faults') return { status: 200, body: faults.current(), outcome: 'ok' };
-    if (req.method === 'POST' && path === '/_emulator/faults') {
-      try {
-        faults.replace(parseFaults(parseJson(body) ?? null, 'body'), clock.now());
-        return { status: 200, body: faults.current(), outcome: 'ok' };
-      } catch (error) {
-        return { status: 400, body: { message: (error as Error).message }, outcome: 'invalid' };
+    try {
+      if (req.method === 'GET' && path === '/_emulator/faults') return { status: 200, body: accountNamed(accountId).faults.current(), outcome: 'ok' };
+      if (req.method === 'POST' && path === '/_emulator/faults') {
+        const faults = parseFaults(parseJson(body) ?? null, 'body');
+        const targets = accountId === undefined ? accounts : [accountNamed(accountId)];
+        for (const target of targets) target.faults.replace(faults, clock.now());
+        return { status: 200, body: accountNamed(accountId).faults.current(), outcome: 'ok' };
       }
+    } catch (error) {
+      return { status: 400, body: { message: (error as Error).message }, outcome: 'invalid' };
     }
     return { status: 404, body: { message: `No emulator route ${req.method ?? ''} ${path}. Try GET /_emulator/state.` }, outcome: 'not-found' };
   }
@@ -240,6 +290,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     endpoint: `http://${HOST}:${port}`,
     port,
     accountId: seed.accountId,
+    accountIds: accounts.map((account) => account.seed.accountId),
     callerArn,
     state,
     on(event: 'request' | 'response', listener: RequestListener | ResponseListener) {
@@ -251,10 +302,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         set.delete(listener);
       };
     },
-    setFaults(partial: EmulatorFaults) {
-      faults.set(parseFaults(partial, 'faults'), clock.now());
+    setFaults(partial: EmulatorFaults, accountId?: string) {
+      const parsed = parseFaults(partial, 'faults');
+      for (const target of accountId === undefined ? accounts : [accountNamed(accountId)]) target.faults.set(parsed, clock.now());
     },
-    faults: () => faults.current(),
+    faults: (accountId?: string) => accountNamed(accountId).faults.current(),
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort(new Error('emulator closed'));

@@ -5,8 +5,11 @@
  * emulator's account. Every principal exists and every role trusts Service Catalog, except those
  * the faults declare missing (`missingPrincipals`) or untrusted (`untrustedRoles`);
  * `iamAccessDenied` answers AccessDenied to the IAM reads, as for a caller without IAM read rights.
+ * STS AssumeRole hands out credentials for another account's role (accounts.ts decides who may).
  */
 import { randomUUID } from 'node:crypto';
+import type { AssumeRoleRequest, IssuedCredentials } from './accounts.js';
+import { ServiceError } from './service-error.js';
 
 export interface QueryContext {
   readonly accountId: string;
@@ -14,6 +17,8 @@ export interface QueryContext {
   readonly missingPrincipals: readonly string[];
   readonly untrustedRoles: readonly string[];
   readonly iamAccessDenied: boolean;
+  /** Checks and issues AssumeRole credentials; throws a ServiceError (AccessDenied, ValidationError). */
+  readonly assumeRole: (request: AssumeRoleRequest) => IssuedCredentials;
 }
 
 export interface QueryAnswer {
@@ -26,7 +31,10 @@ const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 /** The signing service each query action belongs to (the credential scope must name it). */
-export const QUERY_ACTIONS: Readonly<Record<string, 'sts' | 'iam'>> = { GetCallerIdentity: 'sts', GetUser: 'iam', GetRole: 'iam' };
+export const QUERY_ACTIONS: Readonly<Record<string, 'sts' | 'iam'>> = { GetCallerIdentity: 'sts', AssumeRole: 'sts', GetUser: 'iam', GetRole: 'iam' };
+
+/** AssumeRole's DurationSeconds when the request names none (AWS's default). */
+const DEFAULT_SESSION_SECONDS = 3600;
 
 export function isQueryRequest(contentType: string | undefined): boolean {
   return (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
@@ -41,6 +49,19 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
     switch (action) {
       case 'GetCallerIdentity':
         return ok('sts', action, `<Arn>${xml(context.callerArn)}</Arn><UserId>AIDAEMULATOR:caller</UserId><Account>${context.accountId}</Account>`);
+      case 'AssumeRole': {
+        const duration = params.get('DurationSeconds');
+        const issued = context.assumeRole({
+          roleArn: required(params, 'RoleArn'),
+          sessionName: required(params, 'RoleSessionName'),
+          externalId: params.get('ExternalId') ?? undefined,
+          durationSeconds: duration === null ? DEFAULT_SESSION_SECONDS : Number(duration),
+        });
+        return ok('sts', action,
+          `<Credentials><AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey>` +
+          `<SessionToken>${issued.sessionToken}</SessionToken><Expiration>${new Date(issued.expiresAt).toISOString()}</Expiration></Credentials>` +
+          `<AssumedRoleUser><AssumedRoleId>${xml(issued.assumedRoleId)}</AssumedRoleId><Arn>${xml(issued.assumedRoleArn)}</Arn></AssumedRoleUser>`);
+      }
       case 'GetUser':
         return ok('iam', action, `<User>${principal(context, 'user', required(params, 'UserName'))}</User>`);
       case 'GetRole': {
@@ -55,7 +76,8 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
       default:
         throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version.`);
     }
-  } catch (error) {
+  } catch (caught) {
+    const error = caught instanceof ServiceError ? new QueryError(caught.status, caught.type, caught.message) : caught;
     if (!(error instanceof QueryError)) throw error;
     const ns = QUERY_ACTIONS[action] === 'sts' ? STS_NS : IAM_NS;
     const body = `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${error.code}</Code><Message>${xml(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;

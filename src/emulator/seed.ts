@@ -9,7 +9,7 @@ import { DEFAULT_ACCOUNT_ID, PRODUCT_STATUSES } from './constants.js';
 import { mulberry32, randomAlnum } from './prng.js';
 import type { Random } from './prng.js';
 import { EmulatorConfigError } from './service-error.js';
-import type { CatalogSeed, ProvisionedProductStatus, SeedProduct } from './types.js';
+import type { AccountSeed, CatalogSeed, ProvisionedProductStatus, SeedProduct } from './types.js';
 
 const ID_PATTERN = /^[a-zA-Z0-9_-]{1,100}$/;
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
@@ -33,18 +33,55 @@ export async function loadSeed(path: string): Promise<CatalogSeed> {
   return parseSeed(json, path);
 }
 
+const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+const ACCOUNT_KEYS = new Set(['accountId', 'products', 'assumableRoles', 'externalId']);
+
 /** Checks an untrusted seed; throws EmulatorConfigError SEED_INVALID listing every problem. */
 export function parseSeed(input: unknown, where = 'seed'): CatalogSeed {
   const problems: string[] = [];
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new EmulatorConfigError('SEED_INVALID', `${where}: expected an object {accountId, products: [...]}`);
   }
-  const { accountId, products } = input as { accountId?: unknown; products?: unknown };
+  const record = input as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (!ACCOUNT_KEYS.has(key) && key !== 'accounts') problems.push(`${where}.${key}: unknown field`);
+  const home = parseAccount(record, where, problems);
+  const accounts: AccountSeed[] = [];
+  if (record.accounts !== undefined) {
+    if (!Array.isArray(record.accounts)) problems.push(`${where}.accounts: expected an array of {accountId, products}`);
+    const seen = new Set([home.accountId]);
+    (Array.isArray(record.accounts) ? (record.accounts as unknown[]) : []).forEach((raw, index) => {
+      const at = `${where}.accounts[${index}]`;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        problems.push(`${at}: expected an object {accountId, products: [...]}`);
+        return;
+      }
+      for (const key of Object.keys(raw)) if (!ACCOUNT_KEYS.has(key)) problems.push(`${at}.${key}: unknown field`);
+      const account = parseAccount(raw as Record<string, unknown>, at, problems);
+      if (seen.has(account.accountId)) problems.push(`${at}.accountId: account ${account.accountId} appears twice`);
+      seen.add(account.accountId);
+      accounts.push(account);
+    });
+  }
+  if (problems.length > 0) {
+    throw new EmulatorConfigError('SEED_INVALID', `invalid seed:\n  ${problems.join('\n  ')}`);
+  }
+  return { ...home, ...(record.accounts === undefined ? {} : { accounts }) };
+}
+
+/** One account's fields; problems are pushed with their JSON path. */
+function parseAccount(input: Record<string, unknown>, where: string, problems: string[]): AccountSeed {
+  const { accountId, products, assumableRoles, externalId } = input;
   if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
     problems.push(`${where}: accountId must be a 12-digit AWS account id, got ${JSON.stringify(accountId)}`);
   }
   if (!Array.isArray(products)) problems.push(`${where}: products must be an array`);
   const account = typeof accountId === 'string' ? accountId : '';
+  if (assumableRoles !== undefined && !(Array.isArray(assumableRoles) && assumableRoles.every((name) => typeof name === 'string' && ROLE_NAME_PATTERN.test(name)))) {
+    problems.push(`${where}.assumableRoles: expected an array of IAM role names (1-64 of [\\w+=,.@-]), got ${JSON.stringify(assumableRoles)}`);
+  }
+  if (externalId !== undefined && (typeof externalId !== 'string' || !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))) {
+    problems.push(`${where}.externalId: expected 2-1224 of [\\w+=,.@:/-], got ${JSON.stringify(externalId)}`);
+  }
   const ids = new Set<string>();
   const names = new Set<string>();
   const parsed: SeedProduct[] = [];
@@ -80,16 +117,28 @@ export function parseSeed(input: unknown, where = 'seed'): CatalogSeed {
     }
     parsed.push(product as unknown as SeedProduct);
   });
-  if (problems.length > 0) {
-    throw new EmulatorConfigError('SEED_INVALID', `invalid seed:\n  ${problems.join('\n  ')}`);
-  }
-  return { accountId: account, products: parsed.map((product) => ({ ...product })) };
+  return {
+    accountId: account,
+    products: parsed.map((product) => ({ ...product })),
+    ...(Array.isArray(assumableRoles) ? { assumableRoles: [...(assumableRoles as string[])] } : {}),
+    ...(typeof externalId === 'string' ? { externalId } : {}),
+  };
+}
+
+/** Every account of a seed, the caller's own first. */
+export function seedAccounts(seed: CatalogSeed): AccountSeed[] {
+  const { accounts, ...home } = seed;
+  return [home, ...(accounts ?? [])];
 }
 
 export interface GenerateSeedOptions {
+  /** Products in each account. */
   readonly count: number;
+  /** The caller's own account. */
   readonly accountId?: string;
-  /** Owners assigned round-robin; defaults to a realistic mix incl. the departing user alice. */
+  /** Accounts in all, the caller's own included; the others are the next account ids up. Default 1. */
+  readonly accounts?: number;
+  /** Owners assigned round-robin (one account only); defaults to a realistic mix incl. the departing user alice. */
   readonly owners?: readonly string[];
   /** PRNG seed or PRNG; default seed 1. */
   readonly random?: number | Random;
@@ -97,16 +146,39 @@ export interface GenerateSeedOptions {
 
 const FAMILIES = ['payments-api', 'orders-svc', 'data-lake', 'ml-notebook', 'vpc-baseline', 'ci-runner', 'search-cluster', 'web-frontend'];
 const ENVIRONMENTS = ['dev', 'qa', 'staging', 'prod'];
+/** What --generate's extra accounts let in, as AWS Organizations and Control Tower name it. */
+const GENERATED_ASSUMABLE_ROLES = ['OrganizationAccountAccessRole', 'AWSControlTowerExecution'];
 
-/** N products with real-looking ids (`pp-` + 12 lowercase alphanumerics), names, owners, roles. */
+/**
+ * `count` products in each of `accounts` accounts, with real-looking ids (`pp-` + 12 lowercase
+ * alphanumerics, unique across accounts), names, owners and roles.
+ */
 export function generateSeed(options: GenerateSeedOptions): CatalogSeed {
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   if (!/^\d{12}$/.test(accountId)) throw new EmulatorConfigError('OPTIONS_INVALID', `accountId must be 12 digits, got '${accountId}'`);
   if (!Number.isInteger(options.count) || options.count < 0) {
     throw new EmulatorConfigError('OPTIONS_INVALID', `count must be an integer >= 0, got ${options.count}`);
   }
+  const accountCount = options.accounts ?? 1;
+  if (!Number.isInteger(accountCount) || accountCount < 1 || Number(accountId) + accountCount > 999_999_999_999) {
+    throw new EmulatorConfigError('OPTIONS_INVALID', `accounts must be an integer >= 1 that keeps account ids at 12 digits, got ${accountCount}`);
+  }
   const random = typeof options.random === 'function' ? options.random : mulberry32(options.random ?? 1);
-  const owners = options.owners ?? [
+  const ids = new Set<string>();
+  const accounts = Array.from({ length: accountCount }, (_, k) => {
+    const id = String(Number(accountId) + k).padStart(12, '0');
+    return {
+      accountId: id,
+      products: generateProducts(options.count, id, k === 0 ? options.owners : undefined, random, ids),
+      ...(k === 0 ? {} : { assumableRoles: GENERATED_ASSUMABLE_ROLES }),
+    };
+  });
+  const home: AccountSeed = accounts[0]!;
+  return accounts.length === 1 ? home : { ...home, accounts: accounts.slice(1) };
+}
+
+function generateProducts(count: number, accountId: string, givenOwners: readonly string[] | undefined, random: Random, ids: Set<string>): SeedProduct[] {
+  const owners = givenOwners ?? [
     `arn:aws:iam::${accountId}:user/alice`,
     `arn:aws:iam::${accountId}:user/bob`,
     `arn:aws:iam::${accountId}:role/DevOpsEngineer`,
@@ -116,10 +188,9 @@ export function generateSeed(options: GenerateSeedOptions): CatalogSeed {
     const why = ownerProblem(owner, accountId);
     if (why) throw new EmulatorConfigError('OPTIONS_INVALID', why);
   }
-  const ids = new Set<string>();
   const products: SeedProduct[] = [];
   const start = Date.UTC(2022, 0, 3, 8, 0, 0);
-  for (let i = 0; i < options.count; i += 1) {
+  for (let i = 0; i < count; i += 1) {
     let id = `pp-${randomAlnum(random, 12)}`;
     // A degenerate random source (e.g. a constant) would loop forever on collisions.
     for (let attempt = 0; ids.has(id); attempt += 1) {
@@ -142,7 +213,7 @@ export function generateSeed(options: GenerateSeedOptions): CatalogSeed {
       createdTime: new Date(start + i * 3_600_000 + Math.floor(random() * 3_000_000)).toISOString(),
     });
   }
-  return { accountId, products };
+  return products;
 }
 
 /** A stable prod- id per product family, so ListRecordHistory's `product` filter groups them. */

@@ -46,9 +46,12 @@ export interface SignatureExpectations {
 /** How far a request's date may be from the server's clock (AWS SigV4's window). */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
+/** accessKeyId → secret access key; undefined for a key the server does not know. */
+export type SecretLookup = (accessKeyId: string) => string | undefined;
+
 export function verifySigV4(
   request: SignedRequest,
-  credentials: Readonly<Record<string, string>> | undefined,
+  secretOf: SecretLookup | undefined,
   expect: SignatureExpectations = {},
 ): string {
   const service = expect.service ?? SIGNING_SERVICE;
@@ -65,9 +68,9 @@ export function verifySigV4(
   if (parsed.service !== service) {
     throw new ServiceError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
   }
-  if (credentials === undefined) return parsed.accessKeyId;
+  if (secretOf === undefined) return parsed.accessKeyId;
 
-  const secret = credentials[parsed.accessKeyId];
+  const secret = secretOf(parsed.accessKeyId);
   if (secret === undefined) {
     throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   }

@@ -30,10 +30,27 @@ export interface SeedProduct {
   readonly createdTime?: string;
 }
 
-export interface CatalogSeed {
+/** One account's products, and who may get into it with STS AssumeRole. */
+export interface AccountSeed {
   /** 12-digit AWS account id the products live in. */
   readonly accountId: string;
   readonly products: readonly SeedProduct[];
+  /**
+   * Role names of this account that STS AssumeRole hands credentials for (e.g.
+   * `OrganizationAccountAccessRole`). Absent: any role name; empty: none, so every AssumeRole into
+   * the account is refused.
+   */
+  readonly assumableRoles?: readonly string[];
+  /** The external id its roles' trust policies require (`sts:ExternalId`); absent: none. */
+  readonly externalId?: string;
+}
+
+/**
+ * The catalog: the caller's own account (`accountId`, `products`: what plain credentials see) and,
+ * optionally, more accounts reached with STS AssumeRole (`accounts`).
+ */
+export interface CatalogSeed extends AccountSeed {
+  readonly accounts?: readonly AccountSeed[];
 }
 
 /** Token bucket of one operation: `burst` tokens, refilled at `ratePerSecond`. */
@@ -83,6 +100,8 @@ export interface EmulatorFaults {
   readonly untrustedRoles?: readonly string[];
   /** IAM GetUser / GetRole answer AccessDenied (a caller without IAM read rights). */
   readonly iamAccessDenied?: boolean;
+  /** STS AssumeRole answers AccessDenied for these role ARNs, or for every role of these 12-digit account ids. */
+  readonly assumeRoleDenied?: readonly string[];
   /** Unsorted SearchProvisionedProducts pages are ordered anew (seeded) on every request, so they can repeat or skip products, as AWS documents. */
   readonly shuffleUnsortedPages?: boolean;
   readonly script?: readonly FaultScriptEntry[];
@@ -106,6 +125,13 @@ export interface EmulatorOptions {
   readonly random?: number;
   /** The one region it serves: ARNs it makes up, and the region a SigV4 scope must name. Default us-east-1. */
   readonly region?: string;
+  /**
+   * Caps how long credentials from STS AssumeRole last, in seconds, whatever DurationSeconds asked
+   * (AWS's floor is 900): a rehearsal of a run that outlives its role sessions. Default: as asked.
+   */
+  readonly sessionSeconds?: number;
+  /** Faults of one account only (by 12-digit id), on top of `faults`, which every account starts with. */
+  readonly accountFaults?: Readonly<Record<string, EmulatorFaults>>;
 }
 
 export type CallOutcome = 'pending' | 'ok' | 'dropped-before' | 'dropped-after' | 'fault-500' | (string & {});
@@ -120,6 +146,10 @@ export interface CallRecord {
   readonly outcome: CallOutcome;
   /** IdempotencyToken of the request, when it has one. */
   readonly token?: string;
+  /** The account the request's credentials act in (set once they are checked). */
+  readonly accountId?: string;
+  /** The access key id that signed it (set once the signature is checked). */
+  readonly accessKeyId?: string;
   /** ISO-8601 arrival time by the emulator's clock. */
   readonly at: string;
 }
@@ -167,14 +197,27 @@ export interface RecordSnapshot {
 }
 
 export interface EmulatorState {
+  /** The caller's own account, whose products and records are the top-level ones. */
   readonly accountId: string;
   readonly products: readonly ProductSnapshot[];
   readonly records: readonly RecordSnapshot[];
   readonly calls: readonly CallRecord[];
+  /** Every account (the caller's own included) by id, when the seed has more than one. */
+  readonly accounts?: Readonly<Record<string, { readonly products: readonly ProductSnapshot[]; readonly records: readonly RecordSnapshot[] }>>;
 }
 
 /** Read access to the live state; every call computes statuses from the clock at that moment. */
+export interface AccountStateView {
+  product(id: string): ProductSnapshot | undefined;
+  products(): ProductSnapshot[];
+  record(id: string): RecordSnapshot | undefined;
+  records(): RecordSnapshot[];
+}
+
+/** The caller's own account's state at the top level; `account(id)` for any account. */
 export interface EmulatorStateView {
+  /** One account's products and records; undefined for an account the emulator does not hold. */
+  account(accountId: string): AccountStateView | undefined;
   product(id: string): ProductSnapshot | undefined;
   products(): ProductSnapshot[];
   record(id: string): RecordSnapshot | undefined;
@@ -196,16 +239,19 @@ export interface RunningEmulator {
   /** `http://127.0.0.1:PORT` */
   readonly endpoint: string;
   readonly port: number;
+  /** The caller's own account. */
   readonly accountId: string;
+  /** Every account held, the caller's own first. */
+  readonly accountIds: readonly string[];
   readonly callerArn: string;
   readonly state: EmulatorStateView;
   /** Adds a listener; returns the function that removes it. */
   on(event: 'request', listener: RequestListener): () => void;
   on(event: 'response', listener: ResponseListener): () => void;
-  /** Replaces the given fault kinds, keeps the others. */
-  setFaults(faults: EmulatorFaults): void;
-  /** Current faults. */
-  faults(): EmulatorFaults;
+  /** Replaces the given fault kinds, keeps the others: in every account, or in `accountId` only. */
+  setFaults(faults: EmulatorFaults, accountId?: string): void;
+  /** Current faults of the caller's own account, or of `accountId`. */
+  faults(accountId?: string): EmulatorFaults;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }

@@ -20,7 +20,7 @@ interface AwsResult {
   readonly stderr: string;
 }
 
-function aws(endpoint: string, args: string[], keys = { id: 'AKIDCLI', secret: 'cli-secret' }, service = 'servicecatalog'): Promise<AwsResult> {
+function aws(endpoint: string, args: string[], keys: { id: string; secret: string; token?: string } = { id: 'AKIDCLI', secret: 'cli-secret' }, service = 'servicecatalog'): Promise<AwsResult> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ACCESS_KEY_ID: keys.id,
@@ -33,6 +33,7 @@ function aws(endpoint: string, args: string[], keys = { id: 'AKIDCLI', secret: '
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
+  if (keys.token !== undefined) env.AWS_SESSION_TOKEN = keys.token;
   return new Promise((resolve) => {
     execFile(
       AWS_BIN,
@@ -149,5 +150,37 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
     expect(firstScan.code, firstScan.stderr).toBe(0);
     expect(secondScan.error?.type).toBe('ThrottlingException');
     expect(secondScan.error?.message).toBe('Rate exceeded');
+  });
+});
+
+describe.skipIf(!awsVersion)(`AWS CLI across accounts ${awsVersion ?? ''}${skipReason}`, () => {
+  it('aws sts assume-role gives credentials that act in the role\'s account', async () => {
+    const other = '222222222222';
+    const home = await sampleSeed();
+    const emulator = await startEmulator({
+      seed: { ...home, accounts: [{ accountId: other, products: [{ id: 'pp-other0000001', name: 'other-svc', owner: `arn:aws:iam::${other}:user/alice` }], assumableRoles: ['OrganizationAccountAccessRole'] }] },
+      credentials: { AKIDCLI: 'cli-secret' },
+      recordDelayMs: 0,
+    });
+    try {
+      const ep = emulator.endpoint;
+      const assumed = await aws(ep, ['assume-role', '--role-arn', `arn:aws:iam::${other}:role/OrganizationAccountAccessRole`, '--role-session-name', 'cli-check'], undefined, 'sts');
+      expect(assumed.code, assumed.stderr).toBe(0);
+      const creds = assumed.json?.Credentials as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+      expect(assumed.json?.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${other}:assumed-role/OrganizationAccountAccessRole/cli-check`);
+      const keys = { id: creds.AccessKeyId, secret: creds.SecretAccessKey, token: creds.SessionToken };
+      const [who, described, foreign] = await Promise.all([
+        aws(ep, ['get-caller-identity'], keys, 'sts'),
+        aws(ep, ['describe-provisioned-product', '--id', 'pp-other0000001'], keys),
+        aws(ep, ['describe-provisioned-product', '--id', PAYMENTS_PROD], keys),
+      ]);
+      expect(who.json).toMatchObject({ Account: other });
+      expect(described.json?.ProvisionedProductDetail.Arn).toContain(`:${other}:stack/other-svc/`);
+      expect(foreign.error?.type).toBe('ResourceNotFoundException');
+      const refused = await aws(ep, ['assume-role', '--role-arn', `arn:aws:iam::${other}:role/NotLetIn`, '--role-session-name', 'cli-check'], undefined, 'sts');
+      expect(refused.error).toMatchObject({ type: 'AccessDenied', operation: 'AssumeRole' });
+    } finally {
+      await emulator.close();
+    }
   });
 });

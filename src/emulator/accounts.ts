@@ -1,0 +1,153 @@
+/**
+ * The accounts the emulator holds and who each request acts as. As on AWS, the credentials decide
+ * the account: the emulator's own keys (or any key, when none are configured) act in the caller's
+ * own account as `callerArn`; credentials that STS AssumeRole handed out act in the role's account
+ * as `arn:aws:sts::<account>:assumed-role/<role>/<session>`, carry their session token, and expire.
+ * A product of another account is therefore not found, exactly as a cross-account id is on AWS.
+ *
+ * Which roles can be assumed is the seed's (`assumableRoles`, `externalId` per account) plus the
+ * `assumeRoleDenied` fault, so a refused AssumeRole can be rehearsed and then allowed at run time.
+ */
+import type { CatalogStore } from './catalog-store.js';
+import type { FaultEngine } from './fault-engine.js';
+import { randomAlnum, type Random } from './prng.js';
+import { ServiceError } from './service-error.js';
+import type { AccountSeed } from './types.js';
+
+export interface EmulatedAccount {
+  readonly seed: AccountSeed;
+  readonly store: CatalogStore;
+  readonly faults: FaultEngine;
+}
+
+/** Who a request acts as. */
+export interface Identity {
+  readonly account: EmulatedAccount;
+  readonly callerArn: string;
+}
+
+export interface AssumeRoleRequest {
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly externalId: string | undefined;
+  readonly durationSeconds: number;
+}
+
+export interface IssuedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiresAt: number;
+  readonly assumedRoleArn: string;
+  readonly assumedRoleId: string;
+}
+
+interface Session {
+  readonly accountId: string;
+  readonly callerArn: string;
+  readonly secret: string;
+  readonly sessionToken: string;
+  readonly expiresAt: number;
+}
+
+/** The protocol decides an error's name: `ExpiredTokenException` in JSON, `ExpiredToken` in the query protocol. */
+export type Protocol = 'json' | 'query';
+
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+export class AccountDirectory {
+  readonly #accounts: ReadonlyMap<string, EmulatedAccount>;
+  readonly #home: Identity;
+  readonly #sessions = new Map<string, Session>();
+  readonly #random: Random;
+  /** Caps every session's lifetime (EmulatorOptions.sessionSeconds). */
+  readonly #maxSessionSeconds: number | undefined;
+
+  constructor(accounts: readonly EmulatedAccount[], callerArn: string, random: Random, maxSessionSeconds?: number) {
+    const home = accounts[0];
+    if (home === undefined) throw new TypeError('an emulator holds at least one account');
+    this.#accounts = new Map(accounts.map((account) => [account.seed.accountId, account]));
+    this.#home = { account: home, callerArn };
+    this.#random = random;
+    this.#maxSessionSeconds = maxSessionSeconds;
+  }
+
+  get home(): Identity {
+    return this.#home;
+  }
+
+  get(accountId: string): EmulatedAccount | undefined {
+    return this.#accounts.get(accountId);
+  }
+
+  all(): EmulatedAccount[] {
+    return [...this.#accounts.values()];
+  }
+
+  /** The secret of credentials AssumeRole issued, for the SigV4 check. */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.#sessions.get(accessKeyId)?.secret;
+  }
+
+  /**
+   * Who a request signed with `accessKeyId` acts as. Throws the AWS error for a session token that
+   * does not belong to the key, and for credentials past their expiry.
+   */
+  identify(accessKeyId: string, securityToken: string | undefined, now: number, protocol: Protocol): Identity {
+    const session = this.#sessions.get(accessKeyId);
+    if (session === undefined) return this.#home;
+    if (securityToken !== session.sessionToken) {
+      throw protocol === 'json'
+        ? new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.')
+        : new ServiceError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+    }
+    if (now >= session.expiresAt) {
+      throw new ServiceError(protocol === 'json' ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired', 400);
+    }
+    return { account: this.#accounts.get(session.accountId)!, callerArn: session.callerArn };
+  }
+
+  /** STS AssumeRole: the checks AWS makes (shape, trust, external id), then new credentials. */
+  assumeRole(caller: Identity, request: AssumeRoleRequest, now: number, denied: readonly string[]): IssuedCredentials {
+    const match = ROLE_ARN.exec(request.roleArn);
+    if (match === null) {
+      throw new ServiceError('ValidationError', `${request.roleArn} is invalid: RoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+    }
+    if (!SESSION_NAME.test(request.sessionName)) {
+      throw new ServiceError('ValidationError', `1 validation error detected: Value '${request.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2-64`);
+    }
+    if (!(Number.isInteger(request.durationSeconds) && request.durationSeconds >= 900 && request.durationSeconds <= 43_200)) {
+      throw new ServiceError('ValidationError', `1 validation error detected: Value '${request.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`);
+    }
+    const [, partition, accountId, roleName] = match as unknown as [string, string, string, string];
+    const account = this.#accounts.get(accountId);
+    const refused =
+      account === undefined ||
+      (account.seed.assumableRoles !== undefined && !account.seed.assumableRoles.includes(roleName)) ||
+      (account.seed.externalId !== undefined && account.seed.externalId !== request.externalId) ||
+      denied.includes(accountId) ||
+      denied.includes(request.roleArn);
+    if (refused) {
+      throw new ServiceError('AccessDenied', `User: ${caller.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`, 403);
+    }
+    const seconds = Math.min(request.durationSeconds, this.#maxSessionSeconds ?? Infinity);
+    const accessKeyId = `ASIA${randomAlnum(this.#random, 16).toUpperCase()}`;
+    const session: Session = {
+      accountId,
+      callerArn: `arn:${partition}:sts::${accountId}:assumed-role/${roleName}/${request.sessionName}`,
+      secret: randomAlnum(this.#random, 40),
+      sessionToken: `IQoJemulator${randomAlnum(this.#random, 64)}`,
+      expiresAt: now + seconds * 1000,
+    };
+    this.#sessions.set(accessKeyId, session);
+    return {
+      accessKeyId,
+      secretAccessKey: session.secret,
+      sessionToken: session.sessionToken,
+      expiresAt: session.expiresAt,
+      assumedRoleArn: session.callerArn,
+      assumedRoleId: `AROA${randomAlnum(this.#random, 17).toUpperCase()}:${request.sessionName}`,
+    };
+  }
+}
