@@ -7,6 +7,8 @@
  *   provisioned product id  provisioned_product_id, ProvisionedProductId, provisioned-product-id
  *   new owner               new_owner, owner, OWNER, NewOwner, new_owner_arn, owner_arn
  *   launch role             launch_role, LAUNCH_ROLE, LaunchRole, LaunchRoleArn, new_launch_role(_arn)
+ *   account (optional)      account_id, AccountId: the account the product is in (runs across accounts)
+ *   region (optional)       region, Region: the region it is in, when not --region's
  *
  * A bare `id` is NOT accepted: Service Catalog has product, portfolio, artifact and record ids too,
  * and a list of the wrong ids should not look valid.
@@ -19,13 +21,15 @@
 import { quoteValue } from './format.js';
 import type { HeaderMap, InputProblem } from './types.js';
 
-export type KnownField = 'id' | 'owner' | 'launchRole';
+export type KnownField = 'id' | 'owner' | 'launchRole' | 'account' | 'region';
 
 /** Canonical column names, as written in the header of a new file. */
 export const CANONICAL_COLUMNS = {
   id: 'provisioned_product_id',
   owner: 'new_owner',
   launchRole: 'launch_role',
+  account: 'account_id',
+  region: 'region',
 } as const satisfies Record<KnownField, string>;
 
 export const CANONICAL_HEADER = `${CANONICAL_COLUMNS.id},${CANONICAL_COLUMNS.owner},${CANONICAL_COLUMNS.launchRole}`;
@@ -40,12 +44,16 @@ const ALIASES: ReadonlyMap<string, KnownField> = new Map<string, KnownField>([
   ['launchrolearn', 'launchRole'],
   ['newlaunchrole', 'launchRole'],
   ['newlaunchrolearn', 'launchRole'],
+  ['accountid', 'account'],
+  ['region', 'region'],
 ]);
 
 const FIELD_LABEL: Record<KnownField, string> = {
   id: 'provisioned product id',
   owner: 'new owner',
   launchRole: 'launch role',
+  account: 'account id',
+  region: 'region',
 };
 
 /** Which known field a header cell names, if any. */
@@ -64,7 +72,7 @@ export function isInputProblem(value: HeaderMap | InputProblem): value is InputP
  */
 export function resolveHeader(columns: readonly string[], line = 1): HeaderMap | InputProblem {
   const names = columns.map((c) => c.trim());
-  const found: Record<KnownField, { name: string; index: number }[]> = { id: [], owner: [], launchRole: [] };
+  const found: Record<KnownField, { name: string; index: number }[]> = { id: [], owner: [], launchRole: [], account: [], region: [] };
   const extraColumns: string[] = [];
   const extraIndex = new Map<string, number>();
   let duplicateExtra: InputProblem | undefined;
@@ -89,7 +97,7 @@ export function resolveHeader(columns: readonly string[], line = 1): HeaderMap |
     extraColumns.push(name);
   });
 
-  const knownCount = found.id.length + found.owner.length + found.launchRole.length;
+  const knownCount = found.id.length + found.owner.length + found.launchRole.length + found.account.length + found.region.length;
   if (knownCount === 0 && looksLikeData(names)) {
     return problem(
       'HEADER_MISSING',
@@ -97,7 +105,7 @@ export function resolveHeader(columns: readonly string[], line = 1): HeaderMap |
       `the first line is data, not a header (${quoteValue(names.find(isDataLike) ?? '')}); add a first line naming the columns: ${CANONICAL_HEADER}`,
     );
   }
-  for (const field of ['id', 'owner', 'launchRole'] as const) {
+  for (const field of ['id', 'owner', 'launchRole', 'account', 'region'] as const) {
     const hits = found[field];
     if (hits.length > 1) {
       const list = hits.map((h) => `${quoteValue(h.name)} (column ${h.index + 1})`).join(' and ');
@@ -136,6 +144,8 @@ export function resolveHeader(columns: readonly string[], line = 1): HeaderMap |
     idColumn: id.name,
     ownerColumn: owner?.name,
     launchRoleColumn: launchRole?.name,
+    ...(found.account[0] === undefined ? {} : { accountColumn: found.account[0].name }),
+    ...(found.region[0] === undefined ? {} : { regionColumn: found.region[0].name }),
     extraColumns,
   };
 }

@@ -50,6 +50,7 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
   const owners = new Map<string, number>();
   const launchRoles = new Map<string, number>();
   let duplicateRows = 0;
+  const places = new Map<string, { accountId: string; region: string | undefined; rows: number }>();
   let fatal: InputProblem | undefined;
 
   try {
@@ -71,7 +72,11 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
         validRows++;
         if (result.duplicateOfLine !== undefined) duplicateRows++;
         else {
-          const { newOwner, launchRole } = result.row;
+          const { newOwner, launchRole, accountId, region } = result.row;
+          const key = placeKey(accountId, region);
+          const place = places.get(key);
+          if (place === undefined) places.set(key, { accountId, region, rows: 1 });
+          else place.rows += 1;
           if (newOwner !== undefined) owners.set(newOwner, (owners.get(newOwner) ?? 0) + 1);
           if (launchRole !== undefined) {
             rowsSettingLaunchRole++;
@@ -123,6 +128,7 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
     invalidRows,
     rowsSettingLaunchRole,
     targets: { owners, launchRoles },
+    places,
     duplicateRows,
     problems,
     problemCount,
@@ -130,6 +136,11 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
     fingerprint,
     products: engine.products,
   };
+}
+
+/** The key of InputScan.places: the account, and the row's own region when it names one. */
+export function placeKey(accountId: string, region: string | undefined): string {
+  return region === undefined ? accountId : `${accountId}/${region}`;
 }
 
 /** Same size, modification time and inode. */

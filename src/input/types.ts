@@ -11,7 +11,14 @@ export interface TransferRow {
   readonly provisionedProductId: string;
   readonly newOwner: string | undefined;
   readonly launchRole: string | undefined;
-  /** Columns of the input other than the three known ones, in input order, values untouched. */
+  /**
+   * The account the product is in: the `account_id` cell when the file has one (it must agree with
+   * the ARNs), else the account of the new owner and launch role ARNs.
+   */
+  readonly accountId: string;
+  /** The `region` cell, when the file has that column and the cell is not empty. */
+  readonly region?: string | undefined;
+  /** Columns of the input other than the known ones, in input order, values untouched. */
   readonly extra: Readonly<Record<string, string>>;
 }
 
@@ -33,6 +40,8 @@ export type InputProblemCode =
   | 'OWNER_INVALID'
   | 'LAUNCH_ROLE_INVALID'
   | 'ACCOUNT_MISMATCH'
+  | 'ACCOUNT_ID_INVALID'
+  | 'REGION_INVALID'
   | 'CONFLICTING_DUPLICATE';
 
 export interface InputProblem {
@@ -59,6 +68,10 @@ export interface HeaderMap {
   readonly idColumn: string;
   readonly ownerColumn: string | undefined;
   readonly launchRoleColumn: string | undefined;
+  /** The optional `account_id` column, as written. */
+  readonly accountColumn?: string | undefined;
+  /** The optional `region` column, as written. */
+  readonly regionColumn?: string | undefined;
   /** Extra column names as written in the input, in order. */
   readonly extraColumns: readonly string[];
 }
@@ -74,6 +87,11 @@ export interface InputScan {
   readonly rowsSettingLaunchRole: number;
   /** Each distinct new owner and launch role of the valid rows, with how many rows set it (for the target check and the prompt). */
   readonly targets: { readonly owners: ReadonlyMap<string, number>; readonly launchRoles: ReadonlyMap<string, number> };
+  /**
+   * The valid rows (first of their product) of each account and region: `account` alone, or
+   * `account/region` for rows whose `region` cell names one. A run across accounts makes one lane of each.
+   */
+  readonly places: ReadonlyMap<string, { readonly accountId: string; readonly region: string | undefined; readonly rows: number }>;
   /** Lines that repeat an earlier row with the same target: first line of each such product. */
   readonly duplicateRows: number;
   /** Problems found, in line order; at most `maxProblemsKept`, the rest only counted. */

@@ -9,7 +9,10 @@
  *   - new owner: an IAM user, IAM role or STS assumed-role ARN (OWNER_INVALID);
  *   - launch role: an IAM role ARN that also whole-matches the model's RoleArn (LAUNCH_ROLE_INVALID);
  *   - both given: same partition and account (ACCOUNT_MISMATCH), since Service Catalog only
- *     accepts principals of the provisioned product's own account.
+ *     accepts principals of the provisioned product's own account;
+ *   - account_id (optional column): 12 digits (ACCOUNT_ID_INVALID), the account of the ARNs
+ *     (ACCOUNT_MISMATCH); without the column the row's account is the ARNs';
+ *   - region (optional column): a region name such as eu-west-1 (REGION_INVALID); empty means --region.
  * Extra columns are carried untouched (not trimmed, not checked).
  */
 import {
@@ -22,6 +25,10 @@ import {
 import { quoteValue } from './format.js';
 import { describePrincipalKind, parseIamPrincipalArn, type IamPrincipalArn } from './iam-arn.js';
 import type { HeaderMap, InputProblem, InputProblemCode, TransferRow } from './types.js';
+
+const ACCOUNT_ID = /^\d{12}$/;
+/** Region names as AWS forms them: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export type RowValidation = { readonly row: TransferRow } | { readonly problems: InputProblem[] };
 
@@ -118,9 +125,26 @@ export function validateRow(
     }
   }
 
-  if (problems.length > 0 || id === undefined) return { problems };
+  const arnAccount = ownerArn?.accountId ?? roleArn?.accountId;
+  const accountColumn = header.accountColumn;
+  const accountCell = accountColumn === undefined ? undefined : cleanCell(cells[accountColumn]);
+  if (accountCell !== undefined && accountColumn !== undefined) {
+    if (!ACCOUNT_ID.test(accountCell)) {
+      add('ACCOUNT_ID_INVALID', `${accountColumn} ${quoteValue(accountCell)} is not an AWS account id (12 digits)`, accountColumn);
+    } else if (arnAccount !== undefined && arnAccount !== accountCell) {
+      const named = ownerArn !== undefined ? ownerColumn : roleColumn;
+      add('ACCOUNT_MISMATCH', `${accountColumn} is ${accountCell} but ${named ?? 'the ARN'} is in account ${arnAccount}; a new owner and launch role must be in the provisioned product's account`, accountColumn);
+    }
+  }
+  const regionColumn = header.regionColumn;
+  const region = regionColumn === undefined ? undefined : cleanCell(cells[regionColumn]);
+  if (region !== undefined && regionColumn !== undefined && !REGION.test(region)) {
+    add('REGION_INVALID', `${regionColumn} ${quoteValue(region)} is not an AWS region name (such as us-east-1 or eu-west-2)`, regionColumn);
+  }
+
+  if (problems.length > 0 || id === undefined || arnAccount === undefined) return { problems };
   const extra = Object.fromEntries(header.extraColumns.map((c) => [c, cells[c] ?? '']));
-  return { row: { line, provisionedProductId: id, newOwner: owner, launchRole, extra } };
+  return { row: { line, provisionedProductId: id, newOwner: owner, launchRole, accountId: accountCell ?? arnAccount, ...(region === undefined ? {} : { region }), extra } };
 }
 
 function tooLong(column: string, value: string): string {

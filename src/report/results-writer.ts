@@ -14,13 +14,15 @@ import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { LocalFileError } from '../local-file-error.js';
 import { commitFile } from './atomic-file.js';
-import { RESULT_COLUMN_NAMES, RESULT_COLUMNS, type RowResult } from './types.js';
+import { PLACE_COLUMNS, RESULT_COLUMN_NAMES, RESULT_COLUMNS, type PlaceColumnName, type RowResult } from './types.js';
 
 export interface ResultsWriterOptions {
   /** Final results path; the data goes to `<path>.partial` until close(). */
   readonly path: string;
   /** Extra input columns to echo after the fixed results columns, in input order. */
   readonly extraColumns: readonly string[];
+  /** Optional columns this run has (`account_id`, `region`), written after the fixed ones. Default none. */
+  readonly placeColumns?: readonly PlaceColumnName[];
 }
 
 export interface ResultsWriter {
@@ -67,8 +69,8 @@ export function neutraliseFormula(cell: string): string {
  * a reader keyed on header names never confuses an echoed input value with our own column.
  * Header cells come from the input, so they are neutralised like any other string cell.
  */
-export function resultHeader(extraColumns: readonly string[]): string[] {
-  const header: string[] = [...RESULT_COLUMN_NAMES];
+export function resultHeader(extraColumns: readonly string[], placeColumns: readonly PlaceColumnName[] = []): string[] {
+  const header: string[] = [...RESULT_COLUMN_NAMES, ...PLACE_COLUMNS.filter(({ name }) => placeColumns.includes(name)).map(({ name }) => name)];
   const taken = new Set(header.map((name) => name.toLowerCase()));
   for (const column of extraColumns) {
     let name = neutraliseFormula(column);
@@ -80,12 +82,13 @@ export function resultHeader(extraColumns: readonly string[]): string[] {
 }
 
 /** One results line as cells, in resultHeader order; `extraColumns` are the original input names. */
-export function resultCells(result: RowResult, extraColumns: readonly string[]): (string | number)[] {
+export function resultCells(result: RowResult, extraColumns: readonly string[], placeColumns: readonly PlaceColumnName[] = []): (string | number)[] {
   const fixed = RESULT_COLUMNS.map(({ cell }) => {
     const value = cell(result);
     return typeof value === 'string' ? neutraliseFormula(value) : value;
   });
-  return [...fixed, ...extraColumns.map((column) => neutraliseFormula(result.extra[column] ?? ''))];
+  const places = PLACE_COLUMNS.filter(({ name }) => placeColumns.includes(name)).map(({ cell }) => neutraliseFormula(cell(result)));
+  return [...fixed, ...places, ...extraColumns.map((column) => neutraliseFormula(result.extra[column] ?? ''))];
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -113,7 +116,8 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
   const { path } = options;
   const extraColumns = [...options.extraColumns];
   const partialPath = `${path}.partial`;
-  const header = resultHeader(extraColumns);
+  const placeColumns = [...(options.placeColumns ?? [])];
+  const header = resultHeader(extraColumns, placeColumns);
 
   const failed = (error: unknown): LocalFileError => LocalFileError.wrap('results file', partialPath, error);
   await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
@@ -169,7 +173,7 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
       if (state !== 'open') throw new Error(`results writer is ${state}; cannot write line ${result.line}`);
       if (failure !== undefined) throw failed(failure);
       written += 1;
-      if (!out.write(csvLine(resultCells(result, extraColumns)))) {
+      if (!out.write(csvLine(resultCells(result, extraColumns, placeColumns)))) {
         await waitForDrain().catch((error: unknown) => {
           throw failed(failure ?? error);
         });

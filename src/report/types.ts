@@ -13,6 +13,10 @@ export interface RowResult {
   readonly provisionedProductId: string;
   readonly newOwner: string;
   readonly launchRole: string;
+  /** The row's account (its `account_id` cell, else its ARNs'); '' for an invalid row without one. */
+  readonly accountId: string;
+  /** The row's `region` cell; '' when it has none (the run's --region). */
+  readonly region: string;
   readonly outcome: Outcome;
   /** Why, for skipped/invalid/not-started/failed rows; e.g. `already-done`, `duplicate-of-line-7`. */
   readonly reason: string;
@@ -59,6 +63,17 @@ export const RESULT_COLUMNS = [
   { name: 'previous_owner_session', cell: (r: RowResult) => r.previousOwnerSession },
   { name: 'previous_launch_role', cell: (r: RowResult) => r.previousLaunchRole },
 ] as const satisfies readonly { name: string; cell: (r: RowResult) => string | number }[];
+
+/**
+ * Columns only some runs have, after the fixed ones: `account_id` in a run across accounts, and
+ * `region` when the input has a region column.
+ */
+export const PLACE_COLUMNS = [
+  { name: 'account_id', cell: (r: RowResult) => r.accountId },
+  { name: 'region', cell: (r: RowResult) => r.region },
+] as const satisfies readonly { name: string; cell: (r: RowResult) => string }[];
+
+export type PlaceColumnName = (typeof PLACE_COLUMNS)[number]['name'];
 
 /** The fixed columns' names, in order. */
 export const RESULT_COLUMN_NAMES: readonly string[] = RESULT_COLUMNS.map((column) => column.name);

@@ -30,7 +30,7 @@ export interface FoundState {
   readonly previousLaunchRole: string;
 }
 
-type RowIdentity = Pick<RowResult, 'line' | 'provisionedProductId' | 'newOwner' | 'launchRole' | 'extra'>;
+type RowIdentity = Pick<RowResult, 'line' | 'provisionedProductId' | 'newOwner' | 'launchRole' | 'accountId' | 'region' | 'extra'>;
 
 function buildResult(identity: RowIdentity, fields: ResultFields): RowResult {
   const found = fields.found;
@@ -40,6 +40,8 @@ function buildResult(identity: RowIdentity, fields: ResultFields): RowResult {
     provisionedProductId: identity.provisionedProductId,
     newOwner: identity.newOwner,
     launchRole: identity.launchRole,
+    accountId: identity.accountId,
+    region: identity.region,
     extra: identity.extra,
     outcome: fields.outcome,
     reason: fields.reason ?? '',
@@ -59,7 +61,7 @@ function buildResult(identity: RowIdentity, fields: ResultFields): RowResult {
 
 export function resultForRow(row: TransferRow, fields: ResultFields): RowResult {
   const { line, provisionedProductId, extra } = row;
-  return buildResult({ line, provisionedProductId, newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '', extra }, fields);
+  return buildResult({ line, provisionedProductId, newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '', accountId: row.accountId, region: row.region ?? '', extra }, fields);
 }
 
 /** A row finished by an earlier run of this checkpoint: echo what that run learned. */
@@ -93,7 +95,7 @@ export function resultForInvalid(
   const extra: Record<string, string> = {};
   for (const column of header.extraColumns) extra[column] = raw[column] ?? '';
   return buildResult(
-    { line, provisionedProductId: cell(idColumn), newOwner: cell(ownerColumn), launchRole: cell(launchRoleColumn), extra },
+    { line, provisionedProductId: cell(idColumn), newOwner: cell(ownerColumn), launchRole: cell(launchRoleColumn), accountId: cell(header.accountColumn), region: cell(header.regionColumn), extra },
     {
       outcome: 'invalid',
       reason: problems.map((p) => p.code).join(';'),

@@ -102,4 +102,11 @@ describe('resolveHeader', () => {
   it('says HEADER_MISSING_COLUMN for an unknown header that does not look like data', () => {
     expect(problem(['product', 'user', 'role']).code).toBe('HEADER_MISSING_COLUMN');
   });
+
+  it('knows the optional account_id and region columns by their aliases', () => {
+    const header = resolveHeader(['provisioned_product_id', 'new_owner', 'AccountId', 'Region', 'ticket']);
+    expect(header).toMatchObject({ accountColumn: 'AccountId', regionColumn: 'Region', extraColumns: ['ticket'] });
+    expect(resolveHeader(['provisioned_product_id', 'new_owner', 'account_id', 'account-id'])).toMatchObject({ code: 'HEADER_DUPLICATE_COLUMN' });
+    expect(resolveHeader(['provisioned_product_id', 'new_owner'])).not.toHaveProperty('accountColumn');
+  });
 });

@@ -64,7 +64,7 @@ describe('readInputRecords', () => {
     ]);
     expect(records[0]).toEqual({
       kind: 'valid',
-      row: { line: 2, provisionedProductId: 'pp-1', newOwner: BOB, launchRole: undefined, extra: { ticket: 'T-1' } },
+      row: { line: 2, provisionedProductId: 'pp-1', newOwner: BOB, launchRole: undefined, accountId: BOB.split(':')[4], extra: { ticket: 'T-1' } },
       duplicateOfLine: undefined,
     });
     expect(records[1]).toMatchObject({

@@ -31,9 +31,10 @@ describe('validateRow', () => {
       provisionedProductId: 'pp-a1ice0000001',
       newOwner: BOB,
       launchRole: undefined,
+      accountId: BOB.split(':')[4],
       extra: {},
     });
-    expect(valid(cells('pp-1', '', ROLE))).toMatchObject({ newOwner: undefined, launchRole: ROLE });
+    expect(valid(cells('pp-1', '', ROLE))).toMatchObject({ newOwner: undefined, launchRole: ROLE, accountId: ROLE.split(':')[4] });
   });
 
   it('carries extra columns untouched, in header order', () => {
@@ -166,5 +167,26 @@ describe('quoteValue and formatProblem', () => {
   it('prints whole-file problems without a line', () => {
     expect(formatProblem({ code: 'EMPTY_FILE', line: 0, message: 'the input file is empty' })).toBe('the input file is empty');
     expect(formatProblem({ code: 'ID_MISSING', line: 3, message: 'x' })).toBe('line 3: x');
+  });
+
+  describe('account_id and region columns', () => {
+    const header: HeaderMap = { ...STANDARD_HEADER, columns: [...STANDARD_HEADER.columns, 'AccountId', 'region'], accountColumn: 'AccountId', regionColumn: 'region' };
+    const account = BOB.split(':')[4]!;
+    const withPlace = (accountId: string, region: string) => cells('pp-1', BOB, '', { AccountId: accountId, region });
+
+    it('takes the account from the cell, which must agree with the ARNs, and the region when given', () => {
+      expect(valid(withPlace(` ${account} `, ' eu-west-1 '), header)).toMatchObject({ accountId: account, region: 'eu-west-1' });
+      expect(valid(withPlace('', ''), header)).toMatchObject({ accountId: account });
+      expect(valid(withPlace('', ''), header).region).toBeUndefined();
+    });
+
+    it('refuses an account id that is not 12 digits, another account than the ARNs\', and a region that is no region name', () => {
+      expect(problems(withPlace('12345', ''), header).map((p) => [p.code, p.column])).toEqual([['ACCOUNT_ID_INVALID', 'AccountId']]);
+      const other = problems(withPlace('999999999999', ''), header);
+      expect(other.map((p) => p.code)).toEqual(['ACCOUNT_MISMATCH']);
+      expect(other[0]?.message).toBe(`AccountId is 999999999999 but new_owner is in account ${account}; a new owner and launch role must be in the provisioned product's account`);
+      expect(problems(withPlace(account, 'Europe'), header).map((p) => [p.code, p.column])).toEqual([['REGION_INVALID', 'region']]);
+      for (const region of ['us-gov-west-1', 'cn-north-1', 'ap-southeast-5']) expect(valid(withPlace(account, region), header).region).toBe(region);
+    });
   });
 });

@@ -11,6 +11,8 @@ export function makeResult(overrides: Partial<RowResult> = {}): RowResult {
     provisionedProductId: 'pp-abc123',
     newOwner: 'arn:aws:iam::123456789012:role/Owner',
     launchRole: 'arn:aws:iam::123456789012:role/Launch',
+    accountId: '123456789012',
+    region: '',
     outcome: 'succeeded',
     reason: '',
     recordId: 'rec-1',

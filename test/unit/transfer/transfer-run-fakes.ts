@@ -189,7 +189,7 @@ export class MemoryResults implements ResultsPort {
 
 /** A valid row; pass `null` for an absent owner. */
 export function row(line: number, id: string, owner: string | null = OWNER, launchRole?: string): TransferRow {
-  return { line, provisionedProductId: id, newOwner: owner ?? undefined, launchRole, extra: { ticket: `T-${line}` } };
+  return { line, provisionedProductId: id, newOwner: owner ?? undefined, launchRole, accountId: '123456789012', extra: { ticket: `T-${line}` } };
 }
 
 export const valid = (r: TransferRow, duplicateOfLine?: number): InputRecord => ({ kind: 'valid', row: r, duplicateOfLine });
