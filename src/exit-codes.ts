@@ -55,8 +55,8 @@ export const EXIT_CODES = {
     doc: '`run --dry-run --check` (the verify for cron; `plan` will use it too): rows would still change. Not a failure: a run applies them.',
   },
   AccountsUnreachable: {
-    code: 7, meaning: 'some accounts could not be reached, resumable', resumable: true, commands: [],
-    doc: 'Reserved for runs across several accounts: the rows of the accounts reached are done, at least one account could not be reached. Resumable.',
+    code: 7, meaning: 'some accounts could not be reached, resumable', resumable: true, commands: ['run'],
+    doc: 'A run across several accounts finished the accounts it reached, but at least one account could not be reached (its role could not be assumed, its credentials were refused, or an AccessDenied streak stopped it): its rows are `not-started`, with the reason. Resumable: rerun once the access is fixed.',
   },
   Internal: {
     code: 70, meaning: 'internal error (a bug)', resumable: false, commands: ['plan', 'run', 'status', 'undo'],
@@ -108,6 +108,7 @@ export const STOP_REASONS = {
   'max-errors': { exitCode: 'StoppedEarly', sentence: 'failure budget (--max-errors) reached' },
   credentials: { exitCode: 'StoppedEarly', sentence: 'credentials refused or expired' },
   'access-denied': { exitCode: 'StoppedEarly', sentence: 'access denied' },
+  unreachable: { exitCode: 'AccountsUnreachable', sentence: 'no account could be reached (their roles could not be assumed)' },
   limit: { exitCode: 'by-rows', sentence: 'row limit (--limit) reached' },
   signal: { exitCode: 'by-signal', sentence: 'interrupted by a signal' },
   'local-error': { exitCode: 'LocalWriteFailed', sentence: 'a local file could not be written' },
@@ -125,10 +126,13 @@ export function exitCodeForRun(
   signalExitCode: () => ExitCodeValue,
   /** `--dry-run --check`: rows that would still change are news of their own (6). */
   check = false,
+  /** Lanes (accounts) that stopped while the run went on: their rows were not started (7). */
+  lanesStopped = 0,
 ): ExitCodeValue {
   const rule = stoppedBy === undefined ? 'by-rows' : STOP_REASONS[stoppedBy].exitCode;
   if (rule === 'by-signal') return signalExitCode();
   if (rule !== 'by-rows') return ExitCode[rule];
+  if (lanesStopped > 0) return ExitCode.AccountsUnreachable;
   if (rows.failed > 0 || rows.invalid > 0) return ExitCode.RowsFailed;
   return check && (rows.wouldChange ?? 0) > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
 }

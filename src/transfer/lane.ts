@@ -10,12 +10,13 @@
 import type { ApiOperation, ServiceCatalogApi } from '../aws/service-catalog-api.js';
 import type { Clock } from '../clock.js';
 import type { StopReason } from '../exit-codes.js';
+import { placeKey } from '../input/scan.js';
 import type { TransferRow } from '../input/types.js';
 import { AdaptiveRateLimiter, type LimiterStats } from './adaptive-limiter.js';
 import { AccessDeniedStreak, DEFAULT_ACCESS_DENIED_STREAK } from './failure-budget.js';
 
-/** The stops that belong to one account: its credentials or its permission are gone. */
-export type LaneStopReason = Extract<StopReason, 'credentials' | 'access-denied'>;
+/** The stops that belong to one account: it could not be reached, or its credentials or its permission are gone. */
+export type LaneStopReason = Extract<StopReason, 'credentials' | 'access-denied' | 'unreachable'>;
 
 export interface LaneOptions {
   /** Shown in messages when a run has several lanes: the account id, or a profile name. */
@@ -100,4 +101,20 @@ export interface LaneRouter {
 /** Every row in one lane: a run over one account. */
 export function singleLane(lane: Lane): LaneRouter {
   return { lanes: [lane], laneFor: () => lane };
+}
+
+/**
+ * A run across accounts: one lane per account and region, keyed as InputScan.places is (`account`,
+ * or `account/region` for a row whose region cell names one). A row of no known lane is a bug.
+ */
+export function placeLanes(lanes: ReadonlyMap<string, Lane>): LaneRouter {
+  const list = [...lanes.values()];
+  return {
+    lanes: list,
+    laneFor: (row) => {
+      const lane = lanes.get(placeKey(row.accountId, row.region));
+      if (lane === undefined) throw new Error(`no lane for account ${row.accountId}${row.region === undefined ? '' : ` in ${row.region}`} (line ${row.line})`);
+      return lane;
+    },
+  };
 }

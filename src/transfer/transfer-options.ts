@@ -19,6 +19,8 @@ import type { WaitOptions } from './wait-for-record.js';
 
 /** Rows that may wait for their records per write slot (`maxWaiting`'s default factor). */
 export const DEFAULT_WAITING_PER_WORKER = 16;
+/** Rows a run across several lanes reads ahead and queues on their lanes (`maxQueued`'s default). */
+export const DEFAULT_MAX_QUEUED = 10_000;
 /** How long preflight waits for a busy product unless told otherwise (`--busy-timeout`). */
 export const DEFAULT_BUSY_TIMEOUT_MS = 600_000;
 
@@ -67,6 +69,8 @@ export interface TransferOptions {
   readonly wait?: WaitOptions | undefined;
   /** Rows waiting for their record at once, beyond the `concurrency` writing; default 16 × concurrency. */
   readonly maxWaiting?: number;
+  /** With several lanes: rows read ahead and queued on their lanes before the reader waits; default 10,000. */
+  readonly maxQueued?: number;
   /** The target check's findings: rows setting one of these owners or launch roles fail with no update. */
   readonly targetProblems?: ReadonlyMap<string, TargetProblem>;
   /** Read each row's product before deciding it (the default). Undefined: `--no-preflight`. */
@@ -99,4 +103,6 @@ export interface PreflightOptions {
 export interface TransferOutcome {
   readonly counts: RunCounts;
   readonly stoppedBy: StopReason | undefined;
+  /** The lanes that stopped (their rows after the stop are `not-started`), whether or not the run went on. */
+  readonly lanesStopped: readonly { readonly lane: string; readonly reason: LaneStopReason }[];
 }

@@ -36,7 +36,7 @@ import { preflightRow } from './preflight.js';
 import { chooseProductReader, perRowReader, type ProductReader } from './product-reader.js';
 
 export * from './transfer-options.js';
-import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_WAITING_PER_WORKER, type PreflightOptions, type TransferOptions, type TransferOutcome } from './transfer-options.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_WAITING_PER_WORKER, type PreflightOptions, type TransferOptions, type TransferOutcome } from './transfer-options.js';
 
 type Accepted = Extract<SendAnswer, { kind: 'accepted' }>;
 
@@ -90,7 +90,8 @@ export class TransferRun {
       finished.abort();
     }
     if (this.#fatal !== undefined) throw this.#fatal;
-    return { counts: this.#counters.snapshot(), stoppedBy: this.#stoppedBy };
+    const lanesStopped = this.#options.lanes.lanes.flatMap((lane) => (lane.stoppedBy === undefined ? [] : [{ lane: lane.name, reason: lane.stoppedBy }]));
+    return { counts: this.#counters.snapshot(), stoppedBy: this.#stoppedBy, lanesStopped };
   }
 
   /**
@@ -116,12 +117,25 @@ export class TransferRun {
     return reader;
   }
 
+  /**
+   * The reader and the dispatch. With one lane the reader waits for a free write slot before it
+   * reads on (never more than `concurrency` rows started). With several lanes it queues each row on
+   * its lane and reads on until `maxQueued` rows wait, so a CSV sorted by account still keeps every
+   * account busy; a free write slot goes to the next lane in turn that is under its share
+   * (⌈concurrency ÷ lanes with work⌉), so a throttled account holds its share and no more.
+   */
   async #pump(): Promise<void> {
     const { concurrency } = this.#options;
+    const lanes = this.#options.lanes.lanes;
     const maxWaiting = this.#options.maxWaiting ?? concurrency * DEFAULT_WAITING_PER_WORKER;
+    const maxQueued = lanes.length > 1 ? (this.#options.maxQueued ?? DEFAULT_MAX_QUEUED) : 0;
     const pool = pLimit(concurrency);
     const inflight = new Set<Promise<void>>();
+    const queues = new Map<Lane, RowJob[]>(lanes.map((lane) => [lane, []]));
+    const laneWriting = new Map<Lane, number>(lanes.map((lane) => [lane, 0]));
+    let queued = 0;
     let writing = 0;
+    let turn = 0;
     // Woken whenever a write slot frees or a row finishes; no per-row race over every row in flight.
     let wake: (() => void) | undefined;
     const wakeUp = () => {
@@ -129,40 +143,83 @@ export class TransferRun {
       wake = undefined;
       resolve?.();
     };
+    const track = (task: Promise<void>) => {
+      inflight.add(task);
+      void task.finally(() => {
+        inflight.delete(task);
+        wakeUp();
+      });
+    };
+    const share = () => {
+      let busy = 0;
+      for (const lane of lanes) if ((queues.get(lane)?.length ?? 0) > 0 || (laneWriting.get(lane) ?? 0) > 0) busy += 1;
+      return Math.max(1, Math.ceil(concurrency / Math.max(1, busy)));
+    };
+    const start = (job: RowJob) => {
+      const stoppedBy = this.#stoppedBy ?? job.lane.stoppedBy;
+      if (stoppedBy !== undefined) {
+        // Queued before the stop: its line says so, no call is made.
+        track(this.#emit(resultForRow(job.row, { outcome: 'not-started', reason: `stopped-by-${stoppedBy}`, token: job.token })).catch((error: unknown) => this.#failLocal(error)));
+        return;
+      }
+      writing += 1;
+      laneWriting.set(job.lane, (laneWriting.get(job.lane) ?? 0) + 1);
+      track(
+        pool(() => this.#work(job))
+          .finally(() => {
+            writing -= 1;
+            laneWriting.set(job.lane, (laneWriting.get(job.lane) ?? 1) - 1);
+            dispatch();
+            wakeUp();
+          })
+          // The wait for the record runs outside the pool: a write slot is never held by a poll.
+          .then((waitForRecord) => waitForRecord?.())
+          // Only the journal or the results file can throw here: without them nothing is safe.
+          .catch((error: unknown) => this.#failLocal(error)),
+      );
+    };
+    const dispatch = () => {
+      while (queued > 0 && writing < concurrency) {
+        const limit = share();
+        let chosen: Lane | undefined;
+        for (let i = 0; i < lanes.length && chosen === undefined; i += 1) {
+          const lane = lanes[(turn + i) % lanes.length]!;
+          if ((queues.get(lane)?.length ?? 0) > 0 && (laneWriting.get(lane) ?? 0) < limit) {
+            chosen = lane;
+            turn = (turn + i + 1) % lanes.length;
+          }
+        }
+        if (chosen === undefined) return;
+        queued -= 1;
+        start(queues.get(chosen)!.shift()!);
+      }
+    };
     try {
       for await (const record of this.#options.records) {
         if (this.#fatal !== undefined) break;
         const job = await this.#triage(record);
         if (job === undefined) continue;
         this.#rowsSent += 1;
-        writing += 1;
-        const task = pool(() => this.#work(job))
-          .finally(() => {
-            writing -= 1;
-            wakeUp();
-          })
-          // The wait for the record runs outside the pool: a write slot is never held by a poll.
-          .then((waitForRecord) => waitForRecord?.())
-          .catch((error: unknown) => {
-            // Only the journal or the results file can throw here: without them nothing is safe.
-            this.#fatal ??= error;
-            this.#stop('local-error', `a local write failed: ${errorText(error)}`);
-          });
-        inflight.add(task);
-        void task.finally(() => {
-          inflight.delete(task);
-          wakeUp();
-        });
+        queues.get(job.lane)?.push(job) ?? queues.set(job.lane, [job]);
+        queued += 1;
+        dispatch();
         if (this.#options.limit !== undefined && this.#rowsSent >= this.#options.limit) {
           this.#stop('limit', `the row limit (${this.#options.limit}) was reached: the rest of the rows were not started`);
         }
-        // Backpressure: don't read the next record until a write slot is free and the rows
-        // waiting for their records are under their bound.
-        while (writing >= concurrency || inflight.size >= concurrency + maxWaiting) {
+        // Backpressure: read on only while the rows queued are under their bound (none with one
+        // lane: then a write slot must be free) and the rows waiting for records are under theirs.
+        while (queued > maxQueued || (maxQueued === 0 && writing >= concurrency) || inflight.size >= concurrency + maxWaiting) {
           await new Promise<void>((resolve) => {
             wake = resolve;
           });
+          if (this.#fatal !== undefined) break;
         }
+      }
+      // The input is read: the queued rows still go out, as slots free.
+      while (queued > 0 && this.#fatal === undefined) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
       }
     } catch (error) {
       // The input failed mid-run (e.g. the file changed): abandon the rows in flight quickly
@@ -172,6 +229,12 @@ export class TransferRun {
     } finally {
       await Promise.allSettled(inflight);
     }
+  }
+
+  /** The journal or the results file failed: nothing is safe any more, so the run stops. */
+  #failLocal(error: unknown): void {
+    this.#fatal ??= error;
+    this.#stop('local-error', `a local write failed: ${errorText(error)}`);
   }
 
   /** Runs in the reader: answers rows that need no API call; returns a job for rows that do. */
