@@ -10,7 +10,7 @@
  */
 import { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { HttpAgents } from './http-agents.js';
 
 export interface ClientOptions {
@@ -24,8 +24,8 @@ export interface ClientOptions {
   readonly agents: HttpAgents;
   /** Whole-request timeout in ms; a request that takes longer fails as a retryable TimeoutError. */
   readonly requestTimeoutMs: number;
-  /** Tests pass static credentials; otherwise the SDK's default credential chain. */
-  readonly credentials?: AwsCredentialIdentity | undefined;
+  /** An account's own credentials (account-credentials.ts), or static ones in tests; otherwise the SDK's default chain. */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
 }
 
 export function createServiceCatalogClient(options: ClientOptions): ServiceCatalogClient {

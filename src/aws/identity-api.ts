@@ -9,6 +9,7 @@
  */
 import { GetRoleCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { HttpAgents } from './http-agents.js';
 
 export interface CallerIdentity {
@@ -36,12 +37,15 @@ export interface IdentityClientOptions {
   readonly requestTimeoutMs: number;
   /** The run's HTTP agents, so STS and IAM go through the same proxy as Service Catalog. Default: the SDK's. */
   readonly agents?: HttpAgents | undefined;
+  /** An account's own credentials (account-credentials.ts); otherwise the profile's or the default chain. */
+  readonly credentials?: AwsCredentialIdentityProvider | undefined;
 }
 
 export function createIdentityApi(options: IdentityClientOptions): IdentityApi & { destroy(): void } {
   const common = {
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 3,
     requestHandler: {
       requestTimeout: options.requestTimeoutMs,

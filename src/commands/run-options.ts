@@ -45,7 +45,10 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'dry-run', type: 'boolean', description: 'Validate, read each product and check the targets, and report what would change; send no write, write no checkpoint. Exit 1 when some row would fail.' },
   { name: 'check', type: 'boolean', description: 'With --dry-run: the verify for cron. Exit 6 when rows would still change, 0 when everything is applied.' },
   { name: 'yes', short: 'y', type: 'boolean', description: 'Do not ask for confirmation on a terminal before the first write.' },
-  { name: 'expect-account', type: 'string', multiple: true, valueName: 'ID', description: 'Refuse to write unless the credentials are for this account (STS GetCallerIdentity); repeatable. Products of another account fail their rows.' },
+  { name: 'expect-account', type: 'string', multiple: true, valueName: 'ID', description: 'Refuse to write unless the credentials are for this account (STS GetCallerIdentity); repeatable. Products of another account fail their rows. Across accounts: every account of the input must be one of these.' },
+  { name: 'assume-role-name', type: 'string', valueName: 'NAME', description: 'Run across accounts: each row acts in its own account (its account_id cell, else its ARNs\' account) through STS AssumeRole of arn:aws:iam::<account>:role/NAME, e.g. OrganizationAccountAccessRole.', defaultText: 'off: every row in the caller\'s account' },
+  { name: 'external-id', type: 'string', valueName: 'ID', description: 'ExternalId for the roles --assume-role-name assumes, when their trust policy requires one.', defaultText: 'none' },
+  { name: 'accounts', type: 'string', valueName: 'FILE', description: 'Run across accounts: a CSV account_id,role_arn,region,external_id,profile for accounts reached otherwise than by --assume-role-name (it wins for the accounts it lists).', defaultText: 'none' },
   { name: 'no-target-check', type: 'boolean', description: 'Do not look up each new owner and launch role with IAM before the first write.' },
   { name: 'sts-endpoint-url', type: 'string', valueName: 'URL', description: 'STS endpoint.', defaultText: 'AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL / the SDK\'s' },
   { name: 'iam-endpoint-url', type: 'string', valueName: 'URL', description: 'IAM endpoint.', defaultText: 'AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL / the SDK\'s' },
@@ -91,6 +94,13 @@ export interface RunConfig {
   /** `--yes`: never ask before the first write. */
   readonly yes: boolean;
   readonly expectAccounts: readonly string[];
+  /** `--assume-role-name`: the role assumed in every account of a run across accounts. */
+  readonly assumeRoleName: string | undefined;
+  readonly externalId: string | undefined;
+  /** `--accounts FILE`: how to reach the accounts it lists. */
+  readonly accountsFile: string | undefined;
+  /** A run across accounts: `--assume-role-name` or `--accounts` was given. */
+  readonly acrossAccounts: boolean;
   /** The target check (the default); false with --no-target-check. */
   readonly targetCheck: boolean;
   readonly stsEndpointUrl: string | undefined;
@@ -123,6 +133,7 @@ export function runFiles(config: RunConfig): RunFile[] {
   if (!config.dryRun) {
     files.push({ flag: '--checkpoint', derived: 'the lock of --checkpoint', path: lockPathOf(config.checkpoint), use: 'create' });
   }
+  if (config.accountsFile !== undefined) files.push({ flag: '--accounts', path: config.accountsFile, use: 'read' });
   if (config.summaryJson !== undefined) files.push({ flag: '--summary-json', path: config.summaryJson, use: 'replace' });
   if (config.logFile !== undefined) files.push({ flag: '--log-file', path: config.logFile, use: 'append' });
   return files;
@@ -156,6 +167,18 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
   for (const account of expectAccounts) {
     if (!/^\d{12}$/.test(account)) throw new UsageError('BAD_VALUE', `--expect-account expects a 12-digit account id, got '${account}'`);
   }
+  const assumeRoleName = stringFlag(flags, 'assume-role-name');
+  if (assumeRoleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(assumeRoleName)) {
+    throw new UsageError('BAD_VALUE', `--assume-role-name expects an IAM role name (1-64 of letters, digits and +=,.@_-; no path), got '${assumeRoleName}'`);
+  }
+  const externalId = stringFlag(flags, 'external-id');
+  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+    throw new UsageError('BAD_VALUE', `--external-id expects 2-1224 of letters, digits and +=,.@:/-_, got '${externalId}'`);
+  }
+  if (externalId !== undefined && assumeRoleName === undefined) {
+    throw new UsageError('BAD_VALUE', '--external-id goes with --assume-role-name (the accounts file has its own external_id column)');
+  }
+  const accountsRaw = stringFlag(flags, 'accounts');
   if (booleanFlag(flags, 'check') && !booleanFlag(flags, 'dry-run')) {
     throw new UsageError('BAD_VALUE', '--check is the verify of a dry run: give it with --dry-run');
   }
@@ -195,6 +218,10 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     check: booleanFlag(flags, 'check'),
     yes: booleanFlag(flags, 'yes'),
     expectAccounts,
+    assumeRoleName,
+    externalId,
+    accountsFile: accountsRaw === undefined ? undefined : resolve(cwd, accountsRaw),
+    acrossAccounts: assumeRoleName !== undefined || accountsRaw !== undefined,
     targetCheck: !booleanFlag(flags, 'no-target-check'),
     stsEndpointUrl: endpoint('sts-endpoint-url', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'),
     iamEndpointUrl: endpoint('iam-endpoint-url', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'),

@@ -21,7 +21,10 @@ import { makeRunSummary, renderSummaryTable, writeSummaryJson, type SummaryParts
 import type { RunSummary } from '../report/types.js';
 import { logTransferEvents } from '../report/transfer-log.js';
 import { emptyCounts } from '../transfer/counters.js';
-import { Lane, singleLane } from '../transfer/lane.js';
+import { Lane, singleLane, type LaneRouter } from '../transfer/lane.js';
+import { AccountTally } from '../report/account-tally.js';
+import type { PlaceColumnName } from '../report/types.js';
+import { setUpAccountLanes, type AccountLanes, type UnreachableAccount } from './run-accounts.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { dryRunSender, updateSender } from '../transfer/row-sender.js';
 import { parseFailureBudget } from '../transfer/failure-budget.js';
@@ -108,37 +111,61 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
   const identity = createIdentityApi({
     region: config.region, profile: config.profile, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl, requestTimeoutMs: config.requestTimeoutMs, agents,
   });
+  let accountLanes: AccountLanes | undefined;
   try {
+    if (!config.acrossAccounts && [...scan.places.values()].some((place) => place.region !== undefined)) {
+      return await refuse(ctx, new Refusal(ExitCode.Usage, 'the input names a region for some rows (its region column), which only a run across accounts follows: give --assume-role-name or --accounts, or empty the column and pass --region; nothing was sent'), scan.totalRows);
+    }
     // A region and credentials must resolve before anything is written, or every row would fail
     // the same way. A dry run that reads nothing (--no-preflight --no-target-check) needs neither.
     const readsAws = !config.dryRun || config.preflight || config.targetCheck || config.expectAccounts.length > 0;
     const unusable = readsAws ? await checkAwsSettings(client) : undefined;
     if (unusable) return await refuse(ctx, unusable, scan.totalRows);
-    const findings = readsAws ? await checkIdentity(config, scan.targets, identity, io.signal) : { account: undefined, targetProblems: new Map(), warnings: [] };
-    if (findings instanceof Refusal) return await refuse(ctx, findings, scan.totalRows);
-    for (const warning of findings.warnings) log.logger.warn(warning);
+    let lanes: RunLanes;
+    if (config.acrossAccounts) {
+      const set = await setUpAccountLanes(config, scan, { agents, clock: systemClock, signal: io.signal, readsAws });
+      if (set instanceof Refusal) return await refuse(ctx, set, scan.totalRows);
+      accountLanes = set;
+      for (const { lane, reason } of set.unreachable) log.logger.warn({ account: lane, reason }, `account ${lane} cannot be reached: its rows will be not-started`);
+      lanes = { router: set.router, unreachable: set.unreachable, findings: { account: undefined, targetProblems: set.targetProblems, warnings: set.warnings } };
+    } else {
+      const findings = readsAws ? await checkIdentity(config, scan.targets, identity, io.signal) : { account: undefined, targetProblems: new Map(), warnings: [] };
+      if (findings instanceof Refusal) return await refuse(ctx, findings, scan.totalRows);
+      const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client, config.acceptLanguage), maxRate: config.ratePerSecond, clock: systemClock });
+      lanes = { router: singleLane(lane), unreachable: [], findings };
+    }
+    for (const warning of lanes.findings.warnings) log.logger.warn(warning);
     const checkpoint = await openCheckpoint(
       { path: config.checkpoint, runId: config.runId, input: config.input, forceUnlock: config.forceUnlock, clock: systemClock, pid: ctx.io.pid },
       config.dryRun,
     );
     if (checkpoint instanceof Refusal) return await refuse(ctx, checkpoint, scan.totalRows);
-    const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client, config.acceptLanguage), maxRate: config.ratePerSecond, clock: systemClock });
-    return await transfer(ctx, scan, checkpoint, lane, findings);
+    return await transfer(ctx, scan, checkpoint, lanes);
   } finally {
     client.destroy();
     identity.destroy();
+    accountLanes?.destroy();
   }
 }
 
+/** The lanes of a run (one, or one per account and region), what the checks before it found, and the accounts not reached. */
+interface RunLanes {
+  readonly router: LaneRouter;
+  readonly findings: IdentityFindings;
+  readonly unreachable: readonly UnreachableAccount[];
+}
+
 /** The engine's options for this run; `dryPass` makes the preview the confirmation shows. */
-function engineOptions(ctx: RunContext, scan: InputScan, lane: Lane, findings: IdentityFindings, ports: Pick<TransferOptions, 'journal' | 'results'>, dryPass = false): TransferOptions {
+function engineOptions(ctx: RunContext, scan: InputScan, lanes: RunLanes, ports: Pick<TransferOptions, 'journal' | 'results'>, dryPass = false, tally?: AccountTally): TransferOptions {
   const { config, io, log } = ctx;
+  const { findings } = lanes;
+  const logEvents = logTransferEvents(log.logger);
   return {
     // No abort signal here: after a SIGINT the engine still reads the rest to report it `not-started`.
     records: readInputRecords(config.input, scan),
     header: scan.header,
     totalRows: scan.totalRows,
-    lanes: singleLane(lane),
+    lanes: lanes.router,
     sender: config.dryRun || dryPass ? dryRunSender : updateSender,
     ...ports,
     runId: config.runId,
@@ -161,7 +188,13 @@ function engineOptions(ctx: RunContext, scan: InputScan, lane: Lane, findings: I
     random: () => randomInt(0, 2 ** 32) / 2 ** 32,
     signal: io.signal,
     graceMs: config.graceMs,
-    events: dryPass ? {} : logTransferEvents(log.logger),
+    events: dryPass ? {} : tally === undefined ? logEvents : {
+      ...logEvents,
+      onRowResult: (result) => {
+        tally.add(result);
+        logEvents.onRowResult?.(result);
+      },
+    },
   };
 }
 
@@ -169,36 +202,41 @@ function engineOptions(ctx: RunContext, scan: InputScan, lane: Lane, findings: I
  * On a terminal, before the first write: a dry pass over the rows (reads only, nothing recorded),
  * what it found, and the operator's yes. Off a terminal, with --yes, or for a dry run: no question.
  */
-async function operatorAgrees(ctx: RunContext, scan: InputScan, journal: OpenedCheckpoint['journal'], lane: Lane, findings: IdentityFindings): Promise<boolean> {
+async function operatorAgrees(ctx: RunContext, scan: InputScan, journal: OpenedCheckpoint['journal'], lanes: RunLanes): Promise<boolean> {
   const { config, io } = ctx;
   if (config.dryRun || config.yes || io.stdin.isTTY !== true || io.stderr.isTTY !== true) return true;
   const lookupOnly = { lookup: (token: string) => journal.lookup(token), recordSent: () => undefined, recordFinished: () => undefined };
-  const preview = await new TransferRun(engineOptions(ctx, scan, lane, findings, { journal: lookupOnly, results: { write: async () => undefined } }, true)).run();
+  const preview = await new TransferRun(engineOptions(ctx, scan, lanes, { journal: lookupOnly, results: { write: async () => undefined } }, true)).run();
+  const { findings } = lanes;
   const region = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? '(from the profile)';
-  const text = describeIntent({ region, endpoint: config.endpointUrl ?? 'AWS', account: findings.account, preview: preview.counts, targets: scan.targets });
+  const accounts = config.acrossAccounts ? [...new Set([...scan.places.values()].map((place) => place.accountId))] : undefined;
+  const text = describeIntent({ region, endpoint: config.endpointUrl ?? 'AWS', account: accounts === undefined ? findings.account : accounts.join(', '), preview: preview.counts, targets: scan.targets });
   return askToProceed(io.stdin, io.stderr, text);
 }
 
-async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedCheckpoint, lane: Lane, findings: IdentityFindings): Promise<ExitCodeValue> {
+async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedCheckpoint, lanes: RunLanes): Promise<ExitCodeValue> {
   const { config, io, log } = ctx;
   const { journal } = checkpoint;
+  const { findings } = lanes;
   if (journal.resumed) log.logger.info({ checkpoint: config.checkpoint, ...journal.replayed }, 'resuming from checkpoint');
-  if (!(await operatorAgrees(ctx, scan, journal, lane, findings))) {
+  if (!(await operatorAgrees(ctx, scan, journal, lanes))) {
     await checkpoint.close();
     return refuse(ctx, new Refusal(ExitCode.Usage, 'not confirmed: nothing was written'), scan.totalRows);
   }
   let results: ResultsWriter;
   try {
-    results = await openResultsWriter({ path: config.results, extraColumns: scan.header.extraColumns });
+    results = await openResultsWriter({ path: config.results, extraColumns: scan.header.extraColumns, placeColumns: placeColumnsOf(config, scan) });
   } catch (error) {
     await checkpoint.abandon();
     return refuse(ctx, localWriteRefusal(error) ?? rethrow(error), scan.totalRows);
   }
-  const engine = new TransferRun(engineOptions(ctx, scan, lane, findings, { journal, results }));
+  const tally = config.acrossAccounts ? new AccountTally() : undefined;
+  const engine = new TransferRun(engineOptions(ctx, scan, lanes, { journal, results }, false, tally));
   const progress = createProgressReporter({
     stream: io.stderr, mode: ctx.progressMode, statusLine: ctx.statusLine, clock: systemClock, logger: log.logger, getCounts: () => engine.counts(),
-    getLimiterRate: () => lane.limiterStats().UpdateProvisionedProductProperties?.rate,
+    getLimiterRate: () => updateRate(lanes.router),
   });
+  const perAccount = () => tally?.counts(new Map(lanes.unreachable.map(({ lane, reason }) => [lane, reason])));
   progress.start();
   const ran = await engine.run().then(
     (outcome) => outcome,
@@ -215,13 +253,14 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     }
     // The journal or the results file could not be written: the rows stop, the summary still goes out.
     const refusal = localWriteRefusal(error) ?? rethrow(error);
-    return finish(ctx, lane, { counts: engine.counts(), exitCode: refusal.exitCode, stoppedBy: 'local-error', results: '', checkpoint: config.checkpoint, error: refusal.message, ...found(findings) });
+    return finish(ctx, lanes.router, { counts: engine.counts(), exitCode: refusal.exitCode, stoppedBy: 'local-error', results: '', checkpoint: config.checkpoint, error: refusal.message, accounts: perAccount(), ...found(findings) });
   }
   const closeFailure = await closeOutputs(checkpoint, results);
-  const ranExitCode = exitCodeForRun(ran.stoppedBy, ran.counts, io.interruptExitCode, config.check);
+  const ranExitCode = exitCodeForRun(ran.stoppedBy, ran.counts, io.interruptExitCode, config.check, ran.lanesStopped.length);
   const stoppedBy = ran.stoppedBy === 'signal' ? (ranExitCode === ExitCode.Terminated ? 'SIGTERM' : 'SIGINT') : ran.stoppedBy;
   const closed = closeFailure === undefined ? undefined : localWriteRefusal(closeFailure.error) ?? rethrow(closeFailure.error);
-  return finish(ctx, lane, {
+  return finish(ctx, lanes.router, {
+    accounts: perAccount(),
     counts: ran.counts,
     exitCode: closed?.exitCode ?? ranExitCode,
     stoppedBy: closed === undefined ? stoppedBy : 'local-error',
@@ -245,7 +284,22 @@ async function closeOutputs(checkpoint: OpenedCheckpoint, results: ResultsWriter
   return error === undefined ? undefined : { error, resultsLost: resultsFailure !== undefined };
 }
 
-type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error' | 'warnings' | 'account' | 'limiterRate'> & { readonly exitCode: ExitCodeValue };
+type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error' | 'warnings' | 'account' | 'limiterRate' | 'accounts'> & { readonly exitCode: ExitCodeValue };
+
+/** The results' optional columns: the account in a run across accounts, the region when the input has one. */
+function placeColumnsOf(config: RunConfig, scan: InputScan): PlaceColumnName[] {
+  if (!config.acrossAccounts) return [];
+  return scan.header.regionColumn === undefined ? ['account_id'] : ['account_id', 'region'];
+}
+
+/** Where the update limiters settled, summed over the lanes: the run's pace of updates. */
+function updateRate(router: LaneRouter): number | undefined {
+  const rates = router.lanes.flatMap((lane) => {
+    const rate = lane.limiterStats().UpdateProvisionedProductProperties?.rate;
+    return rate === undefined ? [] : [rate];
+  });
+  return rates.length === 0 ? undefined : rates.reduce((sum, rate) => sum + rate, 0);
+}
 
 /** What the identity checks add to the summary. */
 function found(findings: IdentityFindings): Pick<FinishParts, 'warnings' | 'account'> {
@@ -253,16 +307,17 @@ function found(findings: IdentityFindings): Pick<FinishParts, 'warnings' | 'acco
 }
 
 /** The end of a run that sent rows: its error (if any) on stderr, the summary table and the summary JSON. */
-async function finish(ctx: RunContext, lane: Lane, parts: FinishParts): Promise<ExitCodeValue> {
+async function finish(ctx: RunContext, router: LaneRouter, parts: FinishParts): Promise<ExitCodeValue> {
   const { io, log } = ctx;
   if (parts.error !== undefined) {
     io.stderr.write(`sc-owner-transfer run: ${parts.error}\n`);
     log.logger.error({ exitCode: parts.exitCode }, firstLine(parts.error));
   }
   let { exitCode, error } = parts;
-  const limiterRate = lane.limiterStats().UpdateProvisionedProductProperties?.rate;
+  const limiterRate = updateRate(router);
   const summaryOf = () => makeRunSummary(summaryParts(ctx, { ...parts, exitCode, error, limiterRate }));
-  log.logger.info({ summary: summaryOf(), limiters: lane.limiterStats() }, 'run finished');
+  const limiters = Object.fromEntries(router.lanes.map((lane) => [lane.name, lane.limiterStats()]));
+  log.logger.info({ summary: summaryOf(), limiters: router.lanes.length === 1 ? router.lanes[0]?.limiterStats() : limiters }, 'run finished');
   // The log is flushed before the summary is written, so a log that could not be written is in it.
   const lost = await ctx.log.flush().then(() => undefined, (failure: unknown) => failure);
   if (lost !== undefined) {

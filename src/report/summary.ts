@@ -7,7 +7,8 @@ import { describeStop, exitCodeMeaning, isResumableExitCode } from '../exit-code
 import { LocalFileError } from '../local-file-error.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { formatDuration } from './progress.js';
-import type { RunCounts, RunSummary } from './types.js';
+import type { AccountCounts } from './account-tally.js';
+import type { Outcome, RunCounts, RunSummary } from './types.js';
 
 // The meanings live with the codes (src/exit-codes.ts); re-exported for the summary's readers.
 export { describeStop, exitCodeMeaning, isResumableExitCode } from '../exit-codes.js';
@@ -70,6 +71,7 @@ export function renderSummaryTable(summary: RunSummary): string {
   if (summary.account !== undefined) runRows.push(['account', `${summary.account} (the credentials')`]);
   if (summary.stoppedBy !== undefined) runRows.push(['stopped by', describeStop(summary.stoppedBy)]);
   for (const warning of summary.warnings ?? []) runRows.push(['warning', warning]);
+  for (const account of summary.accounts ?? []) runRows.push([`account ${account.accountId}${account.region === undefined ? '' : ` ${account.region}`}`, describeAccount(account)]);
   runRows.push(['exit code', `${summary.exitCode} (${exitCodeMeaning(summary.exitCode)})`]);
 
   // Align both sections on one label width so the table reads as one block.
@@ -79,6 +81,12 @@ export function renderSummaryTable(summary: RunSummary): string {
     lines.push('', '  Run the same command again to resume from the checkpoint.');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One account's line: its outcomes in the table's order, and why it was not reached. */
+function describeAccount(account: AccountCounts): string {
+  const parts = OUTCOME_ROWS.map(([label]) => [label, account.outcomes[label as Outcome] ?? 0] as const).filter(([, n]) => n > 0).map(([label, n]) => `${n} ${label}`);
+  return `${parts.join(', ')}${account.unreachable === undefined ? '' : ` (not reached: ${account.unreachable})`}`;
 }
 
 /**
@@ -110,7 +118,7 @@ export type SummaryParts = Omit<RunSummary, 'startedAt' | 'finishedAt' | 'elapse
 };
 
 export function makeRunSummary(parts: SummaryParts): RunSummary {
-  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error, warnings, account, limiterRate } = parts;
+  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error, warnings, account, limiterRate, accounts } = parts;
   return {
     counts,
     startedAt: new Date(startedAt).toISOString(),
@@ -121,5 +129,6 @@ export function makeRunSummary(parts: SummaryParts): RunSummary {
     ...(account === undefined ? {} : { account }),
     ...(limiterRate === undefined ? {} : { limiterRate: Math.round(limiterRate * 10) / 10 }),
     ...(warnings === undefined || warnings.length === 0 ? {} : { warnings }),
+    ...(accounts === undefined ? {} : { accounts }),
   };
 }

@@ -1,3 +1,5 @@
+import type { AccountCounts } from './account-tally.js';
+
 /** What happened to one input row. One results-CSV line per input row, always. */
 export type Outcome =
   | 'succeeded'
@@ -119,4 +121,6 @@ export interface RunSummary {
   readonly account?: string | undefined;
   /** The rate (requests/s) the update limiter had settled on at the end, when updates were sent. */
   readonly limiterRate?: number | undefined;
+  /** A run across accounts: each account's rows by outcome, and why an account could not be reached. */
+  readonly accounts?: readonly AccountCounts[] | undefined;
 }

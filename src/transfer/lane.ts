@@ -42,6 +42,7 @@ export class Lane {
   /** Aborts this lane's requests in flight: at once on refused credentials, or when the run's grace ends. */
   readonly #abort = new AbortController();
   #stoppedBy: LaneStopReason | undefined;
+  #stopDetail = '';
 
   constructor(options: LaneOptions) {
     if (!(Number.isFinite(options.maxRate) && options.maxRate > 0)) {
@@ -79,10 +80,16 @@ export class Lane {
     return this.#stoppedBy;
   }
 
+  /** Why it stopped, in words (e.g. the AssumeRole error of an account not reached); '' when not told. */
+  get stopDetail(): string {
+    return this.#stopDetail;
+  }
+
   /** Stops taking rows for this lane; returns false when it had already stopped. */
-  stop(reason: LaneStopReason): boolean {
+  stop(reason: LaneStopReason, detail = ''): boolean {
     if (this.#stoppedBy !== undefined) return false;
     this.#stoppedBy = reason;
+    this.#stopDetail = detail;
     return true;
   }
 

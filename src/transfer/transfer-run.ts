@@ -159,7 +159,7 @@ export class TransferRun {
       const stoppedBy = this.#stoppedBy ?? job.lane.stoppedBy;
       if (stoppedBy !== undefined) {
         // Queued before the stop: its line says so, no call is made.
-        track(this.#emit(resultForRow(job.row, { outcome: 'not-started', reason: `stopped-by-${stoppedBy}`, token: job.token })).catch((error: unknown) => this.#failLocal(error)));
+        track(this.#emit(this.#notStarted(job.row, job.token, job.lane)).catch((error: unknown) => this.#failLocal(error)));
         return;
       }
       writing += 1;
@@ -231,6 +231,13 @@ export class TransferRun {
     }
   }
 
+  /** A row the run or its lane stopped before: why, and the lane's own words when it has them. */
+  #notStarted(row: TransferRow, token: string, lane: Lane): RowResult {
+    const runStop = this.#stoppedBy;
+    const reason = `stopped-by-${runStop ?? lane.stoppedBy ?? 'unknown'}`;
+    return resultForRow(row, { outcome: 'not-started', reason, token, ...(runStop === undefined && lane.stopDetail !== '' ? { errorMessage: lane.stopDetail } : {}) });
+  }
+
   /** The journal or the results file failed: nothing is safe any more, so the run stops. */
   #failLocal(error: unknown): void {
     this.#fatal ??= error;
@@ -257,9 +264,8 @@ export class TransferRun {
       return undefined;
     }
     const lane = lanes.laneFor(row);
-    const stoppedBy = this.#stoppedBy ?? lane.stoppedBy;
-    if (stoppedBy !== undefined) {
-      await this.#emit(resultForRow(row, { outcome: 'not-started', reason: `stopped-by-${stoppedBy}`, token }));
+    if (this.#stoppedBy !== undefined || lane.stoppedBy !== undefined) {
+      await this.#emit(this.#notStarted(row, token, lane));
       return undefined;
     }
     const job = { row, token, lane, prior };

@@ -31,7 +31,7 @@ export function updateRecords(emulator: RunningEmulator) {
 }
 
 /** Identity reads (STS, IAM) the run makes before its first write; the rest went to Service Catalog. */
-const IDENTITY_OPERATIONS = new Set(['GetCallerIdentity', 'GetUser', 'GetRole']);
+const IDENTITY_OPERATIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetUser', 'GetRole']);
 
 /** Requests to Service Catalog only (reads and writes), leaving out the identity checks. */
 export function serviceCatalogCalls(emulator: RunningEmulator) {

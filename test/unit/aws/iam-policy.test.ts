@@ -59,4 +59,16 @@ describe('the IAM policy in docs/', () => {
     expect([...allowed].sort()).toEqual([...needed].sort());
     expect([...allowed].every((action) => !action.includes('*'))).toBe(true);
   });
+
+  it('docs/iam-policy-assume-role.json lets the caller assume only the transfer role, by name, in any account', async () => {
+    const assume = JSON.parse(readFileSync(new URL('../../../docs/iam-policy-assume-role.json', import.meta.url), 'utf8')) as {
+      Statement: { Effect: string; Action: string; Resource: string }[];
+    };
+    expect(assume.Statement).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'sts:AssumeRole' })]);
+    // The role ARN the run assumes (account-credentials.ts) must be what the policy's resource matches.
+    const { accessFor } = await import('../../../src/aws/account-credentials.js');
+    const roleArn = accessFor('210000000001', 'eu-west-1', { assumeRoleName: 'OrganizationAccountAccessRole', externalId: undefined, profile: undefined, accountsFile: undefined }).roleArn!;
+    const pattern = new RegExp(`^${assume.Statement[0]!.Resource.replace(/[.]/g, '\\.').replace(/\*/g, '[0-9]{12}')}$`);
+    expect(roleArn).toMatch(pattern);
+  });
 });

@@ -1,0 +1,97 @@
+/**
+ * How a run across accounts acts in each account: the credentials of one account, from the SDK's
+ * own providers. A role to assume (`--assume-role-name`, or the accounts file's `role_arn`) goes
+ * through `fromTemporaryCredentials`, which calls STS AssumeRole with the base credentials (the
+ * profile's, or the default chain) and refreshes the session before it expires, so a run longer
+ * than a role session goes on. With no role, a profile acts in the account itself (`fromIni`);
+ * with neither, the account is the caller's own and the default chain serves it.
+ */
+import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AccountAccessEntry } from '../input/accounts-file.js';
+import type { HttpAgents } from './http-agents.js';
+
+/** How to reach one account, once `--assume-role-name`, `--external-id` and the accounts file are merged. */
+export interface AccountAccess {
+  readonly accountId: string;
+  /** The role to assume; undefined to use `profile` (or the default chain) as it is. */
+  readonly roleArn: string | undefined;
+  readonly externalId: string | undefined;
+  /** Whose credentials assume the role (or act, with no role); undefined for the run's `--profile` / default chain. */
+  readonly profile: string | undefined;
+  /** The account's region when a row names none; undefined for the run's. */
+  readonly region: string | undefined;
+}
+
+export interface AccessRules {
+  readonly assumeRoleName: string | undefined;
+  readonly externalId: string | undefined;
+  /** The run's `--profile`: the base credentials when the accounts file names none. */
+  readonly profile: string | undefined;
+  readonly accountsFile: ReadonlyMap<string, AccountAccessEntry> | undefined;
+}
+
+/** The partition of a region: the one an account's role ARN is written in. */
+export function partitionOf(region: string | undefined): string {
+  if (region?.startsWith('cn-') === true) return 'aws-cn';
+  if (region?.startsWith('us-gov-') === true) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** The accounts file's entry wins for the accounts it lists; `--assume-role-name` covers the rest. */
+export function accessFor(accountId: string, region: string | undefined, rules: AccessRules): AccountAccess {
+  const entry = rules.accountsFile?.get(accountId);
+  const roleName = rules.assumeRoleName;
+  const roleArn = entry?.roleArn ?? (roleName === undefined ? undefined : `arn:${partitionOf(region ?? entry?.region)}:iam::${accountId}:role/${roleName}`);
+  return {
+    accountId,
+    roleArn,
+    externalId: entry?.externalId ?? rules.externalId,
+    profile: entry?.profile ?? rules.profile,
+    region: entry?.region,
+  };
+}
+
+export interface CredentialOptions {
+  /** The region STS is called in (the lane's). */
+  readonly region: string | undefined;
+  /** `--sts-endpoint-url` or the environment's, for AssumeRole. */
+  readonly stsEndpoint: string | undefined;
+  readonly agents: HttpAgents;
+  readonly requestTimeoutMs: number;
+  /** RoleSessionName: names the run in the account's CloudTrail. */
+  readonly sessionName: string;
+}
+
+/**
+ * The account's credentials, or undefined when the default chain (or the client's `profile`) is
+ * to be used as it is.
+ */
+export function credentialsFor(access: AccountAccess, options: CredentialOptions): AwsCredentialIdentityProvider | undefined {
+  const base = access.profile === undefined ? undefined : fromIni({ profile: access.profile });
+  if (access.roleArn === undefined) return base;
+  return fromTemporaryCredentials({
+    params: {
+      RoleArn: access.roleArn,
+      RoleSessionName: options.sessionName,
+      ...(access.externalId === undefined ? {} : { ExternalId: access.externalId }),
+    },
+    ...(base === undefined ? {} : { masterCredentials: base }),
+    clientConfig: {
+      ...(options.region === undefined ? {} : { region: options.region }),
+      ...(options.stsEndpoint === undefined ? {} : { endpoint: options.stsEndpoint }),
+      maxAttempts: 3,
+      requestHandler: {
+        requestTimeout: options.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+        httpAgent: options.agents.httpAgent,
+        httpsAgent: options.agents.httpsAgent,
+      },
+    },
+  });
+}
+
+/** RoleSessionName for a run: `sc-owner-transfer` and its run id, within STS's 64 characters of [\w+=,.@-]. */
+export function sessionNameFor(runId: string): string {
+  return `sc-owner-transfer${runId === '' ? '' : `-${runId}`}`.slice(0, 64);
+}

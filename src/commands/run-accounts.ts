@@ -1,0 +1,149 @@
+/**
+ * `run` across accounts (`--assume-role-name` / `--accounts`): wiring only. One lane per account
+ * and region of the input, each with its own credentials (aws/account-credentials.ts), client and
+ * limiters; then, before the first write, each account is reached (STS GetCallerIdentity with its
+ * own credentials, which is where a role that cannot be assumed shows) and its targets checked
+ * (IAM, once per account). An account that cannot be reached stops its lane only: its rows are
+ * `not-started` with the reason, the others go on, and the run exits 7.
+ */
+import { readFile } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import { accessFor, credentialsFor, sessionNameFor } from '../aws/account-credentials.js';
+import { createServiceCatalogClient } from '../aws/client.js';
+import type { HttpAgents } from '../aws/http-agents.js';
+import { createIdentityApi, type IdentityApi } from '../aws/identity-api.js';
+import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
+import type { Clock } from '../clock.js';
+import { errorText } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { parseAccountsFile, type AccountAccessEntry } from '../input/accounts-file.js';
+import type { InputScan } from '../input/types.js';
+import { Lane, placeLanes, type LaneRouter } from '../transfer/lane.js';
+import { checkTargets, type TargetProblem } from '../transfer/target-check.js';
+import type { RunConfig } from './run-options.js';
+import { Refusal } from './steps.js';
+
+/** Accounts reached at once before the run (each is one or two STS calls). */
+const REACH_CONCURRENCY = 8;
+
+export interface UnreachableAccount {
+  readonly lane: string;
+  readonly accountId: string;
+  readonly reason: string;
+}
+
+export interface AccountLanes {
+  readonly router: LaneRouter;
+  readonly unreachable: readonly UnreachableAccount[];
+  readonly targetProblems: ReadonlyMap<string, TargetProblem>;
+  readonly warnings: readonly string[];
+  destroy(): void;
+}
+
+export interface AccountLaneDeps {
+  readonly agents: HttpAgents;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  /** A dry run that reads nothing reaches no account. */
+  readonly readsAws: boolean;
+}
+
+/** The accounts file, read and checked; a Refusal (exit 2) names every problem with its line. */
+export async function readAccountsFile(path: string | undefined): Promise<ReadonlyMap<string, AccountAccessEntry> | undefined | Refusal> {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return new Refusal(ExitCode.Usage, `--accounts ${path}: cannot read it (${errorText(error)}); nothing was sent`);
+  }
+  const parsed = parseAccountsFile(text, path);
+  if ('problems' in parsed) return new Refusal(ExitCode.Usage, [`--accounts ${path} is not a valid accounts file; nothing was sent:`, ...parsed.problems.map((p) => `  ${p}`)].join('\n'));
+  return parsed.entries;
+}
+
+export async function setUpAccountLanes(config: RunConfig, scan: InputScan, deps: AccountLaneDeps): Promise<AccountLanes | Refusal> {
+  const accountsFile = await readAccountsFile(config.accountsFile);
+  if (accountsFile instanceof Refusal) return accountsFile;
+  const accounts = [...new Set([...scan.places.values()].map((place) => place.accountId))];
+  if (config.expectAccounts.length > 0) {
+    const unexpected = accounts.filter((account) => !config.expectAccounts.includes(account));
+    if (unexpected.length > 0) {
+      return new Refusal(ExitCode.Usage, `the input has rows of account${unexpected.length === 1 ? '' : 's'} ${unexpected.join(', ')}, not among --expect-account ${config.expectAccounts.join(', ')}: wrong file? Nothing was sent`);
+    }
+  }
+  const sessionName = sessionNameFor(config.runId);
+  const lanes = new Map<string, Lane>();
+  const identities = new Map<string, { accountId: string; identity: IdentityApi & { destroy(): void } }>();
+  const destroyers: (() => void)[] = [];
+  for (const [key, place] of scan.places) {
+    const access = accessFor(place.accountId, place.region, { assumeRoleName: config.assumeRoleName, externalId: config.externalId, profile: config.profile, accountsFile });
+    const region = place.region ?? access.region ?? config.region;
+    const credentials = credentialsFor(access, { region, stsEndpoint: config.stsEndpointUrl, agents: deps.agents, requestTimeoutMs: config.requestTimeoutMs, sessionName });
+    // Without credentials of its own the lane uses the run's --profile (or the default chain).
+    const profile = credentials === undefined ? config.profile : undefined;
+    const client = createServiceCatalogClient({ region, profile, endpoint: config.endpointUrl, agents: deps.agents, requestTimeoutMs: config.requestTimeoutMs, credentials });
+    const identity = createIdentityApi({
+      region, profile, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl, requestTimeoutMs: config.requestTimeoutMs, agents: deps.agents, credentials,
+    });
+    destroyers.push(() => client.destroy(), () => identity.destroy());
+    lanes.set(key, new Lane({ name: key, api: createServiceCatalogApi(client, config.acceptLanguage), maxRate: config.ratePerSecond, clock: deps.clock }));
+    identities.set(key, { accountId: place.accountId, identity });
+  }
+  const destroy = () => {
+    for (const done of destroyers) done();
+  };
+  if (!deps.readsAws) return { router: placeLanes(lanes), unreachable: [], targetProblems: new Map(), warnings: [], destroy };
+
+  const unreachable = await reachAccounts(lanes, identities, deps.signal);
+  const { targetProblems, warnings } = config.targetCheck ? await checkAccountTargets(scan, identities, unreachable, deps.signal) : { targetProblems: new Map<string, TargetProblem>(), warnings: [] };
+  return { router: placeLanes(lanes), unreachable, targetProblems, warnings, destroy };
+}
+
+/** Every lane's credentials, tried once: a lane that cannot act in its account is stopped before the run. */
+async function reachAccounts(
+  lanes: ReadonlyMap<string, Lane>,
+  identities: ReadonlyMap<string, { accountId: string; identity: IdentityApi }>,
+  signal: AbortSignal,
+): Promise<UnreachableAccount[]> {
+  const limit = pLimit(REACH_CONCURRENCY);
+  const found = await Promise.all(
+    [...identities].map(([key, { accountId, identity }]) =>
+      limit(async (): Promise<UnreachableAccount | undefined> => {
+        try {
+          const caller = await identity.callerIdentity(signal);
+          if (caller.account === accountId) return undefined;
+          return { lane: key, accountId, reason: `its credentials act in account ${caller.account} (${caller.arn}), not in ${accountId}` };
+        } catch (error) {
+          // The service's error name (AccessDenied, ExpiredToken...) is the first thing an operator looks for.
+          const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
+          return { lane: key, accountId, reason: `${name}${errorText(error)}` };
+        }
+      }),
+    ),
+  );
+  const unreachable = found.filter((entry): entry is UnreachableAccount => entry !== undefined);
+  for (const { lane, reason } of unreachable) lanes.get(lane)?.stop('unreachable', `account ${lane} could not be reached: ${reason}`);
+  return unreachable;
+}
+
+/** The target check of each account reached, once per account (IAM is global). */
+async function checkAccountTargets(
+  scan: InputScan,
+  identities: ReadonlyMap<string, { accountId: string; identity: IdentityApi }>,
+  unreachable: readonly UnreachableAccount[],
+  signal: AbortSignal,
+): Promise<{ targetProblems: Map<string, TargetProblem>; warnings: string[] }> {
+  const targetProblems = new Map<string, TargetProblem>();
+  const warnings: string[] = [];
+  const checked = new Set(unreachable.map((entry) => entry.accountId));
+  const targets = { owners: [...scan.targets.owners.keys()], launchRoles: [...scan.targets.launchRoles.keys()] };
+  for (const { accountId, identity } of identities.values()) {
+    if (checked.has(accountId)) continue;
+    checked.add(accountId);
+    const check = await checkTargets(targets, accountId, identity, signal);
+    if (check.skipped !== undefined) warnings.push(`account ${accountId}: ${check.skipped}`);
+    for (const [arn, problem] of check.problems) targetProblems.set(arn, problem);
+  }
+  return { targetProblems, warnings };
+}
