@@ -230,11 +230,12 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     await checkpoint.abandon();
     return refuse(ctx, localWriteRefusal(error) ?? rethrow(error), scan.totalRows);
   }
-  const tally = config.acrossAccounts ? new AccountTally() : undefined;
+  const tally = config.acrossAccounts ? new AccountTally(new Map([...scan.places].map(([key, place]) => [key, place.rows]))) : undefined;
   const engine = new TransferRun(engineOptions(ctx, scan, lanes, { journal, results }, false, tally));
   const progress = createProgressReporter({
     stream: io.stderr, mode: ctx.progressMode, statusLine: ctx.statusLine, clock: systemClock, logger: log.logger, getCounts: () => engine.counts(),
     getLimiterRate: () => updateRate(lanes.router),
+    ...(tally === undefined ? {} : { getAccounts: () => tally.progress() }),
   });
   const perAccount = () => tally?.counts(new Map(lanes.unreachable.map(({ lane, reason }) => [lane, reason])));
   progress.start();

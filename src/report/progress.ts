@@ -31,6 +31,8 @@ export interface ProgressOptions {
   readonly getCounts: () => RunCounts;
   /** The update limiter's current rate, shown as `limit N/s` (where it settled, once throttled). */
   readonly getLimiterRate?: () => number | undefined;
+  /** A run across accounts: accounts whose rows are all decided, of all, shown as `accounts 3/10`. */
+  readonly getAccounts?: () => { readonly done: number; readonly total: number } | undefined;
 }
 
 export interface ProgressReporter {
@@ -112,13 +114,20 @@ export function etaSeconds(counts: Pick<RunCounts, 'finished' | 'total'>, rowsPe
  * columns: the bar shrinks first (down to 10 cells), then the line is cut, because a line longer
  * than the terminal wraps and `\r` would then only redraw its last part.
  */
-export function formatProgressLine(counts: RunCounts, rowsPerSecond: number | undefined, width: number, limiterRate?: number): string {
+export function formatProgressLine(
+  counts: RunCounts,
+  rowsPerSecond: number | undefined,
+  width: number,
+  limiterRate?: number,
+  accounts?: { readonly done: number; readonly total: number },
+): string {
   const percent = percentDone(counts);
   const eta = etaSeconds(counts, rowsPerSecond);
   const rate = rowsPerSecond === undefined ? '--' : rowsPerSecond.toFixed(1);
   const tail =
     ` ${rowsDone(counts)}/${counts.total} ${percent}%  ${rate} rows/s  ETA ${eta === undefined ? '--' : formatDuration(eta * 1000)}` +
     `  failed ${counts.failed}  throttled ${counts.throttles}${limiterRate === undefined ? '' : `  limit ${limiterRate.toFixed(1)}/s`}` +
+    `${accounts === undefined ? '' : `  accounts ${accounts.done}/${accounts.total}`}` +
     `${counts.notStarted > 0 ? `  not started ${counts.notStarted}` : ''}`;
   // -1: writing into the last column makes some terminals wrap.
   const usable = Math.max(1, Math.floor(width) - 1);
@@ -221,7 +230,7 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     const { counts, rate } = measure();
     // A pseudo-terminal without a size (script, some CI runners, tmux before attach) reports 0 columns.
     const columns = stream.columns && stream.columns >= 20 ? stream.columns : 80;
-    return formatProgressLine(counts, rate, columns, options.getLimiterRate?.());
+    return formatProgressLine(counts, rate, columns, options.getLimiterRate?.(), options.getAccounts?.());
   };
 
   const emit = (final: boolean): void => {
@@ -232,9 +241,14 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     }
     const { counts, rate } = measure();
     const limiterRate = options.getLimiterRate?.();
-    const snapshot = { ...progressSnapshot(counts, rate), ...(limiterRate === undefined ? {} : { limiterRate: Math.round(limiterRate * 10) / 10 }) };
+    const accounts = options.getAccounts?.();
+    const snapshot = {
+      ...progressSnapshot(counts, rate),
+      ...(limiterRate === undefined ? {} : { limiterRate: Math.round(limiterRate * 10) / 10 }),
+      ...(accounts === undefined ? {} : { accountsDone: accounts.done, accounts: accounts.total }),
+    };
     if (logger) logger.info(snapshot, 'progress');
-    else stream.write(`${formatProgressLine(counts, rate, Number.POSITIVE_INFINITY).replace(/^\[[#.]*\] /, 'progress ')}\n`);
+    else stream.write(`${formatProgressLine(counts, rate, Number.POSITIVE_INFINITY, undefined, accounts).replace(/^\[[#.]*\] /, 'progress ')}\n`);
   };
 
   return {
