@@ -11,6 +11,8 @@ export const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 export interface EmulatorCall {
   readonly operation: string;
   readonly outcome: string;
+  /** The account the request acted in. */
+  readonly accountId?: string;
   /** ISO time the request arrived. */
   readonly at: string;
 }
@@ -19,6 +21,8 @@ export interface EmulatorProcess {
   readonly endpoint: string;
   /** The products' ids, in the emulator's order. */
   productIds(): Promise<string[]>;
+  /** Every account's product ids (one account unless `accounts` was asked). */
+  productsByAccount(): Promise<Map<string, string[]>>;
   calls(): Promise<EmulatorCall[]>;
   /** Replaces every fault (POST /_emulator/faults). */
   setFaults(faults: Record<string, unknown>): Promise<void>;
@@ -31,11 +35,14 @@ export interface EmulatorProcessOptions {
   readonly quota?: { readonly rate: number; readonly burst: number };
   /** How long a record takes to succeed; 0 by default, so waiting costs polls, not time. */
   readonly recordDelayMs?: number;
+  /** Accounts of `products` products each (`--generate N --accounts K`); each has its own quota. */
+  readonly accounts?: number;
 }
 
 export async function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
   const args = [CLI, 'emulator', '--port', '0', '--generate', String(options.products), '--record-delay-ms', String(options.recordDelayMs ?? 0)];
   if (options.quota) args.push('--quota', `UpdateProvisionedProductProperties=${options.quota.rate}:${options.quota.burst}`);
+  if (options.accounts !== undefined) args.push('--accounts', String(options.accounts));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const endpoint = await readEndpoint(child);
   const get = async <T>(path: string): Promise<T> => {
@@ -46,6 +53,11 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions): Pro
   return {
     endpoint,
     productIds: async () => (await get<{ products: Array<{ id: string }> }>('/_emulator/state')).products.map((p) => p.id),
+    productsByAccount: async () => {
+      const state = await get<{ accountId: string; products: Array<{ id: string }>; accounts?: Record<string, { products: Array<{ id: string }> }> }>('/_emulator/state');
+      const all = state.accounts ?? { [state.accountId]: { products: state.products } };
+      return new Map(Object.entries(all).map(([account, { products }]) => [account, products.map((p) => p.id)]));
+    },
     calls: async () => (await get<{ calls: EmulatorCall[] }>('/_emulator/state')).calls,
     setFaults: async (faults) => {
       const response = await fetch(`${endpoint}/_emulator/faults`, { method: 'POST', body: JSON.stringify(faults) });

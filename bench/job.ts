@@ -38,15 +38,19 @@ export interface JobMeasure extends ProcessMeasure {
 export async function runJob(emulator: EmulatorProcess, args: readonly string[], ids?: readonly string[]): Promise<JobMeasure> {
   const dir = await mkdtemp(join(tmpdir(), 'sot-bench-'));
   try {
-    const input = await writeInput(dir, ids ?? (await emulator.productIds()));
-    const summaryPath = join(dir, 'summary.json');
-    const measure = await measureProcess(
-      process.execPath,
-      [CLI, 'run', '--input', input, '--endpoint-url', emulator.endpoint, '--yes', '--no-progress', '--log-level', 'error', '--summary-json', summaryPath, ...args],
-      { cwd: dir, env: benchEnv(emulator.endpoint) },
-    );
-    return { ...measure, summary: JSON.parse(await readFile(summaryPath, 'utf8')) as JobMeasure['summary'] };
+    return await runJobOn(emulator, await writeInput(dir, ids ?? (await emulator.productIds())), dir, args);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs `sc-owner-transfer run` on `input`, in `dir`. */
+export async function runJobOn(emulator: EmulatorProcess, input: string, dir: string, args: readonly string[]): Promise<JobMeasure> {
+  const summaryPath = join(dir, 'summary.json');
+  const measure = await measureProcess(
+    process.execPath,
+    [CLI, 'run', '--input', input, '--endpoint-url', emulator.endpoint, '--yes', '--no-progress', '--log-level', 'error', '--summary-json', summaryPath, ...args],
+    { cwd: dir, env: benchEnv(emulator.endpoint) },
+  );
+  return { ...measure, summary: JSON.parse(await readFile(summaryPath, 'utf8')) as JobMeasure['summary'] };
 }

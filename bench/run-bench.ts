@@ -31,6 +31,7 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'quota-30', flags: 'quota 30/s burst 5; --rate 100 --concurrency 16; 600 rows; defaults (preflight, waiting)', run: () => s.quotaSaturation({ quota: 30, burst: 5, rate: 100, rows: 600 }) },
   { name: 'quota-40', flags: 'quota 40/s burst 10; --rate 400 --concurrency 16; 1,200 rows; defaults', run: () => s.quotaSaturation({ quota: 40, burst: 10, rate: 400, rows: 1200 }) },
   { name: 'quota-5', flags: 'quota 5/s burst 2; --rate 100 --concurrency 16; 200 rows; defaults', run: () => s.quotaSaturation({ quota: 5, burst: 2, rate: 100, rows: 200 }) },
+  { name: 'accounts-10', flags: '10 accounts, 60 rows each, quota 5/s burst 2 in each; --assume-role-name, --concurrency 16 --rate 100; defaults', run: () => s.accountsSaturation({ accounts: 10, rowsPerAccount: 60, quota: 5, burst: 2, rate: 100, concurrency: 16 }) },
   { name: 'quota-change', flags: 'quota 40/s burst 10, halved at 15 s, restored at 40 s; --rate 400; 2,800 rows', once: true, run: () => s.quotaChange({ quota: 40, burst: 10, rate: 400, rows: 2800, changeAt: 15, restoreAt: 40 }) },
   { name: 'overhead', flags: '5,000 rows, --concurrency 16, no quota; job: --rate 100000 --no-preflight --no-wait --no-target-check; bare: the same SDK client, 16 workers, nothing else', run: () => s.overhead({ rows: 5000, concurrency: 16 }) },
   { name: 'naive-promise-all', flags: 'Promise.all of 600 updates, SDK default retries, quota 30/s burst 5', once: true, run: () => s.naiveUnderQuota({ rows: 600, quota: 30, burst: 5 }) },

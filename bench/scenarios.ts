@@ -3,12 +3,12 @@
  * is compared with) side by side, and returns figures; the medians are taken by the caller.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulatorProcess, type EmulatorCall } from './emulator-process.js';
-import { benchEnv, NEW_OWNER, runJob, writeInput } from './job.js';
+import { benchEnv, NEW_OWNER, runJob, runJobOn, writeInput } from './job.js';
 import { measureProcess, round } from './measure.js';
 
 const UPDATE = 'UpdateProvisionedProductProperties';
@@ -50,6 +50,34 @@ export async function quotaSaturation(o: { quota: number; burst: number; rate: n
       throttledPercent: round(f.throttledShare * 100, 2), settledRate: job.summary.limiterRate ?? null,
     };
   } finally {
+    await emulator.close();
+  }
+}
+
+/**
+ * One CSV across `accounts` accounts, each with its own quota (`--generate N --accounts K`): the
+ * accepted updates per second of the whole run against the sum of the quotas, and of each account
+ * against its own.
+ */
+export async function accountsSaturation(o: { accounts: number; rowsPerAccount: number; quota: number; burst: number; rate: number; concurrency: number }): Promise<Figures> {
+  const emulator = await startEmulatorProcess({ products: o.rowsPerAccount, accounts: o.accounts, quota: { rate: o.quota, burst: o.burst } });
+  const dir = await mkdtemp(join(tmpdir(), 'sot-bench-'));
+  try {
+    const byAccount = await emulator.productsByAccount();
+    const lines = [...byAccount].flatMap(([account, ids]) => ids.map((id) => `${account},${id},arn:aws:iam::${account}:user/bench-owner\n`));
+    const input = join(dir, 'reorg.csv');
+    await writeFile(input, `account_id,provisioned_product_id,new_owner\n${lines.join('')}`);
+    const job = await runJobOn(emulator, input, dir, ['--assume-role-name', 'OrganizationAccountAccessRole', '--concurrency', String(o.concurrency), '--rate', String(o.rate)]);
+    const calls = await emulator.calls();
+    const all = updateFigures(calls);
+    const perAccount = [...byAccount.keys()].map((account) => updateFigures(calls.filter((c) => c.accountId === account)).perSecond / o.quota);
+    return {
+      exitCode: job.exitCode, seconds: round(job.seconds), rowsPerSecond: round(all.perSecond, 1), sumOfQuotas: o.accounts * o.quota,
+      ratio: round(all.perSecond / (o.accounts * o.quota), 3), throttledPercent: round(all.throttledShare * 100, 2),
+      worstAccountRatio: round(Math.min(...perAccount), 3), bestAccountRatio: round(Math.max(...perAccount), 3),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
     await emulator.close();
   }
 }
