@@ -18,6 +18,8 @@ import { errorText } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseAccountsFile, type AccountAccessEntry } from '../input/accounts-file.js';
 import type { InputScan } from '../input/types.js';
+import type { PlaceColumnName } from '../report/types.js';
+import type { ReadPlanInput } from '../transfer/product-reader.js';
 import { Lane, placeLanes, type LaneRouter } from '../transfer/lane.js';
 import { checkTargets, type TargetProblem } from '../transfer/target-check.js';
 import type { RunConfig } from './run-options.js';
@@ -146,4 +148,16 @@ async function checkAccountTargets(
     for (const [arn, problem] of check.problems) targetProblems.set(arn, problem);
   }
   return { targetProblems, warnings };
+}
+
+/** The results' optional columns: the account in a run across accounts, the region when the input has one. */
+export function placeColumnsOf(config: RunConfig, scan: InputScan): PlaceColumnName[] {
+  if (!config.acrossAccounts) return [];
+  return scan.header.regionColumn === undefined ? ['account_id'] : ['account_id', 'region'];
+}
+
+/** What one lane's rows ask of its account: their count, and the input's ids to keep from an account-wide read. */
+export function lanePlan(scan: InputScan, lane: string): ReadPlanInput {
+  const rows = scan.places.get(lane)?.rows ?? 0;
+  return { productIds: { size: rows, has: (id: string) => scan.products.has(id) }, rowsSettingLaunchRole: Math.min(rows, scan.rowsSettingLaunchRole) };
 }

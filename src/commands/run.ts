@@ -23,8 +23,7 @@ import { logTransferEvents } from '../report/transfer-log.js';
 import { emptyCounts } from '../transfer/counters.js';
 import { Lane, singleLane, type LaneRouter } from '../transfer/lane.js';
 import { AccountTally } from '../report/account-tally.js';
-import type { PlaceColumnName } from '../report/types.js';
-import { setUpAccountLanes, type AccountLanes, type UnreachableAccount } from './run-accounts.js';
+import { lanePlan, placeColumnsOf, setUpAccountLanes, type AccountLanes, type UnreachableAccount } from './run-accounts.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { dryRunSender, updateSender } from '../transfer/row-sender.js';
 import { parseFailureBudget } from '../transfer/failure-budget.js';
@@ -175,6 +174,8 @@ function engineOptions(ctx: RunContext, scan: InputScan, lanes: RunLanes, ports:
     preflight: config.preflight
       ? {
           plan: { productIds: scan.products, rowsSettingLaunchRole: scan.rowsSettingLaunchRole },
+          // Across accounts each lane weighs its own rows against its account's size (at most, every one sets a launch role).
+          ...(config.acrossAccounts ? { planFor: (lane: string) => lanePlan(scan, lane) } : {}),
           busyWait: { timeoutMs: config.busyTimeoutMs },
           // A verify (--check) reads every row: a checkpoint's word is not what the products look like now.
           reconcile: config.reconcile || config.check,
@@ -286,12 +287,6 @@ async function closeOutputs(checkpoint: OpenedCheckpoint, results: ResultsWriter
 }
 
 type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error' | 'warnings' | 'account' | 'limiterRate' | 'accounts'> & { readonly exitCode: ExitCodeValue };
-
-/** The results' optional columns: the account in a run across accounts, the region when the input has one. */
-function placeColumnsOf(config: RunConfig, scan: InputScan): PlaceColumnName[] {
-  if (!config.acrossAccounts) return [];
-  return scan.header.regionColumn === undefined ? ['account_id'] : ['account_id', 'region'];
-}
 
 /** Where the update limiters settled, summed over the lanes: the run's pace of updates. */
 function updateRate(router: LaneRouter): number | undefined {

@@ -90,6 +90,8 @@ export interface TransferOptions {
 export interface PreflightOptions {
   /** What the CSV asks of the account, to choose per-row or account-wide reads (per lane). */
   readonly plan: ReadPlanInput;
+  /** Across accounts: what the CSV asks of one lane's account, when it differs from `plan` (the whole CSV's). */
+  readonly planFor?: (lane: string) => ReadPlanInput;
   /** A fixed reader instead of choosing one (tests). */
   readonly reader?: ProductReader;
   /** How long a product busy with another change is waited for. */

@@ -34,6 +34,7 @@ import { confirmRecord } from './confirm-record.js';
 import { createCounters, type Counters } from './counters.js';
 import { preflightRow } from './preflight.js';
 import { chooseProductReader, perRowReader, type ProductReader } from './product-reader.js';
+import { LaneQueues } from './lane-queues.js';
 
 export * from './transfer-options.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_WAITING_PER_WORKER, type PreflightOptions, type TransferOptions, type TransferOutcome } from './transfer-options.js';
@@ -106,7 +107,7 @@ export class TransferRun {
       reader = (async () => {
         let chosen = preflight.reader;
         if (chosen === undefined) {
-          const answer = await chooseProductReader(preflight.plan, lane, this.#attemptOptions(undefined, lane));
+          const answer = await chooseProductReader(preflight.planFor?.(lane.name) ?? preflight.plan, lane, this.#attemptOptions(undefined, lane));
           chosen = answer.kind === 'chosen' ? answer.reader : perRowReader;
         }
         this.#options.events?.onPreflightReader?.(lane.name, chosen.strategy);
@@ -121,8 +122,7 @@ export class TransferRun {
    * The reader and the dispatch. With one lane the reader waits for a free write slot before it
    * reads on (never more than `concurrency` rows started). With several lanes it queues each row on
    * its lane and reads on until `maxQueued` rows wait, so a CSV sorted by account still keeps every
-   * account busy; a free write slot goes to the next lane in turn that is under its share
-   * (⌈concurrency ÷ lanes with work⌉), so a throttled account holds its share and no more.
+   * account busy; LaneQueues gives each free slot to the next lane under its share.
    */
   async #pump(): Promise<void> {
     const { concurrency } = this.#options;
@@ -131,11 +131,7 @@ export class TransferRun {
     const maxQueued = lanes.length > 1 ? (this.#options.maxQueued ?? DEFAULT_MAX_QUEUED) : 0;
     const pool = pLimit(concurrency);
     const inflight = new Set<Promise<void>>();
-    const queues = new Map<Lane, RowJob[]>(lanes.map((lane) => [lane, []]));
-    const laneWriting = new Map<Lane, number>(lanes.map((lane) => [lane, 0]));
-    let queued = 0;
-    let writing = 0;
-    let turn = 0;
+    const queues = new LaneQueues<RowJob>(lanes, concurrency);
     // Woken whenever a write slot frees or a row finishes; no per-row race over every row in flight.
     let wake: (() => void) | undefined;
     const wakeUp = () => {
@@ -150,25 +146,11 @@ export class TransferRun {
         wakeUp();
       });
     };
-    const share = () => {
-      let busy = 0;
-      for (const lane of lanes) if ((queues.get(lane)?.length ?? 0) > 0 || (laneWriting.get(lane) ?? 0) > 0) busy += 1;
-      return Math.max(1, Math.ceil(concurrency / Math.max(1, busy)));
-    };
-    const start = (job: RowJob) => {
-      const stoppedBy = this.#stoppedBy ?? job.lane.stoppedBy;
-      if (stoppedBy !== undefined) {
-        // Queued before the stop: its line says so, no call is made.
-        track(this.#emit(this.#notStarted(job.row, job.token, job.lane)).catch((error: unknown) => this.#failLocal(error)));
-        return;
-      }
-      writing += 1;
-      laneWriting.set(job.lane, (laneWriting.get(job.lane) ?? 0) + 1);
+    const start = (job: RowJob) =>
       track(
         pool(() => this.#work(job))
           .finally(() => {
-            writing -= 1;
-            laneWriting.set(job.lane, (laneWriting.get(job.lane) ?? 1) - 1);
+            queues.release(job);
             dispatch();
             wakeUp();
           })
@@ -177,21 +159,15 @@ export class TransferRun {
           // Only the journal or the results file can throw here: without them nothing is safe.
           .catch((error: unknown) => this.#failLocal(error)),
       );
-    };
     const dispatch = () => {
-      while (queued > 0 && writing < concurrency) {
-        const limit = share();
-        let chosen: Lane | undefined;
-        for (let i = 0; i < lanes.length && chosen === undefined; i += 1) {
-          const lane = lanes[(turn + i) % lanes.length]!;
-          if ((queues.get(lane)?.length ?? 0) > 0 && (laneWriting.get(lane) ?? 0) < limit) {
-            chosen = lane;
-            turn = (turn + i + 1) % lanes.length;
-          }
+      for (let job = queues.take(); job !== undefined; job = queues.take()) {
+        if (this.#stoppedBy === undefined && job.lane.stoppedBy === undefined) {
+          start(job);
+          continue;
         }
-        if (chosen === undefined) return;
-        queued -= 1;
-        start(queues.get(chosen)!.shift()!);
+        // Queued before the stop: its line says so, no call is made.
+        queues.release(job);
+        track(this.#emit(this.#notStarted(job.row, job.token, job.lane)).catch((error: unknown) => this.#failLocal(error)));
       }
     };
     try {
@@ -200,15 +176,14 @@ export class TransferRun {
         const job = await this.#triage(record);
         if (job === undefined) continue;
         this.#rowsSent += 1;
-        queues.get(job.lane)?.push(job) ?? queues.set(job.lane, [job]);
-        queued += 1;
+        queues.push(job);
         dispatch();
         if (this.#options.limit !== undefined && this.#rowsSent >= this.#options.limit) {
           this.#stop('limit', `the row limit (${this.#options.limit}) was reached: the rest of the rows were not started`);
         }
         // Backpressure: read on only while the rows queued are under their bound (none with one
         // lane: then a write slot must be free) and the rows waiting for records are under theirs.
-        while (queued > maxQueued || (maxQueued === 0 && writing >= concurrency) || inflight.size >= concurrency + maxWaiting) {
+        while (queues.queued > maxQueued || (maxQueued === 0 && queues.writing >= concurrency) || inflight.size >= concurrency + maxWaiting) {
           await new Promise<void>((resolve) => {
             wake = resolve;
           });
@@ -216,7 +191,7 @@ export class TransferRun {
         }
       }
       // The input is read: the queued rows still go out, as slots free.
-      while (queued > 0 && this.#fatal === undefined) {
+      while (queues.queued > 0 && this.#fatal === undefined) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });

@@ -1,0 +1,95 @@
+/**
+ * The rows read ahead and waiting for a write slot, one FIFO per lane, and the rule that picks the
+ * next one: lanes take turns, and a lane already holding its share of the slots,
+ * ⌈concurrency ÷ lanes with rows waiting or writing⌉, is passed over while others have rows. So a
+ * slow or throttled account keeps its share and no more, and an account that is done gives its
+ * share to the others.
+ */
+import type { Lane } from './lane.js';
+
+interface LaneState<T> {
+  /** Waiting items from `head` on; the consumed start is cut off now and then, so a shift costs O(1). */
+  items: T[];
+  head: number;
+  writing: number;
+}
+
+export class LaneQueues<T extends { readonly lane: Lane }> {
+  readonly #lanes: readonly Lane[];
+  readonly #concurrency: number;
+  readonly #state = new Map<Lane, LaneState<T>>();
+  #queued = 0;
+  #writing = 0;
+  #turn = 0;
+
+  constructor(lanes: readonly Lane[], concurrency: number) {
+    this.#lanes = lanes;
+    this.#concurrency = concurrency;
+    for (const lane of lanes) this.#state.set(lane, { items: [], head: 0, writing: 0 });
+  }
+
+  /** Items waiting, all lanes together. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Items taken and not yet released, all lanes together. */
+  get writing(): number {
+    return this.#writing;
+  }
+
+  push(item: T): void {
+    this.#of(item.lane).items.push(item);
+    this.#queued += 1;
+  }
+
+  /** The next item to start, counted as writing until `release`; undefined when no slot or no lane may take one. */
+  take(): T | undefined {
+    if (this.#queued === 0 || this.#writing >= this.#concurrency) return undefined;
+    const share = this.#share();
+    for (let i = 0; i < this.#lanes.length; i += 1) {
+      const lane = this.#lanes[(this.#turn + i) % this.#lanes.length]!;
+      const state = this.#of(lane);
+      if (state.head < state.items.length && state.writing < share) {
+        this.#turn = (this.#turn + i + 1) % this.#lanes.length;
+        return this.#shift(state);
+      }
+    }
+    return undefined;
+  }
+
+  /** An item taken by `take` is done with its slot. */
+  release(item: T): void {
+    this.#of(item.lane).writing -= 1;
+    this.#writing -= 1;
+  }
+
+  #shift(state: LaneState<T>): T {
+    const item = state.items[state.head]!;
+    state.head += 1;
+    if (state.head > 1024 && state.head * 2 > state.items.length) {
+      state.items = state.items.slice(state.head);
+      state.head = 0;
+    }
+    state.writing += 1;
+    this.#writing += 1;
+    this.#queued -= 1;
+    return item;
+  }
+
+  #share(): number {
+    let busy = 0;
+    for (const state of this.#state.values()) if (state.head < state.items.length || state.writing > 0) busy += 1;
+    return Math.max(1, Math.ceil(this.#concurrency / Math.max(1, busy)));
+  }
+
+  #of(lane: Lane): LaneState<T> {
+    let state = this.#state.get(lane);
+    if (state === undefined) {
+      // A lane the router made after the start: it joins the turns.
+      state = { items: [], head: 0, writing: 0 };
+      this.#state.set(lane, state);
+    }
+    return state;
+  }
+}
