@@ -175,7 +175,7 @@ function engineOptions(ctx: RunContext, scan: InputScan, lanes: RunLanes, ports:
       ? {
           plan: { productIds: scan.products, rowsSettingLaunchRole: scan.rowsSettingLaunchRole },
           // Across accounts each lane weighs its own rows against its account's size (at most, every one sets a launch role).
-          ...(config.acrossAccounts ? { planFor: (lane: string) => lanePlan(scan, lane) } : {}),
+          ...(config.acrossAccounts ? { planFor: (lane: string) => lanePlan(scan, lane), acrossAccounts: true } : {}),
           busyWait: { timeoutMs: config.busyTimeoutMs },
           // A verify (--check) reads every row: a checkpoint's word is not what the products look like now.
           reconcile: config.reconcile || config.check,

@@ -91,6 +91,8 @@ export interface PreflightDeps {
   /** `--reconcile`: a drifted product is changed under a token that covers the state it was found in. */
   readonly reconcile: boolean;
   readonly expectedAccounts?: ReadonlySet<string> | undefined;
+  /** A run across accounts: a product not found is not found in the row's own account (`not-found-in-account`). */
+  readonly acrossAccounts?: boolean;
   /** Why the run stopped taking rows, if it did (a busy wait gives up then). */
   readonly stoppedBy: () => string | undefined;
 }
@@ -117,7 +119,9 @@ export async function preflightRow(job: RowJob, attempt: AttemptOptions, deps: P
   for (;;) {
     if (answer.kind === 'failed') return { kind: 'read-failed', error: answer.error };
     if (answer.kind === 'not-found') {
-      return { kind: 'refused', reason: 'not-found', errorCode: 'ResourceNotFoundException', errorMessage: `Provisioned product ${row.provisionedProductId} not found.` };
+      return deps.acrossAccounts === true
+        ? { kind: 'refused', reason: 'not-found-in-account', errorCode: 'ResourceNotFoundException', errorMessage: `Provisioned product ${row.provisionedProductId} not found in account ${row.accountId}.` }
+        : { kind: 'refused', reason: 'not-found', errorCode: 'ResourceNotFoundException', errorMessage: `Provisioned product ${row.provisionedProductId} not found.` };
     }
     const { facts } = answer;
     const found = foundStateOf(row, facts);

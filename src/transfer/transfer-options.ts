@@ -92,6 +92,8 @@ export interface PreflightOptions {
   readonly plan: ReadPlanInput;
   /** Across accounts: what the CSV asks of one lane's account, when it differs from `plan` (the whole CSV's). */
   readonly planFor?: (lane: string) => ReadPlanInput;
+  /** A run across accounts: a product not found fails as `not-found-in-account`. */
+  readonly acrossAccounts?: boolean;
   /** A fixed reader instead of choosing one (tests). */
   readonly reader?: ProductReader;
   /** How long a product busy with another change is waited for. */

@@ -285,7 +285,7 @@ export class TransferRun {
     if (preflight === undefined) return job;
     const reader = await this.#readerFor(job.lane, preflight);
     const answer = await preflightRow(job, attempt, {
-      reader, clock, runId, reconcile: preflight.reconcile ?? false, expectedAccounts: preflight.expectedAccounts,
+      reader, clock, runId, reconcile: preflight.reconcile ?? false, expectedAccounts: preflight.expectedAccounts, acrossAccounts: preflight.acrossAccounts ?? false,
       busyWait: preflight.busyWait ?? { timeoutMs: DEFAULT_BUSY_TIMEOUT_MS },
       stoppedBy: () => this.#stoppedBy ?? job.lane.stoppedBy,
     });

@@ -144,6 +144,18 @@ describe('run across accounts', () => {
     }
   });
 
+  it('a product listed under the wrong account is not found in that account, and nothing is sent for it', async () => {
+    const { emulator: em, ws: w } = await start(1);
+    const [productOfB] = em.state.account(TEAM_B)!.products();
+    const input = await w.writeCsv('wrong.csv', ['account_id', 'provisioned_product_id', 'new_owner'], [[TEAM_A, productOfB!.id, dave(TEAM_A)]]);
+    const run = await runCli(runArgs(em, w, input), { cwd: w.dir });
+    expect(run.code, run.stderr).toBe(1);
+    const [result] = await w.readResults('wrong.csv.results.csv');
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'not-found-in-account', account_id: TEAM_A, error_code: 'ResourceNotFoundException' });
+    expect(result?.error_message).toBe(`Provisioned product ${productOfB!.id} not found in account ${TEAM_A}.`);
+    expect(updateCalls(em)).toEqual([]);
+  });
+
   it('refuses, before anything is sent, an accounts file with a bad line and an account outside --expect-account', async () => {
     const { emulator: em, ws: w } = await start(2);
     const input = await writeInput(em, w);
