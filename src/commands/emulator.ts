@@ -49,7 +49,8 @@ const EMULATOR_FLAGS: readonly FlagSpec[] = [
   { name: 'deny-assume-role', type: 'string', multiple: true, valueName: 'ACCOUNT|ROLE_ARN', description: 'STS AssumeRole into this account (or of this role) answers AccessDenied; repeatable.', defaultText: 'none' },
   { name: 'caller-arn', type: 'string', valueName: 'ARN', description: 'Principal requests are made as (decides what AccessLevelFilter User sees).', defaultText: 'arn:aws:iam::<account>:role/Admin' },
   { name: 'record-delay-ms', type: 'string', valueName: 'N', description: 'Time a record spends CREATED, then IN_PROGRESS, before SUCCEEDED; 0 applies at once.', defaultText: String(DEFAULT_RECORD_DELAY_MS) },
-  { name: 'region', type: 'string', valueName: 'REGION', description: 'The one region served: in ARNs, and the region a signature must be scoped to.', defaultText: 'us-east-1' },
+  { name: 'region', type: 'string', valueName: 'REGION', description: 'The region served by default: products that name none are in it; a signature must be scoped to a region served.', defaultText: 'us-east-1' },
+  { name: 'regions', type: 'string', valueName: 'R1,R2', description: 'More regions served, each with its own products (a request sees the region its signature names); with --generate, N products in each.', defaultText: 'none' },
   { name: 'search-default-access', type: 'string', valueName: 'Account|User', description: 'SearchProvisionedProducts\' access level without an AccessLevelFilter (Account: the current API reference; User: older documentation).', defaultText: 'Account' },
   { name: 'quota', type: 'string', multiple: true, valueName: 'OP=RATE[:BURST]', description: `Token bucket per operation, e.g. UpdateProvisionedProductProperties=5:10; repeatable. Operations: ${OPERATIONS.join(', ')}.`, defaultText: 'none' },
   { name: 'server-error-rate', type: 'string', valueName: 'F', description: 'Fraction of requests answered 500 InternalFailure.', defaultText: '0' },
@@ -82,6 +83,7 @@ interface EmulatorSettings {
   readonly callerArn: string | undefined;
   readonly recordDelayMs: number;
   readonly region: string;
+  readonly regions: readonly string[];
   readonly searchDefaultAccessLevel: 'Account' | 'User';
   readonly faults: EmulatorFaults;
   readonly random: number;
@@ -124,6 +126,7 @@ export const emulatorCommand: Command = {
         ...(settings.callerArn ? { callerArn: settings.callerArn } : {}),
         recordDelayMs: settings.recordDelayMs,
         region: settings.region,
+        ...(settings.regions.length > 0 ? { regions: settings.regions } : {}),
         searchDefaultAccessLevel: settings.searchDefaultAccessLevel,
         faults: settings.faults,
         random: settings.random,
@@ -186,6 +189,11 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
   }
   if (seedPath !== undefined && generate !== undefined) throw new UsageError('BAD_VALUE', '--seed and --generate cannot be used together');
   const random = integerFlag(flags, 'random-seed', { min: 0, max: 4294967295, defaultValue: 1 });
+  const region = stringFlag(flags, 'region') ?? 'us-east-1';
+  const regions = (stringFlag(flags, 'regions') ?? '').split(',').map((r) => r.trim()).filter((r) => r !== '');
+  for (const named of [region, ...regions]) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(named)) throw new UsageError('BAD_VALUE', `--region/--regions expect region names such as eu-west-1, got '${named}'`);
+  }
 
   let seed: CatalogSeed;
   let seedSource: string;
@@ -193,8 +201,11 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
     const count = parseInteger(generate, '--generate', 1, 1_000_000);
     const accounts = integerFlag(flags, 'accounts', { min: 1, max: 1000, defaultValue: 1 });
     if (count * accounts > 1_000_000) throw new UsageError('BAD_VALUE', `--generate ${count} --accounts ${accounts} makes ${count * accounts} products; at most 1000000`);
-    seed = generateSeed({ count, accountId: accountFlag ?? DEFAULT_ACCOUNT, accounts, random });
-    seedSource = `--generate ${count}${accounts > 1 ? ` --accounts ${accounts}` : ''}`;
+    // With --regions, each account has N products in the default region and in each other one.
+    const generatedRegions = regions.length > 0 ? [region, ...regions.filter((r) => r !== region)] : undefined;
+    if (count * accounts * (generatedRegions?.length ?? 1) > 1_000_000) throw new UsageError('BAD_VALUE', `--generate ${count} makes more than 1000000 products over the accounts and regions asked`);
+    seed = generateSeed({ count, accountId: accountFlag ?? DEFAULT_ACCOUNT, accounts, random, ...(generatedRegions === undefined ? {} : { regions: generatedRegions }) });
+    seedSource = `--generate ${count}${accounts > 1 ? ` --accounts ${accounts}` : ''}${generatedRegions === undefined ? '' : ` --regions ${regions.join(',')}`}`;
   } else {
     if (stringFlag(flags, 'accounts') !== undefined) throw new UsageError('BAD_VALUE', '--accounts goes with --generate; a seed file lists its accounts');
     const path = seedPath !== undefined ? resolve(io.cwd, seedPath) : bundledSeedPath();
@@ -225,7 +236,8 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
     seedSource,
     callerArn: stringFlag(flags, 'caller-arn'),
     recordDelayMs: integerFlag(flags, 'record-delay-ms', { min: 0, max: 3_600_000, defaultValue: DEFAULT_RECORD_DELAY_MS }),
-    region: stringFlag(flags, 'region') ?? 'us-east-1',
+    region,
+    regions,
     searchDefaultAccessLevel: choiceFlag(flags, 'search-default-access', ['Account', 'User'] as const, 'Account'),
     faults,
     random,

@@ -48,6 +48,8 @@ export interface AccountLaneDeps {
   readonly signal: AbortSignal;
   /** A dry run that reads nothing reaches no account. */
   readonly readsAws: boolean;
+  /** `--region`, or the environment's (AWS_REGION): the partition of roles to assume when a row names no region. */
+  readonly defaultRegion: string | undefined;
 }
 
 /** The accounts file, read and checked; a Refusal (exit 2) names every problem with its line. */
@@ -79,7 +81,9 @@ export async function setUpAccountLanes(config: RunConfig, scan: InputScan, deps
   const identities = new Map<string, { accountId: string; identity: IdentityApi & { destroy(): void } }>();
   const destroyers: (() => void)[] = [];
   for (const [key, place] of scan.places) {
-    const access = accessFor(place.accountId, place.region, { assumeRoleName: config.assumeRoleName, externalId: config.externalId, profile: config.profile, accountsFile });
+    // The region decides the partition of the role ARN too (aws-cn, aws-us-gov), so the resolved one is passed.
+    const fileRegion = accountsFile?.get(place.accountId)?.region;
+    const access = accessFor(place.accountId, place.region ?? fileRegion ?? deps.defaultRegion, { assumeRoleName: config.assumeRoleName, externalId: config.externalId, profile: config.profile, accountsFile });
     const region = place.region ?? access.region ?? config.region;
     const credentials = credentialsFor(access, { region, stsEndpoint: config.stsEndpointUrl, agents: deps.agents, requestTimeoutMs: config.requestTimeoutMs, sessionName });
     // Without credentials of its own the lane uses the run's --profile (or the default chain).
@@ -138,10 +142,12 @@ async function checkAccountTargets(
 ): Promise<{ targetProblems: Map<string, TargetProblem>; warnings: string[] }> {
   const targetProblems = new Map<string, TargetProblem>();
   const warnings: string[] = [];
-  const checked = new Set(unreachable.map((entry) => entry.accountId));
+  // IAM is global: one reachable lane of an account checks its targets (a region not reached does not skip them).
+  const notReached = new Set(unreachable.map((entry) => entry.lane));
+  const checked = new Set<string>();
   const targets = { owners: [...scan.targets.owners.keys()], launchRoles: [...scan.targets.launchRoles.keys()] };
-  for (const { accountId, identity } of identities.values()) {
-    if (checked.has(accountId)) continue;
+  for (const [lane, { accountId, identity }] of identities) {
+    if (checked.has(accountId) || notReached.has(lane)) continue;
     checked.add(accountId);
     const check = await checkTargets(targets, accountId, identity, signal);
     if (check.skipped !== undefined) warnings.push(`account ${accountId}: ${check.skipped}`);
@@ -150,10 +156,13 @@ async function checkAccountTargets(
   return { targetProblems, warnings };
 }
 
-/** The results' optional columns: the account in a run across accounts, the region when the input has one. */
+/**
+ * The results' optional columns: the account in a run across accounts, or when the input has the
+ * column (as it was echoed before the column was known); the region when the input has one.
+ */
 export function placeColumnsOf(config: RunConfig, scan: InputScan): PlaceColumnName[] {
-  if (!config.acrossAccounts) return [];
-  return scan.header.regionColumn === undefined ? ['account_id'] : ['account_id', 'region'];
+  const account = config.acrossAccounts || scan.header.accountColumn !== undefined;
+  return [...(account ? (['account_id'] as const) : []), ...(scan.header.regionColumn === undefined ? [] : (['region'] as const))];
 }
 
 /** What one lane's rows ask of its account: their count, and the input's ids to keep from an account-wide read. */

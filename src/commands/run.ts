@@ -122,7 +122,8 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
     if (unusable) return await refuse(ctx, unusable, scan.totalRows);
     let lanes: RunLanes;
     if (config.acrossAccounts) {
-      const set = await setUpAccountLanes(config, scan, { agents, clock: systemClock, signal: io.signal, readsAws });
+      const defaultRegion = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+      const set = await setUpAccountLanes(config, scan, { agents, clock: systemClock, signal: io.signal, readsAws, defaultRegion });
       if (set instanceof Refusal) return await refuse(ctx, set, scan.totalRows);
       accountLanes = set;
       for (const { lane, reason } of set.unreachable) log.logger.warn({ account: lane, reason }, `account ${lane} cannot be reached: its rows will be not-started`);

@@ -16,8 +16,11 @@ import type { AccountSeed } from './types.js';
 
 export interface EmulatedAccount {
   readonly seed: AccountSeed;
-  readonly store: CatalogStore;
   readonly faults: FaultEngine;
+  /** Its products in `region`: each region has its own (a region it has none in answers empty). */
+  storeIn(region: string): CatalogStore;
+  /** Its stores, in the order their regions were first used (the emulator's own region first). */
+  stores(): CatalogStore[];
 }
 
 /** Who a request acts as. */
@@ -108,8 +111,11 @@ export class AccountDirectory {
     return { account: this.#accounts.get(session.accountId)!, callerArn: session.callerArn };
   }
 
-  /** STS AssumeRole: the checks AWS makes (shape, trust, external id), then new credentials. */
-  assumeRole(caller: Identity, request: AssumeRoleRequest, now: number, denied: readonly string[]): IssuedCredentials {
+  /**
+   * STS AssumeRole: the checks AWS makes (shape, trust, external id), then new credentials.
+   * `denied` gives an account's `assumeRoleDenied` fault: the caller's and the role's account's both refuse.
+   */
+  assumeRole(caller: Identity, request: AssumeRoleRequest, now: number, denied: (account: EmulatedAccount) => readonly string[]): IssuedCredentials {
     const match = ROLE_ARN.exec(request.roleArn);
     if (match === null) {
       throw new ServiceError('ValidationError', `${request.roleArn} is invalid: RoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
@@ -126,8 +132,7 @@ export class AccountDirectory {
       account === undefined ||
       (account.seed.assumableRoles !== undefined && !account.seed.assumableRoles.includes(roleName)) ||
       (account.seed.externalId !== undefined && account.seed.externalId !== request.externalId) ||
-      denied.includes(accountId) ||
-      denied.includes(request.roleArn);
+      [...denied(caller.account), ...denied(account)].some((entry) => entry === accountId || entry === request.roleArn);
     if (refused) {
       throw new ServiceError('AccessDenied', `User: ${caller.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`, 403);
     }

@@ -13,6 +13,7 @@ interface MutableCall {
   token?: string;
   accountId?: string;
   accessKeyId?: string;
+  region?: string;
   at: string;
 }
 
@@ -39,11 +40,12 @@ export class CallLog {
   }
 
   /** Who the request acts as, once its credentials are checked. */
-  identify(seq: number, accountId: string, accessKeyId: string): void {
+  identify(seq: number, accountId: string, accessKeyId: string, region: string): void {
     const call = this.calls[seq - 1];
     if (call) {
       call.accountId = accountId;
       call.accessKeyId = accessKeyId;
+      call.region = region;
     }
   }
 

@@ -98,6 +98,8 @@ const SEED_EPOCH_MS = Date.UTC(2023, 0, 2, 9, 0, 0);
 
 export class CatalogStore {
   readonly accountId: string;
+  /** The region these products are in. */
+  readonly region: string;
   /** The partition of the region served: an OWNER or LAUNCH_ROLE must be in it. */
   readonly partition: string;
   private readonly products = new Map<string, ProductState>();
@@ -110,6 +112,7 @@ export class CatalogStore {
 
   constructor(private readonly options: CatalogStoreOptions) {
     this.accountId = options.seed.accountId;
+    this.region = options.region;
     this.partition = partitionOf(options.region);
     options.seed.products.forEach((product, index) => this.addSeeded(product, index));
   }

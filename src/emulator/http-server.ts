@@ -58,21 +58,32 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const randomSeed = options.random ?? 1;
   // Separate streams: record ids must not shift when fault draws change, and vice versa.
   const idRandom = mulberry32(randomSeed ^ 0x5bd1e995);
+  // The regions served: the default one, those asked for, and those the seed's products name.
+  const regions = [...new Set([region, ...(options.regions ?? []), ...seedAccounts(seed).flatMap((a) => a.products.flatMap((p) => (p.region === undefined ? [] : [p.region])))])];
   const accounts: EmulatedAccount[] = seedAccounts(seed).map((accountSeed, index) => {
     // The caller's own account keeps the stream a one-account emulator always had.
     const faultEngine = new FaultEngine(mulberry32(index === 0 ? randomSeed : randomSeed ^ Math.imul(index, 0x9e3779b1)), index === 0 ? callerArn : `arn:aws:iam::${accountSeed.accountId}:root`);
     faultEngine.set(parseFaults(options.faults ?? {}, 'options.faults'), clock.now());
     const own = options.accountFaults?.[accountSeed.accountId];
     if (own !== undefined) faultEngine.set(parseFaults(own, `options.accountFaults.${accountSeed.accountId}`), clock.now());
-    const store = new CatalogStore({
-      seed: accountSeed,
-      region,
-      recordDelayMs,
-      newRecordId: () => `rec-${randomAlnum(idRandom, 13)}`,
-      isHeld: (id, now) => faultEngine.isHeld(id, now),
-      failsUpdate: (id) => faultEngine.failsUpdate(id),
-    });
-    return { seed: accountSeed, store, faults: faultEngine };
+    const stores = new Map<string, CatalogStore>();
+    const storeIn = (storeRegion: string): CatalogStore => {
+      let store = stores.get(storeRegion);
+      if (store === undefined) {
+        store = new CatalogStore({
+          seed: { ...accountSeed, products: accountSeed.products.filter((p) => (p.region ?? region) === storeRegion) },
+          region: storeRegion,
+          recordDelayMs,
+          newRecordId: () => `rec-${randomAlnum(idRandom, 13)}`,
+          isHeld: (id, now) => faultEngine.isHeld(id, now),
+          failsUpdate: (id) => faultEngine.failsUpdate(id),
+        });
+        stores.set(storeRegion, store);
+      }
+      return store;
+    };
+    for (const served of regions) storeIn(served);
+    return { seed: accountSeed, faults: faultEngine, storeIn, stores: () => [...stores.values()] };
   });
   for (const accountId of Object.keys(options.accountFaults ?? {})) {
     if (!accounts.some((account) => account.seed.accountId === accountId)) {
@@ -103,8 +114,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     };
   };
   const searchDefaultAccess = options.searchDefaultAccessLevel ?? DEFAULT_SEARCH_ACCESS;
-  const operationsFor = (identity: Identity) =>
-    createOperations({ store: identity.account.store, callerArn: identity.callerArn, now: () => clock.now(), searchDefaultAccess, unsortedRank: unsortedRank(identity.account.faults) });
+  const operationsFor = (identity: Identity, requestRegion: string) =>
+    createOperations({ store: identity.account.storeIn(requestRegion), callerArn: identity.callerArn, now: () => clock.now(), searchDefaultAccess, unsortedRank: unsortedRank(identity.account.faults) });
   const validator = new InputValidator();
   const calls = new CallLog();
   // Aborted by close(), so a request sleeping on injected latency does not keep the process alive.
@@ -112,23 +123,30 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const listeners = new Set<RequestListener>();
   const responseListeners = new Set<ResponseListener>();
 
-  const accountView = (store: CatalogStore): AccountStateView => ({
+  /** One account's products and records, every region together (each product's ARN names its region). */
+  const accountView = (account: EmulatedAccount): AccountStateView => ({
     product: (id) => {
-      const view = store.product(id, clock.now());
-      return view ? productSnapshot(view) : undefined;
+      for (const store of account.stores()) {
+        const view = store.product(id, clock.now());
+        if (view) return productSnapshot(view);
+      }
+      return undefined;
     },
-    products: () => store.allProducts(clock.now()).map(productSnapshot),
+    products: () => account.stores().flatMap((store) => store.allProducts(clock.now()).map(productSnapshot)),
     record: (id) => {
-      const view = store.record(id, clock.now());
-      return view ? recordSnapshot(view) : undefined;
+      for (const store of account.stores()) {
+        const view = store.record(id, clock.now());
+        if (view) return recordSnapshot(view);
+      }
+      return undefined;
     },
-    records: () => store.allRecords(clock.now()).map(recordSnapshot),
+    records: () => account.stores().flatMap((store) => store.allRecords(clock.now()).map(recordSnapshot)),
   });
   const state: EmulatorStateView = {
-    ...accountView(home.store),
+    ...accountView(home),
     account: (accountId) => {
       const account = directory.get(accountId);
-      return account === undefined ? undefined : accountView(account.store);
+      return account === undefined ? undefined : accountView(account);
     },
     calls: () => calls.all(),
     snapshot: (): EmulatorState => ({
@@ -137,19 +155,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       records: state.records(),
       calls: state.calls(),
       ...(accounts.length > 1
-        ? { accounts: Object.fromEntries(accounts.map(({ seed: { accountId }, store }) => [accountId, { products: accountView(store).products(), records: accountView(store).records() }])) }
+        ? { accounts: Object.fromEntries(accounts.map((account) => [account.seed.accountId, { products: accountView(account).products(), records: accountView(account).records() }])) }
         : {}),
     }),
   };
 
-  /** Checks the signature (with the secrets of issued sessions too) and says who the request acts as. */
-  function authenticate(req: IncomingMessage, body: Buffer, seq: number, expect: SignatureExpectations, protocol: Protocol): Identity {
+  /** Checks the signature (with the secrets of issued sessions too); says who the request acts as, and in which region. */
+  function authenticate(req: IncomingMessage, body: Buffer, seq: number, expect: SignatureExpectations, protocol: Protocol): Identity & { readonly region: string } {
     const configured = options.credentials;
     const secretOf = configured === undefined ? undefined : (key: string) => configured[key] ?? directory.secretOf(key);
-    const accessKeyId = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, secretOf, { ...expect, now: clock.now() });
-    const identity = directory.identify(accessKeyId, header(req, 'x-amz-security-token'), clock.now(), protocol);
-    calls.identify(seq, identity.account.seed.accountId, accessKeyId);
-    return identity;
+    const signed = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, secretOf, { ...expect, now: clock.now() });
+    const identity = directory.identify(signed.accessKeyId, header(req, 'x-amz-security-token'), clock.now(), protocol);
+    calls.identify(seq, identity.account.seed.accountId, signed.accessKeyId, signed.region);
+    // Without --access-key any region passes the check: one the emulator does not serve sees its
+    // default region, as a one-region emulator always answered (with it, such a request is refused).
+    return { ...identity, region: regions.includes(signed.region) ? signed.region : region };
   }
 
   /** STS and IAM in the query protocol (query-protocol.ts), on the same port. */
@@ -160,12 +180,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     let answer: Answer;
     try {
       const service = QUERY_ACTIONS[action] ?? 'iam';
-      const identity = authenticate(req, body, call.seq, { service, region: service === 'iam' ? 'us-east-1' : region }, 'query');
+      const identity = authenticate(req, body, call.seq, { service, regions: service === 'iam' ? ['us-east-1'] : regions }, 'query');
       const current = identity.account.faults.current();
       const result = answerQuery(action, params, {
         accountId: identity.account.seed.accountId, callerArn: identity.callerArn, missingPrincipals: current.missingPrincipals ?? [],
         untrustedRoles: current.untrustedRoles ?? [], iamAccessDenied: current.iamAccessDenied ?? false,
-        assumeRole: (request) => directory.assumeRole(identity, request, clock.now(), current.assumeRoleDenied ?? []),
+        assumeRole: (request) => directory.assumeRole(identity, request, clock.now(), (account) => account.faults.current().assumeRoleDenied ?? []),
       });
       answer = { status: result.status, body: null, xml: result.xml, outcome: result.outcome };
     } catch (error) {
@@ -209,7 +229,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   ): Promise<Answer> {
     let dropAfter = false;
     try {
-      const identity = authenticate(req, body, seq, { region }, 'json');
+      const identity = authenticate(req, body, seq, { regions }, 'json');
       const { faults } = identity.account;
       if (req.method !== 'POST' || path !== '/' || operation === undefined || !isOperationName(operation)) {
         throw new ServiceError('UnknownOperationException', `Unknown operation ${target ?? `${req.method ?? ''} ${path}`}.`);
@@ -228,7 +248,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (decision.kind === 'error') return errorAnswer(decision.error, decision.outcome);
       dropAfter = decision.dropAfter;
       const input = validator.validate(INPUT_SHAPES[operation], params);
-      const result = operationsFor(identity)[operation](input);
+      const result = operationsFor(identity, identity.region)[operation](input);
       if (dropAfter) return { status: 0, body: null, outcome: 'dropped-after', drop: 'dropped-after' };
       return { status: 200, body: result, outcome: 'ok' };
     } catch (error) {

@@ -14,7 +14,8 @@ import type { AccountSeed, CatalogSeed, ProvisionedProductStatus, SeedProduct } 
 const ID_PATTERN = /^[a-zA-Z0-9_-]{1,100}$/;
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
 const OPTIONAL_STRINGS = ['statusMessage', 'productId', 'productName', 'provisioningArtifactId', 'provisioningArtifactName'] as const;
-const KNOWN_KEYS = new Set(['id', 'name', 'owner', 'launchRole', 'status', 'createdTime', ...OPTIONAL_STRINGS]);
+const KNOWN_KEYS = new Set(['id', 'name', 'owner', 'launchRole', 'status', 'createdTime', 'region', ...OPTIONAL_STRINGS]);
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export async function loadSeed(path: string): Promise<CatalogSeed> {
   let text: string;
@@ -93,13 +94,15 @@ function parseAccount(input: Record<string, unknown>, where: string, problems: s
     }
     const product = raw as Record<string, unknown>;
     for (const key of Object.keys(product)) if (!KNOWN_KEYS.has(key)) problems.push(`${at}.${key}: unknown field`);
-    const { id, name, owner, launchRole, status, createdTime } = product;
+    const { id, name, owner, launchRole, status, createdTime, region } = product;
+    if (region !== undefined && (typeof region !== 'string' || !REGION_PATTERN.test(region))) problems.push(`${at}.region: expected a region name such as eu-west-1, got ${JSON.stringify(region)}`);
+    const regionKey = typeof region === 'string' ? region : '';
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) problems.push(`${at}.id: expected 1-100 of [a-zA-Z0-9_-], got ${JSON.stringify(id)}`);
     else if (ids.has(id)) problems.push(`${at}.id: duplicate id '${id}'`);
     else ids.add(id);
     if (typeof name !== 'string' || !NAME_PATTERN.test(name)) problems.push(`${at}.name: expected a provisioned product name ([a-zA-Z0-9][a-zA-Z0-9._-]*, at most 128), got ${JSON.stringify(name)}`);
-    else if (names.has(name)) problems.push(`${at}.name: duplicate name '${name}'`);
-    else names.add(name);
+    else if (names.has(`${regionKey}/${name}`)) problems.push(`${at}.name: duplicate name '${name}'${regionKey === '' ? '' : ` in ${regionKey}`}`);
+    else names.add(`${regionKey}/${name}`);
     const ownerWhy = typeof owner === 'string' ? ownerProblem(owner, account) : 'owner is required';
     if (ownerWhy) problems.push(`${at}.owner: ${ownerWhy}`);
     if (launchRole !== undefined) {
@@ -138,6 +141,8 @@ export interface GenerateSeedOptions {
   readonly accountId?: string;
   /** Accounts in all, the caller's own included; the others are the next account ids up. Default 1. */
   readonly accounts?: number;
+  /** Regions each account has `count` products in (each product names its region). Default: the emulator's one region. */
+  readonly regions?: readonly string[];
   /** Owners assigned round-robin (one account only); defaults to a realistic mix incl. the departing user alice. */
   readonly owners?: readonly string[];
   /** PRNG seed or PRNG; default seed 1. */
@@ -169,7 +174,8 @@ export function generateSeed(options: GenerateSeedOptions): CatalogSeed {
     const id = String(Number(accountId) + k).padStart(12, '0');
     return {
       accountId: id,
-      products: generateProducts(options.count, id, k === 0 ? options.owners : undefined, random, ids),
+      products: (options.regions ?? [undefined]).flatMap((region) =>
+        generateProducts(options.count, id, k === 0 ? options.owners : undefined, random, ids).map((product) => (region === undefined ? product : { ...product, region }))),
       ...(k === 0 ? {} : { assumableRoles: GENERATED_ASSUMABLE_ROLES }),
     };
   });

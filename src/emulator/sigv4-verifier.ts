@@ -33,12 +33,19 @@ interface AuthorizationHeader {
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
-/** Throws the AWS error for a request that does not pass; returns the access key id otherwise. */
+/** What a request that passes was signed with. */
+export interface VerifiedSignature {
+  readonly accessKeyId: string;
+  /** The region of its credential scope: the region it is addressed to. */
+  readonly region: string;
+}
+
+/** Throws the AWS error for a request that does not pass; returns the access key id and region otherwise. */
 export interface SignatureExpectations {
   /** The service the credential scope must name: Service Catalog's, or `sts` / `iam` for the query protocol. */
   readonly service?: string;
-  /** The region the scope must name (IAM, a global service, is always signed for us-east-1). */
-  readonly region?: string;
+  /** The regions the scope may name (IAM, a global service, is always signed for us-east-1). */
+  readonly regions?: readonly string[];
   /** Now, by the emulator's clock, for the 15-minute window. */
   readonly now?: number;
 }
@@ -53,7 +60,7 @@ export function verifySigV4(
   request: SignedRequest,
   secretOf: SecretLookup | undefined,
   expect: SignatureExpectations = {},
-): string {
+): VerifiedSignature {
   const service = expect.service ?? SIGNING_SERVICE;
   const headers = headerMap(request.rawHeaders);
   const authorization = headers.get('authorization');
@@ -68,13 +75,13 @@ export function verifySigV4(
   if (parsed.service !== service) {
     throw new ServiceError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
   }
-  if (secretOf === undefined) return parsed.accessKeyId;
+  if (secretOf === undefined) return { accessKeyId: parsed.accessKeyId, region: parsed.region };
 
   const secret = secretOf(parsed.accessKeyId);
   if (secret === undefined) {
     throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   }
-  if (expect.region !== undefined && parsed.region !== expect.region) {
+  if (expect.regions !== undefined && !expect.regions.includes(parsed.region)) {
     throw new ServiceError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${parsed.region}'. `);
   }
   if (expect.now !== undefined && amzDate !== undefined) checkClockSkew(amzDate, expect.now);
@@ -92,7 +99,7 @@ export function verifySigV4(
         `The String-to-Sign should have been\n'${stringToSign}'\n`,
     );
   }
-  return parsed.accessKeyId;
+  return { accessKeyId: parsed.accessKeyId, region: parsed.region };
 }
 
 function parseAuthorization(value: string, hasDate: boolean): AuthorizationHeader {

@@ -28,6 +28,8 @@ export interface SeedProduct {
   readonly provisioningArtifactName?: string;
   /** ISO-8601 creation time. */
   readonly createdTime?: string;
+  /** The region it is in; default the emulator's (`--region`). Names are unique per account and region. */
+  readonly region?: string;
 }
 
 /** One account's products, and who may get into it with STS AssumeRole. */
@@ -123,8 +125,13 @@ export interface EmulatorOptions {
   readonly clock?: Clock;
   /** Seed of the PRNGs behind random faults and generated record ids. Default 1. */
   readonly random?: number;
-  /** The one region it serves: ARNs it makes up, and the region a SigV4 scope must name. Default us-east-1. */
+  /** The region it serves by default: products that name none are in it. Default us-east-1. */
   readonly region?: string;
+  /**
+   * More regions it serves (a request sees the products of the region its signature is scoped
+   * to); the regions the seed's products name are served too.
+   */
+  readonly regions?: readonly string[];
   /**
    * Caps how long credentials from STS AssumeRole last, in seconds, whatever DurationSeconds asked
    * (AWS's floor is 900): a rehearsal of a run that outlives its role sessions. Default: as asked.
@@ -150,6 +157,8 @@ export interface CallRecord {
   readonly accountId?: string;
   /** The access key id that signed it (set once the signature is checked). */
   readonly accessKeyId?: string;
+  /** The region its signature is scoped to: whose products it sees (set once the signature is checked). */
+  readonly region?: string;
   /** ISO-8601 arrival time by the emulator's clock. */
   readonly at: string;
 }

@@ -1,8 +1,8 @@
 /**
  * The rows read ahead and waiting for a write slot, one FIFO per lane, and the rule that picks the
  * next one: lanes take turns, and a lane already holding its share of the slots,
- * ⌈concurrency ÷ lanes with rows waiting or writing⌉, is passed over while others have rows. So a
- * slow or throttled account keeps its share and no more, and an account that is done gives its
+ * ⌈concurrency ÷ lanes with rows waiting⌉, is passed over. So a slow or throttled account keeps
+ * its share and no more, and a lane with nothing waiting (done, or on its last rows) leaves its
  * share to the others.
  */
 import type { Lane } from './lane.js';
@@ -79,17 +79,14 @@ export class LaneQueues<T extends { readonly lane: Lane }> {
 
   #share(): number {
     let busy = 0;
-    for (const state of this.#state.values()) if (state.head < state.items.length || state.writing > 0) busy += 1;
+    for (const state of this.#state.values()) if (state.head < state.items.length) busy += 1;
     return Math.max(1, Math.ceil(this.#concurrency / Math.max(1, busy)));
   }
 
   #of(lane: Lane): LaneState<T> {
-    let state = this.#state.get(lane);
-    if (state === undefined) {
-      // A lane the router made after the start: it joins the turns.
-      state = { items: [], head: 0, writing: 0 };
-      this.#state.set(lane, state);
-    }
+    const state = this.#state.get(lane);
+    // The router's lanes are fixed when the run starts; a row of another lane is a bug.
+    if (state === undefined) throw new Error(`lane ${lane.name} is not one of the run's lanes`);
     return state;
   }
 }

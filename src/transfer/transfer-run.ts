@@ -146,7 +146,14 @@ export class TransferRun {
         wakeUp();
       });
     };
-    const start = (job: RowJob) =>
+    // Set when the run failed (the input broke, or a local write): queued rows are dropped, not started.
+    let abandoned = false;
+    const start = (job: RowJob) => {
+      // Counted when a row is handed to a worker, not when it is queued: the reader runs ahead of the limit.
+      this.#rowsSent += 1;
+      if (this.#options.limit !== undefined && this.#rowsSent >= this.#options.limit) {
+        this.#stop('limit', `the row limit (${this.#options.limit}) was reached: the rest of the rows were not started`);
+      }
       track(
         pool(() => this.#work(job))
           .finally(() => {
@@ -159,8 +166,13 @@ export class TransferRun {
           // Only the journal or the results file can throw here: without them nothing is safe.
           .catch((error: unknown) => this.#failLocal(error)),
       );
+    };
     const dispatch = () => {
       for (let job = queues.take(); job !== undefined; job = queues.take()) {
+        if (abandoned || this.#fatal !== undefined) {
+          queues.release(job);
+          continue;
+        }
         if (this.#stoppedBy === undefined && job.lane.stoppedBy === undefined) {
           start(job);
           continue;
@@ -175,12 +187,8 @@ export class TransferRun {
         if (this.#fatal !== undefined) break;
         const job = await this.#triage(record);
         if (job === undefined) continue;
-        this.#rowsSent += 1;
         queues.push(job);
         dispatch();
-        if (this.#options.limit !== undefined && this.#rowsSent >= this.#options.limit) {
-          this.#stop('limit', `the row limit (${this.#options.limit}) was reached: the rest of the rows were not started`);
-        }
         // Backpressure: read on only while the rows queued are under their bound (none with one
         // lane: then a write slot must be free) and the rows waiting for records are under theirs.
         while (queues.queued > maxQueued || (maxQueued === 0 && queues.writing >= concurrency) || inflight.size >= concurrency + maxWaiting) {
@@ -198,11 +206,15 @@ export class TransferRun {
       }
     } catch (error) {
       // The input failed mid-run (e.g. the file changed): abandon the rows in flight quickly
-      // (they stay in flight in the journal) but never return before they settled.
+      // (they stay in flight in the journal), start none of the queued ones, but never return
+      // before they settled.
+      abandoned = true;
       this.#abandonInFlight(error);
       throw error;
     } finally {
-      await Promise.allSettled(inflight);
+      if (this.#fatal !== undefined) abandoned = true;
+      // A row that settles can start a queued one: wait until nothing is left in flight.
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
     }
   }
 
@@ -379,7 +391,7 @@ export class TransferRun {
 
   /** A lane's own stop; the run stops with it once no lane is left. */
   #stopLane(lane: Lane, reason: LaneStopReason, detail: string): void {
-    if (!lane.stop(reason)) return;
+    if (!lane.stop(reason, detail)) return;
     const { lanes } = this.#options.lanes;
     if (lanes.every((l) => l.stoppedBy !== undefined)) {
       this.#stop(reason, lanes.length > 1 ? `every lane stopped; the last, ${lane.name}: ${detail}` : detail);

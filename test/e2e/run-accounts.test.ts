@@ -113,11 +113,13 @@ describe('run across accounts', () => {
   });
 
   it('a throttled account does not hold the others back', async () => {
-    const { emulator: em, ws: w } = await start(4);
-    // The first account in the file is held to 2 updates a second; the other two have no quota.
-    em.setFaults({ quotas: { UpdateProvisionedProductProperties: { ratePerSecond: 2, burst: 1 } } }, HOME);
+    const { emulator: em, ws: w } = await start(8);
+    // The first account in the file is held to 4 updates a second and has more rows than there are
+    // write slots; the other two have no quota. One reader that waited for a free slot would start
+    // the others' rows only once the throttled account's rows had all been started.
+    em.setFaults({ quotas: { UpdateProvisionedProductProperties: { ratePerSecond: 4, burst: 1 } } }, HOME);
     const input = await writeInput(em, w);
-    const run = await runCli(runArgs(em, w, input, '--concurrency', '6', '--rate', '50'), { cwd: w.dir });
+    const run = await runCli(runArgs(em, w, input, '--concurrency', '4', '--rate', '50'), { cwd: w.dir });
     expect(run.code, run.stderr).toBe(0);
     const applied = updateCalls(em).filter((call) => call.outcome === 'ok');
     const lastOf = (account: string) => Math.max(...applied.map((call, i) => (call.accountId === account ? i : -1)));
@@ -138,6 +140,9 @@ describe('run across accounts', () => {
     const calls = em.state.calls();
     const assumed = calls.filter((call) => call.operation === 'AssumeRole' && call.outcome === 'ok');
     expect(assumed.length).toBeGreaterThan(ACCOUNTS.length);
+    // The run outlived its first sessions by seconds, and no request went out with expired credentials.
+    const updates = updateCalls(em).filter((call) => call.outcome === 'ok');
+    expect(Date.parse(updates.at(-1)!.at) - Date.parse(assumed[0]!.at)).toBeGreaterThan(2000);
     expect(calls.some((call) => /Expired/.test(call.outcome))).toBe(false);
     for (const account of ACCOUNTS) {
       for (const product of em.state.account(account)!.products()) expect(product.owner).toBe(dave(account));

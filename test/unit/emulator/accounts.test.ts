@@ -133,6 +133,10 @@ describe('an emulator of several accounts', () => {
     expect((await refusal({ RoleArn: roleArn(TEAM_A) })).name).toBe('AccessDenied');
     emulator.setFaults({ assumeRoleDenied: [] });
     expect((await sts().send(new AssumeRoleCommand({ RoleArn: roleArn(TEAM_A), RoleSessionName: 'again' }))).Credentials).toBeDefined();
+    // The fault set on the role's own account refuses it too.
+    emulator.setFaults({ assumeRoleDenied: [roleArn(TEAM_A)] }, TEAM_A);
+    expect((await refusal({ RoleArn: roleArn(TEAM_A) })).name).toBe('AccessDenied');
+    emulator.setFaults({ assumeRoleDenied: [] }, TEAM_A);
   });
 
   it('quotas are per account: one account throttled leaves the others alone', async () => {
@@ -171,6 +175,39 @@ describe('sessions that expire', () => {
     } finally {
       sts.destroy();
       await emulator.close();
+    }
+  });
+});
+
+describe('regions', () => {
+  it('a request sees the products of the region its signature names; a region not served is refused', async () => {
+    const seed: CatalogSeed = {
+      accountId: HOME,
+      products: [product(HOME, 'pp-east00000001'), { ...product(HOME, 'pp-west00000001'), region: 'eu-west-1' }, { ...product(HOME, 'pp-west00000002'), name: 'svc-pp-east00000001', region: 'eu-west-1' }],
+    };
+    const emulator = await startEmulator({ seed, recordDelayMs: 0, credentials: { [KEYS.accessKeyId]: KEYS.secretAccessKey } });
+    const client = (region: string) => new ServiceCatalogClient({ endpoint: emulator.endpoint, region, credentials: KEYS, maxAttempts: 1 });
+    const [east, west, tokyo] = [client('us-east-1'), client('eu-west-1'), client('ap-northeast-1')];
+    try {
+      expect((await east.send(new DescribeProvisionedProductCommand({ Id: 'pp-east00000001' }))).ProvisionedProductDetail?.Arn).toContain(':us-east-1:');
+      expect((await rejectionOf(east.send(new DescribeProvisionedProductCommand({ Id: 'pp-west00000001' })))).name).toBe('ResourceNotFoundException');
+      expect((await west.send(new DescribeProvisionedProductCommand({ Id: 'pp-west00000001' }))).ProvisionedProductDetail?.Arn).toContain(':eu-west-1:');
+      // Names are unique per region: the same name in another region is another product.
+      expect((await west.send(new DescribeProvisionedProductCommand({ Name: 'svc-pp-east00000001' }))).ProvisionedProductDetail?.Id).toBe('pp-west00000002');
+      expect((await rejectionOf(tokyo.send(new DescribeProvisionedProductCommand({ Id: 'pp-east00000001' })))).name).toBe('InvalidSignatureException');
+      expect(emulator.state.products().map((p) => p.id).sort()).toEqual(['pp-east00000001', 'pp-west00000001', 'pp-west00000002']);
+      // The refused request never got as far as an identity.
+      expect(emulator.state.calls().map((call) => call.region)).toEqual(['us-east-1', 'us-east-1', 'eu-west-1', 'eu-west-1', undefined]);
+    } finally {
+      for (const c of [east, west, tokyo]) c.destroy();
+      await emulator.close();
+    }
+  });
+
+  it('--generate with regions: N products in each region of each account', () => {
+    const seed = generateSeed({ count: 3, accountId: '210000000000', accounts: 2, regions: ['us-east-1', 'eu-west-1'] });
+    for (const account of [seed, ...(seed.accounts ?? [])]) {
+      expect(account.products.map((p) => p.region)).toEqual(['us-east-1', 'us-east-1', 'us-east-1', 'eu-west-1', 'eu-west-1', 'eu-west-1']);
     }
   });
 });

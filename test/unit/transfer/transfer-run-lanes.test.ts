@@ -106,4 +106,43 @@ describe('TransferRun across accounts', () => {
     expect([outcomes['pb-1'], outcomes['pb-2']]).toEqual(['succeeded', 'succeeded']);
     expect(s.results.rows).toHaveLength(32);
   });
+
+  it('--limit counts the rows sent, not the rows read ahead and queued', async () => {
+    const records = [...rowsOf(A, 'pa', 20, 2), ...rowsOf(B, 'pb', 20, 22)];
+    const s = setup(records, { concurrency: 2, limit: 7 });
+    const lanes = placeLanes(new Map([
+      [A, new Lane({ name: A, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+      [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+    ]));
+    for (let i = 1; i <= 20; i += 1) s.api.script(`pa-${i}`, ok('SUCCEEDED', 50)).script(`pb-${i}`, ok('SUCCEEDED', 50));
+    const outcome = await drive(s.clock, new TransferRun({ ...s.options, lanes }).run());
+    expect(outcome.stoppedBy).toBe('limit');
+    expect(s.api.calls).toHaveLength(7);
+    expect(outcome.counts).toMatchObject({ succeeded: 7, notStarted: 33, finished: 40 });
+    expect(s.results.rows.filter((r) => r.outcome === 'not-started').every((r) => r.reason === 'stopped-by-limit')).toBe(true);
+  });
+
+  it('an input that breaks mid-run: the queued rows are dropped, nothing is sent or written after run() rejects', async () => {
+    const good = [...rowsOf(A, 'pa', 10, 2), ...rowsOf(B, 'pb', 5, 12)];
+    async function* breaking(): AsyncGenerator<InputRecord> {
+      yield* good;
+      throw new Error('the input changed');
+    }
+    const s = setup(good, { concurrency: 2, records: breaking() });
+    for (let i = 1; i <= 10; i += 1) s.api.script(`pa-${i}`, ok('SUCCEEDED', 1000));
+    const lanes = placeLanes(new Map([
+      [A, new Lane({ name: A, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+      [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+    ]));
+    await expect(drive(s.clock, new TransferRun({ ...s.options, lanes }).run())).rejects.toThrow('the input changed');
+    const calls = s.api.calls.length;
+    const lines = s.results.rows.length;
+    const sent = s.journal.sent.length;
+    for (let i = 0; i < 500; i += 1) await s.clock.advance(10);
+    expect([s.api.calls.length, s.results.rows.length, s.journal.sent.length]).toEqual([calls, lines, sent]);
+    // Only the rows in flight when it broke (one a lane) were ever started; the queued ones were not.
+    expect(calls).toBeLessThanOrEqual(2);
+    expect(sent).toBeLessThanOrEqual(2);
+    expect(lines).toBeLessThanOrEqual(2);
+  });
 });
