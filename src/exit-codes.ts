@@ -55,8 +55,8 @@ export const EXIT_CODES = {
     doc: '`run --dry-run --check` (the verify for cron; `plan` will use it too): rows would still change. Not a failure: a run applies them.',
   },
   AccountsUnreachable: {
-    code: 7, meaning: 'some accounts could not be reached, resumable', resumable: true, commands: ['run'],
-    doc: 'A run across several accounts finished the accounts it reached, but at least one account could not be reached (its role could not be assumed, its credentials were refused, or an AccessDenied streak stopped it): its rows are `not-started`, with the reason. Resumable: rerun once the access is fixed.',
+    code: 7, meaning: 'some accounts could not be reached, resumable', resumable: true, commands: ['plan', 'run'],
+    doc: 'A run across several accounts finished the accounts it reached, but at least one account could not be reached (its role could not be assumed, its credentials were refused, or an AccessDenied streak stopped it): its rows are `not-started`, with the reason. Resumable: rerun once the access is fixed. `plan`: the plan holds the accounts it could list and says which it could not, and why.',
   },
   Internal: {
     code: 70, meaning: 'internal error (a bug)', resumable: false, commands: ['plan', 'run', 'status', 'undo'],

@@ -58,6 +58,8 @@ export const ENTRY_FIELDS = {
     // Format 2: the row's targets ('' for a key it left alone), so `undo` knows which keys it changed.
     newOwner: { rule: 'string', optional: true },
     launchRole: { rule: 'string', optional: true },
+    // The row's own region, when its region cell named one (runs across accounts), so `undo` keeps it.
+    region: { rule: 'string', optional: true },
   },
 } as const satisfies Record<'header' | 'sent' | 'finished', Record<string, FieldSpec>>;
 

@@ -51,6 +51,8 @@ export interface JournalFinished {
   /** Format 2: the row's targets, '' for a key the row left alone. */
   readonly newOwner?: string | undefined;
   readonly launchRole?: string | undefined;
+  /** The row's region cell, when it named one (a run across accounts and regions). */
+  readonly region?: string | undefined;
 }
 
 export type JournalEntry = JournalHeader | JournalSent | JournalFinished;

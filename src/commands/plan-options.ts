@@ -14,7 +14,7 @@ import { booleanFlag, numberFlag, parseFlags, stringFlag, UsageError, type FlagS
 import { RUN_DEFAULTS, RUN_FLAGS } from './run-options.js';
 
 /** The flags `plan` shares with `run`, by name: one description and default for both. */
-const SHARED = ['region', 'profile', 'endpoint-url', 'rate', 'request-timeout', 'log-level', 'log-file'];
+const SHARED = ['region', 'profile', 'endpoint-url', 'sts-endpoint-url', 'iam-endpoint-url', 'assume-role-name', 'external-id', 'accounts', 'rate', 'request-timeout', 'log-level', 'log-file'];
 
 export const PLAN_FLAGS: readonly FlagSpec[] = [
   { name: 'from-owner', type: 'string', valueName: 'ARN', description: 'Every product this owner has (a user, a role and all its sessions, or one assumed-role session).' },
@@ -28,6 +28,8 @@ export const PLAN_FLAGS: readonly FlagSpec[] = [
   { name: 'name-contains', type: 'string', valueName: 'TEXT', description: 'Only provisioned products whose name contains this (any case).' },
   { name: 'product-id', type: 'string', valueName: 'ID', description: 'Only provisioned products of this product (prod-…).' },
   { name: 'tag', type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'Only products with this tag (repeatable: all must match).' },
+  { name: 'account', type: 'string', multiple: true, valueName: 'ID', description: 'Across accounts: also list this account (repeatable, or comma-separated); the accounts file\'s accounts and those of the owner and launch-role rules are listed anyway.', defaultText: 'none' },
+  { name: 'regions', type: 'string', valueName: 'R1,R2', description: 'Across accounts: list each account in these regions.', defaultText: '--region' },
   ...RUN_FLAGS.filter((flag) => SHARED.includes(flag.name)).map((flag) => (flag.name === 'rate' ? { ...flag, description: 'Ceiling of list requests per second; lowered automatically on throttling.' } : flag)),
 ];
 
@@ -45,6 +47,19 @@ export interface PlanConfig {
   readonly requestTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly logFile: string | undefined;
+  readonly stsEndpointUrl: string | undefined;
+  readonly iamEndpointUrl: string | undefined;
+  /** Across accounts (`--assume-role-name` or `--accounts`): the accounts and regions to list. */
+  readonly acrossAccounts: boolean;
+  readonly assumeRoleName: string | undefined;
+  readonly externalId: string | undefined;
+  readonly accountsFile: string | undefined;
+  /** `--account`: accounts to list besides the accounts file's and the rules'. */
+  readonly accountIds: readonly string[];
+  /** `--regions`; empty for `--region` alone. */
+  readonly regions: readonly string[];
+  /** Plans have no run id: the role session is `sc-owner-transfer`. */
+  readonly runId: string;
 }
 
 export function parsePlanConfig(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): PlanConfig {
@@ -66,7 +81,6 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
   const launchRoles = roleMap !== undefined ? readLaunchRoleMap(resolve(cwd, roleMap)) : [];
   const out = stringFlag(flags, 'out');
   if (out === undefined || out === '') throw new UsageError('MISSING_FLAG', '--out is required');
-  const endpointUrl = stringFlag(flags, 'endpoint-url') ?? env.AWS_ENDPOINT_URL_SERVICE_CATALOG ?? env.AWS_ENDPOINT_URL;
   let logLevel: LogLevel;
   try {
     logLevel = parseLogLevel(stringFlag(flags, 'log-level') ?? RUN_DEFAULTS.logLevel);
@@ -79,10 +93,39 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
     if (eq <= 0) throw new UsageError('BAD_VALUE', `--tag expects KEY=VALUE, got '${tag}'`);
     tags[tag.slice(0, eq)] = tag.slice(eq + 1);
   }
+  const assumeRoleName = stringFlag(flags, 'assume-role-name');
+  if (assumeRoleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(assumeRoleName)) throw new UsageError('BAD_VALUE', `--assume-role-name expects an IAM role name, got '${assumeRoleName}'`);
+  const externalId = stringFlag(flags, 'external-id');
+  if (externalId !== undefined && (assumeRoleName === undefined || !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))) {
+    throw new UsageError('BAD_VALUE', `--external-id goes with --assume-role-name and is 2-1224 of letters, digits and +=,.@:/-_, got '${externalId}'`);
+  }
+  const accountsFile = stringFlag(flags, 'accounts');
+  const acrossAccounts = assumeRoleName !== undefined || accountsFile !== undefined;
+  const list = (name: string) => ((flags[name] as string[] | string | undefined) ?? []);
+  const accountIds = [list('account')].flat().flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  for (const id of accountIds) if (!/^\d{12}$/.test(id)) throw new UsageError('BAD_VALUE', `--account expects a 12-digit account id, got '${id}'`);
+  const regions = (stringFlag(flags, 'regions') ?? '').split(',').map((value) => value.trim()).filter(Boolean);
+  for (const region of regions) if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new UsageError('BAD_VALUE', `--regions expects region names such as eu-west-1, got '${region}'`);
+  if (!acrossAccounts && (accountIds.length > 0 || regions.length > 0)) throw new UsageError('BAD_VALUE', '--account and --regions plan across accounts: give --assume-role-name or --accounts');
+  const endpoint = (flag: string, ...names: string[]): string | undefined => {
+    const url = stringFlag(flags, flag) ?? names.map((name) => env[name]).find((value) => value !== undefined && value !== '');
+    if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError('BAD_VALUE', `--${flag} expects an http:// or https:// URL, got '${url}'`);
+    return url;
+  };
+  const endpointUrl = endpoint('endpoint-url', 'AWS_ENDPOINT_URL_SERVICE_CATALOG', 'AWS_ENDPOINT_URL');
   return {
     help,
     owners,
     launchRoles,
+    stsEndpointUrl: endpoint('sts-endpoint-url', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'),
+    iamEndpointUrl: endpoint('iam-endpoint-url', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'),
+    acrossAccounts,
+    assumeRoleName,
+    externalId,
+    accountsFile: accountsFile === undefined ? undefined : resolve(cwd, accountsFile),
+    accountIds,
+    regions,
+    runId: '',
     filters: {
       statuses: ((flags.status as string[] | undefined) ?? []).flatMap((value) => value.split(',')).map((value) => value.trim().toUpperCase()).filter(Boolean),
       nameContains: stringFlag(flags, 'name-contains'),

@@ -21,6 +21,9 @@ import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { parsePlanConfig, PLAN_FLAGS, type PlanConfig } from './plan-options.js';
 import { checkAwsSettings, Refusal } from './steps.js';
+import { openAccountLanes, reachAccounts, readAccountsFile, type OpenedAccountLanes, type UnreachableAccount } from './run-accounts.js';
+import type { AccountAccessEntry } from '../input/accounts-file.js';
+import { placeKey } from '../input/scan.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -34,6 +37,17 @@ export const planCommand: Command = {
   },
 };
 
+/** Where a plan lists: one lane (the caller's account), or one per account and region. */
+interface PlanPlace {
+  readonly key: string;
+  readonly lane: Lane;
+  /** Across accounts: the account and region, written into every row of the plan. */
+  readonly accountId?: string | undefined;
+  readonly region?: string | undefined;
+}
+
+type PlaceRow = PlannedRow & { readonly accountId: string; readonly region: string };
+
 async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeValue> {
   const fail = (refusal: Refusal): ExitCodeValue => {
     io.stderr.write(`sc-owner-transfer plan: ${refusal.message}\n`);
@@ -41,41 +55,93 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
   };
   if (!config.force && (await pathExists(config.out))) return fail(new Refusal(ExitCode.Usage, `--out '${config.out}' exists; pass --force to replace it`));
   const log = createLogger({ level: config.logLevel, destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr } });
-  const agents = createHttpAgents({ maxSockets: 4, env: io.env });
+  const agents = createHttpAgents({ maxSockets: 8, env: io.env });
   if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
   const client = createServiceCatalogClient({ region: config.region, profile: config.profile, endpoint: config.endpointUrl, agents, requestTimeoutMs: config.requestTimeoutMs });
+  let opened: OpenedAccountLanes | undefined;
   try {
     const unusable = await checkAwsSettings(client);
     if (unusable) return fail(unusable);
-    const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client), maxRate: config.ratePerSecond, clock: systemClock });
+    let places: PlanPlace[];
+    const notReached: UnreachableAccount[] = [];
+    if (config.acrossAccounts) {
+      const accountsFile = await readAccountsFile(config.accountsFile);
+      if (accountsFile instanceof Refusal) return fail(accountsFile);
+      const planned = planPlaces(config, accountsFile);
+      opened = openAccountLanes(planned, config, accountsFile, { agents, clock: systemClock, defaultRegion: config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION });
+      notReached.push(...(await reachAccounts(opened.lanes, opened.identities, io.signal)));
+      places = [...planned].map(([key, place]) => ({ key, lane: opened!.lanes.get(key)!, accountId: place.accountId, region: place.region ?? config.region ?? '' }));
+    } else {
+      places = [{ key: 'default', lane: new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client), maxRate: config.ratePerSecond, clock: systemClock }) }];
+    }
     const attempt = {
       policy: DEFAULT_RETRY_POLICY, clock: systemClock, random: () => randomInt(0, 2 ** 32) / 2 ** 32, signal: io.signal,
       onRetry: (event: { attempt: number; error: { code: string }; delayMs: number }) => log.logger.info({ attempt: event.attempt, error: event.error.code, delayMs: event.delayMs }, 'retrying a list call'),
     };
-    const rows: PlannedRow[] = [];
+    const rows: PlaceRow[] = [];
     const summary = new PlanSummary();
-    const answer = await listAccount(lane, attempt, { launchRoles: config.launchRoles.length > 0 || config.owners.some((rule) => rule.launchRole !== undefined) }, (facts) => {
-      const decision = planProduct(facts, config.owners, config.launchRoles, config.filters);
-      summary.add(facts.id, facts.status, decision);
-      if (decision.kind === 'move') rows.push(decision.row);
-    });
-    if (answer.kind === 'failed') {
-      if (answer.error.kind === 'aborted') return fail(new Refusal(io.interruptExitCode(), 'interrupted: no plan was written'));
-      return fail(new Refusal(ExitCode.StoppedEarly, `listing the account failed (${answer.error.code}: ${answer.error.message}); no plan was written`));
+    const launchRoles = config.launchRoles.length > 0 || config.owners.some((rule) => rule.launchRole !== undefined);
+    for (const place of places) {
+      if (place.lane.stoppedBy !== undefined) continue;
+      const answer = await listAccount(place.lane, attempt, { launchRoles }, (facts) => {
+        const decision = planProduct(facts, config.owners, config.launchRoles, config.filters);
+        summary.add(facts.id, facts.status, decision);
+        if (decision.kind === 'move') rows.push({ ...decision.row, accountId: place.accountId ?? '', region: place.region ?? '' });
+      });
+      if (answer.kind === 'failed') {
+        if (answer.error.kind === 'aborted') return fail(new Refusal(io.interruptExitCode(), 'interrupted: no plan was written'));
+        const why = `listing failed (${answer.error.code}: ${answer.error.message})`;
+        if (!config.acrossAccounts) return fail(new Refusal(ExitCode.StoppedEarly, `listing the account failed (${answer.error.code}: ${answer.error.message}); no plan was written`));
+        // Across accounts the others still go into the plan, which says it is incomplete.
+        notReached.push({ lane: place.key, accountId: place.accountId ?? '', reason: why });
+        continue;
+      }
+      summary.listed(answer.pass);
+      for (const warning of answer.pass.warnings) log.logger.warn(place.accountId === undefined ? warning : `${place.key}: ${warning}`);
     }
-    for (const warning of answer.pass.warnings) log.logger.warn(warning);
-    const csv = stringify([PLAN_COLUMNS.map(([name]) => name), ...rows.map((row) => PLAN_COLUMNS.map(([, cell]) => cell(row)))]);
+    for (const { lane, reason } of notReached) log.logger.warn({ account: lane, reason }, `account ${lane} could not be listed: the plan leaves it out`);
+    const columns = planColumns(config.acrossAccounts);
+    const csv = stringify([columns.map(([name]) => name), ...rows.map((row) => columns.map(([, cell]) => cell(row)))]);
     try {
       await writeFileAtomic(config.out, csv);
     } catch (error) {
       return fail(new Refusal(ExitCode.LocalWriteFailed, LocalFileError.wrap('plan', config.out, error).message));
     }
-    io.stdout.write(summary.render(config.out, rows.length, answer.pass));
-    return ExitCode.Ok;
+    io.stdout.write(summary.render(config.out, rows.length, config.acrossAccounts ? places.length : undefined, notReached));
+    return notReached.length > 0 ? ExitCode.AccountsUnreachable : ExitCode.Ok;
   } finally {
     client.destroy();
+    opened?.destroy();
     await log.close().catch(() => undefined);
   }
+}
+
+/**
+ * The accounts a plan across accounts lists: the accounts file's, `--account`'s, and those the
+ * owner and launch-role rules name (a rule only matches products of its own account); each in
+ * every `--regions` region, or in `--region` alone.
+ */
+function planPlaces(config: PlanConfig, accountsFile: ReadonlyMap<string, AccountAccessEntry> | undefined): Map<string, { accountId: string; region: string | undefined }> {
+  const accountOf = (arn: string) => arn.split(':')[4] ?? '';
+  const accounts = new Set([
+    ...(accountsFile?.keys() ?? []),
+    ...config.accountIds,
+    ...config.owners.map((rule) => accountOf(rule.from)),
+    ...config.launchRoles.map((rule) => accountOf(rule.from)),
+  ].filter((account) => /^\d{12}$/.test(account)));
+  const places = new Map<string, { accountId: string; region: string | undefined }>();
+  for (const accountId of [...accounts].sort()) {
+    if (config.regions.length === 0) places.set(accountId, { accountId, region: undefined });
+    for (const region of config.regions) places.set(placeKey(accountId, region), { accountId, region });
+  }
+  return places;
+}
+
+/** The plan's columns: run's input, the account and region across accounts, then the review columns. */
+function planColumns(acrossAccounts: boolean): ReadonlyArray<readonly [string, (row: PlaceRow) => string]> {
+  if (!acrossAccounts) return PLAN_COLUMNS;
+  const [id, owner, role, ...review] = PLAN_COLUMNS;
+  return [id, owner, role, ['account_id', (row) => row.accountId], ['region', (row) => row.region], ...review];
 }
 
 /** Counts for the summary: per old owner, per old launch role, to review, left out. */
@@ -84,6 +150,14 @@ class PlanSummary {
   readonly byLaunchRole = new Map<string, number>();
   readonly toReview = new Map<string, string[]>();
   readonly leftOut = new Map<string, number>();
+  readonly pass = { searchPages: 0, scanPages: 0, products: 0 };
+
+  /** One account (and region) listed in full. */
+  listed(pass: { searchPages: number; scanPages: number; products: number }): void {
+    this.pass.searchPages += pass.searchPages;
+    this.pass.scanPages += pass.scanPages;
+    this.pass.products += pass.products;
+  }
 
   add(id: string, status: string, decision: ReturnType<typeof planProduct>): void {
     if (decision.kind === 'unmatched') return;
@@ -97,7 +171,8 @@ class PlanSummary {
     if (STATUSES_TO_REVIEW.has(status)) this.toReview.set(status, [...(this.toReview.get(status) ?? []), id]);
   }
 
-  render(out: string, rows: number, pass: { searchPages: number; scanPages: number; products: number }): string {
+  render(out: string, rows: number, places: number | undefined, notReached: readonly UnreachableAccount[]): string {
+    const { pass } = this;
     const counts = (title: string, map: ReadonlyMap<string, number | string[]>) =>
       map.size === 0 ? [] : [`  ${title}:`, ...[...map].map(([key, value]) => `    ${key}  ${Array.isArray(value) ? `${value.length}: ${value.join(' ')}` : value}`)];
     return [
@@ -106,7 +181,11 @@ class PlanSummary {
       ...counts('by old launch role', this.byLaunchRole),
       ...counts('in the plan, to review (status)', this.toReview),
       ...counts('left out by the filters', this.leftOut),
-      `  read: ${pass.products} products of the account in ${pass.searchPages} Search pages${pass.scanPages > 0 ? ` and ${pass.scanPages} Scan pages` : ''}`,
+      `  read: ${pass.products} products ${places === undefined ? 'of the account' : `in ${places - notReached.length} of ${places} accounts and regions`} in ${pass.searchPages} Search pages${pass.scanPages > 0 ? ` and ${pass.scanPages} Scan pages` : ''}`,
+      ...(notReached.length === 0 ? [] : [
+        `  INCOMPLETE: ${notReached.length} ${notReached.length === 1 ? 'account was' : 'accounts were'} not listed, and ${notReached.length === 1 ? 'its' : 'their'} products are not in the plan:`,
+        ...notReached.map(({ lane, reason }) => `    ${lane}  ${reason}`),
+      ]),
       `Review it, then: sc-owner-transfer run --input ${out} --dry-run`,
       '',
     ].join('\n');

@@ -12,7 +12,7 @@ import { accessFor, credentialsFor, sessionNameFor } from '../aws/account-creden
 import { createServiceCatalogClient } from '../aws/client.js';
 import type { HttpAgents } from '../aws/http-agents.js';
 import { createIdentityApi, type IdentityApi } from '../aws/identity-api.js';
-import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
+import { createServiceCatalogApi, type AcceptLanguage } from '../aws/service-catalog-api.js';
 import type { Clock } from '../clock.js';
 import { errorText } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -76,29 +76,7 @@ export async function setUpAccountLanes(config: RunConfig, scan: InputScan, deps
       return new Refusal(ExitCode.Usage, `the input has rows of account${unexpected.length === 1 ? '' : 's'} ${unexpected.join(', ')}, not among --expect-account ${config.expectAccounts.join(', ')}: wrong file? Nothing was sent`);
     }
   }
-  const sessionName = sessionNameFor(config.runId);
-  const lanes = new Map<string, Lane>();
-  const identities = new Map<string, { accountId: string; identity: IdentityApi & { destroy(): void } }>();
-  const destroyers: (() => void)[] = [];
-  for (const [key, place] of scan.places) {
-    // The region decides the partition of the role ARN too (aws-cn, aws-us-gov), so the resolved one is passed.
-    const fileRegion = accountsFile?.get(place.accountId)?.region;
-    const access = accessFor(place.accountId, place.region ?? fileRegion ?? deps.defaultRegion, { assumeRoleName: config.assumeRoleName, externalId: config.externalId, profile: config.profile, accountsFile });
-    const region = place.region ?? access.region ?? config.region;
-    const credentials = credentialsFor(access, { region, stsEndpoint: config.stsEndpointUrl, agents: deps.agents, requestTimeoutMs: config.requestTimeoutMs, sessionName });
-    // Without credentials of its own the lane uses the run's --profile (or the default chain).
-    const profile = credentials === undefined ? config.profile : undefined;
-    const client = createServiceCatalogClient({ region, profile, endpoint: config.endpointUrl, agents: deps.agents, requestTimeoutMs: config.requestTimeoutMs, credentials });
-    const identity = createIdentityApi({
-      region, profile, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl, requestTimeoutMs: config.requestTimeoutMs, agents: deps.agents, credentials,
-    });
-    destroyers.push(() => client.destroy(), () => identity.destroy());
-    lanes.set(key, new Lane({ name: key, api: createServiceCatalogApi(client, config.acceptLanguage), maxRate: config.ratePerSecond, clock: deps.clock }));
-    identities.set(key, { accountId: place.accountId, identity });
-  }
-  const destroy = () => {
-    for (const done of destroyers) done();
-  };
+  const { lanes, identities, destroy } = openAccountLanes(scan.places, config, accountsFile, deps);
   if (!deps.readsAws) return { router: placeLanes(lanes), unreachable: [], targetProblems: new Map(), warnings: [], destroy };
 
   const unreachable = await reachAccounts(lanes, identities, deps.signal);
@@ -106,8 +84,68 @@ export async function setUpAccountLanes(config: RunConfig, scan: InputScan, deps
   return { router: placeLanes(lanes), unreachable, targetProblems, warnings, destroy };
 }
 
-/** Every lane's credentials, tried once: a lane that cannot act in its account is stopped before the run. */
-async function reachAccounts(
+/** What a command across accounts (`run`, `plan`) says about reaching them; RunConfig and PlanConfig both have it. */
+export interface AccountLaneSettings {
+  readonly assumeRoleName: string | undefined;
+  readonly externalId: string | undefined;
+  readonly profile: string | undefined;
+  readonly region: string | undefined;
+  readonly endpointUrl: string | undefined;
+  readonly stsEndpointUrl: string | undefined;
+  readonly iamEndpointUrl: string | undefined;
+  readonly requestTimeoutMs: number;
+  readonly ratePerSecond: number;
+  readonly acceptLanguage?: AcceptLanguage | undefined;
+  readonly runId: string;
+}
+
+export interface OpenedAccountLanes {
+  readonly lanes: Map<string, Lane>;
+  readonly identities: Map<string, { readonly accountId: string; readonly identity: IdentityApi }>;
+  destroy(): void;
+}
+
+/**
+ * One lane per place (account, or account and region), each with the account's credentials, its
+ * client and its identity reads; nothing is called yet.
+ */
+export function openAccountLanes(
+  places: ReadonlyMap<string, { readonly accountId: string; readonly region: string | undefined }>,
+  settings: AccountLaneSettings,
+  accountsFile: ReadonlyMap<string, AccountAccessEntry> | undefined,
+  deps: Pick<AccountLaneDeps, 'agents' | 'clock' | 'defaultRegion'>,
+): OpenedAccountLanes {
+  const sessionName = sessionNameFor(settings.runId);
+  const lanes = new Map<string, Lane>();
+  const identities = new Map<string, { accountId: string; identity: IdentityApi }>();
+  const destroyers: (() => void)[] = [];
+  for (const [key, place] of places) {
+    // The region decides the partition of the role ARN too (aws-cn, aws-us-gov), so the resolved one is passed.
+    const fileRegion = accountsFile?.get(place.accountId)?.region;
+    const access = accessFor(place.accountId, place.region ?? fileRegion ?? deps.defaultRegion, { assumeRoleName: settings.assumeRoleName, externalId: settings.externalId, profile: settings.profile, accountsFile });
+    const region = place.region ?? access.region ?? settings.region;
+    const credentials = credentialsFor(access, { region, stsEndpoint: settings.stsEndpointUrl, agents: deps.agents, requestTimeoutMs: settings.requestTimeoutMs, sessionName });
+    // Without credentials of its own the lane uses the run's --profile (or the default chain).
+    const profile = credentials === undefined ? settings.profile : undefined;
+    const client = createServiceCatalogClient({ region, profile, endpoint: settings.endpointUrl, agents: deps.agents, requestTimeoutMs: settings.requestTimeoutMs, credentials });
+    const identity = createIdentityApi({
+      region, profile, stsEndpoint: settings.stsEndpointUrl, iamEndpoint: settings.iamEndpointUrl, requestTimeoutMs: settings.requestTimeoutMs, agents: deps.agents, credentials,
+    });
+    destroyers.push(() => client.destroy(), () => identity.destroy());
+    lanes.set(key, new Lane({ name: key, api: createServiceCatalogApi(client, settings.acceptLanguage), maxRate: settings.ratePerSecond, clock: deps.clock }));
+    identities.set(key, { accountId: place.accountId, identity });
+  }
+  return {
+    lanes,
+    identities,
+    destroy: () => {
+      for (const done of destroyers) done();
+    },
+  };
+}
+
+/** Every lane's credentials, tried once: a lane that cannot act in its account is stopped before anything else. */
+export async function reachAccounts(
   lanes: ReadonlyMap<string, Lane>,
   identities: ReadonlyMap<string, { accountId: string; identity: IdentityApi }>,
   signal: AbortSignal,

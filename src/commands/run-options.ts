@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_ERRORS, parseFailureBudget, BudgetSyntaxError, type FailureBudget } from '../transfer/failure-budget.js';
 import { RUN_ID_PATTERN } from '../transfer/token.js';
+import { parseShard, type Shard } from '../input/shard.js';
 import type { AcceptLanguage } from '../aws/service-catalog-api.js';
 import { lockPathOf } from '../checkpoint/lock.js';
 import { parseLogLevel, type LogLevel } from '../report/logger.js';
@@ -49,6 +50,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'assume-role-name', type: 'string', valueName: 'NAME', description: 'Run across accounts: each row acts in its own account (its account_id cell, else its ARNs\' account) through STS AssumeRole of arn:aws:iam::<account>:role/NAME, e.g. OrganizationAccountAccessRole.', defaultText: 'off: every row in the caller\'s account' },
   { name: 'external-id', type: 'string', valueName: 'ID', description: 'ExternalId for the roles --assume-role-name assumes, when their trust policy requires one.', defaultText: 'none' },
   { name: 'accounts', type: 'string', valueName: 'FILE', description: 'Run across accounts: a CSV account_id,role_arn,region,external_id,profile for accounts reached otherwise than by --assume-role-name (it wins for the accounts it lists).', defaultText: 'none' },
+  { name: 'shard', type: 'string', valueName: 'K/N', description: 'Across accounts: run only this process\'s part of the accounts (and regions), K of N, chosen by a hash of each; N processes with K = 1..N cover every row once. Its own default checkpoint and results.', defaultText: 'all of them' },
   { name: 'no-target-check', type: 'boolean', description: 'Do not look up each new owner and launch role with IAM before the first write.' },
   { name: 'sts-endpoint-url', type: 'string', valueName: 'URL', description: 'STS endpoint.', defaultText: 'AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL / the SDK\'s' },
   { name: 'iam-endpoint-url', type: 'string', valueName: 'URL', description: 'IAM endpoint.', defaultText: 'AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL / the SDK\'s' },
@@ -101,6 +103,8 @@ export interface RunConfig {
   readonly accountsFile: string | undefined;
   /** A run across accounts: `--assume-role-name` or `--accounts` was given. */
   readonly acrossAccounts: boolean;
+  /** `--shard K/N`: this process's part of the accounts. */
+  readonly shard: Shard | undefined;
   /** The target check (the default); false with --no-target-check. */
   readonly targetCheck: boolean;
   readonly stsEndpointUrl: string | undefined;
@@ -195,8 +199,16 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
       throw new UsageError('BAD_VALUE', `--${a} and --${b} cannot be given together: ${why}`);
     }
   }
-  const results = resolve(cwd, stringFlag(flags, 'results') ?? `${input}.results.csv`);
-  const checkpoint = resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${input}.checkpoint`);
+  const shardText = stringFlag(flags, 'shard');
+  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  if (typeof shard === 'string') throw new UsageError('BAD_VALUE', `--shard ${shard}`);
+  if (shard !== undefined && assumeRoleName === undefined && accountsRaw === undefined) {
+    throw new UsageError('BAD_VALUE', '--shard splits a run across accounts: give --assume-role-name or --accounts');
+  }
+  // Each shard resumes its own part: by default, files of its own next to the input.
+  const stem = shard === undefined ? input : `${input}.shard-${shard.index}-of-${shard.count}`;
+  const results = resolve(cwd, stringFlag(flags, 'results') ?? `${stem}.results.csv`);
+  const checkpoint = resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${stem}.checkpoint`);
   return {
     help,
     input,
@@ -222,6 +234,7 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     externalId,
     accountsFile: accountsRaw === undefined ? undefined : resolve(cwd, accountsRaw),
     acrossAccounts: assumeRoleName !== undefined || accountsRaw !== undefined,
+    shard,
     targetCheck: !booleanFlag(flags, 'no-target-check'),
     stsEndpointUrl: endpoint('sts-endpoint-url', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'),
     iamEndpointUrl: endpoint('iam-endpoint-url', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'),

@@ -12,6 +12,7 @@ import { systemClock } from '../clock.js';
 import { errorText } from '../errors.js';
 import { ExitCode, exitCodeForRun, exitCodeHelp, withLocalWriteFailure, type ExitCodeValue } from '../exit-codes.js';
 import { InputError, readInputRecords } from '../input/index.js';
+import { shardRecords, shardScan } from '../input/shard.js';
 import type { InputScan } from '../input/types.js';
 import { createLogger, LOG_LEVELS, type LoggerHandle } from '../report/logger.js';
 import { createProgressReporter, createStatusLine, progressModeFor, type ProgressMode, type StatusLine } from '../report/progress.js';
@@ -90,12 +91,15 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
 
 async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
   const { config, io, log } = ctx;
-  const scan = await validateInput(config.input, { signal: io.signal, skipInvalid: config.skipInvalid }).catch((error: unknown) => {
+  const validated = await validateInput(config.input, { signal: io.signal, skipInvalid: config.skipInvalid }).catch((error: unknown) => {
     if (io.signal.aborted) return undefined;
     throw error;
   });
-  if (scan === undefined) return io.interruptExitCode();
-  if (scan instanceof Refusal) return refuse(ctx, scan, 0);
+  if (validated === undefined) return io.interruptExitCode();
+  if (validated instanceof Refusal) return refuse(ctx, validated, 0);
+  // A shard sees only its accounts: the whole file was validated, the rest is another process's.
+  const scan = config.shard === undefined ? validated : { ...validated, ...shardScan(validated, config.shard) };
+  if (config.shard !== undefined) log.logger.info({ shard: `${config.shard.index}/${config.shard.count}`, places: [...scan.places.keys()], rows: scan.totalRows }, 'this shard\'s accounts');
   if (scan.duplicateRows > 0) {
     const rows = scan.duplicateRows === 1 ? 'row repeats' : 'rows repeat';
     log.logger.warn({ duplicates: scan.duplicateRows }, `${scan.duplicateRows} ${rows} an earlier row exactly: reported as skipped (duplicate-of-line-N), sent once`);
@@ -162,7 +166,7 @@ function engineOptions(ctx: RunContext, scan: InputScan, lanes: RunLanes, ports:
   const logEvents = logTransferEvents(log.logger);
   return {
     // No abort signal here: after a SIGINT the engine still reads the rest to report it `not-started`.
-    records: readInputRecords(config.input, scan),
+    records: config.shard === undefined ? readInputRecords(config.input, scan) : shardRecords(readInputRecords(config.input, scan), config.shard),
     header: scan.header,
     totalRows: scan.totalRows,
     lanes: lanes.router,

@@ -14,7 +14,7 @@ import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
 import { pathExists, writeFileAtomic } from '../report/atomic-file.js';
-import { changedRowFromJournal, changedRowFromResult, planUndo, UNDO_COLUMNS, type ChangedRow, type UndoPlan } from '../report/undo-plan.js';
+import { changedRowFromJournal, changedRowFromResult, planUndo, undoCells, undoColumns, type ChangedRow, type UndoPlan } from '../report/undo-plan.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { booleanFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
 import { checkpointRefusal } from './steps.js';
@@ -72,7 +72,8 @@ async function executeUndo(config: UndoConfig, io: CommandIo): Promise<ExitCodeV
     const refusal = checkpointRefusal(error);
     return fail(refusal.exitCode, refusal.message);
   }
-  const csv = stringify([[...UNDO_COLUMNS], ...plan.rows.map((row) => [row.provisionedProductId, row.newOwner, row.launchRole, row.undoOfLine])]);
+  const columns = undoColumns(plan.rows);
+  const csv = stringify([columns, ...plan.rows.map((row) => undoCells(row, columns))]);
   try {
     await writeFileAtomic(config.out, csv);
   } catch (error) {
@@ -85,7 +86,8 @@ async function executeUndo(config: UndoConfig, io: CommandIo): Promise<ExitCodeV
   if (plan.rows.length > 0) {
     // The undo's tokens must differ from the run's: the same run id would replay the earlier records.
     const runId = `undo-${new Date(systemClock.now()).toISOString().replace(/[-:]/g, '').slice(0, 13)}`;
-    lines.push('Apply it under a new run id:', `  sc-owner-transfer run --input ${config.out} --run-id ${runId}`);
+    const across = columns.includes('account_id') ? ' --assume-role-name ROLE (or --accounts FILE, as the run had)' : '';
+    lines.push('Apply it under a new run id:', `  sc-owner-transfer run --input ${config.out} --run-id ${runId}${across}`);
   }
   io.stdout.write(`${lines.join('\n')}\n`);
   return ExitCode.Ok;

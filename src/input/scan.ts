@@ -50,7 +50,13 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
   const owners = new Map<string, number>();
   const launchRoles = new Map<string, number>();
   let duplicateRows = 0;
-  const places = new Map<string, { accountId: string; region: string | undefined; rows: number }>();
+  const places = new Map<string, { accountId: string; region: string | undefined; rows: number; duplicates: number }>();
+  const placeOf = (accountId: string, region: string | undefined) => {
+    const key = placeKey(accountId, region);
+    let place = places.get(key);
+    if (place === undefined) places.set(key, (place = { accountId, region, rows: 0, duplicates: 0 }));
+    return place;
+  };
   let fatal: InputProblem | undefined;
 
   try {
@@ -70,13 +76,12 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
       const result = step.record;
       if (result.kind === 'valid') {
         validRows++;
-        if (result.duplicateOfLine !== undefined) duplicateRows++;
-        else {
+        if (result.duplicateOfLine !== undefined) {
+          duplicateRows++;
+          placeOf(result.row.accountId, result.row.region).duplicates += 1;
+        } else {
           const { newOwner, launchRole, accountId, region } = result.row;
-          const key = placeKey(accountId, region);
-          const place = places.get(key);
-          if (place === undefined) places.set(key, { accountId, region, rows: 1 });
-          else place.rows += 1;
+          placeOf(accountId, region).rows += 1;
           if (newOwner !== undefined) owners.set(newOwner, (owners.get(newOwner) ?? 0) + 1);
           if (launchRole !== undefined) {
             rowsSettingLaunchRole++;

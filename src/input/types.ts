@@ -91,7 +91,7 @@ export interface InputScan {
    * The valid rows (first of their product) of each account and region: `account` alone, or
    * `account/region` for rows whose `region` cell names one. A run across accounts makes one lane of each.
    */
-  readonly places: ReadonlyMap<string, { readonly accountId: string; readonly region: string | undefined; readonly rows: number }>;
+  readonly places: ReadonlyMap<string, { readonly accountId: string; readonly region: string | undefined; readonly rows: number; readonly duplicates: number }>;
   /** Lines that repeat an earlier row with the same target: first line of each such product. */
   readonly duplicateRows: number;
   /** Problems found, in line order; at most `maxProblemsKept`, the rest only counted. */

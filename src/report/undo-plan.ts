@@ -21,12 +21,17 @@ export interface ChangedRow {
   readonly previousOwnerSession: string;
   readonly previousLaunchRole: string;
   readonly finishedAt: string;
+  /** The row's account and region, when the run had them (across accounts); '' otherwise. */
+  readonly accountId: string;
+  readonly region: string;
 }
 
 export interface UndoRow {
   readonly provisionedProductId: string;
   readonly newOwner: string;
   readonly launchRole: string;
+  readonly accountId: string;
+  readonly region: string;
   /** The line of the row it undoes (0 when read from a checkpoint that did not keep it). */
   readonly undoOfLine: number;
 }
@@ -48,6 +53,27 @@ export interface UndoPlan {
 /** The header of the undo CSV: `run`'s input columns, then the line it undoes. */
 export const UNDO_COLUMNS = ['provisioned_product_id', 'new_owner', 'launch_role', 'undo_of_line'] as const;
 
+/**
+ * The undo CSV's header: UNDO_COLUMNS, with `account_id` and `region` before `undo_of_line` when
+ * the run had them, so the undo of a run across accounts goes back through `run` with the same
+ * options, each row in its own account and region.
+ */
+export function undoColumns(rows: readonly UndoRow[]): string[] {
+  const [id, owner, role, line] = UNDO_COLUMNS;
+  const account = rows.some((row) => row.accountId !== '');
+  const region = rows.some((row) => row.region !== '');
+  return [id, owner, role, ...(account ? ['account_id'] : []), ...(region ? ['region'] : []), line];
+}
+
+/** One undo row's cells, in undoColumns' order. */
+export function undoCells(row: UndoRow, columns: readonly string[]): string[] {
+  const cells: Record<string, string> = {
+    provisioned_product_id: row.provisionedProductId, new_owner: row.newOwner, launch_role: row.launchRole,
+    account_id: row.accountId, region: row.region, undo_of_line: String(row.undoOfLine),
+  };
+  return columns.map((column) => cells[column] ?? '');
+}
+
 /** Outcomes and reasons of a results line that mean "this run (or an earlier one) changed the product". */
 export function isChangedResult(outcome: string, reason: string): boolean {
   return outcome === 'succeeded' || outcome === 'submitted' || (outcome === 'skipped' && (reason === 'already-succeeded' || reason === 'already-submitted'));
@@ -65,6 +91,8 @@ export function changedRowFromResult(cells: Readonly<Record<string, string>>): C
     previousOwnerSession: cell('previous_owner_session'),
     previousLaunchRole: cell('previous_launch_role'),
     finishedAt: cell('finished_at'),
+    accountId: cell('account_id'),
+    region: cell('region'),
   };
 }
 
@@ -79,6 +107,9 @@ export function changedRowFromJournal(entry: JournalFinished): ChangedRow {
     previousOwnerSession: entry.previousOwnerSession ?? '',
     previousLaunchRole: entry.previousLaunchRole ?? '',
     finishedAt: entry.finishedAt,
+    // The journal keeps no account: the row's ARNs name it. Only rows with a region cell kept one.
+    accountId: entry.region === undefined ? '' : (entry.newOwner || entry.launchRole || '').split(':')[4] ?? '',
+    region: entry.region ?? '',
   };
 }
 
@@ -107,7 +138,7 @@ export function planUndo(rows: Iterable<ChangedRow>): UndoPlan {
     }
     const at = { line: row.line, provisionedProductId: row.provisionedProductId };
     if (missing.length > 0) leftOut.push({ ...at, why: `${owner === '' && launchRole === '' ? 'left out' : 'put back in part'}: ${missing.join('; ')}` });
-    if (owner !== '' || launchRole !== '') undo.push({ provisionedProductId: row.provisionedProductId, newOwner: owner, launchRole, undoOfLine: row.line });
+    if (owner !== '' || launchRole !== '') undo.push({ provisionedProductId: row.provisionedProductId, newOwner: owner, launchRole, accountId: row.accountId, region: row.region, undoOfLine: row.line });
   }
   return { rows: undo, leftOut, changed };
 }

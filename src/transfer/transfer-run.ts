@@ -377,6 +377,7 @@ export class TransferRun {
       recordId: fields.recordId ?? '', recordStatus: fields.recordStatus ?? '', attempts: fields.attempts,
       errorCode: fields.errorCode ?? '', errorMessage: fields.errorMessage ?? '', finishedAt,
       ...(found === undefined ? {} : { ...found, newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '' }),
+      ...(row.region === undefined ? {} : { region: row.region }),
     });
     await this.#emit(resultForRow(row, { ...fields, token, finishedAt, found }));
   }

@@ -8,7 +8,7 @@ const ROLE_OLD = 'arn:aws:iam::123456789012:role/Old';
 
 const changed = (overrides: Partial<ChangedRow>): ChangedRow => ({
   line: 2, provisionedProductId: 'pp-1', newOwner: 'arn:aws:iam::123456789012:user/bob', launchRole: '', changed: true,
-  previousOwner: ALICE, previousOwnerSession: ALICE, previousLaunchRole: '', finishedAt: '2026-01-01T00:00:00Z', ...overrides,
+  previousOwner: ALICE, previousOwnerSession: ALICE, previousLaunchRole: '', finishedAt: '2026-01-01T00:00:00Z', accountId: '', region: '', ...overrides,
 });
 
 describe('planUndo', () => {
@@ -19,9 +19,9 @@ describe('planUndo', () => {
       changed({ line: 4, provisionedProductId: 'pp-3', previousOwner: 'arn:aws:iam::123456789012:role/Team', previousOwnerSession: SESSION }),
     ]);
     expect(plan.rows).toEqual([
-      { provisionedProductId: 'pp-1', newOwner: ALICE, launchRole: '', undoOfLine: 2 },
-      { provisionedProductId: 'pp-2', newOwner: '', launchRole: ROLE_OLD, undoOfLine: 3 },
-      { provisionedProductId: 'pp-3', newOwner: SESSION, launchRole: '', undoOfLine: 4 },
+      { provisionedProductId: 'pp-1', newOwner: ALICE, launchRole: '', accountId: '', region: '', undoOfLine: 2 },
+      { provisionedProductId: 'pp-2', newOwner: '', launchRole: ROLE_OLD, accountId: '', region: '', undoOfLine: 3 },
+      { provisionedProductId: 'pp-3', newOwner: SESSION, launchRole: '', accountId: '', region: '', undoOfLine: 4 },
     ]);
     expect(plan.leftOut).toEqual([]);
     expect(plan.changed).toBe(3);
@@ -33,7 +33,7 @@ describe('planUndo', () => {
       changed({ line: 3, provisionedProductId: 'pp-2', launchRole: 'arn:aws:iam::123456789012:role/New', previousLaunchRole: '' }),
       changed({ line: 4, provisionedProductId: 'pp-3', changed: false }),
     ]);
-    expect(plan.rows).toEqual([{ provisionedProductId: 'pp-2', newOwner: ALICE, launchRole: '', undoOfLine: 3 }]);
+    expect(plan.rows).toEqual([{ provisionedProductId: 'pp-2', newOwner: ALICE, launchRole: '', accountId: '', region: '', undoOfLine: 3 }]);
     expect(plan.leftOut).toEqual([
       { line: 2, provisionedProductId: 'pp-1', why: 'left out: no previous owner was recorded (run without preflight?)' },
       { line: 3, provisionedProductId: 'pp-2', why: 'put back in part: the launch role was empty before, and the API accepts only a role ARN' },
@@ -54,5 +54,15 @@ describe('planUndo', () => {
     expect(changedRowFromResult(cells)).toMatchObject({ line: 5, changed: true, previousOwner: ALICE });
     expect(changedRowFromResult({ ...cells, reason: 'already-in-target-state' }).changed).toBe(false);
     expect(changedRowFromResult({ ...cells, outcome: 'failed', reason: 'final' }).changed).toBe(false);
+  });
+
+  it('keeps each row\'s account and region, and the undo CSV has their columns only when the run had them', async () => {
+    const { undoCells, undoColumns } = await import('../../../src/report/undo-plan.js');
+    const plan = planUndo([changed({ accountId: '210000000001', region: 'eu-west-1' })]);
+    expect(plan.rows).toEqual([{ provisionedProductId: 'pp-1', newOwner: ALICE, launchRole: '', accountId: '210000000001', region: 'eu-west-1', undoOfLine: 2 }]);
+    const columns = undoColumns(plan.rows);
+    expect(columns).toEqual(['provisioned_product_id', 'new_owner', 'launch_role', 'account_id', 'region', 'undo_of_line']);
+    expect(undoCells(plan.rows[0]!, columns)).toEqual(['pp-1', ALICE, '', '210000000001', 'eu-west-1', '2']);
+    expect(undoColumns(planUndo([changed({})]).rows)).toEqual(['provisioned_product_id', 'new_owner', 'launch_role', 'undo_of_line']);
   });
 });
