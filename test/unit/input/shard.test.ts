@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { inShard, parseShard, shardOfPlace, shardRecords, shardScan } from '../../../src/input/shard.js';
+import type { InputRecord, InputScan } from '../../../src/input/types.js';
+
+describe('--shard K/N', () => {
+  it('parses K/N and names what is wrong, repeating the value', () => {
+    expect(parseShard('2/8')).toEqual({ index: 2, count: 8 });
+    expect(parseShard(' 1/1 ')).toEqual({ index: 1, count: 1 });
+    for (const bad of ['0/3', '4/3', '1/0', '3', 'a/b', '1/1001']) expect(parseShard(bad)).toBe(`expects K/N with 1 <= K <= N <= 1000 (this process's part, e.g. 2/8), got '${bad}'`);
+  });
+
+  it('puts every place in exactly one shard, the same way every time, and spreads them', () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `${String(100000000000 + i)}/eu-west-1`);
+    const counts = [0, 0, 0];
+    for (const key of keys) {
+      const owners = [1, 2, 3].filter((index) => inShard(key, { index, count: 3 }));
+      expect(owners).toHaveLength(1);
+      expect(shardOfPlace(key, 3)).toBe(owners[0]);
+      counts[owners[0]! - 1]! += 1;
+    }
+    // sha256 spreads 300 places about evenly: no shard gets fewer than half its share.
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+    // Fixed by the hash alone: a known place's shard never changes between versions or machines.
+    expect(shardOfPlace('111111111111', 8)).toBe(shardOfPlace('111111111111', 8));
+  });
+
+  it("a shard reads only its places' rows (duplicates included), and shard 1 the invalid ones", async () => {
+    const a = '111111111111';
+    const b = '222222222222';
+    const shardOfA = shardOfPlace(a, 2);
+    const shard = { index: shardOfA, count: 2 };
+    const places = new Map([[a, { accountId: a, region: undefined, rows: 3, duplicates: 1 }], [b, { accountId: b, region: undefined, rows: 5, duplicates: 0 }]]);
+    const scan = { places, invalidRows: 2 } as unknown as InputScan;
+    const sameShard = shardOfPlace(b, 2) === shardOfA;
+    expect(shardScan(scan, shard).totalRows).toBe(4 + (sameShard ? 5 : 0) + (shardOfA === 1 ? 2 : 0));
+    const row = (accountId: string, line: number) => ({ kind: 'valid', row: { line, provisionedProductId: `pp-${line}`, newOwner: undefined, launchRole: undefined, accountId, extra: {} }, duplicateOfLine: undefined }) as InputRecord;
+    const invalid = { kind: 'invalid', line: 9, raw: {}, problems: [] } as InputRecord;
+    async function* records() {
+      yield row(a, 2);
+      yield row(b, 3);
+      yield invalid;
+    }
+    const lines: number[] = [];
+    for await (const record of shardRecords(records(), shard)) lines.push(record.kind === 'valid' ? record.row.line : record.line);
+    expect(lines).toEqual([2, ...(sameShard ? [3] : []), ...(shardOfA === 1 ? [9] : [])]);
+  });
+});
