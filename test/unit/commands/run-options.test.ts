@@ -97,6 +97,30 @@ describe('parseRunConfig', () => {
     expect(runFiles(parse(['--dry-run'])).filter((file) => file.flag === '--checkpoint').map((file) => file.use)).toEqual(['read']);
   });
 
+  it('across accounts: --assume-role-name, --external-id, --accounts, --shard, each checked with its value repeated', () => {
+    expect(parse([])).toMatchObject({ acrossAccounts: false, shard: undefined, assumeRoleName: undefined });
+    const config = parse(['--assume-role-name', 'OrganizationAccountAccessRole', '--external-id', 'reorg-2026', '--shard', '2/8']);
+    expect(config).toMatchObject({
+      acrossAccounts: true, assumeRoleName: 'OrganizationAccountAccessRole', externalId: 'reorg-2026', shard: { index: 2, count: 8 },
+      // Each shard resumes its own part: its own files by default.
+      results: '/work/moves.csv.shard-2-of-8.results.csv', checkpoint: '/work/moves.csv.shard-2-of-8.checkpoint',
+    });
+    expect(parse(['--accounts', 'accounts.csv'])).toMatchObject({ acrossAccounts: true, accountsFile: '/work/accounts.csv' });
+    const refusal = (args: string[]) => {
+      try {
+        parse(args);
+      } catch (error) {
+        if (error instanceof UsageError) return error.message;
+        throw error;
+      }
+      throw new Error(`accepted ${args.join(' ')}`);
+    };
+    expect(refusal(['--assume-role-name', 'path/Role'])).toContain("got 'path/Role'");
+    expect(refusal(['--external-id', 'abc'])).toContain('--external-id goes with --assume-role-name');
+    expect(refusal(['--shard', '2/8'])).toContain('--shard splits a run across accounts');
+    expect(refusal(['--assume-role-name', 'R', '--shard', '9/8'])).toContain("got '9/8'");
+  });
+
   it('--input is required', () => {
     expect(() => parseRunConfig([], '/work', {})).toThrow('--input is required');
   });
