@@ -4,4 +4,5 @@ export { CheckpointError, LockedError, type CheckpointErrorCode } from './checkp
 export { nodeCheckpointFs, type CheckpointFile, type CheckpointFs } from './checkpoint-fs.js';
 export { assertResumable, openJournal, type Journal, type OpenJournalOptions } from './journal.js';
 export { acquireLock, defaultIsProcessAlive, lockPathOf, readLockHolder, type AcquireLockOptions, type Lock } from './lock.js';
-export { openDryRunJournal, readCheckpointSummary, viewCheckpoint, type CheckpointSummary, type DryRunJournal, type ViewOptions } from './read-only-journal.js';
+export { openDryRunJournal, readCheckpointSummary, viewCheckpoint, withCheckpoint, type CheckpointSummary, type DryRunJournal, type ViewOptions } from './read-only-journal.js';
+export { finishedEntries } from './journal-read-back.js';

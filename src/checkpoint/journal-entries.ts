@@ -9,7 +9,7 @@
  * them, so a new field must be optional (`optional: true`) for as long as older formats are read.
  */
 import { isPlainObject } from '../errors.js';
-import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
+import type { JournalFinished, JournalHeader, JournalSent } from './types.js';
 
 /** Longest line the reader accepts; entries are a few hundred bytes, so this only stops garbage. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -119,47 +119,3 @@ function serialize(kind: EntryKind, entry: object): string {
 export const serializeHeader = (h: JournalHeader): string => serialize('header', h);
 export const serializeSent = (e: JournalSent): string => serialize('sent', e);
 export const serializeFinished = (e: JournalFinished): string => serialize('finished', e);
-
-/**
- * The state of every token seen in the file. A token keeps its last `sent` entry and, once it
- * has one, its last `finished` entry, so what the `sent` carried is there next to the outcome.
- * TokenState objects are built on lookup.
- */
-export class ReplayState {
-  readonly #tokens = new Map<string, { sent: JournalSent | undefined; finished: JournalFinished | undefined }>();
-
-  apply(entry: JournalSent | JournalFinished): void {
-    const known = this.#tokens.get(entry.token);
-    if (entry.type === 'sent') {
-      // A new `sent` after a `finished` is a retry by a later run: in flight again until it finishes.
-      this.#tokens.set(entry.token, { sent: entry, finished: undefined });
-    } else {
-      this.#tokens.set(entry.token, { sent: known?.sent, finished: entry });
-    }
-  }
-
-  lookup(token: string): TokenState | undefined {
-    const known = this.#tokens.get(token);
-    if (known === undefined) return undefined;
-    const { sent, finished } = known;
-    if (finished === undefined) return sent === undefined ? undefined : { state: 'in-flight', sent };
-    return { state: finished.outcome === 'failed' ? 'failed' : 'done', finished, sent };
-  }
-
-  /** Every token's last `finished` entry, in no particular order (for `undo --checkpoint`). */
-  *finishedEntries(): Generator<JournalFinished> {
-    for (const { finished } of this.#tokens.values()) if (finished !== undefined) yield finished;
-  }
-
-  counts(): { done: number; failed: number; inFlight: number } {
-    let done = 0;
-    let failed = 0;
-    let inFlight = 0;
-    for (const { finished } of this.#tokens.values()) {
-      if (finished === undefined) inFlight += 1;
-      else if (finished.outcome === 'failed') failed += 1;
-      else done += 1;
-    }
-    return { done, failed, inFlight };
-  }
-}

@@ -13,12 +13,14 @@
  */
 import { CheckpointError } from './checkpoint-error.js';
 import type { CheckpointFile } from './checkpoint-fs.js';
-import { entryProblem, headerProblem, MAX_LINE_BYTES, ReplayState } from './journal-entries.js';
+import { entryProblem, headerProblem, MAX_LINE_BYTES } from './journal-entries.js';
+import { TokenStateCode, TokenTable } from './token-table.js';
 import type { JournalFinished, JournalHeader, JournalSent } from './types.js';
 
 export interface ScanResult {
   readonly header: JournalHeader;
-  readonly state: ReplayState;
+  /** Every token's state and the offset of its last entry (the entries are read back on demand). */
+  readonly state: TokenTable;
   /** sent/finished entries read (not counting the header or a torn line). */
   readonly entries: number;
   /** `at`/`finishedAt` of the last entry read; undefined when there is none. */
@@ -117,7 +119,7 @@ function corrupt(path: string, line: number, reason: string): CheckpointError {
 
 /** Replays the whole file; throws NOT_A_CHECKPOINT / CORRUPT / whatever `checkHeader` throws. */
 export async function scanJournal({ path, file, checkHeader, chunkSize = 1024 * 1024 }: ScanOptions): Promise<ScanResult> {
-  const state = new ReplayState();
+  const state = new TokenTable();
   let lineNo = 0;
   let header: JournalHeader | undefined;
   let entries = 0;
@@ -152,7 +154,9 @@ export async function scanJournal({ path, file, checkHeader, chunkSize = 1024 * 
     const problem = entryProblem(parsed.value);
     if (problem !== undefined) throw corrupt(path, lineNo, problem);
     const entry = parsed.value as JournalSent | JournalFinished;
-    state.apply(entry);
+    // A `sent` after a `finished` is a retry by a later run: in flight again until it finishes.
+    const code = entry.type === 'sent' ? TokenStateCode.inFlight : entry.outcome === 'failed' ? TokenStateCode.failed : TokenStateCode.done;
+    state.set(entry.token, code, start);
     entries += 1;
     lastEntryAt = entry.type === 'sent' ? entry.at : entry.finishedAt;
     missingNewline = !terminated;

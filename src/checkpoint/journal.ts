@@ -16,9 +16,11 @@
  * (or adds the newline a complete last line is missing) before appending.
  *
  * Memory contract (the engine relies on it): `lookup` answers from the entries REPLAYED from the
- * file when it was opened, i.e. what earlier runs did. Entries recorded by this run are written
- * and forgotten, never kept in memory (a run may record millions), so `lookup` of a token recorded
- * in this run returns what the file said at open time (usually undefined), never the new state.
+ * file when it was opened, i.e. what earlier runs did. Of those it keeps only each token's state
+ * and the offset of its last entry (TokenTable, 16 bytes a slot) and reads the entry back when
+ * asked. Entries recorded by this run are written and forgotten, never kept in memory (a run may
+ * record millions), so `lookup` of a token recorded in this run returns what the file said at open
+ * time (usually undefined), never the new state.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -33,7 +35,9 @@ import {
   type CheckpointFile,
   type CheckpointFs,
 } from './checkpoint-fs.js';
-import { entryProblem, JOURNAL_FORMAT, ReplayState, serializeFinished, serializeHeader, serializeSent } from './journal-entries.js';
+import { entryProblem, JOURNAL_FORMAT, serializeFinished, serializeHeader, serializeSent } from './journal-entries.js';
+import { lookupToken } from './journal-read-back.js';
+import { TokenTable } from './token-table.js';
 import { scanJournal } from './journal-replay.js';
 import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
 
@@ -61,8 +65,8 @@ export interface Journal {
   /** True when an existing checkpoint was opened (and replayed), false when it was created now. */
   readonly resumed: boolean;
   readonly header: JournalHeader;
-  /** State of a token according to earlier runs (the file as replayed at open). See the memory contract above. */
-  lookup(token: string): TokenState | undefined;
+  /** State of a token according to earlier runs (the file as replayed at open), its entry read back. See the memory contract above. */
+  lookup(token: string): Promise<TokenState | undefined>;
   /** Distinct replayed tokens by their last entry. */
   readonly replayed: { readonly done: number; readonly failed: number; readonly inFlight: number };
   /** Enqueues a `sent` entry; throws IO_ERROR once a write failed, CLOSED after close(). */
@@ -92,7 +96,7 @@ export async function openJournal(options: OpenJournalOptions): Promise<Journal>
 interface Opened {
   readonly file: CheckpointFile;
   readonly header: JournalHeader;
-  readonly state: ReplayState;
+  readonly state: TokenTable;
   readonly resumed: boolean;
 }
 
@@ -113,7 +117,7 @@ async function openOrCreate(options: OpenJournalOptions, fs: CheckpointFs): Prom
       } catch (error) {
         throw ioError(`Cannot open checkpoint ${options.path} after creating it`, error);
       }
-      return { file, header, state: new ReplayState(), resumed: false };
+      return { file, header, state: new TokenTable(), resumed: false };
     }
     if (attempt >= 1) throw new CheckpointError('IO_ERROR', `Checkpoint ${options.path} keeps appearing and disappearing; is another process using it?`);
   }
@@ -214,7 +218,7 @@ class AppendJournal implements Journal {
   readonly #clock: Clock;
   readonly #groupSize: number;
   readonly #groupDelayMs: number;
-  readonly #state: ReplayState;
+  readonly #state: TokenTable;
   /** Serialised lines not yet handed to write(). */
   #pending: string[] = [];
   /** Every flush chains onto this, so writes never interleave and land in record order. */
@@ -246,8 +250,9 @@ class AppendJournal implements Journal {
     return this.#pending.length;
   }
 
-  lookup(token: string): TokenState | undefined {
-    return this.#state.lookup(token);
+  lookup(token: string): Promise<TokenState | undefined> {
+    if (this.#state.size === 0) return Promise.resolve(undefined);
+    return lookupToken(this.#state, this.#file, token, this.path);
   }
 
   recordSent(entry: JournalSent): void {

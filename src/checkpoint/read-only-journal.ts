@@ -7,8 +7,9 @@
  */
 import { CheckpointError, errnoCode, errorText } from './checkpoint-error.js';
 import { nodeCheckpointFs, type CheckpointFile, type CheckpointFs } from './checkpoint-fs.js';
-import { ReplayState } from './journal-entries.js';
+import { lookupToken } from './journal-read-back.js';
 import { scanJournal, type ScanResult } from './journal-replay.js';
+import { TokenTable } from './token-table.js';
 import { assertResumable } from './journal.js';
 import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
 
@@ -20,17 +21,25 @@ export interface ViewOptions {
 
 /** The checkpoint as replayed, or undefined when there is no file. */
 export async function viewCheckpoint(path: string, options: ViewOptions = {}): Promise<ScanResult | undefined> {
-  const { resumableBy, fs = nodeCheckpointFs } = options;
-  let file: CheckpointFile;
+  return withCheckpoint(path, options, async (scan) => scan);
+}
+
+/**
+ * Replays the checkpoint and calls `use` with the scan while the file is still open, so entries
+ * can be read back by offset (`readEntryAt`); closes it after. `use` gets undefined when there is
+ * no file.
+ */
+export async function withCheckpoint<T>(
+  path: string,
+  options: ViewOptions,
+  use: (scan: ScanResult | undefined, file: CheckpointFile | undefined) => Promise<T>,
+): Promise<T> {
+  const file = await openForReading(path, options.fs ?? nodeCheckpointFs);
+  if (file === undefined) return use(undefined, undefined);
   try {
-    file = await fs.open(path, 'r');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw new CheckpointError('IO_ERROR', `Cannot open checkpoint ${path}: ${errorText(error)}`, { cause: error });
-  }
-  try {
+    const { resumableBy } = options;
     const checkHeader = resumableBy && ((header: JournalHeader) => assertResumable(path, header, resumableBy.runId, resumableBy.tokenScheme));
-    return await scanJournal({ path, file, ...(checkHeader ? { checkHeader } : {}) });
+    return await use(await scanJournal({ path, file, ...(checkHeader ? { checkHeader } : {}) }), file);
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
     throw new CheckpointError('IO_ERROR', `Cannot read checkpoint ${path}: ${errorText(error)}`, { cause: error });
@@ -39,11 +48,20 @@ export async function viewCheckpoint(path: string, options: ViewOptions = {}): P
   }
 }
 
+async function openForReading(path: string, fs: CheckpointFs): Promise<CheckpointFile | undefined> {
+  try {
+    return await fs.open(path, 'r');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new CheckpointError('IO_ERROR', `Cannot open checkpoint ${path}: ${errorText(error)}`, { cause: error });
+  }
+}
+
 /** A journal for a dry run: answers lookups from the checkpoint as it is, and records nothing. */
 export interface DryRunJournal {
   readonly resumed: boolean;
   readonly replayed: { readonly done: number; readonly failed: number; readonly inFlight: number };
-  lookup(token: string): TokenState | undefined;
+  lookup(token: string): Promise<TokenState | undefined>;
   recordSent(entry: JournalSent): void;
   recordFinished(entry: JournalFinished): void;
   close(): Promise<void>;
@@ -55,16 +73,27 @@ export async function openDryRunJournal(
   tokenScheme: string,
   fs: CheckpointFs = nodeCheckpointFs,
 ): Promise<DryRunJournal> {
-  const scan = await viewCheckpoint(path, { resumableBy: { runId, tokenScheme }, fs });
-  const state = scan?.state ?? new ReplayState();
+  // The file stays open (read-only) for the run: lookups read their entry back by offset.
+  const file = await openForReading(path, fs);
+  let scan: ScanResult | undefined;
+  try {
+    scan = file === undefined ? undefined : await scanJournal({ path, file, checkHeader: (header) => assertResumable(path, header, runId, tokenScheme) });
+  } catch (error) {
+    await file?.close().catch(() => undefined);
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError('IO_ERROR', `Cannot read checkpoint ${path}: ${errorText(error)}`, { cause: error });
+  }
+  const state = scan?.state ?? new TokenTable();
   return {
     resumed: scan !== undefined,
     replayed: state.counts(),
-    lookup: (token) => state.lookup(token),
+    lookup: async (token) => (file === undefined || state.size === 0 ? undefined : lookupToken(state, file, token, path)),
     // A dry run leaves no trace: what the engine records is dropped.
     recordSent: () => undefined,
     recordFinished: () => undefined,
-    close: async () => undefined,
+    close: async () => {
+      await file?.close().catch(() => undefined);
+    },
   };
 }
 

@@ -60,8 +60,8 @@ export type JournalEntry = JournalHeader | JournalSent | JournalFinished;
 /** What the journal knows of one token after replaying the file. */
 export type TokenState =
   | { readonly state: 'in-flight'; readonly sent: JournalSent }
-  | { readonly state: 'done'; readonly finished: JournalFinished; readonly sent?: JournalSent | undefined }
-  | { readonly state: 'failed'; readonly finished: JournalFinished; readonly sent?: JournalSent | undefined };
+  | { readonly state: 'done'; readonly finished: JournalFinished }
+  | { readonly state: 'failed'; readonly finished: JournalFinished };
 
 /** Who holds a checkpoint lock; written as JSON into `<checkpoint>.lock`. */
 export interface LockHolder {

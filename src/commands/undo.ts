@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import { viewCheckpoint } from '../checkpoint/index.js';
+import { finishedEntries, withCheckpoint } from '../checkpoint/index.js';
 import { systemClock } from '../clock.js';
 import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
@@ -119,7 +119,10 @@ async function readResultsRows(path: string): Promise<ChangedRow[]> {
 }
 
 async function readCheckpointRows(path: string): Promise<ChangedRow[]> {
-  const scan = await viewCheckpoint(path);
-  if (scan === undefined) throw new UndoSourceError(`--checkpoint '${path}' does not exist`);
-  return [...scan.state.finishedEntries()].map(changedRowFromJournal);
+  return withCheckpoint(path, {}, async (scan, file) => {
+    if (scan === undefined || file === undefined) throw new UndoSourceError(`--checkpoint '${path}' does not exist`);
+    const rows: ChangedRow[] = [];
+    for await (const entry of finishedEntries(scan.state, file, path)) rows.push(changedRowFromJournal(entry));
+    return rows;
+  });
 }

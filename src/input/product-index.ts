@@ -11,6 +11,10 @@
  * of keeping no id.
  */
 
+import { cyrb53Halves } from '../hash64.js';
+
+export { cyrb53Halves } from '../hash64.js';
+
 /** What preflight asks of the input's products. */
 export interface ProductIds {
   readonly size: number;
@@ -111,18 +115,4 @@ export class ProductIndex implements ProductIds {
     this.#lines = lines;
     this.#targets = targets;
   }
-}
-
-/** cyrb53's two 32-bit state halves after mixing, unsigned: 64 bits of hash of a string. */
-export function cyrb53Halves(text: string): [number, number] {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return [h1 >>> 0, h2 >>> 0];
 }

@@ -28,7 +28,8 @@ export type { StopReason } from '../exit-codes.js';
 
 /** What the engine needs of the checkpoint journal (checkpoint/journal.ts implements it). */
 export interface JournalPort {
-  lookup(token: string): TokenState | undefined;
+  /** What earlier runs did with the token (the journal reads the entry back). */
+  lookup(token: string): Promise<TokenState | undefined>;
   recordSent(entry: JournalSent): void;
   recordFinished(entry: JournalFinished): void;
 }

@@ -244,7 +244,7 @@ export class TransferRun {
       await this.#emit(resultForRow(row, { outcome: 'skipped', reason: `duplicate-of-line-${duplicateOfLine}`, token }));
       return undefined;
     }
-    const prior = journal.lookup(token);
+    const prior = await journal.lookup(token);
     // Reconciling, a row done by an earlier run is read again: its product may have drifted since.
     if (prior?.state === 'done' && this.#options.preflight?.reconcile !== true) {
       await this.#emit(resultFromJournal(row, token, prior.finished));

@@ -31,6 +31,7 @@ function transpile(to: string): void {
       .filter((name) => name.endsWith('.ts'))
       .map((name) => `src/checkpoint/${name}`),
     'src/coded-error.ts',
+    'src/hash64.ts',
     'src/clock.ts',
     'src/errors.ts',
   ];
@@ -89,8 +90,8 @@ describe('crash safety', () => {
       const replayed = journal.replayed.inFlight;
       expect(replayed).toBeGreaterThanOrEqual(expectedAtLeast);
       // Tokens are t0, t1, ... in record order; distinct count n plus presence of t(n-1) means no gap.
-      expect(journal.lookup(`t${replayed - 1}`)?.state).toBe('in-flight');
-      expect(journal.lookup(`t${replayed}`)).toBeUndefined();
+      expect((await journal.lookup(`t${replayed - 1}`))?.state).toBe('in-flight');
+      expect(await journal.lookup(`t${replayed}`)).toBeUndefined();
       await journal.close();
       // After the repair the file is clean JSONL: every line parses, one line per entry.
       const lines = readLines(checkpointPath);

@@ -40,7 +40,7 @@ describe('journal format', () => {
     expect(Object.keys(JSON.parse(serializeSent(extra)) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.sent)]);
     const found = {
       productStatus: 'AVAILABLE', previousOwner: 'arn:aws:iam::1:user/a', previousOwnerSession: 'arn:aws:iam::1:user/a', previousLaunchRole: '',
-      newOwner: 'arn:aws:iam::1:user/b', launchRole: '',
+      newOwner: 'arn:aws:iam::1:user/b', launchRole: '', region: 'eu-west-1',
     };
     expect(Object.keys(JSON.parse(serializeFinished({ ...finished('t', 'failed'), ...found })) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.finished)]);
     // Format 2's fields are optional: an entry without them (as format 1 wrote) is valid, and they are left out.
@@ -63,7 +63,7 @@ describe('the dry-run journal', () => {
     const before = readFileSync(path, 'utf8');
     const journal = await openDryRunJournal(path, 'r1', 'v1');
     expect(journal.resumed).toBe(true);
-    expect(journal.lookup('a')?.state).toBe('done');
+    expect((await journal.lookup('a'))?.state).toBe('done');
     journal.recordSent(sent('b'));
     journal.recordFinished(finished('b', 'succeeded'));
     await journal.close();

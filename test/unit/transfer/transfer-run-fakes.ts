@@ -153,7 +153,7 @@ export class MemoryJournal implements JournalPort {
 
   constructor(readonly log: string[] = []) {}
 
-  lookup(token: string): TokenState | undefined {
+  async lookup(token: string): Promise<TokenState | undefined> {
     this.lookups.push(token);
     return this.states.get(token);
   }

@@ -1,0 +1,68 @@
+/**
+ * Reading one journal entry back by its byte offset (TokenTable keeps offsets, not entries), and
+ * answering a token's lookup from it. The line is read with positional reads, so an append going
+ * on at the end of the same file is never in the way. A line that no longer parses, or that is not
+ * the kind of entry its token's state says, means the file changed under the run: CORRUPT.
+ */
+import { CheckpointError } from './checkpoint-error.js';
+import type { CheckpointFile } from './checkpoint-fs.js';
+import { entryProblem, MAX_LINE_BYTES } from './journal-entries.js';
+import { TokenStateCode, type TokenTable } from './token-table.js';
+import type { JournalFinished, JournalSent, TokenState } from './types.js';
+
+const FIRST_READ_BYTES = 2048;
+
+/** The entry whose line starts at `offset`. */
+export async function readEntryAt(file: CheckpointFile, offset: number, path: string): Promise<JournalSent | JournalFinished> {
+  let size = FIRST_READ_BYTES;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(size);
+    const { bytesRead } = await file.read(buffer, 0, size, offset);
+    const end = buffer.subarray(0, bytesRead).indexOf(0x0a);
+    if (end !== -1 || bytesRead < size) return parseEntry(buffer.subarray(0, end === -1 ? bytesRead : end), offset, path);
+    if (size > MAX_LINE_BYTES) throw corruptAt(path, offset, `the line is longer than ${MAX_LINE_BYTES} bytes`);
+    size *= 4;
+  }
+}
+
+function parseEntry(bytes: Buffer, offset: number, path: string): JournalSent | JournalFinished {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw corruptAt(path, offset, 'the line is not valid JSON');
+  }
+  const problem = entryProblem(value);
+  if (problem !== undefined) throw corruptAt(path, offset, problem);
+  return value as JournalSent | JournalFinished;
+}
+
+function corruptAt(path: string, offset: number, reason: string): CheckpointError {
+  return new CheckpointError(
+    'CORRUPT',
+    `Checkpoint ${path} is corrupt at byte ${offset}: ${reason}. It read well when the run opened it, so it was changed while the run went on; ` +
+      `stop whatever writes to it, and rerun (the rows already sent are resent with the same idempotency tokens).`,
+  );
+}
+
+/** A token's state by the table, with its entry read back; undefined when the journal has none. */
+export async function lookupToken(table: TokenTable, file: CheckpointFile, token: string, path: string): Promise<TokenState | undefined> {
+  const slot = table.get(token);
+  if (slot === undefined) return undefined;
+  const entry = await readEntryAt(file, slot.offset, path);
+  // Another token with the same 64-bit hash: unknown, so the row goes out under its own token.
+  if (entry.token !== token) return undefined;
+  const expected = slot.state === TokenStateCode.inFlight ? 'sent' : 'finished';
+  if (entry.type !== expected) throw corruptAt(path, slot.offset, `a ${entry.type} entry where the replay found a ${expected} one`);
+  if (entry.type === 'sent') return { state: 'in-flight', sent: entry };
+  return { state: entry.outcome === 'failed' ? 'failed' : 'done', finished: entry };
+}
+
+/** Every token's last `finished` entry, read back (for `undo --checkpoint`). */
+export async function* finishedEntries(table: TokenTable, file: CheckpointFile, path: string): AsyncGenerator<JournalFinished> {
+  for (const slot of table.slots()) {
+    if (slot.state === TokenStateCode.inFlight) continue;
+    const entry = await readEntryAt(file, slot.offset, path);
+    if (entry.type === 'finished') yield entry;
+  }
+}
