@@ -17,7 +17,7 @@ export async function readEntryAt(file: CheckpointFile, offset: number, path: st
   let size = FIRST_READ_BYTES;
   for (;;) {
     const buffer = Buffer.allocUnsafe(size);
-    const { bytesRead } = await file.read(buffer, 0, size, offset);
+    const bytesRead = file.readSync !== undefined ? file.readSync(buffer, 0, size, offset) : (await file.read(buffer, 0, size, offset)).bytesRead;
     const end = buffer.subarray(0, bytesRead).indexOf(0x0a);
     if (end !== -1 || bytesRead < size) return parseEntry(buffer.subarray(0, end === -1 ? bytesRead : end), offset, path);
     if (size > MAX_LINE_BYTES) throw corruptAt(path, offset, `the line is longer than ${MAX_LINE_BYTES} bytes`);
