@@ -4,7 +4,7 @@
  * on at the end of the same file is never in the way. A line that no longer parses, or that is not
  * the kind of entry its token's state says, means the file changed under the run: CORRUPT.
  */
-import { CheckpointError } from './checkpoint-error.js';
+import { CheckpointError, systemErrorText } from './checkpoint-error.js';
 import type { CheckpointFile } from './checkpoint-fs.js';
 import { entryProblem, MAX_LINE_BYTES } from './journal-entries.js';
 import { TokenStateCode, type TokenTable } from './token-table.js';
@@ -17,7 +17,12 @@ export async function readEntryAt(file: CheckpointFile, offset: number, path: st
   let size = FIRST_READ_BYTES;
   for (;;) {
     const buffer = Buffer.allocUnsafe(size);
-    const bytesRead = file.readSync !== undefined ? file.readSync(buffer, 0, size, offset) : (await file.read(buffer, 0, size, offset)).bytesRead;
+    let bytesRead: number;
+    try {
+      bytesRead = file.readSync !== undefined ? file.readSync(buffer, 0, size, offset) : (await file.read(buffer, 0, size, offset)).bytesRead;
+    } catch (error) {
+      throw new CheckpointError('IO_ERROR', `Cannot read checkpoint ${path} at byte ${offset}: ${systemErrorText(error)}`, { cause: error });
+    }
     const end = buffer.subarray(0, bytesRead).indexOf(0x0a);
     if (end !== -1 || bytesRead < size) return parseEntry(buffer.subarray(0, end === -1 ? bytesRead : end), offset, path);
     if (size > MAX_LINE_BYTES) throw corruptAt(path, offset, `the line is longer than ${MAX_LINE_BYTES} bytes`);

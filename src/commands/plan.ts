@@ -70,7 +70,12 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
       const planned = planPlaces(config, accountsFile);
       opened = openAccountLanes(planned, config, accountsFile, { agents, clock: systemClock, defaultRegion: config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION });
       notReached.push(...(await reachAccounts(opened.lanes, opened.identities, io.signal)));
-      places = [...planned].map(([key, place]) => ({ key, lane: opened!.lanes.get(key)!, accountId: place.accountId, region: place.region ?? config.region ?? '' }));
+      // Interrupted while reaching: every account "failed"; that is no plan to write.
+      if (io.signal.aborted) return fail(new Refusal(io.interruptExitCode(), 'interrupted: no plan was written'));
+      // The region cell is the region the account is listed in, as its lane resolved it.
+      places = [...planned].map(([key, place]) => ({
+        key, lane: opened!.lanes.get(key)!, accountId: place.accountId, region: place.region ?? accountsFile?.get(place.accountId)?.region ?? config.region ?? '',
+      }));
     } else {
       places = [{ key: 'default', lane: new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client), maxRate: config.ratePerSecond, clock: systemClock }) }];
     }
@@ -83,10 +88,11 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
     const launchRoles = config.launchRoles.length > 0 || config.owners.some((rule) => rule.launchRole !== undefined);
     for (const place of places) {
       if (place.lane.stoppedBy !== undefined) continue;
+      // Kept only when the account's listing finishes: a plan never holds part of an account it says it left out.
+      const found: { row?: PlaceRow; id: string; status: string; decision: ReturnType<typeof planProduct> }[] = [];
       const answer = await listAccount(place.lane, attempt, { launchRoles }, (facts) => {
         const decision = planProduct(facts, config.owners, config.launchRoles, config.filters);
-        summary.add(facts.id, facts.status, decision);
-        if (decision.kind === 'move') rows.push({ ...decision.row, accountId: place.accountId ?? '', region: place.region ?? '' });
+        found.push({ id: facts.id, status: facts.status, decision, ...(decision.kind === 'move' ? { row: { ...decision.row, accountId: place.accountId ?? '', region: place.region ?? '' } } : {}) });
       });
       if (answer.kind === 'failed') {
         if (answer.error.kind === 'aborted') return fail(new Refusal(io.interruptExitCode(), 'interrupted: no plan was written'));
@@ -95,6 +101,10 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
         // Across accounts the others still go into the plan, which says it is incomplete.
         notReached.push({ lane: place.key, accountId: place.accountId ?? '', reason: why });
         continue;
+      }
+      for (const { id, status, decision, row } of found) {
+        summary.add(id, status, decision);
+        if (row !== undefined) rows.push(row);
       }
       summary.listed(answer.pass);
       for (const warning of answer.pass.warnings) log.logger.warn(place.accountId === undefined ? warning : `${place.key}: ${warning}`);

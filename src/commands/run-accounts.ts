@@ -76,7 +76,9 @@ export async function setUpAccountLanes(config: RunConfig, scan: InputScan, deps
       return new Refusal(ExitCode.Usage, `the input has rows of account${unexpected.length === 1 ? '' : 's'} ${unexpected.join(', ')}, not among --expect-account ${config.expectAccounts.join(', ')}: wrong file? Nothing was sent`);
     }
   }
-  const { lanes, identities, destroy } = openAccountLanes(scan.places, config, accountsFile, deps);
+  // A place of duplicate lines alone (their region cell differs from the first line's) sends nothing: no lane.
+  const places = new Map([...scan.places].filter(([, place]) => place.rows > 0));
+  const { lanes, identities, destroy } = openAccountLanes(places, config, accountsFile, deps);
   if (!deps.readsAws) return { router: placeLanes(lanes), unreachable: [], targetProblems: new Map(), warnings: [], destroy };
 
   const unreachable = await reachAccounts(lanes, identities, deps.signal);

@@ -34,7 +34,8 @@ import { createIdentityApi } from '../aws/identity-api.js';
 import { askToProceed, checkIdentity, describeIntent, type IdentityFindings } from './run-checks.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
-import { checkAwsSettings, checkFiles, localWriteRefusal, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
+import { checkAwsSettings, checkFiles, checkpointRefusal, localWriteRefusal, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
+import { CheckpointError } from '../checkpoint/index.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -225,7 +226,13 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
   const { journal } = checkpoint;
   const { findings } = lanes;
   if (journal.resumed) log.logger.info({ checkpoint: config.checkpoint, ...journal.replayed }, 'resuming from checkpoint');
-  if (!(await operatorAgrees(ctx, scan, journal, lanes))) {
+  const agreed = await operatorAgrees(ctx, scan, journal, lanes).catch(async (error: unknown) => {
+    // The preview reads the checkpoint back: a file that went bad is refused, the lock released.
+    await checkpoint.abandon();
+    return journalRefusal(error);
+  });
+  if (agreed instanceof Refusal) return refuse(ctx, agreed, scan.totalRows);
+  if (!agreed) {
     await checkpoint.close();
     return refuse(ctx, new Refusal(ExitCode.Usage, 'not confirmed: nothing was written'), scan.totalRows);
   }
@@ -259,7 +266,7 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
       return refuse(ctx, new Refusal(ExitCode.Usage, message), scan.totalRows);
     }
     // The journal or the results file could not be written: the rows stop, the summary still goes out.
-    const refusal = localWriteRefusal(error) ?? rethrow(error);
+    const refusal = journalRefusal(error);
     return finish(ctx, lanes.router, { counts: engine.counts(), exitCode: refusal.exitCode, stoppedBy: 'local-error', results: '', checkpoint: config.checkpoint, error: refusal.message, accounts: perAccount(), ...found(findings) });
   }
   const closeFailure = await closeOutputs(checkpoint, results);
@@ -366,6 +373,14 @@ function summaryParts(ctx: Pick<RunContext, 'config' | 'startedAt'>, parts: Fini
 
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
+}
+
+/**
+ * A run's own files failing mid-run: a write (exit 5), or a checkpoint entry that no longer reads
+ * back (CORRUPT, exit 2; its message says to rerun). Anything else is a bug.
+ */
+function journalRefusal(error: unknown): Refusal {
+  return localWriteRefusal(error) ?? (error instanceof CheckpointError ? checkpointRefusal(error) : rethrow(error));
 }
 
 /** For errors no step explains: they are bugs, and main.ts reports them with their stack (exit 70). */
