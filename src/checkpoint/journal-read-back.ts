@@ -10,11 +10,28 @@ import { entryProblem, MAX_LINE_BYTES } from './journal-entries.js';
 import { TokenStateCode, type TokenTable } from './token-table.js';
 import type { JournalFinished, JournalSent, TokenState } from './types.js';
 
-const FIRST_READ_BYTES = 2048;
+/** How much one read takes: a window of the file that the next lookups are likely to fall in. */
+const WINDOW_BYTES = 64 * 1024;
 
-/** The entry whose line starts at `offset`. */
-export async function readEntryAt(file: CheckpointFile, offset: number, path: string): Promise<JournalSent | JournalFinished> {
-  let size = FIRST_READ_BYTES;
+/**
+ * The last window read from the file. A resume looks rows up in input order, and a journal is
+ * written roughly in that order, so most entries are in the window the previous one was read
+ * with: one read a few hundred rows instead of one a row. The part of the file it covers was
+ * written before the run opened it and is never rewritten, so it cannot go stale.
+ */
+export class ReadWindow {
+  start = 0;
+  buffer: Buffer = Buffer.alloc(0);
+}
+
+/** The entry whose line starts at `offset` (from `window` when it holds the whole line). */
+export async function readEntryAt(file: CheckpointFile, offset: number, path: string, window = new ReadWindow()): Promise<JournalSent | JournalFinished> {
+  const inWindow = offset - window.start;
+  if (inWindow >= 0 && inWindow < window.buffer.length) {
+    const end = window.buffer.indexOf(0x0a, inWindow);
+    if (end !== -1) return parseEntry(window.buffer.subarray(inWindow, end), offset, path);
+  }
+  let size = WINDOW_BYTES;
   for (;;) {
     const buffer = Buffer.allocUnsafe(size);
     let bytesRead: number;
@@ -24,7 +41,11 @@ export async function readEntryAt(file: CheckpointFile, offset: number, path: st
       throw new CheckpointError('IO_ERROR', `Cannot read checkpoint ${path} at byte ${offset}: ${systemErrorText(error)}`, { cause: error });
     }
     const end = buffer.subarray(0, bytesRead).indexOf(0x0a);
-    if (end !== -1 || bytesRead < size) return parseEntry(buffer.subarray(0, end === -1 ? bytesRead : end), offset, path);
+    if (end !== -1 || bytesRead < size) {
+      window.start = offset;
+      window.buffer = buffer.subarray(0, bytesRead);
+      return parseEntry(buffer.subarray(0, end === -1 ? bytesRead : end), offset, path);
+    }
     if (size > MAX_LINE_BYTES) throw corruptAt(path, offset, `the line is longer than ${MAX_LINE_BYTES} bytes`);
     size *= 4;
   }
@@ -51,10 +72,10 @@ function corruptAt(path: string, offset: number, reason: string): CheckpointErro
 }
 
 /** A token's state by the table, with its entry read back; undefined when the journal has none. */
-export async function lookupToken(table: TokenTable, file: CheckpointFile, token: string, path: string): Promise<TokenState | undefined> {
+export async function lookupToken(table: TokenTable, file: CheckpointFile, token: string, path: string, window?: ReadWindow): Promise<TokenState | undefined> {
   const slot = table.get(token);
   if (slot === undefined) return undefined;
-  const entry = await readEntryAt(file, slot.offset, path);
+  const entry = await readEntryAt(file, slot.offset, path, window);
   // Another token with the same 64-bit hash: unknown, so the row goes out under its own token.
   if (entry.token !== token) return undefined;
   const expected = slot.state === TokenStateCode.inFlight ? 'sent' : 'finished';
@@ -65,9 +86,10 @@ export async function lookupToken(table: TokenTable, file: CheckpointFile, token
 
 /** Every token's last `finished` entry, read back (for `undo --checkpoint`). */
 export async function* finishedEntries(table: TokenTable, file: CheckpointFile, path: string): AsyncGenerator<JournalFinished> {
+  const window = new ReadWindow();
   for (const slot of table.slots()) {
     if (slot.state === TokenStateCode.inFlight) continue;
-    const entry = await readEntryAt(file, slot.offset, path);
+    const entry = await readEntryAt(file, slot.offset, path, window);
     if (entry.type === 'finished') yield entry;
   }
 }

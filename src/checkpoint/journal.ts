@@ -36,7 +36,7 @@ import {
   type CheckpointFs,
 } from './checkpoint-fs.js';
 import { entryProblem, JOURNAL_FORMAT, serializeFinished, serializeHeader, serializeSent } from './journal-entries.js';
-import { lookupToken } from './journal-read-back.js';
+import { lookupToken, ReadWindow } from './journal-read-back.js';
 import { TokenTable } from './token-table.js';
 import { scanJournal } from './journal-replay.js';
 import type { JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
@@ -219,6 +219,8 @@ class AppendJournal implements Journal {
   readonly #groupSize: number;
   readonly #groupDelayMs: number;
   readonly #state: TokenTable;
+  /** The part of the replayed file read last: lookups in input order mostly fall in it. */
+  readonly #window = new ReadWindow();
   /** Serialised lines not yet handed to write(). */
   #pending: string[] = [];
   /** Every flush chains onto this, so writes never interleave and land in record order. */
@@ -252,7 +254,7 @@ class AppendJournal implements Journal {
 
   lookup(token: string): Promise<TokenState | undefined> {
     if (this.#state.size === 0) return Promise.resolve(undefined);
-    return lookupToken(this.#state, this.#file, token, this.path);
+    return lookupToken(this.#state, this.#file, token, this.path, this.#window);
   }
 
   recordSent(entry: JournalSent): void {

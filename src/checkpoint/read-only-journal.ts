@@ -7,7 +7,7 @@
  */
 import { CheckpointError, errnoCode, errorText } from './checkpoint-error.js';
 import { nodeCheckpointFs, type CheckpointFile, type CheckpointFs } from './checkpoint-fs.js';
-import { lookupToken } from './journal-read-back.js';
+import { lookupToken, ReadWindow } from './journal-read-back.js';
 import { scanJournal, type ScanResult } from './journal-replay.js';
 import { TokenTable } from './token-table.js';
 import { assertResumable } from './journal.js';
@@ -84,10 +84,11 @@ export async function openDryRunJournal(
     throw new CheckpointError('IO_ERROR', `Cannot read checkpoint ${path}: ${errorText(error)}`, { cause: error });
   }
   const state = scan?.state ?? new TokenTable();
+  const window = new ReadWindow();
   return {
     resumed: scan !== undefined,
     replayed: state.counts(),
-    lookup: async (token) => (file === undefined || state.size === 0 ? undefined : lookupToken(state, file, token, path)),
+    lookup: async (token) => (file === undefined || state.size === 0 ? undefined : lookupToken(state, file, token, path, window)),
     // A dry run leaves no trace: what the engine records is dropped.
     recordSent: () => undefined,
     recordFinished: () => undefined,

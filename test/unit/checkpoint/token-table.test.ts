@@ -1,9 +1,10 @@
 /** The compact replay: a token's state and the offset of its last entry; the entry read back on demand. */
+import { readSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serializeFinished, serializeSent } from '../../../src/checkpoint/journal-entries.js';
-import { finishedEntries, lookupToken, readEntryAt } from '../../../src/checkpoint/journal-read-back.js';
+import { finishedEntries, lookupToken, readEntryAt, ReadWindow } from '../../../src/checkpoint/journal-read-back.js';
 import { TokenStateCode, TokenTable } from '../../../src/checkpoint/token-table.js';
 import { finished, makeTempDir, sent } from './helpers.js';
 
@@ -88,6 +89,31 @@ describe('reading entries back', () => {
       await expect(lookupToken(table, file, 'a', path)).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('a finished entry where the replay found a sent one') });
     } finally {
       await file.close();
+    }
+  });
+
+  it('reads a window at a time: entries in order cost one read, and a line cut by the window end is read again whole', async () => {
+    const entries = Array.from({ length: 400 }, (_, i) => serializeFinished({ ...finished(`t${i}`, 'succeeded'), errorMessage: 'x'.repeat(i % 7 === 0 ? 900 : 10) }));
+    const { path, offsets } = await journalOf(entries);
+    const handle = await open(path, 'r');
+    let reads = 0;
+    const file = {
+      read: handle.read.bind(handle),
+      readSync: (buffer: Buffer, offset: number, length: number, position: number) => {
+        reads += 1;
+        return readSync(handle.fd, buffer, offset, length, position);
+      },
+      write: handle.write.bind(handle), sync: handle.sync.bind(handle), truncate: handle.truncate.bind(handle), close: handle.close.bind(handle),
+    };
+    try {
+      const window = new ReadWindow();
+      const tokens: string[] = [];
+      for (const offset of offsets) tokens.push((await readEntryAt(file, offset, path, window)).token);
+      expect(tokens).toEqual(entries.map((_, i) => `t${i}`));
+      // About 100 KiB of lines in 64 KiB windows: a handful of reads, not 400.
+      expect(reads).toBeLessThan(6);
+    } finally {
+      await handle.close();
     }
   });
 });
