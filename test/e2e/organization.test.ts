@@ -5,11 +5,12 @@
  * applies every row exactly once, and the shards' results and checkpoints add up.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmulator, type CatalogSeed, type RunningEmulator, type SeedProduct } from '../../src/emulator/index.js';
 import { shardOfPlace } from '../../src/input/shard.js';
 import { runCli, spawnCli } from './helpers/cli.js';
 import { productIdOf, tokensByProduct, updateCalls } from './helpers/emulator-checks.js';
+import { closedAfterEach } from './helpers/teardown.js';
 import { createWorkspace, type Workspace } from './helpers/workspace.js';
 
 const ACCOUNTS = ['310000000000', '310000000001', '310000000002'];
@@ -34,20 +35,18 @@ function seed(): CatalogSeed {
   return { accountId: home!, products: productsOf(home!), accounts: others.map((accountId) => ({ accountId, products: productsOf(accountId), assumableRoles: [ROLE] })) };
 }
 
-let emulator: RunningEmulator | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await emulator?.close();
-  await ws?.remove();
-  emulator = undefined;
-  ws = undefined;
-});
+const resources = closedAfterEach();
 
 async function start(): Promise<{ em: RunningEmulator; w: Workspace }> {
-  emulator = await startEmulator({ seed: seed(), credentials: { AKIDTESTEXAMPLE: 'test-secret' }, recordDelayMs: 0 });
-  ws = await createWorkspace();
+  const { emulator, ws } = resources.keep({ emulator: await startEmulator({ seed: seed(), credentials: { AKIDTESTEXAMPLE: 'test-secret' }, recordDelayMs: 0 }), ws: await createWorkspace() });
   return { em: emulator, w: ws };
+}
+
+/** `plan` of alice's products (to dave) in every account and region, into `out`. */
+async function planAliceToDave(em: RunningEmulator, w: Workspace, out: string) {
+  const map = w.path('owners.csv');
+  await writeFile(map, ['old_owner,new_owner', ...ACCOUNTS.map((a) => `${alice(a)},${dave(a)}`)].join('\n'));
+  return runCli(['plan', '--owner-map', map, '--regions', REGIONS.join(','), '--out', w.path(out), '--endpoint-url', em.endpoint, '--assume-role-name', ROLE], { cwd: w.dir });
 }
 
 /** Every product of the emulator with its account, region and owner now. */
@@ -62,9 +61,7 @@ const across = ['--assume-role-name', ROLE, '--no-progress', '--yes'];
 describe('across an Organization', () => {
   it('plan finds exactly the leaver\'s products in every account and region; an account not reached makes it incomplete (exit 7)', async () => {
     const { em, w } = await start();
-    const map = w.path('owners.csv');
-    await writeFile(map, ['old_owner,new_owner', ...ACCOUNTS.map((a) => `${alice(a)},${dave(a)}`)].join('\n'));
-    const plan = await runCli(['plan', '--owner-map', map, '--regions', REGIONS.join(','), '--out', w.path('plan.csv'), '--endpoint-url', em.endpoint, '--assume-role-name', ROLE], { cwd: w.dir });
+    const plan = await planAliceToDave(em, w, 'plan.csv');
     expect(plan.code, plan.stderr).toBe(0);
     const rows = await w.readResults('plan.csv');
     const expected = everyProduct(em).filter((p) => p.owner === alice(p.account));
@@ -73,7 +70,7 @@ describe('across an Organization', () => {
     expect(plan.stdout).toContain('in 6 of 6 accounts and regions');
 
     em.setFaults({ assumeRoleDenied: [ACCOUNTS[2]!] });
-    const partial = await runCli(['plan', '--owner-map', map, '--regions', REGIONS.join(','), '--out', w.path('partial.csv'), '--endpoint-url', em.endpoint, '--assume-role-name', ROLE], { cwd: w.dir });
+    const partial = await planAliceToDave(em, w, 'partial.csv');
     expect(partial.code, partial.stderr).toBe(7);
     expect(partial.stdout).toContain('INCOMPLETE: 2 accounts were not listed');
     expect(partial.stdout).toContain(`${ACCOUNTS[2]}/eu-west-1  AccessDenied`);
@@ -84,9 +81,7 @@ describe('across an Organization', () => {
 
   it('the plan runs across accounts and regions, and its undo puts every product back', async () => {
     const { em, w } = await start();
-    const map = w.path('owners.csv');
-    await writeFile(map, ['old_owner,new_owner', ...ACCOUNTS.map((a) => `${alice(a)},${dave(a)}`)].join('\n'));
-    const plan = await runCli(['plan', '--owner-map', map, '--regions', REGIONS.join(','), '--out', w.path('plan.csv'), '--endpoint-url', em.endpoint, '--assume-role-name', ROLE], { cwd: w.dir });
+    const plan = await planAliceToDave(em, w, 'plan.csv');
     expect(plan.code, plan.stderr).toBe(0);
     const before = everyProduct(em);
 

@@ -7,10 +7,11 @@
  * must be renewed.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { runCli } from './helpers/cli.js';
 import { productIdOf, updateCalls } from './helpers/emulator-checks.js';
+import { closedAfterEach } from './helpers/teardown.js';
 import { createWorkspace, type Workspace } from './helpers/workspace.js';
 
 const HOME = '210000000000';
@@ -19,26 +20,17 @@ const ACCOUNTS = [HOME, TEAM_A, TEAM_B];
 const ROLE = 'OrganizationAccountAccessRole';
 const dave = (account: string) => `arn:aws:iam::${account}:user/dave`;
 
-let emulator: RunningEmulator | undefined;
-let ws: Workspace | undefined;
-
-afterEach(async () => {
-  await emulator?.close();
-  await ws?.remove();
-  emulator = undefined;
-  ws = undefined;
-});
+const resources = closedAfterEach();
 
 /** Three accounts of `perAccount` products; every signature is checked against these keys. */
 async function start(perAccount: number, options: { sessionSeconds?: number } = {}): Promise<{ emulator: RunningEmulator; ws: Workspace }> {
-  emulator = await startEmulator({
+  const emulator = await startEmulator({
     seed: generateSeed({ count: perAccount, accountId: HOME, accounts: 3, random: 11 }),
     credentials: { AKIDTESTEXAMPLE: 'test-secret' },
     recordDelayMs: 0,
     ...options,
   });
-  ws = await createWorkspace();
-  return { emulator, ws };
+  return resources.keep({ emulator, ws: await createWorkspace() });
 }
 
 /** One CSV across the accounts, sorted by account as an export would be: every product to dave of its account. */
