@@ -71,7 +71,7 @@ export class LaneQueues<T extends { readonly lane: Lane }> {
     // kept alive by the queue (kept, each lived long enough to reach the old generation, and a
     // million-row run peaked 40 MiB higher).
     if (state.head === state.items.length) {
-      state.items = [];
+      state.items.length = 0;
       state.head = 0;
     } else if (state.head > 1024 && state.head * 2 > state.items.length) {
       state.items = state.items.slice(state.head);
