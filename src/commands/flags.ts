@@ -53,6 +53,16 @@ export function stringFlag(flags: ParsedFlags, name: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * An endpoint URL: the flag, else the first environment variable set (as the AWS CLI reads
+ * AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL); refused unless http:// or https://.
+ */
+export function endpointFlag(flags: ParsedFlags, env: Readonly<Record<string, string | undefined>>, name: string, ...envNames: string[]): string | undefined {
+  const url = stringFlag(flags, name) ?? envNames.map((envName) => env[envName]).find((value) => value !== undefined && value !== '');
+  if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError('BAD_VALUE', `--${name} expects an http:// or https:// URL, got '${url}'`);
+  return url;
+}
+
 export function requiredString(flags: ParsedFlags, name: string): string {
   const value = stringFlag(flags, name);
   if (value === undefined || value === '') {

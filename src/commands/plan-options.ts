@@ -10,8 +10,9 @@ import { errorText } from '../errors.js';
 import { parseIamPrincipalArn } from '../input/iam-arn.js';
 import type { LaunchRoleRule, OwnerRule, PlanFilters } from '../plan/plan-rules.js';
 import { parseLogLevel, type LogLevel } from '../report/logger.js';
-import { booleanFlag, numberFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
-import { RUN_DEFAULTS, RUN_FLAGS } from './run-options.js';
+import { REGION_PATTERN } from '../input/api-constraints.js';
+import { booleanFlag, endpointFlag, numberFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
+import { accessFlags, RUN_DEFAULTS, RUN_FLAGS } from './run-options.js';
 
 /** The flags `plan` shares with `run`, by name: one description and default for both. */
 const SHARED = ['region', 'profile', 'endpoint-url', 'sts-endpoint-url', 'iam-endpoint-url', 'assume-role-name', 'external-id', 'accounts', 'rate', 'request-timeout', 'log-level', 'log-file'];
@@ -93,25 +94,15 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
     if (eq <= 0) throw new UsageError('BAD_VALUE', `--tag expects KEY=VALUE, got '${tag}'`);
     tags[tag.slice(0, eq)] = tag.slice(eq + 1);
   }
-  const assumeRoleName = stringFlag(flags, 'assume-role-name');
-  if (assumeRoleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(assumeRoleName)) throw new UsageError('BAD_VALUE', `--assume-role-name expects an IAM role name, got '${assumeRoleName}'`);
-  const externalId = stringFlag(flags, 'external-id');
-  if (externalId !== undefined && (assumeRoleName === undefined || !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))) {
-    throw new UsageError('BAD_VALUE', `--external-id goes with --assume-role-name and is 2-1224 of letters, digits and +=,.@:/-_, got '${externalId}'`);
-  }
-  const accountsFile = stringFlag(flags, 'accounts');
+  const { assumeRoleName, externalId, accountsFile } = accessFlags(flags);
   const acrossAccounts = assumeRoleName !== undefined || accountsFile !== undefined;
   const list = (name: string) => ((flags[name] as string[] | string | undefined) ?? []);
   const accountIds = [list('account')].flat().flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
   for (const id of accountIds) if (!/^\d{12}$/.test(id)) throw new UsageError('BAD_VALUE', `--account expects a 12-digit account id, got '${id}'`);
   const regions = (stringFlag(flags, 'regions') ?? '').split(',').map((value) => value.trim()).filter(Boolean);
-  for (const region of regions) if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new UsageError('BAD_VALUE', `--regions expects region names such as eu-west-1, got '${region}'`);
+  for (const region of regions) if (!REGION_PATTERN.test(region)) throw new UsageError('BAD_VALUE', `--regions expects region names such as eu-west-1, got '${region}'`);
   if (!acrossAccounts && (accountIds.length > 0 || regions.length > 0)) throw new UsageError('BAD_VALUE', '--account and --regions plan across accounts: give --assume-role-name or --accounts');
-  const endpoint = (flag: string, ...names: string[]): string | undefined => {
-    const url = stringFlag(flags, flag) ?? names.map((name) => env[name]).find((value) => value !== undefined && value !== '');
-    if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError('BAD_VALUE', `--${flag} expects an http:// or https:// URL, got '${url}'`);
-    return url;
-  };
+  const endpoint = (flag: string, ...names: string[]) => endpointFlag(flags, env, flag, ...names);
   const endpointUrl = endpoint('endpoint-url', 'AWS_ENDPOINT_URL_SERVICE_CATALOG', 'AWS_ENDPOINT_URL');
   return {
     help,

@@ -11,8 +11,10 @@ import type { AcceptLanguage } from '../aws/service-catalog-api.js';
 import { lockPathOf } from '../checkpoint/lock.js';
 import { parseLogLevel, type LogLevel } from '../report/logger.js';
 import type { RunFile } from '../report/output-paths.js';
+import { EXTERNAL_ID_PATTERN } from '../input/api-constraints.js';
+import { IAM_NAME_PATTERN } from '../input/iam-arn.js';
 import {
-  booleanFlag, choiceFlag, integerFlag, numberFlag, parseFlags, parseInteger, requiredString, stringFlag, UsageError, type FlagSpec,
+  booleanFlag, choiceFlag, endpointFlag, integerFlag, numberFlag, parseFlags, parseInteger, requiredString, stringFlag, UsageError, type FlagSpec, type ParsedFlags,
 } from './flags.js';
 
 /**
@@ -143,6 +145,22 @@ export function runFiles(config: RunConfig): RunFile[] {
   return files;
 }
 
+/** `--assume-role-name`, `--external-id` and `--accounts`, checked: `run` and `plan` reach accounts alike. */
+export function accessFlags(flags: ParsedFlags): { assumeRoleName: string | undefined; externalId: string | undefined; accountsFile: string | undefined } {
+  const assumeRoleName = stringFlag(flags, 'assume-role-name');
+  if (assumeRoleName !== undefined && !IAM_NAME_PATTERN.test(assumeRoleName)) {
+    throw new UsageError('BAD_VALUE', `--assume-role-name expects an IAM role name (1-64 of letters, digits and +=,.@_-; no path), got '${assumeRoleName}'`);
+  }
+  const externalId = stringFlag(flags, 'external-id');
+  if (externalId !== undefined && !EXTERNAL_ID_PATTERN.test(externalId)) {
+    throw new UsageError('BAD_VALUE', `--external-id expects 2-1224 of letters, digits and +=,.@:/-_, got '${externalId}'`);
+  }
+  if (externalId !== undefined && assumeRoleName === undefined) {
+    throw new UsageError('BAD_VALUE', '--external-id goes with --assume-role-name (the accounts file has its own external_id column)');
+  }
+  return { assumeRoleName, externalId, accountsFile: stringFlag(flags, 'accounts') };
+}
+
 export function parseRunConfig(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): RunConfig {
   const flags = parseFlags(argv, RUN_FLAGS);
   const help = booleanFlag(flags, 'help');
@@ -161,28 +179,13 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
   if (runId !== '' && !RUN_ID_PATTERN.test(runId)) {
     throw new UsageError('BAD_VALUE', `--run-id expects 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit, got '${runId}'`);
   }
-  const endpoint = (flag: string, ...names: string[]): string | undefined => {
-    const url = stringFlag(flags, flag) ?? names.map((name) => env[name]).find((value) => value !== undefined && value !== '');
-    if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError('BAD_VALUE', `--${flag} expects an http:// or https:// URL, got '${url}'`);
-    return url;
-  };
+  const endpoint = (flag: string, ...names: string[]) => endpointFlag(flags, env, flag, ...names);
   const endpointUrl = endpoint('endpoint-url', 'AWS_ENDPOINT_URL_SERVICE_CATALOG', 'AWS_ENDPOINT_URL');
   const expectAccounts = (flags['expect-account'] as string[] | undefined) ?? [];
   for (const account of expectAccounts) {
     if (!/^\d{12}$/.test(account)) throw new UsageError('BAD_VALUE', `--expect-account expects a 12-digit account id, got '${account}'`);
   }
-  const assumeRoleName = stringFlag(flags, 'assume-role-name');
-  if (assumeRoleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(assumeRoleName)) {
-    throw new UsageError('BAD_VALUE', `--assume-role-name expects an IAM role name (1-64 of letters, digits and +=,.@_-; no path), got '${assumeRoleName}'`);
-  }
-  const externalId = stringFlag(flags, 'external-id');
-  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
-    throw new UsageError('BAD_VALUE', `--external-id expects 2-1224 of letters, digits and +=,.@:/-_, got '${externalId}'`);
-  }
-  if (externalId !== undefined && assumeRoleName === undefined) {
-    throw new UsageError('BAD_VALUE', '--external-id goes with --assume-role-name (the accounts file has its own external_id column)');
-  }
-  const accountsRaw = stringFlag(flags, 'accounts');
+  const { assumeRoleName, externalId, accountsFile: accountsRaw } = accessFlags(flags);
   if (booleanFlag(flags, 'check') && !booleanFlag(flags, 'dry-run')) {
     throw new UsageError('BAD_VALUE', '--check is the verify of a dry run: give it with --dry-run');
   }

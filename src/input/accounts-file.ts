@@ -14,6 +14,7 @@
  * Pure: the text in, the entries or every problem (with its line) out.
  */
 import { parse } from 'csv-parse/sync';
+import { EXTERNAL_ID_PATTERN, REGION_PATTERN } from './api-constraints.js';
 import { parseIamPrincipalArn } from './iam-arn.js';
 
 export interface AccountAccessEntry {
@@ -33,8 +34,6 @@ export type AccountsFileParse =
 const COLUMNS = { accountid: 'accountId', rolearn: 'roleArn', region: 'region', externalid: 'externalId', profile: 'profile' } as const;
 type Field = (typeof COLUMNS)[keyof typeof COLUMNS];
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const PROFILE = /^[\w+=,.@/-]{1,128}$/;
 
 export function parseAccountsFile(text: string, path: string): AccountsFileParse {
@@ -78,9 +77,9 @@ export function parseAccountsFile(text: string, path: string): AccountsFileParse
       else if (parsed.arn.accountId !== accountId) problems.push(`${at}: role_arn is a role of account ${parsed.arn.accountId}, not of ${accountId}`);
     }
     const region = cell('region');
-    if (region !== undefined && !REGION.test(region)) problems.push(`${at}: region '${region}' is not an AWS region name (such as eu-west-1)`);
+    if (region !== undefined && !REGION_PATTERN.test(region)) problems.push(`${at}: region '${region}' is not an AWS region name (such as eu-west-1)`);
     const externalId = cell('externalId');
-    if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) problems.push(`${at}: external_id must be 2-1224 of letters, digits and +=,.@:/-_`);
+    if (externalId !== undefined && !EXTERNAL_ID_PATTERN.test(externalId)) problems.push(`${at}: external_id must be 2-1224 of letters, digits and +=,.@:/-_`);
     const profile = cell('profile');
     if (profile !== undefined && !PROFILE.test(profile)) problems.push(`${at}: profile '${profile}' is not a profile name`);
     const earlier = entries.get(accountId);

@@ -19,6 +19,7 @@ import {
   PROPERTY_VALUE_MAX_LENGTH,
   PROVISIONED_PRODUCT_ID_MAX_LENGTH,
   PROVISIONED_PRODUCT_ID_PATTERN,
+  REGION_PATTERN,
   ROLE_ARN_MAX_LENGTH,
   ROLE_ARN_MODEL_PATTERN,
 } from './api-constraints.js';
@@ -27,8 +28,6 @@ import { describePrincipalKind, parseIamPrincipalArn, type IamPrincipalArn } fro
 import type { HeaderMap, InputProblem, InputProblemCode, TransferRow } from './types.js';
 
 const ACCOUNT_ID = /^\d{12}$/;
-/** Region names as AWS forms them: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export type RowValidation = { readonly row: TransferRow } | { readonly problems: InputProblem[] };
 
@@ -138,7 +137,7 @@ export function validateRow(
   }
   const regionColumn = header.regionColumn;
   const region = regionColumn === undefined ? undefined : cleanCell(cells[regionColumn]);
-  if (region !== undefined && regionColumn !== undefined && !REGION.test(region)) {
+  if (region !== undefined && regionColumn !== undefined && !REGION_PATTERN.test(region)) {
     add('REGION_INVALID', `${regionColumn} ${quoteValue(region)} is not an AWS region name (such as us-east-1 or eu-west-2)`, regionColumn);
   }
 
