@@ -33,3 +33,21 @@ export function systemErrorText(error: unknown): string {
   const match = new RegExp(`^${code}: (.+?)(?:, [a-z]+(?: '.*')?)?$`, 's').exec(text);
   return `${match?.[1] ?? text} (${code})`;
 }
+
+/**
+ * Why a file could not be read, as an operator reads it after the flag and the path:
+ * `does not exist`, `is a directory`, `cannot be read: permission denied (EACCES)`. Every command
+ * that reads a file the user named says it in these words (exit 2), never with Node's stack.
+ */
+export function readErrorText(error: unknown): string {
+  switch (errnoCode(error)) {
+    case 'ENOENT':
+      return 'does not exist';
+    case 'ENOTDIR':
+      return 'does not exist (a part of its path is a file, not a folder)';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return `cannot be read: ${systemErrorText(error)}`;
+  }
+}

@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { errorText } from '../errors.js';
+import { errorText, readErrorText } from '../errors.js';
 import { parseIamPrincipalArn } from '../input/iam-arn.js';
 import type { LaunchRoleRule, OwnerRule, PlanFilters } from '../plan/plan-rules.js';
 import { parseLogLevel, type LogLevel } from '../report/logger.js';
+import type { RunFile } from '../report/output-paths.js';
 import { REGION_PATTERN } from '../input/api-constraints.js';
 import { booleanFlag, endpointFlag, numberFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
 import { accessFlags, RUN_DEFAULTS, RUN_FLAGS } from './run-options.js';
@@ -41,6 +42,9 @@ export interface PlanConfig {
   readonly filters: PlanFilters;
   readonly out: string;
   readonly force: boolean;
+  /** `--owner-map` and `--launch-role-map`, resolved (their rules are already read into `owners` and `launchRoles`). */
+  readonly ownerMap: string | undefined;
+  readonly launchRoleMap: string | undefined;
   readonly region: string | undefined;
   readonly profile: string | undefined;
   readonly endpointUrl: string | undefined;
@@ -78,8 +82,10 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
   }
   const launchRole = stringFlag(flags, 'launch-role');
   if (launchRole !== undefined && from === undefined) throw new UsageError('BAD_VALUE', '--launch-role goes with --from-owner (an owner map has its own launch_role column)');
-  const owners: OwnerRule[] = from !== undefined ? [ownerRule('--from-owner', from, to!, launchRole)] : ownerMap !== undefined ? readOwnerMap(resolve(cwd, ownerMap)) : [];
-  const launchRoles = roleMap !== undefined ? readLaunchRoleMap(resolve(cwd, roleMap)) : [];
+  const ownerMapPath = ownerMap === undefined ? undefined : resolve(cwd, ownerMap);
+  const launchRoleMapPath = roleMap === undefined ? undefined : resolve(cwd, roleMap);
+  const owners: OwnerRule[] = from !== undefined ? [ownerRule('--from-owner', from, to!, launchRole)] : ownerMapPath !== undefined ? readOwnerMap(ownerMapPath) : [];
+  const launchRoles = launchRoleMapPath !== undefined ? readLaunchRoleMap(launchRoleMapPath) : [];
   const out = stringFlag(flags, 'out');
   if (out === undefined || out === '') throw new UsageError('MISSING_FLAG', '--out is required');
   let logLevel: LogLevel;
@@ -125,6 +131,8 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
     },
     out: resolve(cwd, out),
     force: booleanFlag(flags, 'force'),
+    ownerMap: ownerMapPath,
+    launchRoleMap: launchRoleMapPath,
     region: stringFlag(flags, 'region'),
     profile: stringFlag(flags, 'profile'),
     endpointUrl,
@@ -133,6 +141,20 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
     logLevel,
     logFile: stringFlag(flags, 'log-file') === undefined ? undefined : resolve(cwd, stringFlag(flags, 'log-file') as string),
   };
+}
+
+/**
+ * Every file a plan touches, by the flag that names it: the list the path checks read before the
+ * log is opened or a call is made. `--out` is renamed over, so it must be a regular file or
+ * missing, `--force` or not; no two flags may name one file (`--out` over the owner map).
+ */
+export function planFiles(config: PlanConfig): RunFile[] {
+  const files: RunFile[] = [{ flag: '--out', path: config.out, use: 'replace' }];
+  if (config.ownerMap !== undefined) files.push({ flag: '--owner-map', path: config.ownerMap, use: 'read' });
+  if (config.launchRoleMap !== undefined) files.push({ flag: '--launch-role-map', path: config.launchRoleMap, use: 'read' });
+  if (config.accountsFile !== undefined) files.push({ flag: '--accounts', path: config.accountsFile, use: 'read' });
+  if (config.logFile !== undefined) files.push({ flag: '--log-file', path: config.logFile, use: 'append' });
+  return files;
 }
 
 /** One owner rule, checked: principal ARNs, the new owner and launch role in the old owner's account. */
@@ -155,9 +177,15 @@ function principal(where: string, what: string, arn: string) {
 }
 
 function readMap(path: string, flag: string, columns: readonly string[]): Array<{ line: number; cells: Record<string, string> }> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError('BAD_VALUE', `${flag} '${path}': ${readErrorText(error)}; nothing was sent or written`);
+  }
   let records: Array<Record<string, string>>;
   try {
-    records = parse(readFileSync(path, 'utf8'), { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true });
+    records = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true });
   } catch (error) {
     throw new UsageError('BAD_VALUE', `${flag} '${path}': ${errorText(error)}`);
   }

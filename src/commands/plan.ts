@@ -2,7 +2,8 @@
  * `sc-owner-transfer plan`: wiring only. Flags and maps (checked before any call) → the shared
  * steps (region and credentials, a lane with its limiters and retries, the log) → one pass over
  * the account (plan/list-account.ts) judged product by product (plan/plan-rules.ts) → the plan CSV,
- * written atomically, and a summary on stdout. Reads only; writes nothing but `--out`.
+ * written atomically, and a summary on stdout. Reads only; writes nothing but `--out` (and the log),
+ * and never over anything but a regular file.
  */
 import { randomInt } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
@@ -14,13 +15,13 @@ import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
 import { listAccount } from '../plan/list-account.js';
 import { PLAN_COLUMNS, planProduct, STATUSES_TO_REVIEW, type PlannedRow } from '../plan/plan-rules.js';
-import { pathExists, writeFileAtomic } from '../report/atomic-file.js';
+import { NotRegularFileError, pathExists, writeFileAtomic } from '../report/atomic-file.js';
 import { createLogger } from '../report/logger.js';
 import { Lane } from '../transfer/lane.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
-import { parsePlanConfig, PLAN_FLAGS, type PlanConfig } from './plan-options.js';
-import { checkAwsSettings, Refusal } from './steps.js';
+import { parsePlanConfig, PLAN_FLAGS, planFiles, type PlanConfig } from './plan-options.js';
+import { checkAwsSettings, checkFiles, checkInputFiles, Refusal } from './steps.js';
 import { openAccountLanes, reachAccounts, readAccountsFile, type OpenedAccountLanes, type UnreachableAccount } from './run-accounts.js';
 import type { AccountAccessEntry } from '../input/accounts-file.js';
 import { placeKey } from '../input/scan.js';
@@ -53,6 +54,11 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
     io.stderr.write(`sc-owner-transfer plan: ${refusal.message}\n`);
     return refusal.exitCode;
   };
+  // Before the log is opened or a call is made: an --out that is a FIFO, a device, a socket or a
+  // directory is refused with --force too, as are two flags naming one file and unreadable inputs.
+  const files = planFiles(config);
+  const badFiles = (await checkFiles(files)) ?? (await checkInputFiles(files));
+  if (badFiles) return fail(badFiles);
   if (!config.force && (await pathExists(config.out))) return fail(new Refusal(ExitCode.Usage, `--out '${config.out}' exists; pass --force to replace it`));
   const log = createLogger({ level: config.logLevel, destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr } });
   const agents = createHttpAgents({ maxSockets: 8, env: io.env });
@@ -115,6 +121,8 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
     try {
       await writeFileAtomic(config.out, csv);
     } catch (error) {
+      // Made a FIFO or a device since the check: left as it is, and nothing was written (exit 2, as up front).
+      if (error instanceof NotRegularFileError) return fail(new Refusal(ExitCode.Usage, `--out '${config.out}': is ${error.kind}, not a regular file. No plan was written.`));
       return fail(new Refusal(ExitCode.LocalWriteFailed, LocalFileError.wrap('plan', config.out, error).message));
     }
     io.stdout.write(summary.render(config.out, rows.length, config.acrossAccounts ? places.length : undefined, notReached));

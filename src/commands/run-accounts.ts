@@ -14,7 +14,7 @@ import type { HttpAgents } from '../aws/http-agents.js';
 import { createIdentityApi, type IdentityApi } from '../aws/identity-api.js';
 import { createServiceCatalogApi, type AcceptLanguage } from '../aws/service-catalog-api.js';
 import type { Clock } from '../clock.js';
-import { errorText } from '../errors.js';
+import { errorText, readErrorText } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseAccountsFile, type AccountAccessEntry } from '../input/accounts-file.js';
 import type { InputScan } from '../input/types.js';
@@ -59,7 +59,7 @@ export async function readAccountsFile(path: string | undefined): Promise<Readon
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    return new Refusal(ExitCode.Usage, `--accounts ${path}: cannot read it (${errorText(error)}); nothing was sent`);
+    return new Refusal(ExitCode.Usage, `--accounts '${path}': ${readErrorText(error)}; nothing was sent`);
   }
   const parsed = parseAccountsFile(text, path);
   if ('problems' in parsed) return new Refusal(ExitCode.Usage, [`--accounts ${path} is not a valid accounts file; nothing was sent:`, ...parsed.problems.map((p) => `  ${p}`)].join('\n'));

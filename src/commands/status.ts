@@ -9,7 +9,7 @@ import { CheckpointError, defaultIsProcessAlive, readCheckpointSummary, readLock
 import type { LockHolder } from '../checkpoint/types.js';
 import { parseCommandLine, type Command } from './command.js';
 import { booleanFlag, parseFlags, UsageError, type FlagSpec } from './flags.js';
-import { checkpointRefusal } from './steps.js';
+import { checkInputFiles, checkpointRefusal } from './steps.js';
 import { resolve } from 'node:path';
 
 const STATUS_FLAGS: readonly FlagSpec[] = [
@@ -34,6 +34,12 @@ export const statusCommand: Command = {
     });
     if (typeof config === 'number') return config;
     const { paths, json } = config;
+    // A missing, unreadable or directory path is the operator's to fix (exit 2), not a write failure.
+    const unreadable = await checkInputFiles(paths.map((path) => ({ flag: '--checkpoint', path, use: 'read' as const })));
+    if (unreadable) {
+      io.stderr.write(`sc-owner-transfer status: ${unreadable.message}\n`);
+      return unreadable.exitCode;
+    }
     const statuses: CheckpointStatus[] = [];
     for (const path of paths) {
       try {

@@ -4,6 +4,7 @@
  * reported with its JSON path, all at once, so a hand-edited seed is fixed in one go.
  */
 import { readFile } from 'node:fs/promises';
+import { readErrorText } from '../errors.js';
 import { launchRoleProblem, ownerProblem } from './arn-rules.js';
 import { DEFAULT_ACCOUNT_ID, PRODUCT_STATUSES } from './constants.js';
 import { mulberry32, randomAlnum } from './prng.js';
@@ -22,8 +23,7 @@ export async function loadSeed(path: string): Promise<CatalogSeed> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new EmulatorConfigError('SEED_UNREADABLE', `cannot read seed ${path}: ${reason}`, { cause: error });
+    throw new EmulatorConfigError('SEED_UNREADABLE', `seed file '${path}': ${readErrorText(error)}`, { cause: error });
   }
   let json: unknown;
   try {

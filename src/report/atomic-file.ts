@@ -6,8 +6,44 @@
  * sibling (same directory) rather than something under os.tmpdir().
  */
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, open, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { CodedError } from '../coded-error.js';
+import { fileKindText } from './output-paths.js';
+
+/**
+ * The target of a rename exists and is not a regular file (a FIFO, a device, a socket, a
+ * directory). Commands refuse such a path before anything is sent (report/output-paths.ts); this
+ * is the last line, right before the rename, for what appeared since or a caller that forgot.
+ */
+export class NotRegularFileError extends CodedError<'NOT_REGULAR_FILE'> {
+  constructor(
+    /** The path that was not replaced. */
+    readonly path: string,
+    /** What it is, e.g. `a FIFO (named pipe)`. */
+    readonly kind: string,
+  ) {
+    // Without the path: a wrapper (LocalFileError.wrap) names the file and what it was for.
+    super('NOT_REGULAR_FILE', `the target is ${kind}, not a regular file, and was left as it is`);
+  }
+}
+
+/**
+ * Throws NotRegularFileError when `path` exists and is not a regular file. rename() replaces any
+ * directory entry but a directory, so without this a device node or a FIFO would silently become a
+ * plain file (as root, `/dev/null`). The path is judged through symbolic links, as the up-front
+ * check judges it, so both refuse the same targets.
+ */
+export async function assertReplaceable(path: string): Promise<void> {
+  let stats;
+  try {
+    stats = await stat(path);
+  } catch {
+    // Missing (the usual case), or not checkable: rename() creates it or reports the real error.
+    return;
+  }
+  if (!stats.isFile()) throw new NotRegularFileError(path, fileKindText(stats));
+}
 
 /**
  * Makes a rename durable: without this a power cut right after rename() can bring back the old
@@ -26,15 +62,20 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Moves a finished temp file over `target` and makes the move durable. */
+/**
+ * Moves a finished temp file over `target` and makes the move durable. Refuses (NotRegularFileError)
+ * a target that is not a regular file, checked right before the rename.
+ */
 export async function commitFile(tempPath: string, target: string): Promise<void> {
+  await assertReplaceable(target);
   await rename(tempPath, target);
   await fsyncDirectory(dirname(target));
 }
 
 /**
  * Writes `data` to `path` atomically: readers see either the old file or the complete new one.
- * The temp name is random so two runs writing the same target never share a temp file.
+ * The temp name is random so two runs writing the same target never share a temp file. A target
+ * that is not a regular file is never replaced (NotRegularFileError; the temp file is removed).
  */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });

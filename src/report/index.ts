@@ -30,4 +30,4 @@ export {
   writeSummaryJson,
 } from './summary.js';
 
-export { commitFile, fsyncDirectory, writeFileAtomic } from './atomic-file.js';
+export { assertReplaceable, commitFile, fsyncDirectory, NotRegularFileError, writeFileAtomic } from './atomic-file.js';

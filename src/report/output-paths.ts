@@ -1,17 +1,19 @@
 /**
- * The files a run touches, checked before anything is written or sent: no two of them may be the
- * same file (after resolving relative paths, symbolic links and hard links), and every file the
- * run writes must be writable where it is. A typo such as `--summary-json in.csv.checkpoint` would
+ * The files a command touches (run's, plan's), checked before anything is written or sent: no two
+ * of them may be the same file (after resolving relative paths, symbolic links and hard links),
+ * and every file it writes must be a regular file (or not yet exist) and writable where it is. A typo such as `--summary-json in.csv.checkpoint` would
  * otherwise replace the journal after a successful run, and a results path that is a directory
  * would be found only at the final rename, after every product was updated.
  *
  * Nothing here writes: locations are judged with stat() and access(), which also see a read-only
- * file system (EROFS) for root. What can still fail late (a disk that fills up) is the job of the
- * write paths themselves (LocalFileError).
+ * file system (EROFS) for root. The files a command only reads are checked here too
+ * (`findUnreadable`: missing, a directory, or unreadable). What can still fail late (a disk that
+ * fills up, a FIFO made after the check) is the job of the write paths themselves (LocalFileError,
+ * and writeFileAtomic's own check right before its rename).
  */
 import { constants, promises as fsp, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errnoCode, systemErrorText } from '../errors.js';
+import { errnoCode, readErrorText, systemErrorText } from '../errors.js';
 
 /**
  * How a run uses a file:
@@ -123,11 +125,8 @@ export async function findUnwritable(files: readonly RunFile[], probe: PathProbe
 async function locationProblem(file: RunFile, probe: PathProbe): Promise<string | undefined> {
   const stats = await statIfExists(file.path, probe);
   if (stats instanceof Error) return `cannot be checked: ${systemErrorText(stats)}`;
-  if (stats?.isDirectory()) return 'is a directory';
-  if (stats !== undefined && !stats.isFile()) {
-    // A log may go to a terminal or a pipe; anything renamed over or journalled must be a file.
-    if (file.use !== 'append') return 'is not a regular file';
-  }
+  const kind = stats === undefined ? undefined : kindProblem(file.use, stats);
+  if (kind !== undefined) return kind;
   if (stats !== undefined && (file.use === 'journal' || file.use === 'append')) {
     const denied = await accessProblem(file.path, constants.W_OK, probe);
     if (denied !== undefined) return `cannot be written: ${denied}`;
@@ -139,6 +138,62 @@ async function locationProblem(file: RunFile, probe: PathProbe): Promise<string 
   if (!dir.stats.isDirectory()) return `'${dir.path}' is not a directory`;
   const denied = await accessProblem(dir.path, constants.W_OK | constants.X_OK, probe);
   return denied === undefined ? undefined : `cannot write in '${dir.path}': ${denied}`;
+}
+
+/**
+ * What an existing path is, when a command may not write it: anything renamed over, created or
+ * journalled must be a regular file (a rename over a FIFO or a device node would replace it with a
+ * plain file: as root, `--out /dev/null` breaks the machine). A log may also go to a pipe or a
+ * terminal (`/dev/stderr`), never to a block device or a socket.
+ */
+function kindProblem(use: FileUse, stats: Stats): string | undefined {
+  if (stats.isFile()) return undefined;
+  if (stats.isDirectory()) return 'is a directory';
+  if (use === 'replace') return `is ${fileKindText(stats)}, not a regular file, and is never replaced`;
+  if (use !== 'append') return `is ${fileKindText(stats)}, not a regular file`;
+  if (stats.isFIFO() || stats.isCharacterDevice()) return undefined;
+  return `is ${fileKindText(stats)}: a log goes to a regular file, a pipe or a terminal`;
+}
+
+/** What a file system object is, in the words `stat` uses, for a message naming a path. */
+export function fileKindText(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  return 'a special file';
+}
+
+/**
+ * The first input file that cannot be read: missing, a directory, or not readable. Checked before
+ * anything is sent or written, so a command says which flag and why (exit 2) rather than failing
+ * half-way or with a stack. A pipe or a terminal is accepted (`--owner-map <(...)`): a command that
+ * reads a file twice (run's input) refuses those itself.
+ */
+export async function findUnreadable(files: readonly RunFile[], probe: PathProbe = nodePathProbe): Promise<FileProblem | undefined> {
+  for (const file of files) {
+    if (file.use !== 'read') continue;
+    const problem = await readProblem(file.path, probe);
+    if (problem !== undefined) {
+      return { flags: [file.flag], message: `${describeFile(file)} '${file.path}': ${problem}. Nothing was sent or written.` };
+    }
+  }
+  return undefined;
+}
+
+async function readProblem(path: string, probe: PathProbe): Promise<string | undefined> {
+  let stats: Stats;
+  try {
+    stats = await probe.stat(path);
+  } catch (error) {
+    return readErrorText(error);
+  }
+  if (stats.isDirectory()) return 'is a directory';
+  const denied = await accessProblem(path, constants.R_OK, probe);
+  return denied === undefined ? undefined : `cannot be read: ${denied}`;
 }
 
 async function statIfExists(path: string, probe: PathProbe): Promise<Stats | undefined | Error> {

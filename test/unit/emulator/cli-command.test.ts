@@ -124,7 +124,7 @@ describe('emulator command', () => {
     [['--access-key', 'nocolon'], '--access-key expects ACCESS_KEY_ID:SECRET'],
     [['--port', '70000'], '--port expects an integer from 0 to 65535'],
     [['--bogus'], "Unknown option '--bogus'"],
-    [['--seed', 'does-not-exist.json'], 'no such file'],
+    [['--seed', 'does-not-exist.json'], "does-not-exist.json': does not exist"],
     [['--account-id', '210987654321'], "does not match the seed's account 123456789012"],
     [['--caller-arn', 'admin', '--port', '0'], 'callerArn must be an IAM user, role or assumed-role ARN'],
   ])('exits 2 on %j', async (argv, message) => {

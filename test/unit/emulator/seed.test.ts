@@ -39,7 +39,7 @@ describe('loadSeed', () => {
   it('says when the file is missing or not JSON', async () => {
     const missing = await configError(loadSeed(join(dir, 'nope.json')));
     expect(missing.code).toBe('SEED_UNREADABLE');
-    expect(missing.message).toContain('nope.json: no such file');
+    expect(missing.message).toContain("nope.json': does not exist");
     await writeFile(join(dir, 'broken.json'), '{"accountId": ');
     const broken = await configError(loadSeed(join(dir, 'broken.json')));
     expect(broken.code).toBe('SEED_INVALID');
