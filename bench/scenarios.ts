@@ -111,7 +111,9 @@ export async function quotaChange(o: { quota: number; burst: number; rate: numbe
 
 /** Job rows/s against a bare SDK loop's, like with like: no preflight, no waiting, no target check, no quota. */
 export async function overhead(o: { rows: number; concurrency: number }): Promise<Figures> {
-  const emulator = await startEmulatorProcess({ products: o.rows });
+  // Records that take time, as on AWS (an update answers CREATED): an answer already SUCCEEDED is
+  // read once (the token-already-used check), which AWS never makes a fresh update pay.
+  const emulator = await startEmulatorProcess({ products: o.rows, recordDelayMs: 100 });
   const dir = await mkdtemp(join(tmpdir(), 'sot-bench-'));
   try {
     const ids = await emulator.productIds();

@@ -36,7 +36,7 @@ export const EXIT_CODES = {
   },
   Usage: {
     code: 2, meaning: 'bad usage or input: nothing sent', resumable: false, commands: ['plan', 'run', 'status', 'undo'],
-    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status`), and an input file changed mid-run.',
+    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status` and `undo`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify.',
   },
   StoppedEarly: {
     code: 3, meaning: 'stopped early (failure budget or credentials), resumable', resumable: true, commands: ['plan', 'run'],
@@ -48,7 +48,7 @@ export const EXIT_CODES = {
   },
   LocalWriteFailed: {
     code: 5, meaning: 'a local file could not be written, resumable', resumable: true, commands: ['plan', 'run', 'undo'],
-    doc: 'A file of the run (checkpoint, results, summary JSON, log) could not be written: disk full, quota, read-only or I/O error. The message names the file and the system error. Resumable once fixed: nothing is applied twice.',
+    doc: 'A file of the run (checkpoint, results, summary JSON, log) could not be written: disk full, quota, read-only or I/O error, or the checkpoint or the results file was removed or replaced mid-run (its folder deleted, the file unlinked or renamed: no more rows are sent). The message names the file and the system error. Resumable once fixed: nothing is applied twice.',
   },
   ChangesPending: {
     code: 6, meaning: 'rows still to change', resumable: false, commands: ['run'],

@@ -4,7 +4,7 @@
  * is the only code that touches `process`; it never calls process.exit() on the normal path, so
  * pino and the results file flush before Node exits.
  */
-import { readFileSync } from 'node:fs';
+import { toolVersion } from './version.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { Command } from './commands/command.js';
 import { createProcessIo } from './process-io.js';
@@ -16,10 +16,6 @@ import { planCommand } from './commands/plan.js';
 
 const COMMANDS: readonly Command[] = [planCommand, runCommand, statusCommand, undoCommand, emulatorCommand];
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -45,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`${version()}\n`);
+    process.stdout.write(`${toolVersion()}\n`);
     return ExitCode.Ok;
   }
   const command = COMMANDS.find((c) => c.name === name);

@@ -24,7 +24,9 @@ export type CheckpointErrorCode =
   /** A record call was given an entry the journal could not read back (caller bug). */
   | 'INVALID_ENTRY'
   /** A record call came after close(). */
-  | 'CLOSED';
+  | 'CLOSED'
+  /** The checkpoint (or a watched file of the run) was removed or replaced while the run went on. */
+  | 'MOVED';
 
 export class CheckpointError extends CodedError<CheckpointErrorCode> {}
 

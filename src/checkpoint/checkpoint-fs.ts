@@ -20,6 +20,18 @@ export interface CheckpointFile {
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
   close(): Promise<void>;
+  /** Device and inode of the open file (fstat). Optional: a wrapper without it is not watched. */
+  identity?(): Promise<FileIdentity>;
+}
+
+/** What makes a file the same file: its device and inode. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
 }
 
 export interface CheckpointFs {
@@ -32,6 +44,8 @@ export interface CheckpointFs {
   readdir(path: string): Promise<string[]>;
   /** Last modification time, ms since the epoch. */
   mtimeMs(path: string): Promise<number>;
+  /** Device and inode of the file a path names now (stat, links followed). Optional, as CheckpointFile's. */
+  identity?(path: string): Promise<FileIdentity>;
 }
 
 export const nodeCheckpointFs: CheckpointFs = {
@@ -44,6 +58,7 @@ export const nodeCheckpointFs: CheckpointFs = {
       sync: () => handle.sync(),
       truncate: (length) => handle.truncate(length),
       close: () => handle.close(),
+      identity: async () => identityOf(await handle.stat()),
     };
   },
   link: (existingPath, newPath) => fsp.link(existingPath, newPath),
@@ -51,7 +66,12 @@ export const nodeCheckpointFs: CheckpointFs = {
   readFile: (path) => fsp.readFile(path),
   readdir: (path) => fsp.readdir(path),
   mtimeMs: async (path) => (await fsp.stat(path)).mtimeMs,
+  identity: async (path) => identityOf(await fsp.stat(path)),
 };
+
+function identityOf(stats: { dev: number; ino: number }): FileIdentity {
+  return { dev: stats.dev, ino: stats.ino };
+}
 
 /** Read-write, appending, never creating: creation goes through a temp file and link(). */
 export const OPEN_APPEND_EXISTING = constants.O_RDWR | constants.O_APPEND;

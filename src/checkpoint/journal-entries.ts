@@ -9,15 +9,20 @@
  * them, so a new field must be optional (`optional: true`) for as long as older formats are read.
  */
 import { isPlainObject } from '../errors.js';
-import type { JournalFinished, JournalHeader, JournalSent } from './types.js';
+import type { JournalBegin, JournalBody, JournalEnd, JournalFinished, JournalHeader, JournalSent } from './types.js';
 
 /** Longest line the reader accepts; entries are a few hundred bytes, so this only stops garbage. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
-/** The format this version writes, and the newest it reads. */
-export const JOURNAL_FORMAT = 2;
+/**
+ * The format this version writes, and the newest it reads. 2: previous values and targets in
+ * `finished`. 3: write-ahead `sent` entries with the previous values and targets; the ledger's
+ * `begin` / `end` entries of every invocation.
+ */
+export const JOURNAL_FORMAT = 3;
 
-type FieldRule = 'string' | 'token' | 'count' | readonly string[];
+/** `strings`: an array of strings; `tally`: an object of non-negative integers. */
+type FieldRule = 'string' | 'token' | 'count' | 'strings' | 'tally' | readonly string[];
 
 interface FieldSpec {
   readonly rule: FieldRule;
@@ -38,6 +43,14 @@ export const ENTRY_FIELDS = {
     line: { rule: 'count' },
     provisionedProductId: { rule: 'string' },
     at: { rule: 'string' },
+    // Format 3 (write-ahead): what preflight read and the row's targets, durable before the request.
+    productStatus: { rule: 'string', optional: true },
+    previousOwner: { rule: 'string', optional: true },
+    previousOwnerSession: { rule: 'string', optional: true },
+    previousLaunchRole: { rule: 'string', optional: true },
+    newOwner: { rule: 'string', optional: true },
+    launchRole: { rule: 'string', optional: true },
+    region: { rule: 'string', optional: true },
   },
   finished: {
     token: { rule: 'token' },
@@ -61,7 +74,29 @@ export const ENTRY_FIELDS = {
     // The row's own region, when its region cell named one (runs across accounts), so `undo` keeps it.
     region: { rule: 'string', optional: true },
   },
-} as const satisfies Record<'header' | 'sent' | 'finished', Record<string, FieldSpec>>;
+  // Format 3: the ledger of invocations.
+  begin: {
+    invocation: { rule: 'token' },
+    command: { rule: 'string' },
+    mode: { rule: 'string' },
+    args: { rule: 'strings' },
+    version: { rule: 'string' },
+    runId: { rule: 'string' },
+    input: { rule: 'string' },
+    callerArn: { rule: 'string' },
+    account: { rule: 'string' },
+    host: { rule: 'string' },
+    pid: { rule: 'count' },
+    startedAt: { rule: 'string' },
+  },
+  end: {
+    invocation: { rule: 'token' },
+    endedAt: { rule: 'string' },
+    exitCode: { rule: 'count' },
+    stopReason: { rule: 'string' },
+    counts: { rule: 'tally' },
+  },
+} as const satisfies Record<'header' | 'sent' | 'finished' | 'begin' | 'end', Record<string, FieldSpec>>;
 
 type EntryKind = keyof typeof ENTRY_FIELDS;
 
@@ -71,6 +106,11 @@ function fieldProblem(value: unknown, name: string, spec: FieldSpec): string | u
   if (rule === 'string') return typeof value === 'string' ? undefined : `field "${name}" is missing or not a string`;
   if (rule === 'token') return typeof value === 'string' && value !== '' ? undefined : `field "${name}" is missing or empty`;
   if (rule === 'count') return Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : `field "${name}" is not a non-negative integer`;
+  if (rule === 'strings') return Array.isArray(value) && value.every((item) => typeof item === 'string') ? undefined : `field "${name}" is not a list of strings`;
+  if (rule === 'tally') {
+    const isTally = isPlainObject(value) && Object.values(value).every((count) => Number.isSafeInteger(count) && (count as number) >= 0);
+    return isTally ? undefined : `field "${name}" is not an object of counts`;
+  }
   return typeof value === 'string' && rule.includes(value) ? undefined : `field "${name}" is ${JSON.stringify(value)}, expected ${rule.slice(0, -1).join(', ')} or ${rule.at(-1) ?? ''}`;
 }
 
@@ -99,12 +139,14 @@ export function headerProblem(value: unknown): string | undefined {
   return problem === undefined ? undefined : problem.replace(/^field/, 'header field');
 }
 
-/** Why `value` is not a valid sent/finished entry, or undefined when it is. */
+const BODY_KINDS: ReadonlySet<unknown> = new Set<EntryKind>(['sent', 'finished', 'begin', 'end']);
+
+/** Why `value` is not a valid entry after the header, or undefined when it is. */
 export function entryProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'not a JSON object';
   if (value.type === 'header') return 'a second header';
-  if (value.type !== 'sent' && value.type !== 'finished') return `unknown entry type ${JSON.stringify(value.type)}`;
-  return fieldsProblem(value, value.type);
+  if (!BODY_KINDS.has(value.type)) return `unknown entry type ${JSON.stringify(value.type)}`;
+  return fieldsProblem(value, value.type as EntryKind);
 }
 
 /*
@@ -124,3 +166,10 @@ function serialize(kind: EntryKind, entry: object): string {
 export const serializeHeader = (h: JournalHeader): string => serialize('header', h);
 export const serializeSent = (e: JournalSent): string => serialize('sent', e);
 export const serializeFinished = (e: JournalFinished): string => serialize('finished', e);
+export const serializeBegin = (e: JournalBegin): string => serialize('begin', e);
+export const serializeEnd = (e: JournalEnd): string => serialize('end', e);
+
+/** Any body entry, by its kind. */
+export function serializeBody(entry: JournalBody): string {
+  return serialize(entry.type, entry);
+}

@@ -8,7 +8,8 @@ import { CheckpointError, systemErrorText } from './checkpoint-error.js';
 import type { CheckpointFile } from './checkpoint-fs.js';
 import { entryProblem, MAX_LINE_BYTES } from './journal-entries.js';
 import { TokenStateCode, type TokenTable } from './token-table.js';
-import type { JournalFinished, JournalSent, TokenState } from './types.js';
+import { targetsKey, type ProductLedger } from './product-ledger.js';
+import type { JournalChangeFields, JournalRowEntry, TokenState } from './types.js';
 
 /** How much one read takes: a window of the file that the next lookups are likely to fall in. */
 const WINDOW_BYTES = 64 * 1024;
@@ -25,7 +26,7 @@ export class ReadWindow {
 }
 
 /** The entry whose line starts at `offset` (from `window` when it holds the whole line). */
-export async function readEntryAt(file: CheckpointFile, offset: number, path: string, window = new ReadWindow()): Promise<JournalSent | JournalFinished> {
+export async function readEntryAt(file: CheckpointFile, offset: number, path: string, window = new ReadWindow()): Promise<JournalRowEntry> {
   const inWindow = offset - window.start;
   if (inWindow >= 0 && inWindow < window.buffer.length) {
     const end = window.buffer.indexOf(0x0a, inWindow);
@@ -51,7 +52,7 @@ export async function readEntryAt(file: CheckpointFile, offset: number, path: st
   }
 }
 
-function parseEntry(bytes: Buffer, offset: number, path: string): JournalSent | JournalFinished {
+function parseEntry(bytes: Buffer, offset: number, path: string): JournalRowEntry {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
@@ -60,7 +61,9 @@ function parseEntry(bytes: Buffer, offset: number, path: string): JournalSent | 
   }
   const problem = entryProblem(value);
   if (problem !== undefined) throw corruptAt(path, offset, problem);
-  return value as JournalSent | JournalFinished;
+  const entry = value as { type: string };
+  if (entry.type !== 'sent' && entry.type !== 'finished') throw corruptAt(path, offset, `a ${entry.type} entry where a row's entry was replayed`);
+  return value as JournalRowEntry;
 }
 
 function corruptAt(path: string, offset: number, reason: string): CheckpointError {
@@ -71,8 +74,19 @@ function corruptAt(path: string, offset: number, reason: string): CheckpointErro
   );
 }
 
-/** A token's state by the table, with its entry read back; undefined when the journal has none. */
-export async function lookupToken(table: TokenTable, file: CheckpointFile, token: string, path: string, window?: ReadWindow): Promise<TokenState | undefined> {
+/**
+ * A token's state by the table, with its entry read back; undefined when the journal has none. A
+ * done row whose targets are not what its product was last left done with (`products`) is
+ * `superseded`: a later change of the ledger set the product to other targets.
+ */
+export async function lookupToken(
+  table: TokenTable,
+  file: CheckpointFile,
+  token: string,
+  path: string,
+  window?: ReadWindow,
+  products?: ProductLedger,
+): Promise<TokenState | undefined> {
   const slot = table.get(token);
   if (slot === undefined) return undefined;
   const entry = await readEntryAt(file, slot.offset, path, window);
@@ -81,15 +95,31 @@ export async function lookupToken(table: TokenTable, file: CheckpointFile, token
   const expected = slot.state === TokenStateCode.inFlight ? 'sent' : 'finished';
   if (entry.type !== expected) throw corruptAt(path, slot.offset, `a ${entry.type} entry where the replay found a ${expected} one`);
   if (entry.type === 'sent') return { state: 'in-flight', sent: entry };
-  return { state: entry.outcome === 'failed' ? 'failed' : 'done', finished: entry };
+  if (entry.outcome === 'failed') return { state: 'failed', finished: entry };
+  const { newOwner, launchRole } = entry;
+  const current = newOwner === undefined || launchRole === undefined ? undefined : products?.isCurrent(entry.provisionedProductId, targetsKey(newOwner, launchRole));
+  return { state: current === false ? 'superseded' : 'done', finished: entry };
 }
 
-/** Every token's last `finished` entry, read back (for `undo --checkpoint`). */
-export async function* finishedEntries(table: TokenTable, file: CheckpointFile, path: string): AsyncGenerator<JournalFinished> {
-  const window = new ReadWindow();
-  for (const slot of table.slots()) {
-    if (slot.state === TokenStateCode.inFlight) continue;
-    const entry = await readEntryAt(file, slot.offset, path, window);
-    if (entry.type === 'finished') yield entry;
-  }
+/**
+ * The product's previous values from before the first change the ledger holds: its first read,
+ * read back. Undefined when the ledger has no read of it, or when a change went out before any
+ * read (run without preflight): then nobody knows what was there before.
+ */
+export async function firstReadOf(products: ProductLedger, file: CheckpointFile, productId: string, path: string, window?: ReadWindow): Promise<FirstRead | undefined> {
+  const offset = products.firstRead(productId);
+  if (offset === undefined || offset === 'unknown') return undefined;
+  const entry = await readEntryAt(file, offset, path, window);
+  // Another product with the same 64-bit hash: not this product's read.
+  if (entry.provisionedProductId !== productId || entry.previousOwner === undefined) return undefined;
+  return {
+    productStatus: entry.productStatus ?? '',
+    previousOwner: entry.previousOwner,
+    previousOwnerSession: entry.previousOwnerSession ?? '',
+    previousLaunchRole: entry.previousLaunchRole ?? '',
+  };
 }
+
+/** A product's previous values as the ledger first read them. */
+export type FirstRead = { readonly [K in keyof Pick<JournalChangeFields, 'productStatus' | 'previousOwner' | 'previousOwnerSession' | 'previousLaunchRole'>]-?: string };
+

@@ -14,15 +14,20 @@
 import { CheckpointError } from './checkpoint-error.js';
 import type { CheckpointFile } from './checkpoint-fs.js';
 import { entryProblem, headerProblem, MAX_LINE_BYTES } from './journal-entries.js';
+import { ProductLedger, targetsKey } from './product-ledger.js';
 import { TokenStateCode, TokenTable } from './token-table.js';
-import type { JournalFinished, JournalHeader, JournalSent } from './types.js';
+import type { JournalBody, JournalHeader, JournalRowEntry } from './types.js';
 
 export interface ScanResult {
   readonly header: JournalHeader;
   /** Every token's state and the offset of its last entry (the entries are read back on demand). */
   readonly state: TokenTable;
-  /** sent/finished entries read (not counting the header or a torn line). */
+  /** Each product's first read and last done token (see product-ledger.ts). */
+  readonly products: ProductLedger;
+  /** sent/finished entries read (not counting the header, the ledger's begin/end, or a torn line). */
   readonly entries: number;
+  /** Invocations the ledger records (`begin` entries). */
+  readonly invocations: number;
   /** `at`/`finishedAt` of the last entry read; undefined when there is none. */
   readonly lastEntryAt: string | undefined;
   /** Byte offset where a torn last line starts; undefined when there is none. */
@@ -36,6 +41,8 @@ export interface ScanOptions {
   readonly file: CheckpointFile;
   /** Sees the header as soon as line 1 is read, so a wrong checkpoint is refused before the replay. */
   readonly checkHeader?: (header: JournalHeader) => void;
+  /** Sees every entry after the header, in file order (a reader of the whole ledger: undo, report). */
+  readonly onEntry?: (entry: JournalBody) => void;
   readonly chunkSize?: number;
 }
 
@@ -117,12 +124,27 @@ function corrupt(path: string, line: number, reason: string): CheckpointError {
   );
 }
 
+/** The replay of one row entry: the token's state after it, its product's first read and the targets it was last left done with. */
+function replayRowEntry(entry: JournalRowEntry, start: number, state: TokenTable, products: ProductLedger): void {
+  const { token, provisionedProductId: product } = entry;
+  if (entry.previousOwner !== undefined) products.noteRead(product, start);
+  else if (entry.type === 'sent') products.noteBlindChange(product);
+  // A `sent` after a `finished` is a retry by a later run: in flight again until it finishes.
+  const code = entry.type === 'sent' ? TokenStateCode.inFlight : entry.outcome === 'failed' ? TokenStateCode.failed : TokenStateCode.done;
+  state.set(token, code, start);
+  if (code === TokenStateCode.done && entry.newOwner !== undefined && entry.launchRole !== undefined) {
+    products.noteDone(product, targetsKey(entry.newOwner, entry.launchRole));
+  }
+}
+
 /** Replays the whole file; throws NOT_A_CHECKPOINT / CORRUPT / whatever `checkHeader` throws. */
-export async function scanJournal({ path, file, checkHeader, chunkSize = 1024 * 1024 }: ScanOptions): Promise<ScanResult> {
+export async function scanJournal({ path, file, checkHeader, onEntry, chunkSize = 1024 * 1024 }: ScanOptions): Promise<ScanResult> {
   const state = new TokenTable();
+  const products = new ProductLedger();
   let lineNo = 0;
   let header: JournalHeader | undefined;
   let entries = 0;
+  let invocations = 0;
   let lastEntryAt: string | undefined;
   let missingNewline = false;
   let torn: { line: number; start: number; reason: string } | undefined;
@@ -153,13 +175,17 @@ export async function scanJournal({ path, file, checkHeader, chunkSize = 1024 * 
     }
     const problem = entryProblem(parsed.value);
     if (problem !== undefined) throw corrupt(path, lineNo, problem);
-    const entry = parsed.value as JournalSent | JournalFinished;
-    // A `sent` after a `finished` is a retry by a later run: in flight again until it finishes.
-    const code = entry.type === 'sent' ? TokenStateCode.inFlight : entry.outcome === 'failed' ? TokenStateCode.failed : TokenStateCode.done;
-    state.set(entry.token, code, start);
+    const entry = parsed.value as JournalBody;
+    missingNewline = !terminated;
+    onEntry?.(entry);
+    if (entry.type === 'begin') {
+      invocations += 1;
+      return;
+    }
+    if (entry.type === 'end') return;
+    replayRowEntry(entry, start, state, products);
     entries += 1;
     lastEntryAt = entry.type === 'sent' ? entry.at : entry.finishedAt;
-    missingNewline = !terminated;
   });
 
   if (header === undefined) {
@@ -169,5 +195,5 @@ export async function scanJournal({ path, file, checkHeader, chunkSize = 1024 * 
         `line). Delete it or pass a different --checkpoint path.`,
     );
   }
-  return { header, state, entries, lastEntryAt, tornAt: torn?.start, missingNewline };
+  return { header, state, products, entries, invocations, lastEntryAt, tornAt: torn?.start, missingNewline };
 }

@@ -17,6 +17,13 @@ export type TokenStateCode = (typeof TokenStateCode)[keyof typeof TokenStateCode
 const INITIAL_CAPACITY = 1024;
 const MAX_LOAD = 0.75;
 
+/** Distinct tokens by their last entry. */
+export interface ReplayCounts {
+  readonly done: number;
+  readonly failed: number;
+  readonly inFlight: number;
+}
+
 export interface TokenSlot {
   readonly state: TokenStateCode;
   /** Byte offset of the token's last entry in the journal. */
@@ -58,7 +65,7 @@ export class TokenTable {
   }
 
   /** Distinct tokens by their last entry. */
-  counts(): { done: number; failed: number; inFlight: number } {
+  counts(): ReplayCounts {
     const counts = { done: 0, failed: 0, inFlight: 0 };
     for (const { state } of this.slots()) {
       if (state === TokenStateCode.done) counts.done += 1;

@@ -18,7 +18,29 @@ export interface JournalHeader {
   readonly input: string;
 }
 
-export interface JournalSent {
+/**
+ * What a change is about, written with it (format 3 in `sent`; format 2 in `finished`): the
+ * product as preflight found it, the row's targets and region. Optional: older entries lack them.
+ */
+export interface JournalChangeFields {
+  /** The product as preflight found it, for `undo` (absent without preflight). */
+  readonly productStatus?: string | undefined;
+  readonly previousOwner?: string | undefined;
+  readonly previousOwnerSession?: string | undefined;
+  readonly previousLaunchRole?: string | undefined;
+  /** The row's targets, '' for a key the row left alone. */
+  readonly newOwner?: string | undefined;
+  readonly launchRole?: string | undefined;
+  /** The row's region cell, when it named one (a run across accounts and regions). */
+  readonly region?: string | undefined;
+}
+
+/**
+ * Written, and fsynced, before the row's first request leaves (write-ahead, format 3): with the
+ * previous values and the targets, so a kill at any instant after the request left still tells
+ * `undo` what to put back.
+ */
+export interface JournalSent extends JournalChangeFields {
   readonly type: 'sent';
   readonly token: string;
   readonly line: number;
@@ -30,7 +52,7 @@ export interface JournalSent {
 /** `skipped` (format 2): preflight found the product in its target state already; nothing was sent. */
 export type JournalOutcome = 'succeeded' | 'submitted' | 'failed' | 'skipped';
 
-export interface JournalFinished {
+export interface JournalFinished extends JournalChangeFields {
   readonly type: 'finished';
   readonly token: string;
   readonly line: number;
@@ -43,25 +65,64 @@ export interface JournalFinished {
   readonly errorCode: string;
   readonly errorMessage: string;
   readonly finishedAt: string;
-  /** Format 2 (absent in older checkpoints): the product as preflight found it, for `undo`. */
-  readonly productStatus?: string | undefined;
-  readonly previousOwner?: string | undefined;
-  readonly previousOwnerSession?: string | undefined;
-  readonly previousLaunchRole?: string | undefined;
-  /** Format 2: the row's targets, '' for a key the row left alone. */
-  readonly newOwner?: string | undefined;
-  readonly launchRole?: string | undefined;
-  /** The row's region cell, when it named one (a run across accounts and regions). */
-  readonly region?: string | undefined;
 }
 
-export type JournalEntry = JournalHeader | JournalSent | JournalFinished;
+/**
+ * The ledger (format 3): every invocation on the checkpoint (a run, a dry run, a verify, a
+ * reconcile, an undo's run) appends what it was when it begins...
+ */
+export interface JournalBegin {
+  readonly type: 'begin';
+  /** Names this invocation; its `end` carries the same. */
+  readonly invocation: string;
+  /** The subcommand (`run`). */
+  readonly command: string;
+  /** `run`, `dry-run`, `verify` or `reconcile`. */
+  readonly mode: string;
+  /** The command line after the subcommand, secrets masked. */
+  readonly args: readonly string[];
+  /** sc-owner-transfer's version. */
+  readonly version: string;
+  readonly runId: string;
+  readonly input: string;
+  /** The caller's ARN and account, when the run read them (STS); '' otherwise. */
+  readonly callerArn: string;
+  readonly account: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly startedAt: string;
+}
+
+/** ...and how it ended. An invocation killed before its end has a `begin` alone. */
+export interface JournalEnd {
+  readonly type: 'end';
+  readonly invocation: string;
+  readonly endedAt: string;
+  readonly exitCode: number;
+  /** Why it stopped early ('' when it went through the input). */
+  readonly stopReason: string;
+  /** Rows by outcome, as the summary counts them. */
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/** The entries that say what a row did. */
+export type JournalRowEntry = JournalSent | JournalFinished;
+
+/** Every entry after the header. */
+export type JournalBody = JournalRowEntry | JournalBegin | JournalEnd;
+
+export type JournalEntry = JournalHeader | JournalBody;
 
 /** What the journal knows of one token after replaying the file. */
 export type TokenState =
   | { readonly state: 'in-flight'; readonly sent: JournalSent }
   | { readonly state: 'done'; readonly finished: JournalFinished }
-  | { readonly state: 'failed'; readonly finished: JournalFinished };
+  | { readonly state: 'failed'; readonly finished: JournalFinished }
+  /**
+   * Done once, but a later change in the ledger set the product to other targets (an undo's run, a
+   * row edited A→B→A): not done any more, so it is read and decided again, never reported done.
+   */
+  | { readonly state: 'superseded'; readonly finished: JournalFinished };
 
 /** Who holds a checkpoint lock; written as JSON into `<checkpoint>.lock`. */
 export interface LockHolder {

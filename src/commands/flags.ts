@@ -22,6 +22,11 @@ export interface FlagSpec {
   /** Shown as "(default: ...)" in help; the value is applied by the command, not here. */
   readonly defaultText?: string;
   readonly multiple?: boolean;
+  /**
+   * What of the value must not be recorded (the ledger keeps every invocation's flags): `value`,
+   * all of it (an ExternalId); `url`, the user and password a URL may carry.
+   */
+  readonly secret?: 'value' | 'url';
 }
 
 export const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', type: 'boolean', description: 'Show this help and exit.' };
@@ -135,4 +140,36 @@ export function renderHelp(title: string, usage: string, specs: readonly FlagSpe
       : `  ${row.names.padEnd(width)}${row.description}`,
   );
   return [title, '', `Usage: sc-owner-transfer ${usage}`, '', 'Options:', ...lines, ...(footer ? ['', footer] : []), ''].join('\n');
+}
+
+/** A URL's `user:password@`, masked as the log masks a proxy's. */
+export function maskUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][\w+.-]*:\/\/)?[^/@]*@/i, '$1***@');
+}
+
+/**
+ * The command line as the ledger keeps it: every value of a secret flag masked (`--flag value` and
+ * `--flag=value` alike); everything else as given.
+ */
+export function maskedArgs(argv: readonly string[], specs: readonly FlagSpec[]): string[] {
+  const secretOf = new Map<string, 'value' | 'url'>(specs.flatMap((spec) => (spec.secret === undefined ? [] : [[`--${spec.name}`, spec.secret] as const])));
+  const mask = (kind: 'value' | 'url', value: string) => (kind === 'value' ? '***' : maskUrlCredentials(value));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const kind = secretOf.get(name);
+    if (kind === undefined) out.push(arg);
+    else if (eq !== -1) out.push(`${name}=${mask(kind, arg.slice(eq + 1))}`);
+    else {
+      out.push(arg);
+      const value = argv[i + 1];
+      if (value !== undefined) {
+        out.push(mask(kind, value));
+        i += 1;
+      }
+    }
+  }
+  return out;
 }

@@ -19,6 +19,8 @@ import { Refusal } from './steps.js';
 export interface IdentityFindings {
   /** The caller's account, when it was read. */
   readonly account: string | undefined;
+  /** The caller's ARN, when it was read (for the ledger). */
+  readonly callerArn?: string | undefined;
   readonly targetProblems: ReadonlyMap<string, TargetProblem>;
   /** Checks that could not be made, for the log and the summary. */
   readonly warnings: readonly string[];
@@ -34,8 +36,9 @@ export async function checkIdentity(
   const expecting = config.expectAccounts.length > 0;
   if (!expecting && !config.targetCheck) return { account: undefined, targetProblems: new Map(), warnings };
   let account: string | undefined;
+  let callerArn: string | undefined;
   try {
-    account = (await api.callerIdentity(signal)).account;
+    ({ account, arn: callerArn } = await api.callerIdentity(signal));
   } catch (error) {
     if (expecting) {
       return new Refusal(ExitCode.Usage, `cannot tell which account the credentials are for (STS GetCallerIdentity: ${errorText(error)}), so --expect-account cannot be checked; nothing was sent`);
@@ -46,10 +49,10 @@ export async function checkIdentity(
   if (expecting && !config.expectAccounts.includes(account)) {
     return new Refusal(ExitCode.Usage, `the credentials are for account ${account}, not --expect-account ${config.expectAccounts.join(', ')}: wrong profile? Nothing was sent`);
   }
-  if (!config.targetCheck) return { account, targetProblems: new Map(), warnings };
+  if (!config.targetCheck) return { account, callerArn, targetProblems: new Map(), warnings };
   const check = await checkTargets({ owners: targets.owners.keys(), launchRoles: targets.launchRoles.keys() }, account, api, signal);
   if (check.skipped !== undefined) warnings.push(check.skipped);
-  return { account, targetProblems: check.problems, warnings };
+  return { account, callerArn, targetProblems: check.problems, warnings };
 }
 
 export interface ProceedQuestion {

@@ -39,23 +39,23 @@ export const RUN_DEFAULTS = {
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'input', short: 'i', type: 'string', valueName: 'FILE', description: 'CSV of rows: provisioned_product_id,new_owner,launch_role (required). Must be a regular file: it is read twice.' },
-  { name: 'results', type: 'string', valueName: 'FILE', description: 'Results CSV, one line per input row.', defaultText: '<input>.results.csv' },
+  { name: 'results', type: 'string', valueName: 'FILE', description: 'Results CSV, one line per input row. A dry run and a verify write their own by default, never the run\'s (what undo reads).', defaultText: '<input>.results.csv; --dry-run: <input>.dry-run.csv; --dry-run --check: <input>.verify.csv' },
   { name: 'checkpoint', type: 'string', valueName: 'FILE', description: 'Checkpoint journal; rerunning with it resumes.', defaultText: '<input>.checkpoint' },
   { name: 'concurrency', type: 'string', valueName: 'N', description: 'Rows in flight at once, 1-64.', defaultText: String(RUN_DEFAULTS.concurrency) },
   { name: 'rate', type: 'string', valueName: 'N', description: 'Ceiling of requests per second of each operation (0.1-100000); the limiter starts low and settles just under the quota it finds below it.', defaultText: String(RUN_DEFAULTS.ratePerSecond) },
   { name: 'max-errors', type: 'string', valueName: 'N|N%', description: 'Stop taking rows once more rows than this failed (a percentage is judged after 20 rows), exit 3.', defaultText: RUN_DEFAULTS.maxErrors },
   { name: 'run-id', type: 'string', valueName: 'ID', description: 'Part of every idempotency token: a new id applies the same rows again as a new operation.', defaultText: 'none' },
-  { name: 'dry-run', type: 'boolean', description: 'Validate, read each product and check the targets, and report what would change; send no write, write no checkpoint. Exit 1 when some row would fail.' },
+  { name: 'dry-run', type: 'boolean', description: 'Validate, read each product and check the targets, and report what would change; send no write (the ledger records the dry run, not its rows). Exit 1 when some row would fail.' },
   { name: 'check', type: 'boolean', description: 'With --dry-run: the verify for cron. Exit 6 when rows would still change, 0 when everything is applied.' },
   { name: 'yes', short: 'y', type: 'boolean', description: 'Do not ask for confirmation on a terminal before the first write.' },
   { name: 'expect-account', type: 'string', multiple: true, valueName: 'ID', description: 'Refuse to write unless the credentials are for this account (STS GetCallerIdentity); repeatable. Products of another account fail their rows. Across accounts: every account of the input must be one of these.' },
   { name: 'assume-role-name', type: 'string', valueName: 'NAME', description: 'Run across accounts: each row acts in its own account (its account_id cell, else its ARNs\' account) through STS AssumeRole of arn:aws:iam::<account>:role/NAME, e.g. OrganizationAccountAccessRole.', defaultText: 'off: every row in the caller\'s account' },
-  { name: 'external-id', type: 'string', valueName: 'ID', description: 'ExternalId for the roles --assume-role-name assumes, when their trust policy requires one.', defaultText: 'none' },
+  { name: 'external-id', type: 'string', valueName: 'ID', secret: 'value', description: 'ExternalId for the roles --assume-role-name assumes, when their trust policy requires one.', defaultText: 'none' },
   { name: 'accounts', type: 'string', valueName: 'FILE', description: 'Run across accounts: a CSV account_id,role_arn,region,external_id,profile for accounts reached otherwise than by --assume-role-name (it wins for the accounts it lists).', defaultText: 'none' },
   { name: 'shard', type: 'string', valueName: 'K/N', description: 'Across accounts: run only this process\'s part of the accounts (and regions), K of N, chosen by a hash of each; N processes with K = 1..N cover every row once. Its own default checkpoint and results.', defaultText: 'all of them' },
   { name: 'no-target-check', type: 'boolean', description: 'Do not look up each new owner and launch role with IAM before the first write.' },
-  { name: 'sts-endpoint-url', type: 'string', valueName: 'URL', description: 'STS endpoint.', defaultText: 'AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL / the SDK\'s' },
-  { name: 'iam-endpoint-url', type: 'string', valueName: 'URL', description: 'IAM endpoint.', defaultText: 'AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL / the SDK\'s' },
+  { name: 'sts-endpoint-url', type: 'string', valueName: 'URL', secret: 'url', description: 'STS endpoint.', defaultText: 'AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL / the SDK\'s' },
+  { name: 'iam-endpoint-url', type: 'string', valueName: 'URL', secret: 'url', description: 'IAM endpoint.', defaultText: 'AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL / the SDK\'s' },
   { name: 'skip-invalid', type: 'boolean', description: 'Run the valid rows and report invalid ones as `invalid`, instead of refusing the file.' },
   { name: 'no-preflight', type: 'boolean', description: 'Do not read each product before deciding its row (no skip of products already in the target state, no cross-account or busy check, no previous values for undo).' },
   { name: 'busy-timeout', type: 'string', valueName: 'SECONDS', description: 'How long preflight waits for a product UNDER_CHANGE or PLAN_IN_PROGRESS before failing its row.', defaultText: String(RUN_DEFAULTS.busyTimeoutSeconds) },
@@ -66,7 +66,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'limit', type: 'string', valueName: 'N', description: 'Stop after N rows were sent (a canary); rerun with the same checkpoint for the rest.' },
   { name: 'region', type: 'string', valueName: 'REGION', description: 'AWS region.', defaultText: 'AWS_REGION / profile' },
   { name: 'profile', type: 'string', valueName: 'NAME', description: 'AWS shared-config profile.', defaultText: 'AWS_PROFILE / default chain' },
-  { name: 'endpoint-url', type: 'string', valueName: 'URL', description: 'Service endpoint, e.g. the local Service Catalog (http://127.0.0.1:4566).' },
+  { name: 'endpoint-url', type: 'string', valueName: 'URL', secret: 'url', description: 'Service endpoint, e.g. the local Service Catalog (http://127.0.0.1:4566).' },
   { name: 'accept-language', type: 'string', valueName: 'en|jp|zh', description: 'AcceptLanguage sent with each request.', defaultText: 'en' },
   { name: 'request-timeout', type: 'string', valueName: 'SECONDS', description: 'Timeout of one request; a timed-out request is retried with the same token.', defaultText: String(RUN_DEFAULTS.requestTimeoutSeconds) },
   { name: 'log-level', type: 'string', valueName: 'LEVEL', description: 'trace, debug (one line per row), info, warn, error or silent.', defaultText: 'info' },
@@ -127,22 +127,31 @@ export interface RunConfig {
 
 /**
  * Every file a run touches, by the flag that names it: the one list the path checks (clashes,
- * writable locations) read before anything is written or sent. A dry run only reads the checkpoint.
+ * writable locations) read before anything is written or sent.
  */
 export function runFiles(config: RunConfig): RunFile[] {
   const files: RunFile[] = [
     { flag: '--input', path: config.input, use: 'read' },
     { flag: '--results', path: config.results, use: 'replace' },
     { flag: '--results', derived: 'the temporary file of --results', path: `${config.results}.partial`, use: 'create' },
-    { flag: '--checkpoint', path: config.checkpoint, use: config.dryRun ? 'read' : 'journal' },
+    // A dry run and a verify add their invocation to the ledger as a run does: the checkpoint and its lock.
+    { flag: '--checkpoint', path: config.checkpoint, use: 'journal' },
+    { flag: '--checkpoint', derived: 'the lock of --checkpoint', path: lockPathOf(config.checkpoint), use: 'create' },
   ];
-  if (!config.dryRun) {
-    files.push({ flag: '--checkpoint', derived: 'the lock of --checkpoint', path: lockPathOf(config.checkpoint), use: 'create' });
-  }
   if (config.accountsFile !== undefined) files.push({ flag: '--accounts', path: config.accountsFile, use: 'read' });
   if (config.summaryJson !== undefined) files.push({ flag: '--summary-json', path: config.summaryJson, use: 'replace' });
   if (config.logFile !== undefined) files.push({ flag: '--log-file', path: config.logFile, use: 'append' });
   return files;
+}
+
+/**
+ * The results file unless `--results` names one. A dry run and a verify each get their own, so
+ * neither replaces the real run's results, which are what `undo --results` reads: the offboarding
+ * recipe verifies between the run and its undo. `stem` is the input, or a shard's own stem.
+ */
+function defaultResultsPath(stem: string, dryRun: boolean, check: boolean): string {
+  if (!dryRun) return `${stem}.results.csv`;
+  return check ? `${stem}.verify.csv` : `${stem}.dry-run.csv`;
 }
 
 /** `--assume-role-name`, `--external-id` and `--accounts`, checked: `run` and `plan` reach accounts alike. */
@@ -210,7 +219,7 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
   }
   // Each shard resumes its own part: by default, files of its own next to the input.
   const stem = shard === undefined ? input : `${input}.shard-${shard.index}-of-${shard.count}`;
-  const results = resolve(cwd, stringFlag(flags, 'results') ?? `${stem}.results.csv`);
+  const results = resolve(cwd, stringFlag(flags, 'results') ?? defaultResultsPath(stem, booleanFlag(flags, 'dry-run'), booleanFlag(flags, 'check')));
   const checkpoint = resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${stem}.checkpoint`);
   return {
     help,

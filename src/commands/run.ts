@@ -36,6 +36,7 @@ import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
 import { checkAwsSettings, checkFiles, checkpointRefusal, localWriteRefusal, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
 import { CheckpointError } from '../checkpoint/index.js';
+import { LedgerInvocation } from './run-ledger.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -45,13 +46,15 @@ export const runCommand: Command = {
   helpFooter: `${exitCodeHelp('run')}\nRerun the same command to resume; a second SIGINT/SIGTERM exits at once.`,
   async execute(argv, io) {
     const config = parseCommandLine(runCommand, argv, io, (args) => parseRunConfig(args, io.cwd, io.env));
-    return typeof config === 'number' ? config : executeRun(config, io);
+    return typeof config === 'number' ? config : executeRun(config, io, argv);
   },
 };
 
 /** What every step of one run shares. */
 interface RunContext {
   readonly config: RunConfig;
+  /** The command line after `run`, for the ledger (secrets masked there). */
+  readonly argv: readonly string[];
   readonly io: CommandIo;
   readonly log: LoggerHandle;
   readonly startedAt: number;
@@ -62,7 +65,7 @@ interface RunContext {
   logFailure?: unknown;
 }
 
-async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeValue> {
+async function executeRun(config: RunConfig, io: CommandIo, argv: readonly string[]): Promise<ExitCodeValue> {
   const startedAt = systemClock.now();
   const badFiles = await checkFiles(runFiles(config));
   if (badFiles) return refuse({ config, io, startedAt }, badFiles, 0);
@@ -75,7 +78,7 @@ async function executeRun(config: RunConfig, io: CommandIo): Promise<ExitCodeVal
     level: quiet ? 'warn' : config.logLevel,
     destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: statusLine?.writable ?? io.stderr },
   });
-  const ctx: RunContext = { config, io, log, startedAt, progressMode, statusLine };
+  const ctx: RunContext = { config, argv, io, log, startedAt, progressMode, statusLine };
   let exitCode: ExitCodeValue;
   try {
     exitCode = await validateAndTransfer(ctx);
@@ -212,7 +215,7 @@ function engineOptions(ctx: RunContext, scan: InputScan, lanes: RunLanes, ports:
 async function operatorAgrees(ctx: RunContext, scan: InputScan, journal: OpenedCheckpoint['journal'], lanes: RunLanes): Promise<boolean> {
   const { config, io } = ctx;
   if (config.dryRun || config.yes || io.stdin.isTTY !== true || io.stderr.isTTY !== true) return true;
-  const lookupOnly = { lookup: (token: string) => journal.lookup(token), recordSent: () => undefined, recordFinished: () => undefined };
+  const lookupOnly = { lookup: (token: string) => journal.lookup(token), recordSent: () => Promise.resolve(), recordFinished: () => undefined };
   const preview = await new TransferRun(engineOptions(ctx, scan, lanes, { journal: lookupOnly, results: { write: async () => undefined } }, true)).run();
   const { findings } = lanes;
   const region = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? '(from the profile)';
@@ -226,23 +229,32 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
   const { journal } = checkpoint;
   const { findings } = lanes;
   if (journal.resumed) log.logger.info({ checkpoint: config.checkpoint, ...journal.replayed }, 'resuming from checkpoint');
-  const agreed = await operatorAgrees(ctx, scan, journal, lanes).catch(async (error: unknown) => {
-    // The preview reads the checkpoint back: a file that went bad is refused, the lock released.
+  const ledger = new LedgerInvocation(journal);
+  const began = await ledger
+    .begin({ argv: ctx.argv, config, pid: io.pid, startedAt: ctx.startedAt, callerArn: findings.callerArn, account: findings.account })
+    .then(() => undefined, (error: unknown) => error);
+  if (began !== undefined) {
     await checkpoint.abandon();
-    return journalRefusal(error);
-  });
-  if (agreed instanceof Refusal) return refuse(ctx, agreed, scan.totalRows);
-  if (!agreed) {
-    await checkpoint.close();
-    return refuse(ctx, new Refusal(ExitCode.Usage, 'not confirmed: nothing was written'), scan.totalRows);
+    return refuse(ctx, journalRefusal(began), scan.totalRows);
   }
+  // Every way out from here adds its `end` to the ledger before the checkpoint closes.
+  const refuseAndEnd = async (refusal: Refusal): Promise<ExitCodeValue> => {
+    await ledger.end(systemClock.now(), refusal.exitCode, undefined, emptyCounts(scan.totalRows));
+    await checkpoint.close().catch(() => checkpoint.abandon());
+    return refuse(ctx, refusal, scan.totalRows);
+  };
+  const agreed = await operatorAgrees(ctx, scan, journal, lanes).catch((error: unknown) => journalRefusal(error));
+  // The preview reads the checkpoint back: a file that went bad is refused, the lock released.
+  if (agreed instanceof Refusal) return refuseAndEnd(agreed);
+  if (!agreed) return refuseAndEnd(new Refusal(ExitCode.Usage, 'not confirmed: nothing was written'));
   let results: ResultsWriter;
   try {
     results = await openResultsWriter({ path: config.results, extraColumns: scan.header.extraColumns, placeColumns: placeColumnsOf(config, scan) });
   } catch (error) {
-    await checkpoint.abandon();
-    return refuse(ctx, localWriteRefusal(error) ?? rethrow(error), scan.totalRows);
+    return refuseAndEnd(localWriteRefusal(error) ?? rethrow(error));
   }
+  // The results' temporary file must stay where it is, as the checkpoint must: the journal checks both before every group.
+  journal.watch(() => results.movedAway());
   const tally = config.acrossAccounts ? new AccountTally(new Map([...scan.places].map(([key, place]) => [key, place.rows]))) : undefined;
   const engine = new TransferRun(engineOptions(ctx, scan, lanes, { journal, results }, false, tally));
   const progress = createProgressReporter({
@@ -259,19 +271,24 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
   progress.stop();
   if ('error' in ran) {
     await results.abort();
-    await checkpoint.abandon();
     const { error } = ran;
     if (error instanceof InputError && error.code === 'FILE_CHANGED') {
       const message = `${error.message}\nThe input changed while the job ran; rows already sent are in the checkpoint. Rerun to resume.`;
+      await ledger.end(systemClock.now(), ExitCode.Usage, 'input-changed', engine.counts());
+      await checkpoint.abandon();
       return refuse(ctx, new Refusal(ExitCode.Usage, message), scan.totalRows);
     }
     // The journal or the results file could not be written: the rows stop, the summary still goes out.
     const refusal = journalRefusal(error);
+    await ledger.end(systemClock.now(), refusal.exitCode, 'local-error', engine.counts());
+    await checkpoint.abandon();
     return finish(ctx, lanes.router, { counts: engine.counts(), exitCode: refusal.exitCode, stoppedBy: 'local-error', results: '', checkpoint: config.checkpoint, error: refusal.message, accounts: perAccount(), ...found(findings) });
   }
-  const closeFailure = await closeOutputs(checkpoint, results);
   const ranExitCode = exitCodeForRun(ran.stoppedBy, ran.counts, io.interruptExitCode, config.check, ran.lanesStopped.length);
   const stoppedBy = ran.stoppedBy === 'signal' ? (ranExitCode === ExitCode.Terminated ? 'SIGTERM' : 'SIGINT') : ran.stoppedBy;
+  const closeFailure = await closeOutputs(checkpoint, results, (resultsFailed) =>
+    ledger.end(systemClock.now(), resultsFailed ? ExitCode.LocalWriteFailed : ranExitCode, resultsFailed ? 'local-error' : stoppedBy, ran.counts),
+  );
   const closed = closeFailure === undefined ? undefined : localWriteRefusal(closeFailure.error) ?? rethrow(closeFailure.error);
   return finish(ctx, lanes.router, {
     accounts: perAccount(),
@@ -279,6 +296,7 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     exitCode: closed?.exitCode ?? ranExitCode,
     stoppedBy: closed === undefined ? stoppedBy : 'local-error',
     results: closeFailure?.resultsLost ? '' : config.results,
+    // A dry run's summary names no checkpoint to resume from: it only added its invocation to the ledger.
     checkpoint: config.dryRun ? '' : config.checkpoint,
     error: closed?.message,
     ...found(findings),
@@ -286,14 +304,20 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
 }
 
 /**
- * Closes the checkpoint, then the results; the results are kept even when the checkpoint could not
- * be flushed (they say what happened; the journal only decides what a rerun resends).
+ * Closes the results, then the ledger: its `end` says whether the results were written, then the
+ * journal closes. The results are kept even when the checkpoint could not be flushed (they say what
+ * happened; the journal only decides what a rerun resends).
  */
-async function closeOutputs(checkpoint: OpenedCheckpoint, results: ResultsWriter): Promise<{ error: unknown; resultsLost: boolean } | undefined> {
-  const journalFailure = await checkpoint.close().then(() => undefined, (error: unknown) => error);
-  if (journalFailure !== undefined) await checkpoint.abandon();
+async function closeOutputs(
+  checkpoint: OpenedCheckpoint,
+  results: ResultsWriter,
+  end: (resultsFailed: boolean) => Promise<void>,
+): Promise<{ error: unknown; resultsLost: boolean } | undefined> {
   const resultsFailure = await results.close().then(() => undefined, (error: unknown) => error);
   if (resultsFailure !== undefined) await results.abort();
+  await end(resultsFailure !== undefined);
+  const journalFailure = await checkpoint.close().then(() => undefined, (error: unknown) => error);
+  if (journalFailure !== undefined) await checkpoint.abandon();
   const error = journalFailure ?? resultsFailure;
   return error === undefined ? undefined : { error, resultsLost: resultsFailure !== undefined };
 }

@@ -9,15 +9,14 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import {
-  acquireLock, CheckpointError, defaultIsProcessAlive, openDryRunJournal, openJournal, type CheckpointErrorCode, type DryRunJournal,
-  type Journal, type Lock,
+  acquireLock, CheckpointError, defaultIsProcessAlive, openJournal, type CheckpointErrorCode, type Journal, type Lock,
 } from '../checkpoint/index.js';
 import type { Clock } from '../clock.js';
 import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatProblem, InputError, scanInput } from '../input/index.js';
 import { LocalFileError } from '../local-file-error.js';
-import { checkRunFiles, type PathProbe, type RunFile } from '../report/output-paths.js';
+import { checkRunFiles, findUnreadable, type PathProbe, type RunFile } from '../report/output-paths.js';
 import type { InputScan } from '../input/types.js';
 import { TOKEN_SCHEME } from '../transfer/token.js';
 
@@ -43,12 +42,21 @@ export async function checkFiles(files: readonly RunFile[], probe?: PathProbe): 
 }
 
 /**
+ * The files a command only reads (a map, an accounts file, a checkpoint to show): one that is
+ * missing, a directory or unreadable is refused with its flag (exit 2) before anything is sent.
+ */
+export async function checkInputFiles(files: readonly RunFile[], probe?: PathProbe): Promise<Refusal | undefined> {
+  const problem = await findUnreadable(files, probe);
+  return problem === undefined ? undefined : new Refusal(ExitCode.Usage, problem.message, undefined, problem.flags);
+}
+
+/**
  * A file of the run that could not be written mid-run (disk full, I/O error): the operator's to
  * fix, exit 5, and the message says why a rerun is safe. Anything else is not ours to explain:
  * undefined, and the caller rethrows it.
  */
 export function localWriteRefusal(error: unknown): Refusal | undefined {
-  const isLocal = error instanceof LocalFileError || (error instanceof CheckpointError && error.code === 'IO_ERROR');
+  const isLocal = error instanceof LocalFileError || (error instanceof CheckpointError && (error.code === 'IO_ERROR' || error.code === 'MOVED'));
   if (!isLocal) return undefined;
   return new Refusal(
     ExitCode.LocalWriteFailed,
@@ -118,6 +126,7 @@ const CHECKPOINT_EXIT_CODES: Readonly<Record<CheckpointErrorCode, ExitCodeValue>
   IO_ERROR: ExitCode.LocalWriteFailed,
   INVALID_ENTRY: ExitCode.Internal,
   CLOSED: ExitCode.Internal,
+  MOVED: ExitCode.LocalWriteFailed,
 };
 
 /** A CheckpointError as a refusal; anything else is rethrown (a bug, exit 70). */
@@ -137,7 +146,7 @@ export interface CheckpointStepOptions {
 
 /** The checkpoint as a run uses it: its lock and its journal, released by `close()`. */
 export interface OpenedCheckpoint {
-  readonly journal: Journal | DryRunJournal;
+  readonly journal: Journal;
   /** Closes the journal (flushing it) and releases the lock. */
   close(): Promise<void>;
   /** After a failure: closes what can be closed, never throws. */
@@ -146,16 +155,11 @@ export interface OpenedCheckpoint {
 
 /**
  * Takes the lock (exit 4 when another run holds it), then opens the journal (exit 2 for a
- * checkpoint of another run id, scheme, or no checkpoint at all). A dry run takes no lock and
- * opens a journal that records nothing.
+ * checkpoint of another run id, scheme, or no checkpoint at all). A dry run (or a verify) takes
+ * the lock too and opens the ledger to add its invocation: it records nothing about rows.
  */
 export async function openCheckpoint(options: CheckpointStepOptions, dryRun: boolean): Promise<OpenedCheckpoint | Refusal> {
   const { path, runId, input, forceUnlock, clock, pid } = options;
-  if (dryRun) {
-    const journal = await openDryRunJournal(path, runId, TOKEN_SCHEME).catch(checkpointRefusal);
-    if (journal instanceof Refusal) return journal;
-    return { journal, close: () => journal.close(), abandon: () => journal.close() };
-  }
   // Its folder, as the results' and the log's are made: the file checks found it creatable.
   const folder = await mkdir(dirname(path), { recursive: true }).catch((error: unknown) =>
     checkpointRefusal(new CheckpointError('IO_ERROR', `Cannot create the folder of checkpoint ${path}: ${systemErrorText(error)}`, { cause: error })),
@@ -165,7 +169,7 @@ export async function openCheckpoint(options: CheckpointStepOptions, dryRun: boo
     checkpointPath: path, runId, host: hostname(), pid, now: () => new Date(clock.now()), isProcessAlive: defaultIsProcessAlive, force: forceUnlock,
   }).catch(checkpointRefusal);
   if (lock instanceof Refusal) return lock;
-  const journal = await openJournal({ path, runId, tokenScheme: TOKEN_SCHEME, input, clock }).catch(checkpointRefusal);
+  const journal = await openJournal({ path, runId, tokenScheme: TOKEN_SCHEME, input, clock, recordRows: !dryRun }).catch(checkpointRefusal);
   if (journal instanceof Refusal) {
     await lock.release();
     return journal;

@@ -1,40 +1,47 @@
 /**
- * `sc-owner-transfer undo`: wiring only. Reads what a run changed (its results CSV, or its
- * checkpoint when the results are lost), plans the rows that put it back (report/undo-plan.ts),
- * writes them as an input CSV for `run`, and prints the command to apply it under a new run id.
- * Reads and writes local files only; sends nothing.
+ * `sc-owner-transfer undo`: wiring only. Reads what a migration changed, from its ledger (the
+ * checkpoint: every invocation's changes, with the state before the first of them) or from a run's
+ * results CSV, plans the rows that put it back (report/ledger-changes.ts, report/undo-plan.ts),
+ * writes them as an input CSV for `run`, and prints the command that applies it within the same
+ * ledger, so the undo belongs to the migration it undoes. Reads and writes local files only.
  */
 import { createReadStream } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import { finishedEntries, withCheckpoint } from '../checkpoint/index.js';
-import { systemClock } from '../clock.js';
+import { withCheckpoint, type JournalHeader } from '../checkpoint/index.js';
 import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
 import { pathExists, writeFileAtomic } from '../report/atomic-file.js';
-import { changedRowFromJournal, changedRowFromResult, planUndo, undoCells, undoColumns, type ChangedRow, type UndoPlan } from '../report/undo-plan.js';
+import { LedgerChanges } from '../report/ledger-changes.js';
+import { changedRowFromResult, planUndo, undoCells, undoColumns, type ChangedRow, type UndoPlan } from '../report/undo-plan.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { booleanFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
-import { checkpointRefusal } from './steps.js';
+import { checkInputFiles, checkpointRefusal } from './steps.js';
 
 const UNDO_FLAGS: readonly FlagSpec[] = [
-  { name: 'results', type: 'string', valueName: 'FILE', description: 'The results CSV of the run to undo (this or --checkpoint).' },
-  { name: 'checkpoint', type: 'string', valueName: 'FILE', description: 'The checkpoint of the run to undo, when its results file is lost.' },
+  { name: 'checkpoint', type: 'string', multiple: true, valueName: 'FILE', description: 'The migration\'s ledger (its checkpoint) to undo; repeatable, e.g. one per shard.' },
+  { name: 'input', type: 'string', valueName: 'FILE', description: 'The run\'s input CSV: undo its default checkpoint (<input>.checkpoint) and its shards\' (<input>.shard-K-of-N.checkpoint).' },
+  { name: 'results', type: 'string', valueName: 'FILE', description: 'A real run\'s results CSV, when its checkpoint is lost (a dry run\'s or a verify\'s is refused).' },
   { name: 'out', type: 'string', valueName: 'FILE', description: 'Where to write the undo CSV (required; an existing file is never replaced).' },
 ];
 
+type UndoSource =
+  | { readonly kind: 'ledger'; readonly paths: readonly string[]; readonly flag: '--checkpoint' | '--input' }
+  | { readonly kind: 'results'; readonly path: string };
+
 interface UndoConfig {
   readonly help: boolean;
-  readonly source: { readonly kind: 'results' | 'checkpoint'; readonly path: string };
+  readonly source: UndoSource;
   readonly out: string;
 }
 
 export const undoCommand: Command = {
   name: 'undo',
-  summary: 'Write the CSV that puts back what a run changed (sends nothing).',
-  usage: 'undo (--results FILE | --checkpoint FILE) --out FILE',
+  summary: 'Write the CSV that puts back what a migration changed (sends nothing).',
+  usage: 'undo (--checkpoint FILE [--checkpoint FILE]... | --input FILE | --results FILE) --out FILE',
   flags: UNDO_FLAGS,
   helpFooter: exitCodeHelp('undo'),
   async execute(argv, io) {
@@ -47,15 +54,42 @@ export const undoCommand: Command = {
 function parseUndoConfig(argv: readonly string[], cwd: string): UndoConfig {
   const flags = parseFlags(argv, UNDO_FLAGS);
   const help = booleanFlag(flags, 'help');
+  const checkpoints = [(flags.checkpoint as string[] | string | undefined) ?? []].flat().map((path) => resolve(cwd, path));
+  const input = stringFlag(flags, 'input');
   const results = stringFlag(flags, 'results');
-  const checkpoint = stringFlag(flags, 'checkpoint');
   const out = stringFlag(flags, 'out');
   if (help) return { help, source: { kind: 'results', path: '' }, out: '' };
-  if ((results === undefined) === (checkpoint === undefined)) throw new UsageError('MISSING_FLAG', 'give exactly one of --results or --checkpoint');
+  const given = [checkpoints.length > 0, input !== undefined, results !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new UsageError('MISSING_FLAG', 'give one of --checkpoint (the ledger; repeatable), --input (its default checkpoint) or --results');
   if (out === undefined || out === '') throw new UsageError('MISSING_FLAG', '--out is required');
-  const source = results !== undefined ? { kind: 'results' as const, path: resolve(cwd, results) } : { kind: 'checkpoint' as const, path: resolve(cwd, checkpoint as string) };
-  if (resolve(cwd, out) === source.path) throw new UsageError('BAD_VALUE', `--out and --${source.kind} must be different files, both are '${source.path}'`);
-  return { help, source, out: resolve(cwd, out) };
+  const outPath = resolve(cwd, out);
+  const source: UndoSource =
+    results !== undefined
+      ? { kind: 'results', path: resolve(cwd, results) }
+      : input !== undefined
+        ? { kind: 'ledger', paths: [resolve(cwd, input)], flag: '--input' }
+        : { kind: 'ledger', paths: checkpoints, flag: '--checkpoint' };
+  const sources = source.kind === 'results' ? [source.path] : source.paths;
+  if (sources.includes(outPath)) throw new UsageError('BAD_VALUE', `--out must be a new file, not the ${source.kind === 'results' ? 'results' : 'ledger or input'} it reads: '${outPath}'`);
+  return { help, source, out: outPath };
+}
+
+/** Why the source cannot be undone from (a wrong file, a dry run's results, no checkpoint for an input). */
+class UndoSourceError extends Error {}
+
+/** The ledgers an undo reads: the ones named, or an input's default checkpoint and its shards'. */
+async function ledgerPaths(source: Extract<UndoSource, { kind: 'ledger' }>): Promise<string[]> {
+  if (source.flag === '--checkpoint') return [...source.paths];
+  const input = source.paths[0] ?? '';
+  const prefix = `${basename(input)}.shard-`;
+  const shards = (await readdir(dirname(input)).catch(() => [] as string[]))
+    .filter((name) => name.startsWith(prefix) && /\.shard-\d+-of-\d+\.checkpoint$/.test(name))
+    .sort()
+    .map((name) => join(dirname(input), name));
+  const own = `${input}.checkpoint`;
+  const paths = [...((await pathExists(own)) ? [own] : []), ...shards];
+  if (paths.length === 0) throw new UndoSourceError(`no checkpoint of --input '${input}' was found ('${own}', or '${input}.shard-K-of-N.checkpoint'); name it with --checkpoint`);
+  return paths;
 }
 
 async function executeUndo(config: UndoConfig, io: CommandIo): Promise<ExitCodeValue> {
@@ -65,8 +99,19 @@ async function executeUndo(config: UndoConfig, io: CommandIo): Promise<ExitCodeV
   };
   if (await pathExists(config.out)) return fail(ExitCode.Usage, `--out '${config.out}' exists; undo never replaces a file: give a new name`);
   let plan: UndoPlan;
+  let ledgers: LedgerRead[] = [];
   try {
-    plan = planUndo(config.source.kind === 'results' ? await readResultsRows(config.source.path) : await readCheckpointRows(config.source.path));
+    if (config.source.kind === 'results') {
+      const unreadable = await checkInputFiles([{ flag: '--results', path: config.source.path, use: 'read' }]);
+      if (unreadable) return fail(unreadable.exitCode, unreadable.message);
+      plan = planUndo(await readResultsRows(config.source.path));
+    } else {
+      const paths = await ledgerPaths(config.source);
+      const unreadable = await checkInputFiles(paths.map((path) => ({ flag: config.source.kind === 'ledger' ? config.source.flag : '--checkpoint', path, use: 'read' as const })));
+      if (unreadable) return fail(unreadable.exitCode, unreadable.message);
+      ledgers = await Promise.all(paths.map(readLedgerRows));
+      plan = planUndo(ledgers.flatMap((ledger) => ledger.rows));
+    }
   } catch (error) {
     if (error instanceof UndoSourceError) return fail(ExitCode.Usage, error.message);
     const refusal = checkpointRefusal(error);
@@ -80,28 +125,63 @@ async function executeUndo(config: UndoConfig, io: CommandIo): Promise<ExitCodeV
     return fail(ExitCode.LocalWriteFailed, LocalFileError.wrap('undo CSV', config.out, error).message);
   }
   const lines = [
-    `Wrote ${plan.rows.length} undo rows to ${config.out} (${plan.changed} rows changed products; ${plan.leftOut.length} cannot be put back in full).`,
+    `Wrote ${plan.rows.length} undo rows to ${config.out} (${plan.changed} products changed; ${plan.leftOut.length} cannot be put back in full).`,
     ...plan.leftOut.map((left) => `  line ${left.line} ${left.provisionedProductId}: ${left.why}`),
   ];
-  if (plan.rows.length > 0) {
-    // The undo's tokens must differ from the run's: the same run id would replay the earlier records.
-    const runId = `undo-${new Date(systemClock.now()).toISOString().replace(/[-:]/g, '').slice(0, 13)}`;
-    const across = columns.includes('account_id') ? ' --assume-role-name ROLE (or --accounts FILE, as the run had)' : '';
-    lines.push('Apply it under a new run id:', `  sc-owner-transfer run --input ${config.out} --run-id ${runId}${across}`);
-  }
+  if (plan.rows.length > 0) lines.push(...applyCommands(config.out, ledgers, columns.includes('account_id')));
   io.stdout.write(`${lines.join('\n')}\n`);
   return ExitCode.Ok;
 }
 
-/** The source cannot be read as a results CSV of this tool (a wrong file, say). */
-class UndoSourceError extends Error {}
+/**
+ * How to apply the undo CSV. From a ledger: into that ledger (the undo belongs to the migration it
+ * undoes, so a rerun of the original CSV is not taken as done), with --reconcile, whose tokens
+ * name the state each product is found in: never a token of the migration, so the service cannot
+ * answer with the migration's own records. From a results file: under a new run id, as before.
+ */
+function applyCommands(out: string, ledgers: readonly LedgerRead[], acrossAccounts: boolean): string[] {
+  const across = acrossAccounts ? ' --assume-role-name ROLE (or --accounts FILE, as the run had)' : '';
+  if (ledgers.length === 0) {
+    const runId = `undo-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 13)}`;
+    return ['Apply it under a new run id:', `  sc-owner-transfer run --input ${out} --run-id ${runId}${across}`];
+  }
+  const commands = ledgers.map(({ path, header }) => {
+    const shard = /\.shard-(\d+)-of-(\d+)\.checkpoint$/.exec(path);
+    const runId = header.runId === '' ? '' : ` --run-id ${header.runId}`;
+    return `  sc-owner-transfer run --input ${out} --checkpoint ${path} --reconcile${runId}${shard ? ` --shard ${shard[1]}/${shard[2]}` : ''}${across}`;
+  });
+  return [`Apply it within the migration's ledger${ledgers.length > 1 ? ' (one run a ledger)' : ''}:`, ...commands];
+}
+
+/** What one ledger changed, and its header (the run id its undo runs under). */
+interface LedgerRead {
+  readonly path: string;
+  readonly header: JournalHeader;
+  readonly rows: ChangedRow[];
+}
+
+async function readLedgerRows(path: string): Promise<LedgerRead> {
+  const changes = new LedgerChanges();
+  return withCheckpoint(path, { onEntry: (entry) => (entry.type === 'sent' || entry.type === 'finished' ? changes.add(entry) : undefined) }, async (scan) => {
+    if (scan === undefined) throw new UndoSourceError(`--checkpoint '${path}' does not exist`);
+    return { path, header: scan.header, rows: changes.rows() };
+  });
+}
 
 const NEEDED_COLUMNS = ['line', 'provisioned_product_id', 'new_owner', 'launch_role', 'outcome', 'reason', 'previous_owner', 'previous_launch_role'];
 
+/** Results that record no change, only what would be: a dry run's or a verify's. */
+const REHEARSAL_OUTCOMES: ReadonlySet<string> = new Set(['would-change']);
+
 async function readResultsRows(path: string): Promise<ChangedRow[]> {
+  if (/\.(dry-run|verify)\.csv$/.test(path)) throw new UndoSourceError(rehearsalMessage(path));
   const rows: ChangedRow[] = [];
   try {
-    const parser = createReadStream(path).pipe(parse({ columns: true, bom: true, skip_empty_lines: true }));
+    const input = createReadStream(path);
+    const parser = parse({ columns: true, bom: true, skip_empty_lines: true });
+    // pipe() does not forward the source's errors: a file that cannot be read would end nothing.
+    input.on('error', (error) => parser.destroy(error));
+    input.pipe(parser);
     let checked = false;
     for await (const record of parser as AsyncIterable<Record<string, string>>) {
       if (!checked) {
@@ -109,6 +189,7 @@ async function readResultsRows(path: string): Promise<ChangedRow[]> {
         if (missing.length > 0) throw new UndoSourceError(`${path}: not a results CSV of this version (missing column ${missing.join(', ')})`);
         checked = true;
       }
+      if (REHEARSAL_OUTCOMES.has(record.outcome ?? '') || (record.reason ?? '').startsWith('would-')) throw new UndoSourceError(rehearsalMessage(path));
       rows.push(changedRowFromResult(record));
     }
   } catch (error) {
@@ -118,11 +199,6 @@ async function readResultsRows(path: string): Promise<ChangedRow[]> {
   return rows;
 }
 
-async function readCheckpointRows(path: string): Promise<ChangedRow[]> {
-  return withCheckpoint(path, {}, async (scan, file) => {
-    if (scan === undefined || file === undefined) throw new UndoSourceError(`--checkpoint '${path}' does not exist`);
-    const rows: ChangedRow[] = [];
-    for await (const entry of finishedEntries(scan.state, file, path)) rows.push(changedRowFromJournal(entry));
-    return rows;
-  });
+function rehearsalMessage(path: string): string {
+  return `--results '${path}' was written by a dry run or a verify: it records what would change, not what changed. Undo from the ledger: --checkpoint FILE (or --input FILE for its default checkpoint)`;
 }

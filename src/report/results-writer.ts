@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { LocalFileError } from '../local-file-error.js';
@@ -46,6 +46,12 @@ export interface ResultsWriter {
   close(): Promise<void>;
   /** Stops writing and removes the partial file; the final path is left untouched. Never throws. */
   abort(): Promise<void>;
+  /**
+   * Why `<path>.partial` is no longer the file this writer writes (removed, renamed, replaced, its
+   * folder deleted), or undefined while it is. The run checks it before sending more rows: the
+   * results would otherwise be lost at the final rename, after every product was updated.
+   */
+  movedAway(): Promise<string | undefined>;
 }
 
 /** Leading characters that make Excel/LibreOffice/Sheets treat a cell as a formula (OWASP list). */
@@ -135,6 +141,8 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
     out.destroy();
     throw failed(error);
   }
+  // Just created by this writer: the file the name holds now is the one it writes.
+  const identity = await stat(partialPath).catch(() => undefined);
 
   let state: WriterState = 'open';
   let written = 0;
@@ -198,6 +206,13 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
         throw LocalFileError.wrap('results file', path, error);
       });
       state = 'closed';
+    },
+
+    async movedAway(): Promise<string | undefined> {
+      if (identity === undefined || state !== 'open') return undefined;
+      const now = await stat(partialPath).catch(() => undefined);
+      if (now !== undefined && now.dev === identity.dev && now.ino === identity.ino) return undefined;
+      return `the results file '${partialPath}' was removed or replaced while the run went on`;
     },
 
     async abort(): Promise<void> {

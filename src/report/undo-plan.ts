@@ -6,7 +6,6 @@
  * (run without preflight, or before it existed), or a launch role that was empty before (the API
  * accepts only a role ARN, so "no launch role" cannot be set again).
  */
-import type { JournalFinished } from '../checkpoint/types.js';
 
 /** A row as a run finished it: from a results line, or from a journal entry. */
 export interface ChangedRow {
@@ -93,23 +92,6 @@ export function changedRowFromResult(cells: Readonly<Record<string, string>>): C
     finishedAt: cell('finished_at'),
     accountId: cell('account_id'),
     region: cell('region'),
-  };
-}
-
-export function changedRowFromJournal(entry: JournalFinished): ChangedRow {
-  return {
-    line: entry.line,
-    provisionedProductId: entry.provisionedProductId,
-    newOwner: entry.newOwner ?? '',
-    launchRole: entry.launchRole ?? '',
-    changed: entry.outcome === 'succeeded' || entry.outcome === 'submitted',
-    previousOwner: entry.previousOwner ?? '',
-    previousOwnerSession: entry.previousOwnerSession ?? '',
-    previousLaunchRole: entry.previousLaunchRole ?? '',
-    finishedAt: entry.finishedAt,
-    // The journal keeps no account: the row's ARNs name it. Only rows with a region cell kept one.
-    accountId: entry.region === undefined ? '' : (entry.newOwner || entry.launchRole || '').split(':')[4] ?? '',
-    region: entry.region ?? '',
   };
 }
 

@@ -35,16 +35,18 @@ export type SendAnswer =
 
 export interface RowSender {
   /**
-   * Sends the row's change. `markSent` is called once, right before the first request leaves, so
-   * the journal's `sent` entry exists only for rows that were really sent.
+   * Sends the row's change. `markSent` is called once, and awaited, before the first request
+   * leaves (write-ahead: the journal's `sent` entry is on disk first), and only by senders that
+   * send, so the entry exists only for rows that were really about to be sent. A rejection (the
+   * journal failed) means nothing was sent: it propagates.
    */
-  send(job: RowJob, attempt: AttemptOptions, markSent: () => void): Promise<SendAnswer>;
+  send(job: RowJob, attempt: AttemptOptions, markSent: () => Promise<void>): Promise<SendAnswer>;
 }
 
 /** Sends the update, resending the row's own token on every retry. */
 export const updateSender: RowSender = {
   async send({ row, token, lane }, attempt, markSent) {
-    markSent();
+    await markSent();
     const answer = await sendWithRetry(
       (signal) =>
         lane.api.updateProperties(

@@ -12,6 +12,7 @@ import type { LaneRouter, LaneStopReason } from './lane.js';
 import type { BusyWaitOptions } from './preflight.js';
 import type { ProductReader, ReadPlanInput } from './product-reader.js';
 import type { RetryPolicyOptions } from './retry-policy.js';
+import type { FoundState } from './row-result.js';
 import type { RowSender } from './row-sender.js';
 import type { RetryEvent } from './send-with-retry.js';
 import type { TargetProblem } from './target-check.js';
@@ -30,7 +31,10 @@ export type { StopReason } from '../exit-codes.js';
 export interface JournalPort {
   /** What earlier runs did with the token (the journal reads the entry back). */
   lookup(token: string): Promise<TokenState | undefined>;
-  recordSent(entry: JournalSent): void;
+  /** The product's previous values from before the first change the ledger holds (for the results); undefined when none. */
+  firstRead?(productId: string): Promise<FoundState | undefined>;
+  /** Write-ahead: resolves once the entry is on disk; the request leaves only then. */
+  recordSent(entry: JournalSent): Promise<void>;
   recordFinished(entry: JournalFinished): void;
 }
 

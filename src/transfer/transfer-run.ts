@@ -246,8 +246,10 @@ export class TransferRun {
     }
     const prior = await journal.lookup(token);
     // Reconciling, a row done by an earlier run is read again: its product may have drifted since.
+    // A superseded row (a later change of the ledger set other targets) is never done: decided again.
     if (prior?.state === 'done' && this.#options.preflight?.reconcile !== true) {
-      await this.#emit(resultFromJournal(row, token, prior.finished));
+      const result = resultFromJournal(row, token, prior.finished);
+      await this.#emit(await this.#withFirstRead(row, result));
       return undefined;
     }
     const lane = lanes.laneFor(row);
@@ -275,8 +277,11 @@ export class TransferRun {
     const attempt = this.#attemptOptions(queued.row, queued.lane);
     const job = await this.#preflight(queued, attempt);
     if (job === undefined) return undefined;
-    const { row, token } = job;
-    const markSent = () => journal.recordSent({ type: 'sent', token, line: row.line, provisionedProductId: row.provisionedProductId, at: isoNow(clock) });
+    const { row, token, found } = job;
+    const markSent = () => journal.recordSent({
+      type: 'sent', token, line: row.line, provisionedProductId: row.provisionedProductId, at: isoNow(clock),
+      ...found, ...changeTargets(row),
+    });
     const answer = await sender.send(job, attempt, markSent);
     switch (answer.kind) {
       case 'not-sent':
@@ -376,10 +381,27 @@ export class TransferRun {
       type: 'finished', token, line: row.line, provisionedProductId: row.provisionedProductId, outcome: fields.outcome,
       recordId: fields.recordId ?? '', recordStatus: fields.recordStatus ?? '', attempts: fields.attempts,
       errorCode: fields.errorCode ?? '', errorMessage: fields.errorMessage ?? '', finishedAt,
-      ...(found === undefined ? {} : { ...found, newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '' }),
-      ...(row.region === undefined ? {} : { region: row.region }),
+      ...found, ...changeTargets(row),
     });
-    await this.#emit(resultForRow(row, { ...fields, token, finishedAt, found }));
+    await this.#emit(await this.#withFirstRead(row, resultForRow(row, { ...fields, token, finishedAt, found })));
+  }
+
+  /**
+   * The results are a view of the ledger: a row's previous values are its product's from before
+   * the first change the ledger holds (a canary, the run and every reconcile undo to the state
+   * before the migration), where the ledger has them; this run's read otherwise.
+   */
+  async #withFirstRead(row: TransferRow, result: RowResult): Promise<RowResult> {
+    const first = await this.#options.journal.firstRead?.(row.provisionedProductId);
+    if (first === undefined) return result;
+    return {
+      ...result,
+      productStatus: first.productStatus,
+      previousOwner: first.previousOwner,
+      previousOwnerSession: first.previousOwnerSession,
+      // A first read by a row that left the launch role alone did not read it.
+      previousLaunchRole: first.previousLaunchRole || result.previousLaunchRole,
+    };
   }
 
   #checkBudget(): void {
@@ -416,6 +438,12 @@ export class TransferRun {
     await this.#options.results.write(result);
     this.#options.events?.onRowResult?.(result);
   }
+}
+
+/** What a row's entries say it changes: its targets ('' for a key left alone), and its region when it named one. */
+function changeTargets(row: TransferRow): { newOwner: string; launchRole: string; region?: string } {
+  const targets = { newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '' };
+  return row.region === undefined ? targets : { ...targets, region: row.region };
 }
 
 function isoNow(clock: Clock): string {

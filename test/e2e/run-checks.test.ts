@@ -4,7 +4,7 @@
  * guard, and the operator's confirmation on a terminal (a real pseudo-terminal, via python3's pty).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSeed, startEmulator, type ProductSnapshot, type RunningEmulator } from '../../src/emulator/index.js';
@@ -50,7 +50,9 @@ describe('dry run and verify', () => {
     const result = await run(input, '--dry-run');
     expect(result.code, result.stderr).toBe(1);
     expect(updateCalls(emulator)).toHaveLength(0);
-    const rows = byLine(await ws.readResults('rows.csv.results.csv'));
+    // A dry run's own results file: the run's (what undo reads) is never touched by one.
+    expect(existsSync(ws.path('rows.csv.results.csv'))).toBe(false);
+    const rows = byLine(await ws.readResults('rows.csv.dry-run.csv'));
     expect(rows.map((r) => [r.outcome, r.reason])).toEqual([
       ['would-change', ''],
       ['skipped', 'already-in-target-state'],
@@ -58,7 +60,11 @@ describe('dry run and verify', () => {
       ['failed', 'target-not-found'],
     ]);
     expect(rows[0]!.previous_owner).toBe(products[0]!.owner);
-    expect(existsSync(ws.path('rows.csv.checkpoint'))).toBe(false);
+    // The ledger holds the dry run's invocation and nothing about its rows.
+    const ledger = readFileSync(ws.path('rows.csv.checkpoint'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { type: string; mode?: string; exitCode?: number }));
+    expect(ledger.map((entry) => entry.type)).toEqual(['header', 'begin', 'end']);
+    expect(ledger[1]).toMatchObject({ mode: 'dry-run' });
+    expect(ledger[2]).toMatchObject({ exitCode: 1 });
   });
 
   it('--check exits 0 on an applied CSV and 6 on one with rows still to change', async () => {
@@ -71,6 +77,25 @@ describe('dry run and verify', () => {
     const applied = await run(input, '--dry-run', '--check', '--results', 'check-2.csv');
     expect(applied.code, applied.stderr).toBe(0);
     expect((await ws.readResults('check-2.csv')).map((r) => r.reason)).toEqual(Array(3).fill('already-in-target-state'));
+  });
+
+  it('a verify and a dry run after the run write their own files: the run\'s results (what undo reads) stay byte for byte', async () => {
+    const products = await start(4);
+    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.slice(0, 3).map((p) => [p.id, ZOE, '']));
+    expect((await run(input)).code).toBe(0);
+    const before = await readFile(ws.path('rows.csv.results.csv'));
+    expect((await ws.readResults('rows.csv.results.csv')).map((r) => r.outcome)).toEqual(Array(3).fill('succeeded'));
+
+    const verify = await run(input, '--dry-run', '--check');
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toContain(ws.path('rows.csv.verify.csv'));
+    expect((await ws.readResults('rows.csv.verify.csv')).map((r) => r.reason)).toEqual(Array(3).fill('already-in-target-state'));
+    const dry = await run(input, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    // A dry run without --check answers done rows from the checkpoint.
+    expect((await ws.readResults('rows.csv.dry-run.csv')).map((r) => r.reason)).toEqual(Array(3).fill('already-succeeded'));
+
+    expect((await readFile(ws.path('rows.csv.results.csv'))).equals(before)).toBe(true);
   });
 });
 

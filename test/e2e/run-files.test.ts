@@ -108,8 +108,9 @@ describe('impossible output paths, found before the first request', () => {
 
   it.skipIf(!tmpfs)('a full disk under the checkpoint: exit 5, one clear line, a summary, and a rerun resumes with nothing applied twice', async () => {
     const input = await writeInput(120);
-    // Two pages: the journal of 120 rows (two entries each) needs several times that.
-    mounted = mountTmpfs(ws.path('small'), 'size=8k');
+    // Four pages: the journal of 120 rows (a write-ahead `sent` with the previous values, and a
+    // `finished`, about 1 KiB a row) needs several times that, and a few rows fit before it fills.
+    mounted = mountTmpfs(ws.path('small'), 'size=16k');
     const checkpoint = ws.path('small/in.checkpoint');
     const first = await run(input, '--checkpoint', checkpoint, '--summary-json', 'summary.json');
     expect(first.code, first.stderr).toBe(5);

@@ -109,17 +109,18 @@ describe('sc-owner-transfer run', () => {
     expect(dup.reason).toBe('duplicate-of-line-2');
   });
 
-  it('dry run sends no write, writes would-change and leaves no checkpoint', async () => {
+  it('dry run sends no write, writes would-change and records only its invocation in the ledger', async () => {
     const products = emulator.state.products().filter((p) => p.owner !== NEW_OWNER).slice(0, 4);
     const input = await ws.writeCsv('dry.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
     const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--dry-run'], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(updates()).toHaveLength(0);
-    const lines = await ws.readResults('dry.csv.results.csv');
+    const lines = await ws.readResults('dry.csv.dry-run.csv');
     expect(lines.map((l) => l.outcome)).toEqual(['would-change', 'would-change', 'would-change', 'would-change']);
     // Read, not guessed: each row has what preflight found.
     expect(lines.every((l) => l.previous_owner !== '' && l.product_status === 'AVAILABLE')).toBe(true);
-    await expect(readFile(ws.path('dry.csv.checkpoint'))).rejects.toThrow(/ENOENT/);
+    const ledger = (await readFile(ws.path('dry.csv.checkpoint'), 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(ledger).toEqual(['header', 'begin', 'end']);
   });
 
   it('--limit sends N rows, the rest are not-started, and a rerun finishes them', async () => {

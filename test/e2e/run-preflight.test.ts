@@ -1,7 +1,8 @@
 /**
  * Read before writing, confirm after, and put it back, through the CLI and the local Service
  * Catalog: preflight's skips and refusals (counted from the server's call log), waiting for the
- * record, token-already-used, reconcile, undo, an old checkpoint, and the calls a large CSV costs.
+ * record, token-already-used (with and without preflight), reconcile, undo, an old checkpoint, and the
+ * calls a large CSV costs.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -145,6 +146,36 @@ describe('undo, replays and reconcile', () => {
     for (const product of products) expect(emulator.state.product(product.id)!.owner).toBe(product.owner);
   });
 
+  it('--no-preflight on a fresh checkpoint after the change was put back: no row succeeded, exit 1, every product keeps its old owner', async () => {
+    const products = await start(6);
+    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, ZOE, '']));
+    expect((await run(input)).code).toBe(0);
+    for (const product of products) expect(emulator.state.product(product.id)!.owner).toBe(ZOE);
+    const firstTokens = new Map(updateCalls(emulator).map((c) => [productIdOf(c), c.token]));
+
+    // Put back by a second run with the old owners, under another run id.
+    const back = await ws.writeCsv('back.csv', CSV_HEADER, products.map((p) => [p.id, p.owner, '']));
+    expect((await run(back, '--run-id', 'put-back')).code).toBe(0);
+    for (const product of products) expect(emulator.state.product(product.id)!.owner).toBe(product.owner);
+
+    // The original CSV again, nothing read first, on a fresh checkpoint: the service replays the first run's records.
+    const before = serviceCatalogCalls(emulator).length;
+    const again = await run(input, '--no-preflight', '--checkpoint', 'fresh.checkpoint', '--results', 'again.csv');
+    expect(again.code, again.stderr).not.toBe(0);
+    expect(again.code).toBe(1);
+    const rows = byLine(await ws.readResults('again.csv'));
+    expect(rows).toHaveLength(products.length);
+    for (const row of rows) {
+      expect([row.outcome, row.reason, row.error_code, row.record_status]).toEqual(['failed', 'token-already-used', 'TokenAlreadyUsed', 'SUCCEEDED']);
+      expect(row.error_message).toContain('--no-preflight');
+      expect(row.idempotency_token).toBe(firstTokens.get(row.provisioned_product_id!));
+    }
+    for (const product of products) expect(emulator.state.product(product.id)!.owner).toBe(product.owner);
+    // The cost: one update and one read of its finished record a row, nothing more.
+    const calls = serviceCatalogCalls(emulator).slice(before).map((call) => call.operation).sort();
+    expect(calls).toEqual([...Array(6).fill('DescribeRecord'), ...Array(6).fill('UpdateProvisionedProductProperties')]);
+  });
+
   it('undo from the checkpoint alone gives the same rows as from the results', async () => {
     const products = await start(4);
     const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, ZOE, NEW_ROLE]));
@@ -169,7 +200,10 @@ describe('undo, replays and reconcile', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(emulator.state.product(target.id)!.owner).toBe(ZOE);
       const rows = await ws.readResults(`reconciled-${round}.csv`);
-      expect(rows.find((r) => r.provisioned_product_id === target.id)).toMatchObject({ outcome: 'succeeded', previous_owner: MALLORY });
+      // The results are the ledger's view: the owner before the migration, not the drift (the ledger keeps that).
+      expect(rows.find((r) => r.provisioned_product_id === target.id)).toMatchObject({ outcome: 'succeeded', previous_owner: target.owner });
+      const ledger = (await readFile(ws.path('rows.csv.checkpoint'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { type: string; provisionedProductId?: string; previousOwner?: string });
+      expect(ledger.filter((e) => e.type === 'sent' && e.provisionedProductId === target.id).at(-1)?.previousOwner).toBe(MALLORY);
       expect(rows.filter((r) => r.provisioned_product_id !== target.id).map((r) => r.reason)).toEqual(['already-in-target-state', 'already-in-target-state']);
     }
     // Three different tokens put zoe on the product: the first run's and one per drift.

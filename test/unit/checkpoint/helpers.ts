@@ -53,6 +53,8 @@ export interface InstrumentedFs extends CheckpointFs {
   failWrite(index: number, error: Error): void;
   /** Resolves at the next write() call on any file. */
   nextWrite(): Promise<string>;
+  /** Makes every fsync wait until the returned release is called (a slow disk, held by the test). */
+  holdSyncs(): () => void;
 }
 
 /** Records every call; can fail a chosen write. Everything else goes to the real fs. */
@@ -61,6 +63,7 @@ export function instrumentedFs(base: CheckpointFs = nodeCheckpointFs): Instrumen
   const failures = new Map<number, Error>();
   let writes = 0;
   let waiters: Array<(text: string) => void> = [];
+  let syncGate: Promise<void> | undefined;
   const wrapFile = (path: string, file: CheckpointFile): CheckpointFile => ({
     read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
     write: async (buffer, offset, length) => {
@@ -76,8 +79,10 @@ export function instrumentedFs(base: CheckpointFs = nodeCheckpointFs): Instrumen
     },
     sync: async () => {
       calls.push({ op: 'sync', path });
+      await syncGate;
       await file.sync();
     },
+    ...(file.identity === undefined ? {} : { identity: () => file.identity!() }),
     truncate: async (length) => {
       calls.push({ op: 'truncate', path, detail: String(length) });
       await file.truncate(length);
@@ -91,6 +96,16 @@ export function instrumentedFs(base: CheckpointFs = nodeCheckpointFs): Instrumen
     calls,
     failWrite: (index, error) => failures.set(index, error),
     nextWrite: () => new Promise((resolve) => waiters.push(resolve)),
+    holdSyncs: () => {
+      let release = () => undefined as void;
+      syncGate = new Promise<void>((resolve) => {
+        release = () => {
+          syncGate = undefined;
+          resolve();
+        };
+      });
+      return release;
+    },
     open: async (path, flags) => {
       calls.push({ op: 'open', path, detail: String(flags) });
       return wrapFile(path, await base.open(path, flags));
@@ -109,5 +124,6 @@ export function instrumentedFs(base: CheckpointFs = nodeCheckpointFs): Instrumen
     },
     readdir: (path) => base.readdir(path),
     mtimeMs: (path) => base.mtimeMs(path),
+    ...(base.identity === undefined ? {} : { identity: (path: string) => base.identity!(path) }),
   };
 }

@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../../src/checkpoint/checkpoint-error.js';
 import { ENTRY_FIELDS, entryProblem, headerProblem, JOURNAL_FORMAT, serializeFinished, serializeSent } from '../../../src/checkpoint/journal-entries.js';
 import { openJournal } from '../../../src/checkpoint/journal.js';
-import { openDryRunJournal, viewCheckpoint } from '../../../src/checkpoint/read-only-journal.js';
 import { systemClock } from '../../../src/clock.js';
 import { finished, makeTempDir, sent } from './helpers.js';
 
@@ -36,12 +35,13 @@ describe('journal format', () => {
   });
 
   it('writes each kind with exactly the fields of its table row, in that order', () => {
-    const extra = { ...sent('t'), ticket: 'T-1' } as ReturnType<typeof sent>;
-    expect(Object.keys(JSON.parse(serializeSent(extra)) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.sent)]);
     const found = {
       productStatus: 'AVAILABLE', previousOwner: 'arn:aws:iam::1:user/a', previousOwnerSession: 'arn:aws:iam::1:user/a', previousLaunchRole: '',
       newOwner: 'arn:aws:iam::1:user/b', launchRole: '', region: 'eu-west-1',
     };
+    // Format 3's write-ahead `sent` carries what preflight read and the targets, in the table's order.
+    const extra = { ...sent('t'), ticket: 'T-1', ...found } as ReturnType<typeof sent>;
+    expect(Object.keys(JSON.parse(serializeSent(extra)) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.sent)]);
     expect(Object.keys(JSON.parse(serializeFinished({ ...finished('t', 'failed'), ...found })) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.finished)]);
     // Format 2's fields are optional: an entry without them (as format 1 wrote) is valid, and they are left out.
     const older = JSON.parse(serializeFinished(finished('t', 'failed'))) as object;
@@ -57,22 +57,3 @@ describe('journal format', () => {
   });
 });
 
-describe('the dry-run journal', () => {
-  it('answers lookups from the checkpoint as it is and records nothing, without throwing', async () => {
-    writeFileSync(path, [header(1), sent('a'), finished('a', 'succeeded')].map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const before = readFileSync(path, 'utf8');
-    const journal = await openDryRunJournal(path, 'r1', 'v1');
-    expect(journal.resumed).toBe(true);
-    expect((await journal.lookup('a'))?.state).toBe('done');
-    journal.recordSent(sent('b'));
-    journal.recordFinished(finished('b', 'succeeded'));
-    await journal.close();
-    expect(readFileSync(path, 'utf8')).toBe(before);
-  });
-
-  it('sees no checkpoint as an empty one and creates nothing', async () => {
-    const journal = await openDryRunJournal(path, 'r1', 'v1');
-    expect(journal.resumed).toBe(false);
-    expect(await viewCheckpoint(path)).toBeUndefined();
-  });
-});

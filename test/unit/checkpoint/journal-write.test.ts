@@ -31,12 +31,12 @@ const journalWrites = () => fs.calls.filter((c) => c.op === 'write' && c.path ==
 const journalSyncs = () => fs.calls.filter((c) => c.op === 'sync' && c.path === path);
 
 describe('group commit', () => {
-  it('writes a full group at once, in one write followed by an fsync', async () => {
+  it('writes a full group of finished entries at once, in one write followed by an fsync', async () => {
     const journal = await open({ groupSize: 4, groupDelayMs: 60_000 });
     const written = fs.nextWrite();
-    for (let i = 0; i < 3; i += 1) journal.recordSent(sent(`t${i}`));
+    for (let i = 0; i < 3; i += 1) journal.recordFinished(finished(`t${i}`, 'succeeded'));
     expect(journal.pendingEntries).toBe(3);
-    journal.recordSent(sent('t3')); // the 4th entry triggers the write, no flush() needed
+    journal.recordFinished(finished('t3', 'succeeded')); // the 4th entry triggers the write, no flush() needed
     const text = await written;
     expect(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { token: string }).token)).toEqual(['t0', 't1', 't2', 't3']);
     await journal.flush(); // serialised behind the automatic flush: nothing left to write
@@ -47,12 +47,12 @@ describe('group commit', () => {
     await journal.close();
   });
 
-  it('writes a partial group groupDelayMs after its first entry (fake timers)', async () => {
+  it('writes a partial group of finished entries groupDelayMs after its first entry (fake timers)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const journal = await open({ groupSize: 100, groupDelayMs: 200 });
-    journal.recordSent(sent('a'));
+    journal.recordFinished(finished('a', 'succeeded'));
     await vi.advanceTimersByTimeAsync(150);
-    journal.recordSent(sent('b')); // does not restart the delay
+    journal.recordFinished(finished('b', 'failed')); // does not restart the delay
     await vi.advanceTimersByTimeAsync(49);
     expect(journalWrites()).toHaveLength(0);
     const written = fs.nextWrite();
@@ -66,7 +66,7 @@ describe('group commit', () => {
   it('runs the delay on the injected clock', async () => {
     const clock = new ManualClock();
     const journal = await open({ groupSize: 100, groupDelayMs: 200, clock });
-    journal.recordSent(sent('a'));
+    journal.recordFinished(finished('a', 'succeeded'));
     const written = fs.nextWrite();
     await clock.advance(200);
     await written;

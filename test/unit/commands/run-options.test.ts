@@ -43,6 +43,19 @@ describe('parseRunConfig', () => {
     });
   });
 
+  it('a dry run and a verify write their own results by default, never the run\'s; --results still wins', () => {
+    expect(parse(['--dry-run']).results).toBe('/work/moves.csv.dry-run.csv');
+    expect(parse(['--dry-run', '--check']).results).toBe('/work/moves.csv.verify.csv');
+    expect(parse(['--dry-run', '--check', '--results', 'v.csv']).results).toBe('/work/v.csv');
+    expect(parse(['--dry-run', '--results', 'd.csv']).results).toBe('/work/d.csv');
+    // A shard keeps its shard part in each of them.
+    const shard = ['--assume-role-name', 'R', '--shard', '2/8'];
+    expect(parse([...shard, '--dry-run']).results).toBe('/work/moves.csv.shard-2-of-8.dry-run.csv');
+    expect(parse([...shard, '--dry-run', '--check']).results).toBe('/work/moves.csv.shard-2-of-8.verify.csv');
+    // The checkpoint a dry run reads is the run's own.
+    expect(parse(['--dry-run', '--check']).checkpoint).toBe('/work/moves.csv.checkpoint');
+  });
+
   it('takes the endpoint from AWS_ENDPOINT_URL_SERVICE_CATALOG, then AWS_ENDPOINT_URL, as the AWS CLI does', () => {
     expect(parse([], { AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_SERVICE_CATALOG: 'http://b:2' }).endpointUrl).toBe('http://b:2');
     expect(parse([], { AWS_ENDPOINT_URL: 'http://a:1' }).endpointUrl).toBe('http://a:1');
@@ -93,8 +106,11 @@ describe('parseRunConfig', () => {
       ['--summary-json', '/work/out/s.json', 'replace'],
       ['--log-file', '/work/run.log', 'append'],
     ]);
-    // A dry run reads the checkpoint (to report rows already done) and takes no lock.
-    expect(runFiles(parse(['--dry-run'])).filter((file) => file.flag === '--checkpoint').map((file) => file.use)).toEqual(['read']);
+    // A dry run adds its invocation to the ledger: the checkpoint and its lock, as a run.
+    expect(runFiles(parse(['--dry-run'])).filter((file) => file.flag === '--checkpoint').map((file) => file.use)).toEqual(['journal', 'create']);
+    expect(runFiles(parse(['--dry-run', '--check'])).filter((file) => file.flag === '--results').map((file) => file.path)).toEqual([
+      '/work/moves.csv.verify.csv', '/work/moves.csv.verify.csv.partial',
+    ]);
   });
 
   it('across accounts: --assume-role-name, --external-id, --accounts, --shard, each checked with its value repeated', () => {
@@ -134,5 +150,7 @@ describe('help', () => {
     expect(help).toContain(`(default: ${RUN_DEFAULTS.concurrency})`);
     expect(help).toContain('--max-errors N|N%');
     expect(help).toContain('-h, --help');
+    // The results' defaults, a dry run's and a verify's among them.
+    expect(help).toContain('(default: <input>.results.csv; --dry-run: <input>.dry-run.csv; --dry-run --check: <input>.verify.csv)');
   });
 });

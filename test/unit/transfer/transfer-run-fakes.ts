@@ -3,6 +3,7 @@
  * file, an input stream that counts how far it was read, and a builder for TransferOptions.
  * Everything that waits does so on a ManualClock.
  */
+import type { FoundState } from '../../../src/transfer/row-result.js';
 import { ServiceCatalogServiceException } from '@aws-sdk/client-service-catalog';
 import type { JournalFinished, JournalSent, TokenState } from '../../../src/checkpoint/types.js';
 import type {
@@ -92,9 +93,16 @@ export class FakeApi implements ServiceCatalogApi {
     }
   }
 
-  /** Without --wait the engine must never read records; WaitingApi overrides this. */
+  /** When the fake's records (`rec-<product id>`) were made; one not listed here was made now, by this run. */
+  readonly createdAt = new Map<string, number>();
+  /** Records read, in order: without --wait, only a finished record in an update's answer is (once). */
+  readonly recordReads: string[] = [];
+
+  /** The record as finished, made when `createdAt` says; WaitingApi scripts its statuses instead. */
   async describeRecord(recordId: string): Promise<RecordAnswer> {
-    throw new Error(`the engine must not call DescribeRecord (${recordId}) without --wait`);
+    this.recordReads.push(recordId);
+    this.log.push(`describe-record:${recordId}`);
+    return { recordId, recordStatus: 'SUCCEEDED', errors: [], createdAt: this.createdAt.get(recordId) ?? this.clock.now() };
   }
 
   /** The products preflight reads; without any, a read is a test failure (no preflight asked). */
@@ -158,9 +166,20 @@ export class MemoryJournal implements JournalPort {
     return this.states.get(token);
   }
 
-  recordSent(entry: JournalSent): void {
+  /** What the ledger's first read of a product was, as firstRead answers it (empty: none). */
+  readonly firstReads = new Map<string, FoundState>();
+
+  async firstRead(productId: string): Promise<FoundState | undefined> {
+    return this.firstReads.get(productId);
+  }
+
+  /** While set, a `sent` entry is not durable yet: its recordSent waits for this (the write-ahead tests release it). */
+  hold: Promise<void> | undefined;
+
+  async recordSent(entry: JournalSent): Promise<void> {
     this.sent.push(entry);
     this.log.push(`sent:${entry.provisionedProductId}`);
+    await this.hold;
   }
 
   recordFinished(entry: JournalFinished): void {

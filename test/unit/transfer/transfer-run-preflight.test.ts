@@ -5,14 +5,12 @@ import { perRowReader } from '../../../src/transfer/product-reader.js';
 import { TransferRun } from '../../../src/transfer/transfer-run.js';
 import { drive, FakeApi, OWNER, row, setup, valid } from './transfer-run-fakes.js';
 
-/** Records made by the fake: `createdAt` per record, IN_PROGRESS until `finishAt`. */
+/** Records made by the fake (`createdAt` per record), IN_PROGRESS until `finishAt`. */
 class RecordsApi extends FakeApi {
-  readonly createdAt = new Map<string, number>();
   finishAt = 0;
   override async describeRecord(recordId: string): Promise<RecordAnswer> {
-    this.log.push(`describe-record:${recordId}`);
-    const status = this.clock.now() >= this.finishAt ? 'SUCCEEDED' : 'IN_PROGRESS';
-    return { recordId, recordStatus: status, errors: [], createdAt: this.createdAt.get(recordId) ?? this.clock.now() };
+    const record = await super.describeRecord(recordId);
+    return { ...record, recordStatus: this.clock.now() >= this.finishAt ? 'SUCCEEDED' : 'IN_PROGRESS' };
   }
 }
 

@@ -96,11 +96,15 @@ describe('TransferRun with --wait', () => {
     expect(outcome.counts.requests).toBe(3 + api.describes.length);
   });
 
-  it('does not poll when the update already answered a finished record, nor without --wait', async () => {
-    const s = setup([valid(row(2, 'pp-done')), valid(row(3, 'pp-created'))]);
-    const api = new WaitingApi(s.clock).script('pp-done', ok('SUCCEEDED')).script('pp-created', ok('CREATED'));
-    await drive(s.clock, new TransferRun({ ...s.options, lanes: laneOf(s.clock, api) }).run());
-    expect(api.describes).toHaveLength(0);
-    expect(s.results.outcomes()).toEqual({ 'pp-done': 'succeeded', 'pp-created': 'submitted' });
+  it('does not poll when the update already answered a finished record (read once: is it an earlier one?), nor without --wait', async () => {
+    for (const wait of [undefined, { timeoutMs: 20_000 }]) {
+      const s = setup([valid(row(2, 'pp-done')), valid(row(3, 'pp-created'))]);
+      const api = new WaitingApi(s.clock).script('pp-done', ok('SUCCEEDED')).script('pp-created', ok('CREATED')).statuses('rec-pp-created', 'SUCCEEDED');
+      await drive(s.clock, new TransferRun({ ...s.options, lanes: laneOf(s.clock, api), wait }).run());
+      const reads = api.describes.map((d) => d.recordId);
+      expect(reads.filter((id) => id === 'rec-pp-done')).toEqual(['rec-pp-done']);
+      expect(reads.filter((id) => id === 'rec-pp-created')).toHaveLength(wait === undefined ? 0 : 1);
+      expect(s.results.outcomes()).toEqual({ 'pp-done': 'succeeded', 'pp-created': wait === undefined ? 'submitted' : 'succeeded' });
+    }
   });
 });

@@ -1,0 +1,60 @@
+/** The engine and the ledger: write-ahead before every request, rows a later change superseded, and results as a view of the ledger. */
+import { describe, expect, it } from 'vitest';
+import type { FoundState } from '../../../src/transfer/row-result.js';
+import { perRowReader } from '../../../src/transfer/product-reader.js';
+import { deriveIdempotencyToken } from '../../../src/transfer/token.js';
+import { TransferRun } from '../../../src/transfer/transfer-run.js';
+import type { JournalFinished } from '../../../src/checkpoint/types.js';
+import { drive, OWNER, row, setup, valid } from './transfer-run-fakes.js';
+
+const plan = { productIds: new Set<string>(), rowsSettingLaunchRole: 0 };
+const ALICE = 'arn:aws:iam::123456789012:user/alice';
+const BEFORE_MIGRATION: FoundState = { productStatus: 'AVAILABLE', previousOwner: 'arn:aws:iam::123456789012:user/carol', previousOwnerSession: '', previousLaunchRole: '' };
+
+describe('TransferRun on the ledger', () => {
+  it('sends no request before its sent entry, with what preflight read and the targets, is durable', async () => {
+    const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan, reader: perRowReader } });
+    s.api.product('pp-1');
+    let release = () => undefined as void;
+    s.journal.hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const run = new TransferRun(s.options).run();
+    // Every timer and callback runs, the journal still holds the entry: no update went out.
+    for (let i = 0; i < 20; i += 1) await s.clock.advance(10);
+    expect(s.journal.sent).toHaveLength(1);
+    expect(s.api.callsFor('pp-1')).toHaveLength(0);
+    expect(s.journal.sent[0]).toMatchObject({ previousOwner: ALICE, productStatus: 'AVAILABLE', newOwner: OWNER, launchRole: '' });
+    release();
+    const outcome = await drive(s.clock, run);
+    expect(outcome.counts).toMatchObject({ succeeded: 1 });
+    expect(s.api.callsFor('pp-1')).toHaveLength(1);
+  });
+
+  it('decides a superseded row again (never reports it done), and reads the product first', async () => {
+    const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan, reader: perRowReader } });
+    s.api.product('pp-1'); // back with alice: an undo's run put it back
+    const token = deriveIdempotencyToken('run-1', row(2, 'pp-1'));
+    const done: JournalFinished = {
+      type: 'finished', token, line: 2, provisionedProductId: 'pp-1', outcome: 'succeeded', recordId: 'rec-old', recordStatus: 'SUCCEEDED', attempts: 1,
+      errorCode: '', errorMessage: '', finishedAt: '2024-01-01T00:00:00.000Z', newOwner: OWNER, launchRole: '',
+    };
+    s.journal.states.set(token, { state: 'superseded', finished: done });
+    const outcome = await drive(s.clock, new TransferRun(s.options).run());
+    expect(s.results.byId('pp-1').reason).not.toBe('already-succeeded');
+    expect(s.log.filter((entry) => /^(search|describe|call):/.test(entry))).toEqual(['search:pp-1', 'call:pp-1']);
+    expect(outcome.counts.skipped).toBe(0);
+  });
+
+  it('writes a row\'s previous values from the ledger\'s first read of its product, not from this run\'s read', async () => {
+    const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], { preflight: { plan, reader: perRowReader } });
+    s.api.product('pp-1', { owner: OWNER, ownerSession: OWNER }).product('pp-2');
+    // pp-1 was changed by a run killed after its update left: its first read is the state before the migration.
+    s.journal.firstReads.set('pp-1', BEFORE_MIGRATION);
+    await drive(s.clock, new TransferRun(s.options).run());
+    expect(s.results.byId('pp-1')).toMatchObject({ outcome: 'skipped', reason: 'already-in-target-state', previousOwner: BEFORE_MIGRATION.previousOwner });
+    // The journal keeps what this run saw (a fact); the results are the view.
+    expect(s.journal.finished.find((e) => e.provisionedProductId === 'pp-1')).toMatchObject({ previousOwner: OWNER });
+    expect(s.results.byId('pp-2')).toMatchObject({ outcome: 'succeeded', previousOwner: ALICE });
+  });
+});
