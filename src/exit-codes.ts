@@ -52,7 +52,7 @@ export const EXIT_CODES = {
   },
   ChangesPending: {
     code: 6, meaning: 'rows still to change', resumable: false, commands: ['run'],
-    doc: '`run --dry-run --check` (the verify for cron; `plan` will use it too): rows would still change. Not a failure: a run applies them.',
+    doc: '`run --dry-run --check` (the verify for cron; `plan` will use it too): rows would still change. Not a failure: a run applies them. Also `run`: rows done earlier found `drifted` (their products, read anyway, no longer have the targets); `--reconcile` puts them back.',
   },
   AccountsUnreachable: {
     code: 7, meaning: 'some accounts could not be reached, resumable', resumable: true, commands: ['plan', 'run'],
@@ -122,7 +122,7 @@ export type StopReason = keyof typeof STOP_REASONS;
  */
 export function exitCodeForRun(
   stoppedBy: StopReason | undefined,
-  rows: { readonly failed: number; readonly invalid: number; readonly wouldChange?: number },
+  rows: { readonly failed: number; readonly invalid: number; readonly wouldChange?: number; readonly drifted?: number },
   signalExitCode: () => ExitCodeValue,
   /** `--dry-run --check`: rows that would still change are news of their own (6). */
   check = false,
@@ -134,7 +134,9 @@ export function exitCodeForRun(
   if (rule !== 'by-rows') return ExitCode[rule];
   if (lanesStopped > 0) return ExitCode.AccountsUnreachable;
   if (rows.failed > 0 || rows.invalid > 0) return ExitCode.RowsFailed;
-  return check && (rows.wouldChange ?? 0) > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
+  // Rows done earlier whose products drifted are news of the same kind: changes still pending.
+  const pending = (check ? (rows.wouldChange ?? 0) : 0) + (rows.drifted ?? 0);
+  return pending > 0 ? ExitCode.ChangesPending : ExitCode.Ok;
 }
 
 /**

@@ -29,6 +29,22 @@ interface FieldSpec {
   readonly optional?: boolean;
 }
 
+/**
+ * What a change is about, optional (older entries lack them): what preflight read before it, so
+ * `undo` works without the results file (format 2 in `finished`, format 3 in `sent` too); the
+ * row's targets ('' for a key it left alone), so `undo` knows which keys it changed; and the row's
+ * own region, when its region cell named one (runs across accounts), so `undo` keeps it.
+ */
+const CHANGE_FIELDS = {
+  productStatus: { rule: 'string', optional: true },
+  previousOwner: { rule: 'string', optional: true },
+  previousOwnerSession: { rule: 'string', optional: true },
+  previousLaunchRole: { rule: 'string', optional: true },
+  newOwner: { rule: 'string', optional: true },
+  launchRole: { rule: 'string', optional: true },
+  region: { rule: 'string', optional: true },
+} as const satisfies Record<string, FieldSpec>;
+
 /** Each entry kind's fields after `type`, in the order they are written. */
 export const ENTRY_FIELDS = {
   header: {
@@ -43,14 +59,8 @@ export const ENTRY_FIELDS = {
     line: { rule: 'count' },
     provisionedProductId: { rule: 'string' },
     at: { rule: 'string' },
-    // Format 3 (write-ahead): what preflight read and the row's targets, durable before the request.
-    productStatus: { rule: 'string', optional: true },
-    previousOwner: { rule: 'string', optional: true },
-    previousOwnerSession: { rule: 'string', optional: true },
-    previousLaunchRole: { rule: 'string', optional: true },
-    newOwner: { rule: 'string', optional: true },
-    launchRole: { rule: 'string', optional: true },
-    region: { rule: 'string', optional: true },
+    // Format 3 (write-ahead): durable before the request.
+    ...CHANGE_FIELDS,
   },
   finished: {
     token: { rule: 'token' },
@@ -63,16 +73,7 @@ export const ENTRY_FIELDS = {
     errorCode: { rule: 'string' },
     errorMessage: { rule: 'string' },
     finishedAt: { rule: 'string' },
-    // Format 2: what preflight read before the change, so `undo` works without the results file.
-    productStatus: { rule: 'string', optional: true },
-    previousOwner: { rule: 'string', optional: true },
-    previousOwnerSession: { rule: 'string', optional: true },
-    previousLaunchRole: { rule: 'string', optional: true },
-    // Format 2: the row's targets ('' for a key it left alone), so `undo` knows which keys it changed.
-    newOwner: { rule: 'string', optional: true },
-    launchRole: { rule: 'string', optional: true },
-    // The row's own region, when its region cell named one (runs across accounts), so `undo` keeps it.
-    region: { rule: 'string', optional: true },
+    ...CHANGE_FIELDS,
   },
   // Format 3: the ledger of invocations.
   begin: {

@@ -18,6 +18,7 @@ const OUTCOME_ROWS: readonly (readonly [string, keyof RunCounts])[] = [
   ['succeeded', 'succeeded'],
   ['submitted', 'submitted'],
   ['would-change', 'wouldChange'],
+  ['drifted', 'drifted'],
   ['skipped', 'skipped'],
   ['failed', 'failed'],
   ['invalid', 'invalid'],

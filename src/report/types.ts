@@ -8,7 +8,13 @@ export type Outcome =
   | 'skipped'
   | 'invalid'
   | 'not-started'
-  | 'would-change';
+  | 'would-change'
+  /**
+   * Done by an earlier run of the checkpoint, but the product, read at no extra call (an
+   * account-wide read this run made anyway), no longer has the row's targets. Not changed: the
+   * row's token is spent; `--reconcile` puts it back.
+   */
+  | 'drifted';
 
 export interface RowResult {
   readonly line: number;
@@ -91,6 +97,7 @@ export interface RunCounts {
   readonly invalid: number;
   readonly notStarted: number;
   readonly wouldChange: number;
+  readonly drifted: number;
   /** Rows whose outcome is known so far (sum of the above). */
   readonly finished: number;
   /** API requests sent, throttled answers received, retries made (all operations). */

@@ -12,7 +12,7 @@ export interface Counters {
 
 export function createCounters(total: number): Counters {
   const byOutcome: Record<Outcome, number> = {
-    succeeded: 0, submitted: 0, failed: 0, skipped: 0, invalid: 0, 'not-started': 0, 'would-change': 0,
+    succeeded: 0, submitted: 0, failed: 0, skipped: 0, invalid: 0, 'not-started': 0, 'would-change': 0, drifted: 0,
   };
   let requests = 0;
   let throttles = 0;
@@ -37,7 +37,7 @@ export function createCounters(total: number): Counters {
         total, finished, requests, throttles, retries,
         succeeded: byOutcome.succeeded, submitted: byOutcome.submitted, failed: byOutcome.failed,
         skipped: byOutcome.skipped, invalid: byOutcome.invalid, notStarted: byOutcome['not-started'],
-        wouldChange: byOutcome['would-change'],
+        wouldChange: byOutcome['would-change'], drifted: byOutcome.drifted,
       };
     },
   };

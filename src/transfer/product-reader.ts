@@ -30,6 +30,8 @@ export interface ProductReader {
   readonly strategy: string;
   /** The product of `row` now, covering what the row changes (its owner always, its launch role when the row sets one). */
   read(row: TransferRow, lane: Lane, attempt: AttemptOptions): Promise<ReadAnswer>;
+  /** What the reader already holds of `row`'s product, with no call; undefined when it holds nothing complete. */
+  peek?(row: TransferRow): ProductFacts | undefined;
 }
 
 /** One or two reads per row: Search for the owner, Describe for the launch role. */
@@ -52,14 +54,18 @@ export const perRowReader: ProductReader = {
  * read on its own, so "not found" is always the service's word, never the snapshot's.
  */
 export function snapshotReader(snapshot: ReadonlyMap<string, ProductFacts>, pages: number): ProductReader {
+  const peek = (row: TransferRow): ProductFacts | undefined => {
+    const facts = snapshot.get(row.provisionedProductId);
+    const incomplete = facts === undefined || facts.owner === undefined || (row.launchRole !== undefined && facts.launchRole === undefined);
+    return incomplete ? undefined : facts;
+  };
   return {
     strategy: `account (${pages} pages read)`,
     async read(row, lane, attempt) {
-      const facts = snapshot.get(row.provisionedProductId);
-      const incomplete = facts === undefined || facts.owner === undefined || (row.launchRole !== undefined && facts.launchRole === undefined);
-      if (incomplete) return perRowReader.read(row, lane, attempt);
-      return { kind: 'found', facts };
+      const facts = peek(row);
+      return facts === undefined ? perRowReader.read(row, lane, attempt) : { kind: 'found', facts };
     },
+    peek,
   };
 }
 

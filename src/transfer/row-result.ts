@@ -83,6 +83,27 @@ export function resultFromJournal(row: TransferRow, token: string, finished: Jou
   });
 }
 
+/**
+ * A row done by an earlier run whose product no longer has its targets (read at no extra call):
+ * what that run did, what the product has now, and the way back.
+ */
+export function resultForDrifted(row: TransferRow, token: string, finished: JournalFinished, found: FoundState): RowResult {
+  return resultForRow(row, {
+    outcome: 'drifted',
+    reason: `drifted-since-${finished.outcome}`,
+    token,
+    recordId: finished.recordId,
+    recordStatus: finished.recordStatus,
+    finishedAt: finished.finishedAt,
+    errorCode: 'Drifted',
+    errorMessage:
+      `done by an earlier run (record ${finished.recordId || 'none'}), but the product no longer has this row's targets ` +
+      `(owner now ${found.previousOwner || '(none)'}${row.launchRole === undefined ? '' : `, launch role now ${found.previousLaunchRole || '(none)'}`}); ` +
+      'its token is spent, so nothing was sent: rerun with --reconcile to put it back',
+    found,
+  });
+}
+
 /** An invalid row (only reported with --skip-invalid; otherwise the run never starts). */
 export function resultForInvalid(
   line: number,

@@ -20,6 +20,7 @@ import pLimit from 'p-limit';
 import type { JournalFinished } from '../checkpoint/types.js';
 import type { Clock } from '../clock.js';
 import type { ClassifiedError } from '../aws/classify-error.js';
+import type { ProductFacts } from '../aws/service-catalog-api.js';
 import { errorText } from '../errors.js';
 import type { StopReason } from '../exit-codes.js';
 import type { InputRecord, TransferRow } from '../input/types.js';
@@ -27,12 +28,12 @@ import type { RowResult, RunCounts } from '../report/types.js';
 import { isBudgetExceeded } from './failure-budget.js';
 import type { Lane, LaneStopReason } from './lane.js';
 import { validateRetryPolicy } from './retry-policy.js';
-import { resultForInvalid, resultForRow, resultFromJournal, type ResultFields } from './row-result.js';
+import { resultForDrifted, resultForInvalid, resultForRow, resultFromJournal, type ResultFields } from './row-result.js';
 import type { AttemptOptions, RowJob, SendAnswer } from './row-sender.js';
 import { deriveIdempotencyToken } from './token.js';
 import { confirmRecord } from './confirm-record.js';
 import { createCounters, type Counters } from './counters.js';
-import { preflightRow } from './preflight.js';
+import { foundStateOf, isInTargetState, preflightRow } from './preflight.js';
 import { chooseProductReader, perRowReader, type ProductReader } from './product-reader.js';
 import { LaneQueues } from './lane-queues.js';
 
@@ -116,6 +117,17 @@ export class TransferRun {
       this.#readers.set(lane, reader);
     }
     return reader;
+  }
+
+  /**
+   * What this run already read of a done row's product, at no extra call: only a lane whose
+   * preflight read the account's pages anyway holds it. Undefined otherwise (a resume whose rows
+   * are all done reads nothing, and is not made to).
+   */
+  async #alreadyRead(row: TransferRow, lane: Lane): Promise<ProductFacts | undefined> {
+    const reader = this.#readers.get(lane);
+    if (reader === undefined) return undefined;
+    return (await reader.catch(() => undefined))?.peek?.(row);
   }
 
   /**
@@ -247,12 +259,13 @@ export class TransferRun {
     const prior = await journal.lookup(token);
     // Reconciling, a row done by an earlier run is read again: its product may have drifted since.
     // A superseded row (a later change of the ledger set other targets) is never done: decided again.
+    const lane = lanes.laneFor(row);
     if (prior?.state === 'done' && this.#options.preflight?.reconcile !== true) {
-      const result = resultFromJournal(row, token, prior.finished);
+      const facts = await this.#alreadyRead(row, lane);
+      const result = facts !== undefined && !isInTargetState(row, facts) ? resultForDrifted(row, token, prior.finished, foundStateOf(row, facts)) : resultFromJournal(row, token, prior.finished);
       await this.#emit(await this.#withFirstRead(row, result));
       return undefined;
     }
-    const lane = lanes.laneFor(row);
     if (this.#stoppedBy !== undefined || lane.stoppedBy !== undefined) {
       await this.#emit(this.#notStarted(row, token, lane));
       return undefined;
@@ -265,6 +278,10 @@ export class TransferRun {
       this.#checkBudget();
       return undefined;
     }
+    // This row will be read: its lane's reader is chosen now (as its worker would), so the done
+    // rows read after it are checked against what that read brings, deterministically.
+    const { preflight } = this.#options;
+    if (preflight !== undefined) this.#readerFor(lane, preflight).catch(() => undefined);
     return job;
   }
 

@@ -156,4 +156,28 @@ describe('the ledger', () => {
     expect(updateCalls(emulator).length - removedAt!).toBeLessThanOrEqual(2 + 1);
     expect(updateCalls(emulator).length).toBeLessThan(products.length);
   });
+
+  it('a done row whose product drifted is reported drifted (exit 6) when the run reads the account anyway, and --reconcile puts it back', async () => {
+    const products = (await start(30, 9)).filter((p) => p.owner !== BOB);
+    const [added, drifted, ...rest] = products;
+    const run = (...flags: string[]) => runCli(['run', '--input', 'reorg.csv', ...endpoint(), '--no-progress', ...flags], { cwd: ws.dir });
+    await ws.writeCsv('reorg.csv', CSV_HEADER, [drifted!, ...rest].map((p) => [p.id, BOB, '']));
+    expect((await run()).code).toBe(0);
+    // Someone moves one product elsewhere, outside the ledger; and a row is added to the CSV.
+    await ws.writeCsv('drift.csv', CSV_HEADER, [[drifted!.id, ALICE === drifted!.owner ? `arn:aws:iam::${ACCOUNT}:user/mallory` : ALICE, '']]);
+    expect((await runCli(['run', '--input', 'drift.csv', '--run-id', 'drift', ...endpoint()], { cwd: ws.dir })).code).toBe(0);
+    await ws.writeCsv('reorg.csv', CSV_HEADER, [added!, drifted!, ...rest].map((p) => [p.id, BOB, '']));
+    const updatesBefore = updateCalls(emulator).length;
+    const again = await run();
+    // The added row made preflight read the account's pages: the done rows were checked against them.
+    expect(again.code, again.stderr).toBe(6);
+    const results = await ws.readResults('reorg.csv.results.csv');
+    expect(results.find((r) => r.provisioned_product_id === drifted!.id)).toMatchObject({ outcome: 'drifted', reason: 'drifted-since-succeeded', attempts: '0' });
+    expect(results.filter((r) => r.outcome === 'skipped').map((r) => r.reason)).toEqual(Array(rest.length).fill('already-succeeded'));
+    expect(updateCalls(emulator).length - updatesBefore).toBe(1); // the added row alone
+    expect(ownerNow(drifted!.id)).not.toBe(BOB);
+    const reconciled = await run('--reconcile');
+    expect(reconciled.code, reconciled.stderr).toBe(0);
+    expect(ownerNow(drifted!.id)).toBe(BOB);
+  });
 });

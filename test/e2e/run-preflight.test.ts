@@ -82,9 +82,15 @@ describe('preflight', () => {
 
   it('waits for a product UNDER_CHANGE, then updates it', async () => {
     const products = await start(2);
-    emulator.setFaults({ underChange: { [products[0]!.id]: 1_500 } });
+    // Busy until the job has seen it busy: the hold ends when the first read is answered (an
+    // event, not a wall-clock window that a loaded machine can outlast).
+    emulator.setFaults({ underChange: { [products[0]!.id]: 3_600_000 } });
+    const off = emulator.on('response', (call) => {
+      if (call.operation === 'SearchProvisionedProducts') emulator.setFaults({ underChange: {} });
+    });
     const input = await ws.writeCsv('rows.csv', CSV_HEADER, [[products[0]!.id, ZOE, '']]);
     const result = await run(input);
+    off();
     expect(result.code, result.stderr).toBe(0);
     const [row] = await ws.readResults('rows.csv.results.csv');
     expect([row!.outcome, row!.record_status]).toEqual(['succeeded', 'SUCCEEDED']);

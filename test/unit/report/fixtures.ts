@@ -41,6 +41,7 @@ export function makeCounts(overrides: Partial<RunCounts> = {}): RunCounts {
     invalid: 0,
     notStarted: 0,
     wouldChange: 0,
+    drifted: 0,
     finished: 0,
     requests: 0,
     throttles: 0,

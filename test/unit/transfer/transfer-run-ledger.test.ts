@@ -1,9 +1,10 @@
 /** The engine and the ledger: write-ahead before every request, rows a later change superseded, and results as a view of the ledger. */
 import { describe, expect, it } from 'vitest';
 import type { FoundState } from '../../../src/transfer/row-result.js';
-import { perRowReader } from '../../../src/transfer/product-reader.js';
+import { perRowReader, snapshotReader } from '../../../src/transfer/product-reader.js';
 import { deriveIdempotencyToken } from '../../../src/transfer/token.js';
 import { TransferRun } from '../../../src/transfer/transfer-run.js';
+import type { ProductFacts } from '../../../src/aws/service-catalog-api.js';
 import type { JournalFinished } from '../../../src/checkpoint/types.js';
 import { drive, OWNER, row, setup, valid } from './transfer-run-fakes.js';
 
@@ -56,5 +57,36 @@ describe('TransferRun on the ledger', () => {
     // The journal keeps what this run saw (a fact); the results are the view.
     expect(s.journal.finished.find((e) => e.provisionedProductId === 'pp-1')).toMatchObject({ previousOwner: OWNER });
     expect(s.results.byId('pp-2')).toMatchObject({ outcome: 'succeeded', previousOwner: ALICE });
+  });
+
+  it('reports a done row whose product drifted as drifted, at no extra call, when the account was read anyway; a resume that reads nothing trusts the ledger', async () => {
+    const records = [valid(row(2, 'pp-new')), valid(row(3, 'pp-kept')), valid(row(4, 'pp-drifted'))];
+    // Preflight's account-wide pages, as this run read them for the new row.
+    const pages = new Map<string, ProductFacts>();
+    const s = setup(records, { preflight: { plan, reader: snapshotReader(pages, 1) } });
+    s.api.product('pp-new').product('pp-kept', { owner: OWNER, ownerSession: OWNER }).product('pp-drifted');
+    for (const [id, facts] of s.api.products) pages.set(id, facts);
+    for (const [line, id] of [[3, 'pp-kept'], [4, 'pp-drifted']] as const) {
+      const token = deriveIdempotencyToken('run-1', row(line, id));
+      s.journal.states.set(token, { state: 'done', finished: { type: 'finished', token, line, provisionedProductId: id, outcome: 'succeeded', recordId: `rec-old-${id}`, recordStatus: 'SUCCEEDED', attempts: 1, errorCode: '', errorMessage: '', finishedAt: '2024-01-01T00:00:00.000Z', newOwner: OWNER, launchRole: '' } });
+    }
+    const outcome = await drive(s.clock, new TransferRun(s.options).run());
+    expect(s.results.byId('pp-kept')).toMatchObject({ outcome: 'skipped', reason: 'already-succeeded' });
+    expect(s.results.byId('pp-drifted')).toMatchObject({ outcome: 'drifted', reason: 'drifted-since-succeeded', recordId: 'rec-old-pp-drifted', attempts: 0 });
+    expect(s.results.byId('pp-drifted').errorMessage).toContain(`owner now ${ALICE}`);
+    expect(s.results.byId('pp-drifted').errorMessage).toContain('--reconcile');
+    expect(outcome.counts).toMatchObject({ drifted: 1, skipped: 1, succeeded: 1 });
+    // Nothing was read or sent for the done rows: the snapshot answered.
+    expect(s.log.filter((entry) => /^(search|describe|call):/.test(entry))).toEqual(['call:pp-new']);
+  });
+
+  it('trusts the ledger for done rows when nothing was read (a resume whose rows are all done makes no call)', async () => {
+    const s = setup([valid(row(2, 'pp-drifted'))], { preflight: { plan, reader: perRowReader } });
+    s.api.product('pp-drifted');
+    const token = deriveIdempotencyToken('run-1', row(2, 'pp-drifted'));
+    s.journal.states.set(token, { state: 'done', finished: { type: 'finished', token, line: 2, provisionedProductId: 'pp-drifted', outcome: 'succeeded', recordId: 'rec-old', recordStatus: 'SUCCEEDED', attempts: 1, errorCode: '', errorMessage: '', finishedAt: '2024-01-01T00:00:00.000Z', newOwner: OWNER, launchRole: '' } });
+    await drive(s.clock, new TransferRun(s.options).run());
+    expect(s.results.byId('pp-drifted')).toMatchObject({ outcome: 'skipped', reason: 'already-succeeded' });
+    expect(s.log.filter((entry) => /^(search|describe|call):/.test(entry))).toEqual([]);
   });
 });
