@@ -8,7 +8,7 @@ import { CheckpointError, errnoCode, errorText } from './checkpoint-error.js';
 import { nodeCheckpointFs, type CheckpointFile, type CheckpointFs } from './checkpoint-fs.js';
 import { scanJournal, type ScanResult } from './journal-replay.js';
 import { assertResumable } from './journal.js';
-import type { JournalBody, JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
+import type { JournalBody, JournalHeader } from './types.js';
 
 export interface ViewOptions {
   /** Refuse a checkpoint of another run id or token scheme, as a run would. Omitted: accept any. */

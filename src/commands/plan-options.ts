@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { columnKey, parseCsvTable } from '../input/csv-table.js';
 import { errorText, readErrorText } from '../errors.js';
 import { parseIamPrincipalArn } from '../input/iam-arn.js';
 import type { LaunchRoleRule, OwnerRule, PlanFilters } from '../plan/plan-rules.js';
@@ -183,16 +183,23 @@ function readMap(path: string, flag: string, columns: readonly string[]): Array<
   } catch (error) {
     throw new UsageError('BAD_VALUE', `${flag} '${path}': ${readErrorText(error)}; nothing was sent or written`);
   }
-  let records: Array<Record<string, string>>;
-  try {
-    records = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true });
-  } catch (error) {
-    throw new UsageError('BAD_VALUE', `${flag} '${path}': ${errorText(error)}`);
-  }
-  const missing = columns.filter((column) => records.length > 0 && !(column in records[0]!));
+  const table = parseCsvTable(text);
+  if (!table.ok) throw new UsageError('BAD_VALUE', `${flag} '${path}': ${table.message}`);
+  const at = new Map(table.header.map((name, i) => [columnKey(name), i]));
+  const missing = columns.filter((column) => table.rows.length > 0 && !at.has(columnKey(column)));
   if (missing.length > 0) throw new UsageError('BAD_VALUE', `${flag} '${path}': the header needs ${columns.join(',')}; missing ${missing.join(', ')}`);
-  return records.map((cells, index) => ({ line: index + 2, cells }));
+  // Each row's cells by the names the callers know them by (`old_owner`...), its line the one an editor shows.
+  return table.rows.map(({ line, cells }) => ({
+    line,
+    cells: Object.fromEntries([...columns, ...OPTIONAL_MAP_COLUMNS].flatMap((name) => {
+      const i = at.get(columnKey(name));
+      return i === undefined ? [] : [[name, cells[i] ?? '']];
+    })) as Record<string, string>,
+  }));
 }
+
+/** Columns a map may have beyond its required ones (an owner map's launch role). */
+const OPTIONAL_MAP_COLUMNS = ['launch_role'] as const;
 
 function readOwnerMap(path: string): OwnerRule[] {
   const seen = new Set<string>();

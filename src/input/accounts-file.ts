@@ -13,8 +13,8 @@
  *
  * Pure: the text in, the entries or every problem (with its line) out.
  */
-import { parse } from 'csv-parse/sync';
 import { EXTERNAL_ID_PATTERN, REGION_PATTERN } from './api-constraints.js';
+import { columnKey, parseCsvTable } from './csv-table.js';
 import { parseIamPrincipalArn } from './iam-arn.js';
 
 export interface AccountAccessEntry {
@@ -37,18 +37,14 @@ type Field = (typeof COLUMNS)[keyof typeof COLUMNS];
 const PROFILE = /^[\w+=,.@/-]{1,128}$/;
 
 export function parseAccountsFile(text: string, path: string): AccountsFileParse {
-  let rows: string[][];
-  try {
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
-  } catch (error) {
-    return { problems: [`${path}: not a readable CSV (${(error as Error).message})`] };
-  }
-  const [header, ...data] = rows;
-  if (header === undefined) return { problems: [`${path}: empty; its first line must name the columns account_id, role_arn, region, external_id, profile`] };
+  const table = parseCsvTable(text);
+  if (!table.ok) return { problems: [`${path}: ${table.message}`] };
+  const { header, rows } = table;
+  if (header.length === 0) return { problems: [`${path}: empty; its first line must name the columns account_id, role_arn, region, external_id, profile`] };
   const problems: string[] = [];
   const index = new Map<Field, number>();
   header.forEach((cell, i) => {
-    const field = (COLUMNS as Record<string, Field>)[cell.toLowerCase().replace(/[\s_-]+/g, '')];
+    const field = (COLUMNS as Record<string, Field>)[columnKey(cell)];
     if (field === undefined) problems.push(`${path} line 1: unknown column '${cell}' (the columns are account_id, role_arn, region, external_id, profile)`);
     else if (index.has(field)) problems.push(`${path} line 1: column '${cell}' is named twice`);
     else index.set(field, i);
@@ -57,8 +53,7 @@ export function parseAccountsFile(text: string, path: string): AccountsFileParse
   if (problems.length > 0) return { problems };
 
   const entries = new Map<string, AccountAccessEntry>();
-  data.forEach((cells, i) => {
-    const line = i + 2;
+  rows.forEach(({ line, cells }) => {
     const cell = (field: Field): string | undefined => {
       const at = index.get(field);
       const value = at === undefined ? undefined : cells[at];
