@@ -20,7 +20,12 @@ const rows = (await readFile(input, 'utf8'))
   .map((line) => line.split(','));
 const concurrency = Number(concurrencyText ?? 16);
 // The tool's own client (its agent, timeouts, no SDK retries): only what the tool adds is measured.
-const client = createServiceCatalogClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', agents: createHttpAgents({ maxSockets: concurrency * 2, env: process.env }), requestTimeoutMs: 30_000 });
+const client = createServiceCatalogClient({
+  endpoint,
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  agents: createHttpAgents({ maxSockets: concurrency * 2, env: process.env }),
+  requestTimeoutMs: 30_000,
+});
 const started = performance.now();
 let next = 0;
 let ok = 0;

@@ -54,7 +54,9 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions): Pro
     endpoint,
     productIds: async () => (await get<{ products: Array<{ id: string }> }>('/_emulator/state')).products.map((p) => p.id),
     productsByAccount: async () => {
-      const state = await get<{ accountId: string; products: Array<{ id: string }>; accounts?: Record<string, { products: Array<{ id: string }> }> }>('/_emulator/state');
+      const state = await get<{ accountId: string; products: Array<{ id: string }>; accounts?: Record<string, { products: Array<{ id: string }> }> }>(
+        '/_emulator/state',
+      );
       const all = state.accounts ?? { [state.accountId]: { products: state.products } };
       return new Map(Object.entries(all).map(([account, { products }]) => [account, products.map((p) => p.id)]));
     },

@@ -49,7 +49,21 @@ export async function runJobOn(emulator: EmulatorProcess, input: string, dir: st
   const summaryPath = join(dir, 'summary.json');
   const measure = await measureProcess(
     process.execPath,
-    [CLI, 'run', '--input', input, '--endpoint-url', emulator.endpoint, '--yes', '--no-progress', '--log-level', 'error', '--summary-json', summaryPath, ...args],
+    [
+      CLI,
+      'run',
+      '--input',
+      input,
+      '--endpoint-url',
+      emulator.endpoint,
+      '--yes',
+      '--no-progress',
+      '--log-level',
+      'error',
+      '--summary-json',
+      summaryPath,
+      ...args,
+    ],
     { cwd: dir, env: benchEnv(emulator.endpoint) },
   );
   return { ...measure, summary: JSON.parse(await readFile(summaryPath, 'utf8')) as JobMeasure['summary'] };

@@ -52,8 +52,17 @@ export async function writeDoneCheckpoint(path: string, input: string, rows: num
     const provisionedProductId = fakeId(i);
     const token = deriveIdempotencyToken('', { provisionedProductId, newOwner: NEW_OWNER, launchRole: undefined });
     chunk += serializeFinished({
-      type: 'finished', token, line: i + 2, provisionedProductId, outcome: 'succeeded', recordId: `rec-${i}`, recordStatus: 'SUCCEEDED',
-      attempts: 1, errorCode: '', errorMessage: '', finishedAt: at,
+      type: 'finished',
+      token,
+      line: i + 2,
+      provisionedProductId,
+      outcome: 'succeeded',
+      recordId: `rec-${i}`,
+      recordStatus: 'SUCCEEDED',
+      attempts: 1,
+      errorCode: '',
+      errorMessage: '',
+      finishedAt: at,
     });
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk)) await once(out, 'drain');
@@ -69,9 +78,14 @@ export async function validationPass(o: { rows: number }): Promise<Figures> {
   const dir = await mkdtemp(join(tmpdir(), 'sot-bench-'));
   try {
     const input = await writeBigInput(dir, o.rows);
-    const m = await measureProcess(process.execPath, [CLI, 'run', '--input', input, '--dry-run', '--no-preflight', '--no-target-check', '--no-progress', '--log-level', 'error'], {
-      cwd: dir, env: benchEnv('http://127.0.0.1:9'),
-    });
+    const m = await measureProcess(
+      process.execPath,
+      [CLI, 'run', '--input', input, '--dry-run', '--no-preflight', '--no-target-check', '--no-progress', '--log-level', 'error'],
+      {
+        cwd: dir,
+        env: benchEnv('http://127.0.0.1:9'),
+      },
+    );
     return { exitCode: m.exitCode, seconds: round(m.seconds), peakRssMiB: round(m.peakRssMiB) };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -86,14 +100,22 @@ export async function resumeDone(o: { rows: number }): Promise<Figures> {
     const input = await writeBigInput(dir, o.rows, await emulator.productIds());
     await writeDoneCheckpoint(`${input}.checkpoint`, input, o.rows);
     const started = Date.now();
-    const m = await measureProcess(process.execPath, [CLI, 'run', '--input', input, '--yes', '--no-progress', '--log-level', 'error', '--endpoint-url', emulator.endpoint], {
-      cwd: dir, env: benchEnv(emulator.endpoint),
-    });
+    const m = await measureProcess(
+      process.execPath,
+      [CLI, 'run', '--input', input, '--yes', '--no-progress', '--log-level', 'error', '--endpoint-url', emulator.endpoint],
+      {
+        cwd: dir,
+        env: benchEnv(emulator.endpoint),
+      },
+    );
     const first = (await emulator.calls()).find((c) => c.operation === 'UpdateProvisionedProductProperties');
     const results = (await readFile(`${input}.results.csv`, 'utf8')).split('\n').length - 2;
     return {
-      exitCode: m.exitCode, seconds: round(m.seconds), toFirstUpdateSeconds: first ? round((Date.parse(first.at) - started) / 1000, 2) : null,
-      peakRssMiB: round(m.peakRssMiB), resultLines: results,
+      exitCode: m.exitCode,
+      seconds: round(m.seconds),
+      toFirstUpdateSeconds: first ? round((Date.parse(first.at) - started) / 1000, 2) : null,
+      peakRssMiB: round(m.peakRssMiB),
+      resultLines: results,
     };
   } finally {
     await emulator.close();

@@ -9,7 +9,11 @@ export interface ProcessMeasure {
   readonly stdout: string;
 }
 
-export async function measureProcess(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessMeasure> {
+export async function measureProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProcessMeasure> {
   const started = performance.now();
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -26,7 +30,8 @@ export async function measureProcess(command: string, args: readonly string[], o
   const timer = setInterval(() => void sample(), 100);
   const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   clearInterval(timer);
-  if (exitCode !== 0 && stderr) process.stderr.write(`  (${command} ${args[1] ?? ''} exited ${String(exitCode)}: ${stderr.trim().split('\n').slice(-3).join(' | ')})\n`);
+  if (exitCode !== 0 && stderr)
+    process.stderr.write(`  (${command} ${args[1] ?? ''} exited ${String(exitCode)}: ${stderr.trim().split('\n').slice(-3).join(' | ')})\n`);
   return { seconds: (performance.now() - started) / 1000, peakRssMiB: peakKiB / 1024, exitCode, stdout };
 }
 

@@ -10,11 +10,17 @@ import { ServiceCatalogClient, UpdateProvisionedProductPropertiesCommand } from 
 
 const [input, endpoint] = process.argv.slice(2);
 if (!input || !endpoint) throw new Error('usage: naive-promise-all INPUT.csv ENDPOINT');
-const rows = (await readFile(input, 'utf8')).split('\n').slice(1).filter(Boolean).map((line) => line.split(','));
+const rows = (await readFile(input, 'utf8'))
+  .split('\n')
+  .slice(1)
+  .filter(Boolean)
+  .map((line) => line.split(','));
 const client = new ServiceCatalogClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
 const started = performance.now();
 const answers = await Promise.allSettled(
-  rows.map(([id, owner]) => client.send(new UpdateProvisionedProductPropertiesCommand({ ProvisionedProductId: id, ProvisionedProductProperties: { OWNER: owner! } }))),
+  rows.map(([id, owner]) =>
+    client.send(new UpdateProvisionedProductPropertiesCommand({ ProvisionedProductId: id, ProvisionedProductProperties: { OWNER: owner! } })),
+  ),
 );
 const seconds = (performance.now() - started) / 1000;
 client.destroy();

@@ -28,21 +28,83 @@ interface Scenario {
 }
 
 const SCENARIOS: readonly Scenario[] = [
-  { name: 'quota-30', flags: 'quota 30/s burst 5; --rate 100 --concurrency 16; 600 rows; defaults (preflight, waiting)', run: () => s.quotaSaturation({ quota: 30, burst: 5, rate: 100, rows: 600 }) },
-  { name: 'quota-40', flags: 'quota 40/s burst 10; --rate 400 --concurrency 16; 1,200 rows; defaults', run: () => s.quotaSaturation({ quota: 40, burst: 10, rate: 400, rows: 1200 }) },
-  { name: 'quota-5', flags: 'quota 5/s burst 2; --rate 100 --concurrency 16; 200 rows; defaults', run: () => s.quotaSaturation({ quota: 5, burst: 2, rate: 100, rows: 200 }) },
-  { name: 'accounts-10', flags: '10 accounts, 60 rows each, quota 5/s burst 2 in each; --assume-role-name, --concurrency 16 --rate 100; defaults', run: () => s.accountsSaturation({ accounts: 10, rowsPerAccount: 60, quota: 5, burst: 2, rate: 100, concurrency: 16 }) },
-  { name: 'quota-change', flags: 'quota 40/s burst 10, halved at 15 s, restored at 40 s; --rate 400; 2,800 rows', once: true, run: () => s.quotaChange({ quota: 40, burst: 10, rate: 400, rows: 2800, changeAt: 15, restoreAt: 40 }) },
-  { name: 'overhead', flags: '5,000 rows, --concurrency 16, no quota; job: --rate 100000 --no-preflight --no-wait --no-target-check; bare: the same SDK client, 16 workers, nothing else', run: () => s.overhead({ rows: 5000, concurrency: 16 }) },
-  { name: 'naive-promise-all', flags: 'Promise.all of 600 updates, SDK default retries, quota 30/s burst 5', once: true, run: () => s.naiveUnderQuota({ rows: 600, quota: 30, burst: 5 }) },
-  { name: 'aws-cli-loop', flags: 'aws servicecatalog update-provisioned-product-properties in a loop, 20 rows', once: true, run: () => s.awsCliLoop({ rows: 20 }) },
-  { name: 'calls-per-row-defaults', flags: '1,000 rows, defaults (preflight, target check, waiting)', once: true, run: () => s.callsPerRow({ rows: 1000, args: [] }) },
-  { name: 'calls-per-row-bare', flags: '1,000 rows, --no-preflight --no-wait --no-target-check', once: true, run: () => s.callsPerRow({ rows: 1000, args: ['--no-preflight', '--no-wait', '--no-target-check'] }) },
+  {
+    name: 'quota-30',
+    flags: 'quota 30/s burst 5; --rate 100 --concurrency 16; 600 rows; defaults (preflight, waiting)',
+    run: () => s.quotaSaturation({ quota: 30, burst: 5, rate: 100, rows: 600 }),
+  },
+  {
+    name: 'quota-40',
+    flags: 'quota 40/s burst 10; --rate 400 --concurrency 16; 1,200 rows; defaults',
+    run: () => s.quotaSaturation({ quota: 40, burst: 10, rate: 400, rows: 1200 }),
+  },
+  {
+    name: 'quota-5',
+    flags: 'quota 5/s burst 2; --rate 100 --concurrency 16; 200 rows; defaults',
+    run: () => s.quotaSaturation({ quota: 5, burst: 2, rate: 100, rows: 200 }),
+  },
+  {
+    name: 'accounts-10',
+    flags: '10 accounts, 60 rows each, quota 5/s burst 2 in each; --assume-role-name, --concurrency 16 --rate 100; defaults',
+    run: () => s.accountsSaturation({ accounts: 10, rowsPerAccount: 60, quota: 5, burst: 2, rate: 100, concurrency: 16 }),
+  },
+  {
+    name: 'quota-change',
+    flags: 'quota 40/s burst 10, halved at 15 s, restored at 40 s; --rate 400; 2,800 rows',
+    once: true,
+    run: () => s.quotaChange({ quota: 40, burst: 10, rate: 400, rows: 2800, changeAt: 15, restoreAt: 40 }),
+  },
+  {
+    name: 'overhead',
+    flags:
+      '5,000 rows, --concurrency 16, no quota; job: --rate 100000 --no-preflight --no-wait --no-target-check; bare: the same SDK client, 16 workers, nothing else',
+    run: () => s.overhead({ rows: 5000, concurrency: 16 }),
+  },
+  {
+    name: 'naive-promise-all',
+    flags: 'Promise.all of 600 updates, SDK default retries, quota 30/s burst 5',
+    once: true,
+    run: () => s.naiveUnderQuota({ rows: 600, quota: 30, burst: 5 }),
+  },
+  {
+    name: 'aws-cli-loop',
+    flags: 'aws servicecatalog update-provisioned-product-properties in a loop, 20 rows',
+    once: true,
+    run: () => s.awsCliLoop({ rows: 20 }),
+  },
+  {
+    name: 'calls-per-row-defaults',
+    flags: '1,000 rows, defaults (preflight, target check, waiting)',
+    once: true,
+    run: () => s.callsPerRow({ rows: 1000, args: [] }),
+  },
+  {
+    name: 'calls-per-row-bare',
+    flags: '1,000 rows, --no-preflight --no-wait --no-target-check',
+    once: true,
+    run: () => s.callsPerRow({ rows: 1000, args: ['--no-preflight', '--no-wait', '--no-target-check'] }),
+  },
   { name: 'memory-10k', flags: '10,000 rows, defaults, --concurrency 16, no quota', run: () => s.memory({ rows: 10_000 }) },
-  { name: 'validate-100k', flags: '100,000 rows, run --dry-run --no-preflight --no-target-check (validation and the result lines, no AWS call)', once: true, run: () => large.validationPass({ rows: 100_000 }) },
+  {
+    name: 'validate-100k',
+    flags: '100,000 rows, run --dry-run --no-preflight --no-target-check (validation and the result lines, no AWS call)',
+    once: true,
+    run: () => large.validationPass({ rows: 100_000 }),
+  },
   { name: 'validate-1m', flags: '1,000,000 rows, as validate-100k', once: true, large: true, run: () => large.validationPass({ rows: 1_000_000 }) },
-  { name: 'resume-100k', flags: 'checkpoint of 100,000 done rows (generated), 10 new rows after them, defaults', once: true, run: () => large.resumeDone({ rows: 100_000 }) },
-  { name: 'resume-1m', flags: 'checkpoint of 1,000,000 done rows (generated), 10 new rows after them, defaults', once: true, large: true, run: () => large.resumeDone({ rows: 1_000_000 }) },
+  {
+    name: 'resume-100k',
+    flags: 'checkpoint of 100,000 done rows (generated), 10 new rows after them, defaults',
+    once: true,
+    run: () => large.resumeDone({ rows: 100_000 }),
+  },
+  {
+    name: 'resume-1m',
+    flags: 'checkpoint of 1,000,000 done rows (generated), 10 new rows after them, defaults',
+    once: true,
+    large: true,
+    run: () => large.resumeDone({ rows: 1_000_000 }),
+  },
 ];
 
 const { values } = parseArgs({
@@ -54,7 +116,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write(`npm run bench [-- --runs N] [-- --only NAME,NAME] [-- --large]\nScenarios (* only with --large or --only):\n${SCENARIOS.map((x) => `  ${(x.name + (x.large ? ' *' : '')).padEnd(24)} ${x.flags}`).join('\n')}\n`);
+  process.stdout.write(
+    `npm run bench [-- --runs N] [-- --only NAME,NAME] [-- --large]\nScenarios (* only with --large or --only):\n${SCENARIOS.map((x) => `  ${(x.name + (x.large ? ' *' : '')).padEnd(24)} ${x.flags}`).join('\n')}\n`,
+  );
   process.exit(0);
 }
 const runs = Number(values.runs);
@@ -63,7 +127,13 @@ const only = values.only?.split(',');
 const unknown = only?.filter((name) => !SCENARIOS.some((x) => x.name === name)) ?? [];
 if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; see --help`);
 
-const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+const machine = {
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? '',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: process.platform,
+};
 console.log(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}; median of ${runs} runs`);
 const results: Array<{ name: string; flags: string; runs: s.Figures[]; median: s.Figures }> = [];
 for (const scenario of SCENARIOS.filter((x) => (only ? only.includes(x.name) : !x.large || values.large))) {
@@ -71,7 +141,11 @@ for (const scenario of SCENARIOS.filter((x) => (only ? only.includes(x.name) : !
   for (let i = 0; i < (scenario.once ? 1 : runs); i += 1) each.push(await scenario.run());
   const mid = medianFigures(each);
   results.push({ name: scenario.name, flags: scenario.flags, runs: each, median: mid });
-  console.log(`${scenario.name.padEnd(24)} ${Object.entries(mid).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
+  console.log(
+    `${scenario.name.padEnd(24)} ${Object.entries(mid)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ')}`,
+  );
   console.log(`${''.padEnd(24)} (${scenario.flags})`);
 }
 const out = fileURLToPath(new URL(`../../bench/results/`, import.meta.url));

@@ -18,7 +18,11 @@ const NAIVE = fileURLToPath(new URL('./naive-promise-all.js', import.meta.url));
 export type Figures = Record<string, number | string | null>;
 
 /** Accepted updates per second between the first and the last accepted one, and the share throttled. */
-function updateFigures(calls: readonly EmulatorCall[], from = 0, to = Number.POSITIVE_INFINITY): { accepted: number; perSecond: number; throttledShare: number } {
+function updateFigures(
+  calls: readonly EmulatorCall[],
+  from = 0,
+  to = Number.POSITIVE_INFINITY,
+): { accepted: number; perSecond: number; throttledShare: number } {
   const updates = calls.filter((c) => c.operation === UPDATE).map((c) => ({ ...c, t: Date.parse(c.at) }));
   const start = updates[0]?.t ?? 0;
   const inRange = updates.filter((c) => c.t - start >= from && c.t - start < to);
@@ -46,8 +50,11 @@ export async function quotaSaturation(o: { quota: number; burst: number; rate: n
     const job = await runJob(emulator, ['--concurrency', '16', '--rate', String(o.rate), ...(o.args ?? [])]);
     const f = updateFigures(await emulator.calls());
     return {
-      exitCode: job.exitCode, seconds: round(job.seconds), ratio: round(f.perSecond / o.quota, 3),
-      throttledPercent: round(f.throttledShare * 100, 2), settledRate: job.summary.limiterRate ?? null,
+      exitCode: job.exitCode,
+      seconds: round(job.seconds),
+      ratio: round(f.perSecond / o.quota, 3),
+      throttledPercent: round(f.throttledShare * 100, 2),
+      settledRate: job.summary.limiterRate ?? null,
     };
   } finally {
     await emulator.close();
@@ -59,7 +66,14 @@ export async function quotaSaturation(o: { quota: number; burst: number; rate: n
  * accepted updates per second of the whole run against the sum of the quotas, and of each account
  * against its own.
  */
-export async function accountsSaturation(o: { accounts: number; rowsPerAccount: number; quota: number; burst: number; rate: number; concurrency: number }): Promise<Figures> {
+export async function accountsSaturation(o: {
+  accounts: number;
+  rowsPerAccount: number;
+  quota: number;
+  burst: number;
+  rate: number;
+  concurrency: number;
+}): Promise<Figures> {
   const emulator = await startEmulatorProcess({ products: o.rowsPerAccount, accounts: o.accounts, quota: { rate: o.quota, burst: o.burst } });
   const dir = await mkdtemp(join(tmpdir(), 'sot-bench-'));
   try {
@@ -67,14 +81,26 @@ export async function accountsSaturation(o: { accounts: number; rowsPerAccount: 
     const lines = [...byAccount].flatMap(([account, ids]) => ids.map((id) => `${account},${id},arn:aws:iam::${account}:user/bench-owner\n`));
     const input = join(dir, 'reorg.csv');
     await writeFile(input, `account_id,provisioned_product_id,new_owner\n${lines.join('')}`);
-    const job = await runJobOn(emulator, input, dir, ['--assume-role-name', 'OrganizationAccountAccessRole', '--concurrency', String(o.concurrency), '--rate', String(o.rate)]);
+    const job = await runJobOn(emulator, input, dir, [
+      '--assume-role-name',
+      'OrganizationAccountAccessRole',
+      '--concurrency',
+      String(o.concurrency),
+      '--rate',
+      String(o.rate),
+    ]);
     const calls = await emulator.calls();
     const all = updateFigures(calls);
     const perAccount = [...byAccount.keys()].map((account) => updateFigures(calls.filter((c) => c.accountId === account)).perSecond / o.quota);
     return {
-      exitCode: job.exitCode, seconds: round(job.seconds), rowsPerSecond: round(all.perSecond, 1), sumOfQuotas: o.accounts * o.quota,
-      ratio: round(all.perSecond / (o.accounts * o.quota), 3), throttledPercent: round(all.throttledShare * 100, 2),
-      worstAccountRatio: round(Math.min(...perAccount), 3), bestAccountRatio: round(Math.max(...perAccount), 3),
+      exitCode: job.exitCode,
+      seconds: round(job.seconds),
+      rowsPerSecond: round(all.perSecond, 1),
+      sumOfQuotas: o.accounts * o.quota,
+      ratio: round(all.perSecond / (o.accounts * o.quota), 3),
+      throttledPercent: round(all.throttledShare * 100, 2),
+      worstAccountRatio: round(Math.min(...perAccount), 3),
+      bestAccountRatio: round(Math.max(...perAccount), 3),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -99,9 +125,12 @@ export async function quotaChange(o: { quota: number; burst: number; rate: numbe
     const halved = updateFigures(calls, o.changeAt * 1000 + settle, o.restoreAt * 1000);
     const restored = updateFigures(calls, o.restoreAt * 1000 + 15_000);
     return {
-      exitCode: job.exitCode, seconds: round(job.seconds),
-      ratioBefore: round(before.perSecond / o.quota, 3), ratioHalved: round(halved.perSecond / (o.quota / 2), 3),
-      throttledPercentHalved: round(halved.throttledShare * 100, 2), ratioRestored: round(restored.perSecond / o.quota, 3),
+      exitCode: job.exitCode,
+      seconds: round(job.seconds),
+      ratioBefore: round(before.perSecond / o.quota, 3),
+      ratioHalved: round(halved.perSecond / (o.quota / 2), 3),
+      throttledPercentHalved: round(halved.throttledShare * 100, 2),
+      ratioRestored: round(restored.perSecond / o.quota, 3),
     };
   } finally {
     timers.forEach(clearTimeout);
@@ -126,10 +155,12 @@ export async function overhead(o: { rows: number; concurrency: number }): Promis
     const jobSteady = secondHalfRate(updates.slice(0, o.rows));
     const bareSteady = secondHalfRate(updates.slice(o.rows));
     return {
-      jobRowsPerSecond: round(o.rows / job.seconds), bareRowsPerSecond: round(o.rows / bare.seconds),
+      jobRowsPerSecond: round(o.rows / job.seconds),
+      bareRowsPerSecond: round(o.rows / bare.seconds),
       ratio: round(bare.seconds / job.seconds, 3),
       steadyRatio: round(jobSteady / bareSteady, 3),
-      jobPeakRssMiB: round(job.peakRssMiB), barePeakRssMiB: round(bare.peakRssMiB),
+      jobPeakRssMiB: round(job.peakRssMiB),
+      barePeakRssMiB: round(bare.peakRssMiB),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -146,7 +177,12 @@ export async function naiveUnderQuota(o: { rows: number; quota: number; burst: n
     const run = await measureProcess(process.execPath, [NAIVE, input, emulator.endpoint], { env: benchEnv(emulator.endpoint) });
     const answer = JSON.parse(run.stdout) as { ok: number; failed: number };
     const f = updateFigures(await emulator.calls());
-    return { seconds: round(run.seconds), failedRows: answer.failed, failedPercent: round((answer.failed / o.rows) * 100, 1), throttledPercent: round(f.throttledShare * 100, 1) };
+    return {
+      seconds: round(run.seconds),
+      failedRows: answer.failed,
+      failedPercent: round((answer.failed / o.rows) * 100, 1),
+      throttledPercent: round(f.throttledShare * 100, 1),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
     await emulator.close();
@@ -163,8 +199,22 @@ export async function awsCliLoop(o: { rows: number }): Promise<Figures> {
     const started = performance.now();
     for (const id of await emulator.productIds()) {
       // --region: AWS CLI v1 reads AWS_DEFAULT_REGION, not AWS_REGION.
-      spawnSync(aws, ['servicecatalog', 'update-provisioned-product-properties', '--provisioned-product-id', id, '--region', 'us-east-1',
-        '--provisioned-product-properties', `OWNER=${NEW_OWNER}`, '--endpoint-url', emulator.endpoint], { env: benchEnv(emulator.endpoint), stdio: 'ignore' });
+      spawnSync(
+        aws,
+        [
+          'servicecatalog',
+          'update-provisioned-product-properties',
+          '--provisioned-product-id',
+          id,
+          '--region',
+          'us-east-1',
+          '--provisioned-product-properties',
+          `OWNER=${NEW_OWNER}`,
+          '--endpoint-url',
+          emulator.endpoint,
+        ],
+        { env: benchEnv(emulator.endpoint), stdio: 'ignore' },
+      );
     }
     const seconds = (performance.now() - started) / 1000;
     const f = updateFigures(await emulator.calls());

@@ -61,7 +61,19 @@ async function demo(): Promise<number> {
     out('Before:');
     owners().forEach((line) => out(line));
     // --yes: the demo is not asked for confirmation, even on a terminal.
-    const args = ['--input', input, '--endpoint-url', emulator.endpoint, '--expect-account', seed.accountId, '--yes', '--log-level', 'warn', '--summary-json', join(workDir, 'summary.json')];
+    const args = [
+      '--input',
+      input,
+      '--endpoint-url',
+      emulator.endpoint,
+      '--expect-account',
+      seed.accountId,
+      '--yes',
+      '--log-level',
+      'warn',
+      '--summary-json',
+      join(workDir, 'summary.json'),
+    ];
 
     out(`\n== Run 1: sc-owner-transfer run --input .demo/offboard-alice.csv --expect-account ${seed.accountId} --yes ==`);
     const first = await runCommand.execute(args, io);
@@ -69,8 +81,10 @@ async function demo(): Promise<number> {
     out('After:');
     owners().forEach((line) => out(line));
     const updates = emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
-    out(`The service saw ${updates.length} update calls: ${updates.filter((c) => c.outcome === 'ThrottlingException').length} throttled, ` +
-      `${updates.filter((c) => c.outcome === 'dropped-after').length} applied but answer lost (resent with the same token).`);
+    out(
+      `The service saw ${updates.length} update calls: ${updates.filter((c) => c.outcome === 'ThrottlingException').length} throttled, ` +
+        `${updates.filter((c) => c.outcome === 'dropped-after').length} applied but answer lost (resent with the same token).`,
+    );
 
     out('\n== Run 2: the same command again: everything is already done ==');
     const serviceCatalogCalls = () => emulator.state.calls().filter((c) => !['GetCallerIdentity', 'GetUser', 'GetRole'].includes(c.operation)).length;

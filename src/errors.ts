@@ -6,7 +6,7 @@
 /** The errno-style code of a Node fs error (`ENOENT`, `ENOSPC`...), if any. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = error.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

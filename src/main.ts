@@ -16,7 +16,6 @@ import { planCommand } from './commands/plan.js';
 
 const COMMANDS: readonly Command[] = [planCommand, runCommand, statusCommand, undoCommand, emulatorCommand];
 
-
 function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   return [

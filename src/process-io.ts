@@ -9,7 +9,7 @@ import type { CommandIo } from './commands/command.js';
 export interface ProcessIo {
   readonly io: CommandIo;
   /** Removes the signal handlers. */
-  dispose(): void;
+  readonly dispose: () => void;
 }
 
 export function createProcessIo(): ProcessIo {

@@ -38,7 +38,7 @@ export function createHttpAgents(options: { readonly maxSockets: number; readonl
   // the bare path (the SDK writes the request before a socket is assigned).
   return {
     httpAgent: new ProxyAgent({ keepAlive: false, httpAgent, httpsAgent }),
-    httpsAgent: new ProxyAgent({ ...agentOptions, httpAgent, httpsAgent }) as unknown as HttpsAgent,
+    httpsAgent: new ProxyAgent({ ...agentOptions, httpAgent, httpsAgent }),
     proxySettings,
   };
 }

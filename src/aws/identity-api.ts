@@ -91,6 +91,8 @@ export function trustsServiceCatalog(document: string): boolean {
     const s = statement as { Effect?: string; Action?: string | string[]; Principal?: { Service?: string | string[] } | string };
     const actions = ([] as string[]).concat(s.Action ?? []);
     const services = typeof s.Principal === 'object' ? ([] as string[]).concat(s.Principal.Service ?? []) : [];
-    return s.Effect === 'Allow' && actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*') && services.includes('servicecatalog.amazonaws.com');
+    return (
+      s.Effect === 'Allow' && actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*') && services.includes('servicecatalog.amazonaws.com')
+    );
   });
 }

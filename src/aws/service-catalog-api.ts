@@ -66,11 +66,7 @@ export interface ProductPage {
 
 /** The operations the engine calls; each has its own rate limiter (AWS throttles them separately). */
 export type ApiOperation =
-  | 'UpdateProvisionedProductProperties'
-  | 'DescribeRecord'
-  | 'SearchProvisionedProducts'
-  | 'DescribeProvisionedProduct'
-  | 'ScanProvisionedProducts';
+  'UpdateProvisionedProductProperties' | 'DescribeRecord' | 'SearchProvisionedProducts' | 'DescribeProvisionedProduct' | 'ScanProvisionedProducts';
 
 /** Page sizes the reads ask for: the most each operation serves. */
 export const SEARCH_PAGE_SIZE = 100;
@@ -138,16 +134,26 @@ export function createServiceCatalogApi(client: ServiceCatalogClient, acceptLang
     },
     async searchPage(pageToken, signal) {
       const output = await client.send(
-        new SearchProvisionedProductsCommand({ ...language, ...WHOLE_ACCOUNT, SortBy: 'id', SortOrder: 'ASCENDING', PageSize: SEARCH_PAGE_SIZE, PageToken: pageToken }),
+        new SearchProvisionedProductsCommand({
+          ...language,
+          ...WHOLE_ACCOUNT,
+          SortBy: 'id',
+          SortOrder: 'ASCENDING',
+          PageSize: SEARCH_PAGE_SIZE,
+          PageToken: pageToken,
+        }),
         { abortSignal: signal },
       );
-      return { products: (output.ProvisionedProducts ?? []).map(searchFacts), nextPageToken: output.NextPageToken || undefined, total: output.TotalResultsCount };
+      return {
+        products: (output.ProvisionedProducts ?? []).map(searchFacts),
+        nextPageToken: output.NextPageToken || undefined,
+        total: output.TotalResultsCount,
+      };
     },
     async scanPage(pageToken, signal) {
-      const output = await client.send(
-        new ScanProvisionedProductsCommand({ ...language, ...WHOLE_ACCOUNT, PageSize: SCAN_PAGE_SIZE, PageToken: pageToken }),
-        { abortSignal: signal },
-      );
+      const output = await client.send(new ScanProvisionedProductsCommand({ ...language, ...WHOLE_ACCOUNT, PageSize: SCAN_PAGE_SIZE, PageToken: pageToken }), {
+        abortSignal: signal,
+      });
       return { products: (output.ProvisionedProducts ?? []).map(scanFacts), nextPageToken: output.NextPageToken || undefined };
     },
   };
@@ -161,11 +167,25 @@ interface ProductShape {
 }
 
 function searchFacts(
-  p: ProductShape & { UserArn?: string; UserArnSession?: string; Name?: string; ProductId?: string; ProductName?: string; Tags?: Array<{ Key?: string; Value?: string }> },
+  p: ProductShape & {
+    UserArn?: string;
+    UserArnSession?: string;
+    Name?: string;
+    ProductId?: string;
+    ProductName?: string;
+    Tags?: Array<{ Key?: string; Value?: string }>;
+  },
 ): ProductFacts {
   return {
-    id: p.Id ?? '', arn: p.Arn ?? '', status: p.Status ?? '', lastRecordId: p.LastRecordId ?? '', owner: p.UserArn ?? '', ownerSession: p.UserArnSession ?? '',
-    name: p.Name, productId: p.ProductId, productName: p.ProductName,
+    id: p.Id ?? '',
+    arn: p.Arn ?? '',
+    status: p.Status ?? '',
+    lastRecordId: p.LastRecordId ?? '',
+    owner: p.UserArn ?? '',
+    ownerSession: p.UserArnSession ?? '',
+    name: p.Name,
+    productId: p.ProductId,
+    productName: p.ProductName,
     tags: Object.fromEntries((p.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
   };
 }

@@ -1,6 +1,16 @@
 /** Public API of the checkpoint stage: the journal (resume state) and the lock (one run at a time). */
 export type {
-  JournalBegin, JournalBody, JournalEnd, JournalEntry, JournalFinished, JournalHeader, JournalOutcome, JournalRowEntry, JournalSent, LockHolder, TokenState,
+  JournalBegin,
+  JournalBody,
+  JournalEnd,
+  JournalEntry,
+  JournalFinished,
+  JournalHeader,
+  JournalOutcome,
+  JournalRowEntry,
+  JournalSent,
+  LockHolder,
+  TokenState,
 } from './types.js';
 export type { ReplayCounts } from './token-table.js';
 export type { FirstRead } from './journal-read-back.js';

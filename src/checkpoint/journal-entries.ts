@@ -107,12 +107,15 @@ function fieldProblem(value: unknown, name: string, spec: FieldSpec): string | u
   if (rule === 'string') return typeof value === 'string' ? undefined : `field "${name}" is missing or not a string`;
   if (rule === 'token') return typeof value === 'string' && value !== '' ? undefined : `field "${name}" is missing or empty`;
   if (rule === 'count') return Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : `field "${name}" is not a non-negative integer`;
-  if (rule === 'strings') return Array.isArray(value) && value.every((item) => typeof item === 'string') ? undefined : `field "${name}" is not a list of strings`;
+  if (rule === 'strings')
+    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? undefined : `field "${name}" is not a list of strings`;
   if (rule === 'tally') {
     const isTally = isPlainObject(value) && Object.values(value).every((count) => Number.isSafeInteger(count) && (count as number) >= 0);
     return isTally ? undefined : `field "${name}" is not an object of counts`;
   }
-  return typeof value === 'string' && rule.includes(value) ? undefined : `field "${name}" is ${JSON.stringify(value)}, expected ${rule.slice(0, -1).join(', ')} or ${rule.at(-1) ?? ''}`;
+  return typeof value === 'string' && rule.includes(value)
+    ? undefined
+    : `field "${name}" is ${JSON.stringify(value)}, expected ${rule.slice(0, -1).join(', ')} or ${rule.at(-1) ?? ''}`;
 }
 
 /** The table as lists, made once: every entry read or written is checked, and Object.entries per entry showed in profiles. */
@@ -135,7 +138,8 @@ export function headerProblem(value: unknown): string | undefined {
   if (typeof format === 'number' && Number.isSafeInteger(format) && format > JOURNAL_FORMAT) {
     return `journal format ${format} was written by a newer version of sc-owner-transfer; this version reads formats 1 to ${JOURNAL_FORMAT}`;
   }
-  if (!(Number.isSafeInteger(format) && (format as number) >= 1)) return `journal format ${JSON.stringify(format)} is not supported (expected 1 to ${JOURNAL_FORMAT})`;
+  if (!(Number.isSafeInteger(format) && (format as number) >= 1))
+    return `journal format ${JSON.stringify(format)} is not supported (expected 1 to ${JOURNAL_FORMAT})`;
   const problem = fieldsProblem(value, 'header');
   return problem === undefined ? undefined : problem.replace(/^field/, 'header field');
 }

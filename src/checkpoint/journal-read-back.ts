@@ -97,7 +97,8 @@ export async function lookupToken(
   if (entry.type === 'sent') return { state: 'in-flight', sent: entry };
   if (entry.outcome === 'failed') return { state: 'failed', finished: entry };
   const { newOwner, launchRole } = entry;
-  const current = newOwner === undefined || launchRole === undefined ? undefined : products?.isCurrent(entry.provisionedProductId, targetsKey(newOwner, launchRole));
+  const current =
+    newOwner === undefined || launchRole === undefined ? undefined : products?.isCurrent(entry.provisionedProductId, targetsKey(newOwner, launchRole));
   return { state: current === false ? 'superseded' : 'done', finished: entry };
 }
 
@@ -106,7 +107,13 @@ export async function lookupToken(
  * read back. Undefined when the ledger has no read of it, or when a change went out before any
  * read (run without preflight): then nobody knows what was there before.
  */
-export async function firstReadOf(products: ProductLedger, file: CheckpointFile, productId: string, path: string, window?: ReadWindow): Promise<FirstRead | undefined> {
+export async function firstReadOf(
+  products: ProductLedger,
+  file: CheckpointFile,
+  productId: string,
+  path: string,
+  window?: ReadWindow,
+): Promise<FirstRead | undefined> {
   const offset = products.firstRead(productId);
   if (offset === undefined || offset === 'unknown') return undefined;
   const entry = await readEntryAt(file, offset, path, window);
@@ -121,5 +128,6 @@ export async function firstReadOf(products: ProductLedger, file: CheckpointFile,
 }
 
 /** A product's previous values as the ledger first read them. */
-export type FirstRead = { readonly [K in keyof Pick<JournalChangeFields, 'productStatus' | 'previousOwner' | 'previousOwnerSession' | 'previousLaunchRole'>]-?: string };
-
+export type FirstRead = {
+  readonly [K in keyof Pick<JournalChangeFields, 'productStatus' | 'previousOwner' | 'previousOwnerSession' | 'previousLaunchRole'>]-?: string;
+};

@@ -48,7 +48,6 @@ import { TokenTable, type ReplayCounts } from './token-table.js';
 import { scanJournal } from './journal-replay.js';
 import type { JournalBegin, JournalBody, JournalEnd, JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
 
-
 export interface OpenJournalOptions {
   readonly path: string;
   /** `--run-id` of this run ('' for none); an existing checkpoint must have been created with the same. */

@@ -140,8 +140,7 @@ function refuseUnlessStale(options: AcquireLockOptions, lockPath: string, parsed
   const advice =
     h.host === host
       ? 'Wait for it to finish or stop it; if you are sure it is not running, pass --force-unlock.'
-      : 'It runs on another host, so whether it is still alive cannot be checked from here; if you are sure it has ' +
-        'stopped, pass --force-unlock.';
+      : 'It runs on another host, so whether it is still alive cannot be checked from here; if you are sure it has ' + 'stopped, pass --force-unlock.';
   throw new LockedError(lockPath, h, `Checkpoint ${checkpointPath} is in use by another run (${who}); lock file ${lockPath}. ${advice}`);
 }
 
@@ -259,6 +258,7 @@ export function defaultIsProcessAlive(pid: number): boolean {
   // pid 0 / negative would address process groups, never a lock holder.
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
+    // eslint-disable-next-line no-restricted-globals -- the default of an injected dependency (AcquireLockOptions.isProcessAlive)
     process.kill(pid, 0);
     return true;
   } catch (error) {

@@ -19,7 +19,7 @@ export interface CommandIo {
   /** Aborted on the first SIGINT/SIGTERM; `signalName` says which. */
   readonly signal: AbortSignal;
   /** Exit code to use when `signal` aborted (130 for SIGINT, 143 for SIGTERM). */
-  interruptExitCode(): ExitCodeValue;
+  readonly interruptExitCode: () => ExitCodeValue;
 }
 
 export interface Command {

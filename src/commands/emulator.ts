@@ -41,27 +41,130 @@ const BUNDLED_SEED = 'samples/catalog.json';
 
 const EMULATOR_FLAGS: readonly FlagSpec[] = [
   { name: 'port', type: 'string', valueName: 'N', description: 'Port on 127.0.0.1; 0 picks a free one.', defaultText: String(DEFAULT_PORT) },
-  { name: 'seed', type: 'string', valueName: 'FILE', description: 'Catalog to start from (JSON: {accountId, products}).', defaultText: `the bundled ${BUNDLED_SEED}` },
+  {
+    name: 'seed',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'Catalog to start from (JSON: {accountId, products}).',
+    defaultText: `the bundled ${BUNDLED_SEED}`,
+  },
   { name: 'generate', type: 'string', valueName: 'N', description: 'Start from N generated products instead of a seed file.', defaultText: 'off' },
-  { name: 'account-id', type: 'string', valueName: 'ID', description: 'Account of --generate; with --seed it must match the seed.', defaultText: DEFAULT_ACCOUNT },
-  { name: 'accounts', type: 'string', valueName: 'K', description: 'With --generate: K accounts of N products each, the next account ids up; the others let in OrganizationAccountAccessRole and AWSControlTowerExecution through STS AssumeRole.', defaultText: '1' },
-  { name: 'session-seconds', type: 'string', valueName: 'N', description: 'Credentials from STS AssumeRole expire after N seconds whatever was asked (to rehearse a run that outlives its sessions).', defaultText: 'as asked (1 hour by default)' },
-  { name: 'deny-assume-role', type: 'string', multiple: true, valueName: 'ACCOUNT|ROLE_ARN', description: 'STS AssumeRole into this account (or of this role) answers AccessDenied; repeatable.', defaultText: 'none' },
-  { name: 'caller-arn', type: 'string', valueName: 'ARN', description: 'Principal requests are made as (decides what AccessLevelFilter User sees).', defaultText: 'arn:aws:iam::<account>:role/Admin' },
-  { name: 'record-delay-ms', type: 'string', valueName: 'N', description: 'Time a record spends CREATED, then IN_PROGRESS, before SUCCEEDED; 0 applies at once.', defaultText: String(DEFAULT_RECORD_DELAY_MS) },
-  { name: 'region', type: 'string', valueName: 'REGION', description: 'The region served by default: products that name none are in it; a signature must be scoped to a region served.', defaultText: 'us-east-1' },
-  { name: 'regions', type: 'string', valueName: 'R1,R2', description: 'More regions served, each with its own products (a request sees the region its signature names); with --generate, N products in each.', defaultText: 'none' },
-  { name: 'search-default-access', type: 'string', valueName: 'Account|User', description: 'SearchProvisionedProducts\' access level without an AccessLevelFilter (Account: the current API reference; User: older documentation).', defaultText: 'Account' },
-  { name: 'quota', type: 'string', multiple: true, valueName: 'OP=RATE[:BURST]', description: `Token bucket per operation, e.g. UpdateProvisionedProductProperties=5:10; repeatable. Operations: ${OPERATIONS.join(', ')}.`, defaultText: 'none' },
+  {
+    name: 'account-id',
+    type: 'string',
+    valueName: 'ID',
+    description: 'Account of --generate; with --seed it must match the seed.',
+    defaultText: DEFAULT_ACCOUNT,
+  },
+  {
+    name: 'accounts',
+    type: 'string',
+    valueName: 'K',
+    description:
+      'With --generate: K accounts of N products each, the next account ids up; the others let in OrganizationAccountAccessRole and AWSControlTowerExecution through STS AssumeRole.',
+    defaultText: '1',
+  },
+  {
+    name: 'session-seconds',
+    type: 'string',
+    valueName: 'N',
+    description: 'Credentials from STS AssumeRole expire after N seconds whatever was asked (to rehearse a run that outlives its sessions).',
+    defaultText: 'as asked (1 hour by default)',
+  },
+  {
+    name: 'deny-assume-role',
+    type: 'string',
+    multiple: true,
+    valueName: 'ACCOUNT|ROLE_ARN',
+    description: 'STS AssumeRole into this account (or of this role) answers AccessDenied; repeatable.',
+    defaultText: 'none',
+  },
+  {
+    name: 'caller-arn',
+    type: 'string',
+    valueName: 'ARN',
+    description: 'Principal requests are made as (decides what AccessLevelFilter User sees).',
+    defaultText: 'arn:aws:iam::<account>:role/Admin',
+  },
+  {
+    name: 'record-delay-ms',
+    type: 'string',
+    valueName: 'N',
+    description: 'Time a record spends CREATED, then IN_PROGRESS, before SUCCEEDED; 0 applies at once.',
+    defaultText: String(DEFAULT_RECORD_DELAY_MS),
+  },
+  {
+    name: 'region',
+    type: 'string',
+    valueName: 'REGION',
+    description: 'The region served by default: products that name none are in it; a signature must be scoped to a region served.',
+    defaultText: 'us-east-1',
+  },
+  {
+    name: 'regions',
+    type: 'string',
+    valueName: 'R1,R2',
+    description: 'More regions served, each with its own products (a request sees the region its signature names); with --generate, N products in each.',
+    defaultText: 'none',
+  },
+  {
+    name: 'search-default-access',
+    type: 'string',
+    valueName: 'Account|User',
+    description: "SearchProvisionedProducts' access level without an AccessLevelFilter (Account: the current API reference; User: older documentation).",
+    defaultText: 'Account',
+  },
+  {
+    name: 'quota',
+    type: 'string',
+    multiple: true,
+    valueName: 'OP=RATE[:BURST]',
+    description: `Token bucket per operation, e.g. UpdateProvisionedProductProperties=5:10; repeatable. Operations: ${OPERATIONS.join(', ')}.`,
+    defaultText: 'none',
+  },
   { name: 'server-error-rate', type: 'string', valueName: 'F', description: 'Fraction of requests answered 500 InternalFailure.', defaultText: '0' },
-  { name: 'drop-before-rate', type: 'string', valueName: 'F', description: 'Fraction of requests whose connection is cut before anything is applied.', defaultText: '0' },
+  {
+    name: 'drop-before-rate',
+    type: 'string',
+    valueName: 'F',
+    description: 'Fraction of requests whose connection is cut before anything is applied.',
+    defaultText: '0',
+  },
   { name: 'drop-after-rate', type: 'string', valueName: 'F', description: 'Fraction of requests applied whose answer is then never sent.', defaultText: '0' },
   { name: 'latency-ms', type: 'string', valueName: 'N', description: 'Delay before every request is handled.', defaultText: '0' },
-  { name: 'under-change', type: 'string', multiple: true, valueName: 'ID=MS', description: 'Hold a product UNDER_CHANGE for MS from start; repeatable.', defaultText: 'none' },
-  { name: 'access-denied', type: 'string', multiple: true, valueName: 'ID', description: 'Answer AccessDeniedException to updates of this product; repeatable.', defaultText: 'none' },
-  { name: 'fail-update', type: 'string', multiple: true, valueName: 'ID', description: 'Accept updates of this product, then end their record FAILED (nothing applied); repeatable.', defaultText: 'none' },
+  {
+    name: 'under-change',
+    type: 'string',
+    multiple: true,
+    valueName: 'ID=MS',
+    description: 'Hold a product UNDER_CHANGE for MS from start; repeatable.',
+    defaultText: 'none',
+  },
+  {
+    name: 'access-denied',
+    type: 'string',
+    multiple: true,
+    valueName: 'ID',
+    description: 'Answer AccessDeniedException to updates of this product; repeatable.',
+    defaultText: 'none',
+  },
+  {
+    name: 'fail-update',
+    type: 'string',
+    multiple: true,
+    valueName: 'ID',
+    description: 'Accept updates of this product, then end their record FAILED (nothing applied); repeatable.',
+    defaultText: 'none',
+  },
   { name: 'random-seed', type: 'string', valueName: 'N', description: 'Seed of the PRNG behind random faults and record ids.', defaultText: '1' },
-  { name: 'access-key', type: 'string', multiple: true, valueName: 'ID:SECRET', description: 'Accept only these credentials and verify SigV4 signatures; repeatable.', defaultText: 'any well-formed signature' },
+  {
+    name: 'access-key',
+    type: 'string',
+    multiple: true,
+    valueName: 'ID:SECRET',
+    description: 'Accept only these credentials and verify SigV4 signatures; repeatable.',
+    defaultText: 'any well-formed signature',
+  },
   { name: 'log-requests', type: 'boolean', description: 'Print one line per answered request to stderr.', defaultText: 'off' },
 ];
 
@@ -69,9 +172,9 @@ const FOOTER = [
   'Runs until SIGINT/SIGTERM, then exits 0. Exit 2: bad usage, unreadable or invalid seed, port in use.',
   'While running: GET /_emulator/state (products, records, calls as JSON); POST /_emulator/faults',
   '(JSON body replaces every fault: quotas, serverErrorRate, dropBeforeApplyRate, dropAfterApplyRate,',
-  'latencyMs, underChange, accessDenied, failUpdates, assumeRoleDenied, script); ?account=ID reads or sets one account\'s.',
+  "latencyMs, underChange, accessDenied, failUpdates, assumeRoleDenied, script); ?account=ID reads or sets one account's.",
   'Several accounts: a seed with `accounts: [{accountId, products, assumableRoles?, externalId?}]`, or',
-  '--generate N --accounts K. Plain credentials act in the first account; STS AssumeRole credentials in the role\'s.',
+  "--generate N --accounts K. Plain credentials act in the first account; STS AssumeRole credentials in the role's.",
   '',
   'Example: sc-owner-transfer emulator --port 4566 --quota UpdateProvisionedProductProperties=5:10 --drop-after-rate 0.05',
 ].join('\n');
@@ -150,7 +253,12 @@ export const emulatorCommand: Command = {
       emulator.on('response', (call) => {
         const params = call.params as { ProvisionedProductId?: unknown; Id?: unknown } | null;
         const subject = params?.ProvisionedProductId ?? params?.Id ?? '';
-        io.stderr.write(`${call.at} #${call.seq} ${call.operation} ${String(subject)} -> ${call.outcome}\n`.replace(/  +/g, ' '));
+        io.stderr.write(
+          `${call.at} #${call.seq} ${call.operation} ${typeof subject === 'string' ? subject : JSON.stringify(subject)} -> ${call.outcome}\n`.replace(
+            /  +/g,
+            ' ',
+          ),
+        );
       });
     }
     const { endpoint } = emulator;
@@ -159,8 +267,10 @@ export const emulatorCommand: Command = {
       [
         `Service Catalog emulator listening on ${endpoint}`,
         `  account ${settings.seed.accountId}, ${settings.seed.products.length} provisioned products from ${settings.seedSource}, caller ${emulator.callerArn}`,
-        ...(settings.seed.accounts ?? []).map((account) =>
-          `  account ${account.accountId}, ${account.products.length} provisioned products, through sts assume-role of ${account.assumableRoles === undefined ? 'any role' : account.assumableRoles.join(' or ') || 'no role'}`),
+        ...(settings.seed.accounts ?? []).map(
+          (account) =>
+            `  account ${account.accountId}, ${account.products.length} provisioned products, through sts assume-role of ${account.assumableRoles === undefined ? 'any role' : account.assumableRoles.join(' or ') || 'no role'}`,
+        ),
         `  product ids and owners: curl -s ${endpoint}/_emulator/state   (or the search below)`,
         `  try:   AWS_ACCESS_KEY_ID=${keyHint[0]} AWS_SECRET_ACCESS_KEY=${keyHint[1]} aws servicecatalog search-provisioned-products --access-level-filter Key=Account,Value=Self --endpoint-url ${endpoint} --region ${settings.region}`,
         `  for a run: AWS_ENDPOINT_URL_STS=${endpoint} AWS_ENDPOINT_URL_IAM=${endpoint} sc-owner-transfer run --input FILE --endpoint-url ${endpoint} --region ${settings.region}`,
@@ -190,9 +300,13 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
   if (seedPath !== undefined && generate !== undefined) throw new UsageError('BAD_VALUE', '--seed and --generate cannot be used together');
   const random = integerFlag(flags, 'random-seed', { min: 0, max: 4294967295, defaultValue: 1 });
   const region = stringFlag(flags, 'region') ?? 'us-east-1';
-  const regions = (stringFlag(flags, 'regions') ?? '').split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const regions = (stringFlag(flags, 'regions') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   for (const named of [region, ...regions]) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(named)) throw new UsageError('BAD_VALUE', `--region/--regions expect region names such as eu-west-1, got '${named}'`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(named))
+      throw new UsageError('BAD_VALUE', `--region/--regions expect region names such as eu-west-1, got '${named}'`);
   }
 
   let seed: CatalogSeed;
@@ -200,11 +314,19 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
   if (generate !== undefined) {
     const count = parseInteger(generate, '--generate', 1, 1_000_000);
     const accounts = integerFlag(flags, 'accounts', { min: 1, max: 1000, defaultValue: 1 });
-    if (count * accounts > 1_000_000) throw new UsageError('BAD_VALUE', `--generate ${count} --accounts ${accounts} makes ${count * accounts} products; at most 1000000`);
+    if (count * accounts > 1_000_000)
+      throw new UsageError('BAD_VALUE', `--generate ${count} --accounts ${accounts} makes ${count * accounts} products; at most 1000000`);
     // With --regions, each account has N products in the default region and in each other one.
     const generatedRegions = regions.length > 0 ? [region, ...regions.filter((r) => r !== region)] : undefined;
-    if (count * accounts * (generatedRegions?.length ?? 1) > 1_000_000) throw new UsageError('BAD_VALUE', `--generate ${count} makes more than 1000000 products over the accounts and regions asked`);
-    seed = generateSeed({ count, accountId: accountFlag ?? DEFAULT_ACCOUNT, accounts, random, ...(generatedRegions === undefined ? {} : { regions: generatedRegions }) });
+    if (count * accounts * (generatedRegions?.length ?? 1) > 1_000_000)
+      throw new UsageError('BAD_VALUE', `--generate ${count} makes more than 1000000 products over the accounts and regions asked`);
+    seed = generateSeed({
+      count,
+      accountId: accountFlag ?? DEFAULT_ACCOUNT,
+      accounts,
+      random,
+      ...(generatedRegions === undefined ? {} : { regions: generatedRegions }),
+    });
     seedSource = `--generate ${count}${accounts > 1 ? ` --accounts ${accounts}` : ''}${generatedRegions === undefined ? '' : ` --regions ${regions.join(',')}`}`;
   } else {
     if (stringFlag(flags, 'accounts') !== undefined) throw new UsageError('BAD_VALUE', '--accounts goes with --generate; a seed file lists its accounts');
@@ -242,7 +364,8 @@ async function readSettings(flags: ParsedFlags, io: CommandIo): Promise<Emulator
     faults,
     random,
     credentials: accessKeys(flags),
-    sessionSeconds: stringFlag(flags, 'session-seconds') === undefined ? undefined : integerFlag(flags, 'session-seconds', { min: 1, max: 43_200, defaultValue: 3600 }),
+    sessionSeconds:
+      stringFlag(flags, 'session-seconds') === undefined ? undefined : integerFlag(flags, 'session-seconds', { min: 1, max: 43_200, defaultValue: 3600 }),
     logRequests: booleanFlag(flags, 'log-requests'),
   };
 }
@@ -259,7 +382,7 @@ function quotaFaults(flags: ParsedFlags): { quotas?: Record<string, OperationQuo
     if (!match || !isOperationName(match[1]!) || !(Number(match[2]) > 0)) {
       throw new UsageError('BAD_VALUE', `--quota expects Operation=RATE[:BURST] with RATE > 0 and Operation one of ${OPERATIONS.join(', ')}, got '${raw}'`);
     }
-    quotas[match[1]!] = { ratePerSecond: Number(match[2]), ...(match[3] !== undefined ? { burst: Math.max(1, Number(match[3])) } : {}) };
+    quotas[match[1]] = { ratePerSecond: Number(match[2]), ...(match[3] !== undefined ? { burst: Math.max(1, Number(match[3])) } : {}) };
   }
   return Object.keys(quotas).length > 0 ? { quotas } : {};
 }

@@ -81,11 +81,7 @@ export function booleanFlag(flags: ParsedFlags, name: string): boolean {
 }
 
 /** An integer flag within [min, max]; the message repeats the bad value. */
-export function integerFlag(
-  flags: ParsedFlags,
-  name: string,
-  { min, max, defaultValue }: { min: number; max: number; defaultValue: number },
-): number {
+export function integerFlag(flags: ParsedFlags, name: string, { min, max, defaultValue }: { min: number; max: number; defaultValue: number }): number {
   const raw = stringFlag(flags, name);
   if (raw === undefined) return defaultValue;
   return parseInteger(raw, `--${name}`, min, max);
@@ -103,11 +99,7 @@ export function parseInteger(raw: string, label: string, min: number, max: numbe
 }
 
 /** A decimal number within [min, max]; the message repeats the bad value. */
-export function numberFlag(
-  flags: ParsedFlags,
-  name: string,
-  { min, max, defaultValue }: { min: number; max: number; defaultValue: number },
-): number {
+export function numberFlag(flags: ParsedFlags, name: string, { min, max, defaultValue }: { min: number; max: number; defaultValue: number }): number {
   const raw = stringFlag(flags, name);
   if (raw === undefined) return defaultValue;
   const value = Number(raw.trim());
@@ -135,9 +127,7 @@ export function renderHelp(title: string, usage: string, specs: readonly FlagSpe
   });
   const width = Math.min(34, Math.max(...rows.map((row) => row.names.length)) + 2);
   const lines = rows.map((row) =>
-    row.names.length + 2 > width
-      ? `  ${row.names}\n  ${' '.repeat(width)}${row.description}`
-      : `  ${row.names.padEnd(width)}${row.description}`,
+    row.names.length + 2 > width ? `  ${row.names}\n  ${' '.repeat(width)}${row.description}` : `  ${row.names.padEnd(width)}${row.description}`,
   );
   return [title, '', `Usage: sc-owner-transfer ${usage}`, '', 'Options:', ...lines, ...(footer ? ['', footer] : []), ''].join('\n');
 }

@@ -39,7 +39,7 @@ export interface AccountLanes {
   readonly unreachable: readonly UnreachableAccount[];
   readonly targetProblems: ReadonlyMap<string, TargetProblem>;
   readonly warnings: readonly string[];
-  destroy(): void;
+  readonly destroy: () => void;
 }
 
 export interface AccountLaneDeps {
@@ -62,7 +62,11 @@ export async function readAccountsFile(path: string | undefined): Promise<Readon
     return new Refusal(ExitCode.Usage, `--accounts '${path}': ${readErrorText(error)}; nothing was sent`);
   }
   const parsed = parseAccountsFile(text, path);
-  if ('problems' in parsed) return new Refusal(ExitCode.Usage, [`--accounts ${path} is not a valid accounts file; nothing was sent:`, ...parsed.problems.map((p) => `  ${p}`)].join('\n'));
+  if ('problems' in parsed)
+    return new Refusal(
+      ExitCode.Usage,
+      [`--accounts ${path} is not a valid accounts file; nothing was sent:`, ...parsed.problems.map((p) => `  ${p}`)].join('\n'),
+    );
   return parsed.entries;
 }
 
@@ -73,7 +77,10 @@ export async function setUpAccountLanes(config: RunConfig, scan: InputScan, deps
   if (config.expectAccounts.length > 0) {
     const unexpected = accounts.filter((account) => !config.expectAccounts.includes(account));
     if (unexpected.length > 0) {
-      return new Refusal(ExitCode.Usage, `the input has rows of account${unexpected.length === 1 ? '' : 's'} ${unexpected.join(', ')}, not among --expect-account ${config.expectAccounts.join(', ')}: wrong file? Nothing was sent`);
+      return new Refusal(
+        ExitCode.Usage,
+        `the input has rows of account${unexpected.length === 1 ? '' : 's'} ${unexpected.join(', ')}, not among --expect-account ${config.expectAccounts.join(', ')}: wrong file? Nothing was sent`,
+      );
     }
   }
   // A place of duplicate lines alone (their region cell differs from the first line's) sends nothing: no lane.
@@ -82,7 +89,9 @@ export async function setUpAccountLanes(config: RunConfig, scan: InputScan, deps
   if (!deps.readsAws) return { router: placeLanes(lanes), unreachable: [], targetProblems: new Map(), warnings: [], destroy };
 
   const unreachable = await reachAccounts(lanes, identities, deps.signal);
-  const { targetProblems, warnings } = config.targetCheck ? await checkAccountTargets(scan, identities, unreachable, deps.signal) : { targetProblems: new Map<string, TargetProblem>(), warnings: [] };
+  const { targetProblems, warnings } = config.targetCheck
+    ? await checkAccountTargets(scan, identities, unreachable, deps.signal)
+    : { targetProblems: new Map<string, TargetProblem>(), warnings: [] };
   return { router: placeLanes(lanes), unreachable, targetProblems, warnings, destroy };
 }
 
@@ -104,7 +113,7 @@ export interface AccountLaneSettings {
 export interface OpenedAccountLanes {
   readonly lanes: Map<string, Lane>;
   readonly identities: Map<string, { readonly accountId: string; readonly identity: IdentityApi }>;
-  destroy(): void;
+  readonly destroy: () => void;
 }
 
 /**
@@ -124,16 +133,43 @@ export function openAccountLanes(
   for (const [key, place] of places) {
     // The region decides the partition of the role ARN too (aws-cn, aws-us-gov), so the resolved one is passed.
     const fileRegion = accountsFile?.get(place.accountId)?.region;
-    const access = accessFor(place.accountId, place.region ?? fileRegion ?? deps.defaultRegion, { assumeRoleName: settings.assumeRoleName, externalId: settings.externalId, profile: settings.profile, accountsFile });
+    const access = accessFor(place.accountId, place.region ?? fileRegion ?? deps.defaultRegion, {
+      assumeRoleName: settings.assumeRoleName,
+      externalId: settings.externalId,
+      profile: settings.profile,
+      accountsFile,
+    });
     const region = place.region ?? access.region ?? settings.region;
-    const credentials = credentialsFor(access, { region, stsEndpoint: settings.stsEndpointUrl, agents: deps.agents, requestTimeoutMs: settings.requestTimeoutMs, sessionName });
+    const credentials = credentialsFor(access, {
+      region,
+      stsEndpoint: settings.stsEndpointUrl,
+      agents: deps.agents,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      sessionName,
+    });
     // Without credentials of its own the lane uses the run's --profile (or the default chain).
     const profile = credentials === undefined ? settings.profile : undefined;
-    const client = createServiceCatalogClient({ region, profile, endpoint: settings.endpointUrl, agents: deps.agents, requestTimeoutMs: settings.requestTimeoutMs, credentials });
-    const identity = createIdentityApi({
-      region, profile, stsEndpoint: settings.stsEndpointUrl, iamEndpoint: settings.iamEndpointUrl, requestTimeoutMs: settings.requestTimeoutMs, agents: deps.agents, credentials,
+    const client = createServiceCatalogClient({
+      region,
+      profile,
+      endpoint: settings.endpointUrl,
+      agents: deps.agents,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      credentials,
     });
-    destroyers.push(() => client.destroy(), () => identity.destroy());
+    const identity = createIdentityApi({
+      region,
+      profile,
+      stsEndpoint: settings.stsEndpointUrl,
+      iamEndpoint: settings.iamEndpointUrl,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      agents: deps.agents,
+      credentials,
+    });
+    destroyers.push(
+      () => client.destroy(),
+      () => identity.destroy(),
+    );
     lanes.set(key, new Lane({ name: key, api: createServiceCatalogApi(client, settings.acceptLanguage), maxRate: settings.ratePerSecond, clock: deps.clock }));
     identities.set(key, { accountId: place.accountId, identity });
   }

@@ -41,13 +41,19 @@ export async function checkIdentity(
     ({ account, arn: callerArn } = await api.callerIdentity(signal));
   } catch (error) {
     if (expecting) {
-      return new Refusal(ExitCode.Usage, `cannot tell which account the credentials are for (STS GetCallerIdentity: ${errorText(error)}), so --expect-account cannot be checked; nothing was sent`);
+      return new Refusal(
+        ExitCode.Usage,
+        `cannot tell which account the credentials are for (STS GetCallerIdentity: ${errorText(error)}), so --expect-account cannot be checked; nothing was sent`,
+      );
     }
     warnings.push(`the caller's account could not be read (STS GetCallerIdentity: ${errorText(error)}); owners and launch roles were not checked`);
     return { account: undefined, targetProblems: new Map(), warnings };
   }
   if (expecting && !config.expectAccounts.includes(account)) {
-    return new Refusal(ExitCode.Usage, `the credentials are for account ${account}, not --expect-account ${config.expectAccounts.join(', ')}: wrong profile? Nothing was sent`);
+    return new Refusal(
+      ExitCode.Usage,
+      `the credentials are for account ${account}, not --expect-account ${config.expectAccounts.join(', ')}: wrong profile? Nothing was sent`,
+    );
   }
   if (!config.targetCheck) return { account, callerArn, targetProblems: new Map(), warnings };
   const check = await checkTargets({ owners: targets.owners.keys(), launchRoles: targets.launchRoles.keys() }, account, api, signal);
@@ -67,7 +73,16 @@ export interface ProceedQuestion {
 /** The text shown before the question: where, who, how many rows of each kind, to whom. */
 export function describeIntent(q: ProceedQuestion): string {
   const list = (title: string, map: ReadonlyMap<string, number>) =>
-    map.size === 0 ? [] : [`  ${title}:`, ...[...map].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([arn, n]) => `    ${arn}  (${n} ${n === 1 ? 'row' : 'rows'})`), ...(map.size > 20 ? [`    ... and ${map.size - 20} more`] : [])];
+    map.size === 0
+      ? []
+      : [
+          `  ${title}:`,
+          ...[...map]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 20)
+            .map(([arn, n]) => `    ${arn}  (${n} ${n === 1 ? 'row' : 'rows'})`),
+          ...(map.size > 20 ? [`    ... and ${map.size - 20} more`] : []),
+        ];
   const { preview } = q;
   return [
     `About to change provisioned products in account ${q.account ?? '(not read)'}, region ${q.region}, endpoint ${q.endpoint}:`,

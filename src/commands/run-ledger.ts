@@ -39,9 +39,19 @@ export class LedgerInvocation {
   begin(facts: InvocationFacts): Promise<void> {
     const { config } = facts;
     const entry: JournalBegin = {
-      type: 'begin', invocation: this.#id, command: 'run', mode: runMode(config), args: maskedArgs(facts.argv, RUN_FLAGS),
-      version: toolVersion(), runId: config.runId, input: config.input, callerArn: facts.callerArn ?? '', account: facts.account ?? '',
-      host: hostname(), pid: facts.pid, startedAt: new Date(facts.startedAt).toISOString(),
+      type: 'begin',
+      invocation: this.#id,
+      command: 'run',
+      mode: runMode(config),
+      args: maskedArgs(facts.argv, RUN_FLAGS),
+      version: toolVersion(),
+      runId: config.runId,
+      input: config.input,
+      callerArn: facts.callerArn ?? '',
+      account: facts.account ?? '',
+      host: hostname(),
+      pid: facts.pid,
+      startedAt: new Date(facts.startedAt).toISOString(),
     };
     return this.#journal.recordInvocation(entry);
   }
@@ -49,7 +59,11 @@ export class LedgerInvocation {
   /** Best effort: a journal that failed already has its error reported by its close. */
   async end(endedAt: number, exitCode: number, stopReason: string | undefined, counts: RunCounts): Promise<void> {
     const entry: JournalEnd = {
-      type: 'end', invocation: this.#id, endedAt: new Date(endedAt).toISOString(), exitCode, stopReason: stopReason ?? '',
+      type: 'end',
+      invocation: this.#id,
+      endedAt: new Date(endedAt).toISOString(),
+      exitCode,
+      stopReason: stopReason ?? '',
       counts: { ...counts },
     };
     try {

@@ -13,7 +13,13 @@ import { checkInputFiles, checkpointRefusal } from './steps.js';
 import { resolve } from 'node:path';
 
 const STATUS_FLAGS: readonly FlagSpec[] = [
-  { name: 'checkpoint', type: 'string', multiple: true, valueName: 'FILE', description: 'The checkpoint journal to read (required); repeatable, e.g. one per shard, for each and their total.' },
+  {
+    name: 'checkpoint',
+    type: 'string',
+    multiple: true,
+    valueName: 'FILE',
+    description: 'The checkpoint journal to read (required); repeatable, e.g. one per shard, for each and their total.',
+  },
   { name: 'json', type: 'boolean', description: 'Print the status as JSON.' },
 ];
 

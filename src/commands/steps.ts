@@ -8,9 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
-import {
-  acquireLock, CheckpointError, defaultIsProcessAlive, openJournal, type CheckpointErrorCode, type Journal, type Lock,
-} from '../checkpoint/index.js';
+import { acquireLock, CheckpointError, defaultIsProcessAlive, openJournal, type CheckpointErrorCode, type Journal, type Lock } from '../checkpoint/index.js';
 import type { Clock } from '../clock.js';
 import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -78,15 +76,23 @@ export async function validateInput(path: string, options: { signal: AbortSignal
     throw error;
   }
   if (scan.fatal) {
-    return new Refusal(ExitCode.Usage, `${path}: ${formatProblem(scan.fatal)} [${scan.fatal.code}]\nThe file cannot be read as a transfer CSV; nothing was sent.`, scan.totalRows);
+    return new Refusal(
+      ExitCode.Usage,
+      `${path}: ${formatProblem(scan.fatal)} [${scan.fatal.code}]\nThe file cannot be read as a transfer CSV; nothing was sent.`,
+      scan.totalRows,
+    );
   }
   if (scan.problemCount > 0 && !options.skipInvalid) {
     const shown = scan.problems.slice(0, PROBLEMS_SHOWN).map((p) => `  ${formatProblem(p)} [${p.code}]`);
     const more = scan.problemCount > shown.length ? [`  ... and ${scan.problemCount - shown.length} more`] : [];
     return new Refusal(
       ExitCode.Usage,
-      [`${path}: ${scan.invalidRows} of ${scan.totalRows} rows are invalid; nothing was sent.`, ...shown, ...more,
-        'Fix them, or pass --skip-invalid to run the valid rows and report the others as invalid.'].join('\n'),
+      [
+        `${path}: ${scan.invalidRows} of ${scan.totalRows} rows are invalid; nothing was sent.`,
+        ...shown,
+        ...more,
+        'Fix them, or pass --skip-invalid to run the valid rows and report the others as invalid.',
+      ].join('\n'),
       scan.totalRows,
     );
   }
@@ -166,7 +172,13 @@ export async function openCheckpoint(options: CheckpointStepOptions, dryRun: boo
   );
   if (folder instanceof Refusal) return folder;
   const lock: Lock | Refusal = await acquireLock({
-    checkpointPath: path, runId, host: hostname(), pid, now: () => new Date(clock.now()), isProcessAlive: defaultIsProcessAlive, force: forceUnlock,
+    checkpointPath: path,
+    runId,
+    host: hostname(),
+    pid,
+    now: () => new Date(clock.now()),
+    isProcessAlive: defaultIsProcessAlive,
+    force: forceUnlock,
   }).catch(checkpointRefusal);
   if (lock instanceof Refusal) return lock;
   const journal = await openJournal({ path, runId, tokenScheme: TOKEN_SCHEME, input, clock, recordRows: !dryRun }).catch(checkpointRefusal);

@@ -22,9 +22,25 @@ import { booleanFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from '
 import { checkInputFiles, checkpointRefusal } from './steps.js';
 
 const UNDO_FLAGS: readonly FlagSpec[] = [
-  { name: 'checkpoint', type: 'string', multiple: true, valueName: 'FILE', description: 'The migration\'s ledger (its checkpoint) to undo; repeatable, e.g. one per shard.' },
-  { name: 'input', type: 'string', valueName: 'FILE', description: 'The run\'s input CSV: undo its default checkpoint (<input>.checkpoint) and its shards\' (<input>.shard-K-of-N.checkpoint).' },
-  { name: 'results', type: 'string', valueName: 'FILE', description: 'A real run\'s results CSV, when its checkpoint is lost (a dry run\'s or a verify\'s is refused).' },
+  {
+    name: 'checkpoint',
+    type: 'string',
+    multiple: true,
+    valueName: 'FILE',
+    description: "The migration's ledger (its checkpoint) to undo; repeatable, e.g. one per shard.",
+  },
+  {
+    name: 'input',
+    type: 'string',
+    valueName: 'FILE',
+    description: "The run's input CSV: undo its default checkpoint (<input>.checkpoint) and its shards' (<input>.shard-K-of-N.checkpoint).",
+  },
+  {
+    name: 'results',
+    type: 'string',
+    valueName: 'FILE',
+    description: "A real run's results CSV, when its checkpoint is lost (a dry run's or a verify's is refused).",
+  },
   { name: 'out', type: 'string', valueName: 'FILE', description: 'Where to write the undo CSV (required; an existing file is never replaced).' },
 ];
 
@@ -70,7 +86,8 @@ function parseUndoConfig(argv: readonly string[], cwd: string): UndoConfig {
         ? { kind: 'ledger', paths: [resolve(cwd, input)], flag: '--input' }
         : { kind: 'ledger', paths: checkpoints, flag: '--checkpoint' };
   const sources = source.kind === 'results' ? [source.path] : source.paths;
-  if (sources.includes(outPath)) throw new UsageError('BAD_VALUE', `--out must be a new file, not the ${source.kind === 'results' ? 'results' : 'ledger or input'} it reads: '${outPath}'`);
+  if (sources.includes(outPath))
+    throw new UsageError('BAD_VALUE', `--out must be a new file, not the ${source.kind === 'results' ? 'results' : 'ledger or input'} it reads: '${outPath}'`);
   return { help, source, out: outPath };
 }
 
@@ -88,7 +105,8 @@ async function ledgerPaths(source: Extract<UndoSource, { kind: 'ledger' }>): Pro
     .map((name) => join(dirname(input), name));
   const own = `${input}.checkpoint`;
   const paths = [...((await pathExists(own)) ? [own] : []), ...shards];
-  if (paths.length === 0) throw new UndoSourceError(`no checkpoint of --input '${input}' was found ('${own}', or '${input}.shard-K-of-N.checkpoint'); name it with --checkpoint`);
+  if (paths.length === 0)
+    throw new UndoSourceError(`no checkpoint of --input '${input}' was found ('${own}', or '${input}.shard-K-of-N.checkpoint'); name it with --checkpoint`);
   return paths;
 }
 
@@ -107,7 +125,9 @@ async function executeUndo(config: UndoConfig, io: CommandIo): Promise<ExitCodeV
       plan = planUndo(await readResultsRows(config.source.path));
     } else {
       const paths = await ledgerPaths(config.source);
-      const unreadable = await checkInputFiles(paths.map((path) => ({ flag: config.source.kind === 'ledger' ? config.source.flag : '--checkpoint', path, use: 'read' as const })));
+      const unreadable = await checkInputFiles(
+        paths.map((path) => ({ flag: config.source.kind === 'ledger' ? config.source.flag : '--checkpoint', path, use: 'read' as const })),
+      );
       if (unreadable) return fail(unreadable.exitCode, unreadable.message);
       ledgers = await Promise.all(paths.map(readLedgerRows));
       plan = planUndo(ledgers.flatMap((ledger) => ledger.rows));

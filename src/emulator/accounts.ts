@@ -121,10 +121,16 @@ export class AccountDirectory {
       throw new ServiceError('ValidationError', `${request.roleArn} is invalid: RoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
     }
     if (!SESSION_NAME.test(request.sessionName)) {
-      throw new ServiceError('ValidationError', `1 validation error detected: Value '${request.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2-64`);
+      throw new ServiceError(
+        'ValidationError',
+        `1 validation error detected: Value '${request.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2-64`,
+      );
     }
     if (!(Number.isInteger(request.durationSeconds) && request.durationSeconds >= 900 && request.durationSeconds <= 43_200)) {
-      throw new ServiceError('ValidationError', `1 validation error detected: Value '${request.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`);
+      throw new ServiceError(
+        'ValidationError',
+        `1 validation error detected: Value '${request.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`,
+      );
     }
     const [, partition, accountId, roleName] = match as unknown as [string, string, string, string];
     const account = this.#accounts.get(accountId);

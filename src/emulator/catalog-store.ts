@@ -225,8 +225,7 @@ export class CatalogStore {
 
   private view(state: ProductState, now: number): ProductView {
     const { pendingRecordId, baseStatus, recordIds, ...rest } = state;
-    const status: ProvisionedProductStatus =
-      pendingRecordId !== undefined || this.options.isHeld(state.id, now) ? 'UNDER_CHANGE' : baseStatus;
+    const status: ProvisionedProductStatus = pendingRecordId !== undefined || this.options.isHeld(state.id, now) ? 'UNDER_CHANGE' : baseStatus;
     return { ...rest, status, recordIds: [...recordIds] };
   }
 

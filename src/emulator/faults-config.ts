@@ -9,7 +9,22 @@ import type { EmulatorFaults, FaultScriptAction, FaultScriptEntry, OperationQuot
 import { isPlainObject } from '../errors.js';
 
 const ACTIONS = ['throttle', 'server-error', 'drop-before', 'drop-after', 'access-denied'];
-const FAULT_KEYS = ['quotas', 'serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate', 'latencyMs', 'underChange', 'accessDenied', 'failUpdates', 'missingPrincipals', 'untrustedRoles', 'assumeRoleDenied', 'iamAccessDenied', 'shuffleUnsortedPages', 'script'];
+const FAULT_KEYS = [
+  'quotas',
+  'serverErrorRate',
+  'dropBeforeApplyRate',
+  'dropAfterApplyRate',
+  'latencyMs',
+  'underChange',
+  'accessDenied',
+  'failUpdates',
+  'missingPrincipals',
+  'untrustedRoles',
+  'assumeRoleDenied',
+  'iamAccessDenied',
+  'shuffleUnsortedPages',
+  'script',
+];
 
 export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
   const problems: string[] = [];
@@ -21,7 +36,8 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
   for (const key of ['serverErrorRate', 'dropBeforeApplyRate', 'dropAfterApplyRate'] as const) {
     const value = input[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !(value >= 0 && value <= 1)) problems.push(`${where}.${key}: expected a fraction from 0 to 1, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+      problems.push(`${where}.${key}: expected a fraction from 0 to 1, got ${JSON.stringify(value)}`);
     else out[key] = value;
   }
   if (input.latencyMs !== undefined) {
@@ -47,7 +63,7 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
     const value = input[key];
     if (value === undefined) continue;
     if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) problems.push(`${where}.${key}: expected an array of strings`);
-    else out[key] = [...(value as string[])];
+    else out[key] = [...value];
   }
   for (const key of ['iamAccessDenied', 'shuffleUnsortedPages'] as const) {
     const value = input[key];
@@ -60,7 +76,7 @@ export function parseFaults(input: unknown, where = 'faults'): EmulatorFaults {
     else out.script = input.script.map((entry, i) => scriptEntry(entry, `${where}.script[${i}]`, problems));
   }
   if (problems.length > 0) throw new EmulatorConfigError('FAULTS_INVALID', problems.join('\n'));
-  return out as EmulatorFaults;
+  return out;
 }
 
 function quotas(input: unknown, where: string, problems: string[]): Record<string, OperationQuota> {
@@ -96,7 +112,8 @@ function scriptEntry(input: unknown, where: string, problems: string[]): FaultSc
     problems.push(`${where}.operation: unknown operation ${JSON.stringify(input.operation)} (known: ${OPERATIONS.join(', ')})`);
   }
   if (input.productId !== undefined && typeof input.productId !== 'string') problems.push(`${where}.productId: expected a string`);
-  if (!Number.isInteger(input.times) || (input.times as number) < 1) problems.push(`${where}.times: expected an integer >= 1, got ${JSON.stringify(input.times)}`);
+  if (!Number.isInteger(input.times) || (input.times as number) < 1)
+    problems.push(`${where}.times: expected an integer >= 1, got ${JSON.stringify(input.times)}`);
   const action = input.action;
   let parsedAction: FaultScriptAction = 'throttle';
   if (typeof action === 'string' && ACTIONS.includes(action)) parsedAction = action as FaultScriptAction;
@@ -125,5 +142,3 @@ function scriptEntry(input: unknown, where: string, problems: string[]): FaultSc
 function isNonNegative(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
-
-

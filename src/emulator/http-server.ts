@@ -27,7 +27,16 @@ import { verifySigV4, type SignatureExpectations } from './sigv4-verifier.js';
 import { AccountDirectory, type EmulatedAccount, type Identity, type Protocol } from './accounts.js';
 import { InputValidator } from './validate-input.js';
 import { productSnapshot, recordSnapshot } from './wire-format.js';
-import type { AccountStateView, EmulatorFaults, EmulatorOptions, EmulatorState, EmulatorStateView, RequestListener, ResponseListener, RunningEmulator } from './types.js';
+import type {
+  AccountStateView,
+  EmulatorFaults,
+  EmulatorOptions,
+  EmulatorState,
+  EmulatorStateView,
+  RequestListener,
+  ResponseListener,
+  RunningEmulator,
+} from './types.js';
 import { errorText, isPlainObject } from '../errors.js';
 
 export const HOST = '127.0.0.1';
@@ -43,6 +52,7 @@ interface Answer {
   readonly drop?: 'dropped-before' | 'dropped-after';
 }
 
+// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const seed = parseSeed(options.seed, 'options.seed');
   const clock = options.clock ?? systemClock;
@@ -59,10 +69,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   // Separate streams: record ids must not shift when fault draws change, and vice versa.
   const idRandom = mulberry32(randomSeed ^ 0x5bd1e995);
   // The regions served: the default one, those asked for, and those the seed's products name.
-  const regions = [...new Set([region, ...(options.regions ?? []), ...seedAccounts(seed).flatMap((a) => a.products.flatMap((p) => (p.region === undefined ? [] : [p.region])))])];
+  const regions = [
+    ...new Set([
+      region,
+      ...(options.regions ?? []),
+      ...seedAccounts(seed).flatMap((a) => a.products.flatMap((p) => (p.region === undefined ? [] : [p.region]))),
+    ]),
+  ];
   const accounts: EmulatedAccount[] = seedAccounts(seed).map((accountSeed, index) => {
     // The caller's own account keeps the stream a one-account emulator always had.
-    const faultEngine = new FaultEngine(mulberry32(index === 0 ? randomSeed : randomSeed ^ Math.imul(index, 0x9e3779b1)), index === 0 ? callerArn : `arn:aws:iam::${accountSeed.accountId}:root`);
+    const faultEngine = new FaultEngine(
+      mulberry32(index === 0 ? randomSeed : randomSeed ^ Math.imul(index, 0x9e3779b1)),
+      index === 0 ? callerArn : `arn:aws:iam::${accountSeed.accountId}:root`,
+    );
     faultEngine.set(parseFaults(options.faults ?? {}, 'options.faults'), clock.now());
     const own = options.accountFaults?.[accountSeed.accountId];
     if (own !== undefined) faultEngine.set(parseFaults(own, `options.accountFaults.${accountSeed.accountId}`), clock.now());
@@ -100,7 +119,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const accountNamed = (accountId: string | undefined): EmulatedAccount => {
     if (accountId === undefined) return home;
     const account = directory.get(accountId);
-    if (account === undefined) throw new EmulatorConfigError('OPTIONS_INVALID', `the emulator holds no account ${accountId} (it holds ${accounts.map((a) => a.seed.accountId).join(', ')})`);
+    if (account === undefined)
+      throw new EmulatorConfigError(
+        'OPTIONS_INVALID',
+        `the emulator holds no account ${accountId} (it holds ${accounts.map((a) => a.seed.accountId).join(', ')})`,
+      );
     return account;
   };
   const shuffleRandom = mulberry32(randomSeed ^ 0x27d4eb2f);
@@ -115,7 +138,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   };
   const searchDefaultAccess = options.searchDefaultAccessLevel ?? DEFAULT_SEARCH_ACCESS;
   const operationsFor = (identity: Identity, requestRegion: string) =>
-    createOperations({ store: identity.account.storeIn(requestRegion), callerArn: identity.callerArn, now: () => clock.now(), searchDefaultAccess, unsortedRank: unsortedRank(identity.account.faults) });
+    createOperations({
+      store: identity.account.storeIn(requestRegion),
+      callerArn: identity.callerArn,
+      now: () => clock.now(),
+      searchDefaultAccess,
+      unsortedRank: unsortedRank(identity.account.faults),
+    });
   const validator = new InputValidator();
   const calls = new CallLog();
   // Aborted by close(), so a request sleeping on injected latency does not keep the process alive.
@@ -155,16 +184,29 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       records: state.records(),
       calls: state.calls(),
       ...(accounts.length > 1
-        ? { accounts: Object.fromEntries(accounts.map((account) => [account.seed.accountId, { products: accountView(account).products(), records: accountView(account).records() }])) }
+        ? {
+            accounts: Object.fromEntries(
+              accounts.map((account) => [account.seed.accountId, { products: accountView(account).products(), records: accountView(account).records() }]),
+            ),
+          }
         : {}),
     }),
   };
 
   /** Checks the signature (with the secrets of issued sessions too); says who the request acts as, and in which region. */
-  function authenticate(req: IncomingMessage, body: Buffer, seq: number, expect: SignatureExpectations, protocol: Protocol): Identity & { readonly region: string } {
+  function authenticate(
+    req: IncomingMessage,
+    body: Buffer,
+    seq: number,
+    expect: SignatureExpectations,
+    protocol: Protocol,
+  ): Identity & { readonly region: string } {
     const configured = options.credentials;
     const secretOf = configured === undefined ? undefined : (key: string) => configured[key] ?? directory.secretOf(key);
-    const signed = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, secretOf, { ...expect, now: clock.now() });
+    const signed = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, secretOf, {
+      ...expect,
+      now: clock.now(),
+    });
     const identity = directory.identify(signed.accessKeyId, header(req, 'x-amz-security-token'), clock.now(), protocol);
     calls.identify(seq, identity.account.seed.accountId, signed.accessKeyId, signed.region);
     // Without --access-key any region passes the check: one the emulator does not serve sees its
@@ -183,8 +225,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       const identity = authenticate(req, body, call.seq, { service, regions: service === 'iam' ? ['us-east-1'] : regions }, 'query');
       const current = identity.account.faults.current();
       const result = answerQuery(action, params, {
-        accountId: identity.account.seed.accountId, callerArn: identity.callerArn, missingPrincipals: current.missingPrincipals ?? [],
-        untrustedRoles: current.untrustedRoles ?? [], iamAccessDenied: current.iamAccessDenied ?? false,
+        accountId: identity.account.seed.accountId,
+        callerArn: identity.callerArn,
+        missingPrincipals: current.missingPrincipals ?? [],
+        untrustedRoles: current.untrustedRoles ?? [],
+        iamAccessDenied: current.iamAccessDenied ?? false,
         assumeRole: (request) => directory.assumeRole(identity, request, clock.now(), (account) => account.faults.current().assumeRoleDenied ?? []),
       });
       answer = { status: result.status, body: null, xml: result.xml, outcome: result.outcome };
@@ -314,8 +359,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     callerArn,
     state,
     on(event: 'request' | 'response', listener: RequestListener | ResponseListener) {
-      const set: Set<RequestListener | ResponseListener> | undefined =
-        event === 'request' ? listeners : event === 'response' ? responseListeners : undefined;
+      const set: Set<RequestListener | ResponseListener> | undefined = event === 'request' ? listeners : event === 'response' ? responseListeners : undefined;
       if (!set) throw new TypeError(`unknown event '${String(event)}'`);
       set.add(listener);
       return () => {

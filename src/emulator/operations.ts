@@ -127,9 +127,7 @@ function searchProvisionedProducts(context: OperationContext, params: Params): R
   if (sortBy !== undefined && sortBy !== '' && !sortField) {
     throw invalidParameters(`Invalid SortBy '${sortBy}'. Valid values are ${Object.keys(SORT_FIELDS).join(', ')}.`);
   }
-  const visible = context.store
-    .allProducts(context.now())
-    .filter((product) => ownerVisible(access, product.owner, context.callerArn) && matches(product));
+  const visible = context.store.allProducts(context.now()).filter((product) => ownerVisible(access, product.owner, context.callerArn) && matches(product));
   const rank = sortField === undefined ? context.unsortedRank?.() : undefined;
   const page = paginate({
     items: visible,

@@ -84,7 +84,7 @@ function decodeToken(token: string, scopeHash: string): SortKey {
     decoded === null ||
     (decoded as { v?: unknown }).v !== 1 ||
     !Array.isArray((decoded as { k?: unknown }).k) ||
-    !((decoded as { k: unknown[] }).k).every((part) => typeof part === 'string' || typeof part === 'number')
+    !(decoded as { k: unknown[] }).k.every((part) => typeof part === 'string' || typeof part === 'number')
   ) {
     throw invalidParameters('The page token is not valid.');
   }

@@ -57,10 +57,13 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
           externalId: params.get('ExternalId') ?? undefined,
           durationSeconds: duration === null ? DEFAULT_SESSION_SECONDS : Number(duration),
         });
-        return ok('sts', action,
+        return ok(
+          'sts',
+          action,
           `<Credentials><AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey>` +
-          `<SessionToken>${issued.sessionToken}</SessionToken><Expiration>${new Date(issued.expiresAt).toISOString()}</Expiration></Credentials>` +
-          `<AssumedRoleUser><AssumedRoleId>${xml(issued.assumedRoleId)}</AssumedRoleId><Arn>${xml(issued.assumedRoleArn)}</Arn></AssumedRoleUser>`);
+            `<SessionToken>${issued.sessionToken}</SessionToken><Expiration>${new Date(issued.expiresAt).toISOString()}</Expiration></Credentials>` +
+            `<AssumedRoleUser><AssumedRoleId>${xml(issued.assumedRoleId)}</AssumedRoleId><Arn>${xml(issued.assumedRoleArn)}</Arn></AssumedRoleUser>`,
+        );
       }
       case 'GetUser':
         return ok('iam', action, `<User>${principal(context, 'user', required(params, 'UserName'))}</User>`);
@@ -71,7 +74,11 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: trusted ? 'servicecatalog.amazonaws.com' : 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
         });
-        return ok('iam', action, `<Role>${principal(context, 'role', name)}<AssumeRolePolicyDocument>${xml(encodeURIComponent(policy))}</AssumeRolePolicyDocument></Role>`);
+        return ok(
+          'iam',
+          action,
+          `<Role>${principal(context, 'role', name)}<AssumeRolePolicyDocument>${xml(encodeURIComponent(policy))}</AssumeRolePolicyDocument></Role>`,
+        );
       }
       default:
         throw new QueryError(400, 'InvalidAction', `Could not find operation ${action} for version.`);
@@ -88,7 +95,11 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
 /** An IAM user's or role's members, after the access and existence checks. */
 function principal(context: QueryContext, kind: 'user' | 'role', name: string): string {
   if (context.iamAccessDenied) {
-    throw new QueryError(403, 'AccessDenied', `User: ${context.callerArn} is not authorized to perform: iam:Get${kind === 'user' ? 'User' : 'Role'} on resource: ${kind} ${name}`);
+    throw new QueryError(
+      403,
+      'AccessDenied',
+      `User: ${context.callerArn} is not authorized to perform: iam:Get${kind === 'user' ? 'User' : 'Role'} on resource: ${kind} ${name}`,
+    );
   }
   if (context.missingPrincipals.some((missing) => nameOf(missing, kind) === name)) {
     throw new QueryError(404, 'NoSuchEntity', `The ${kind} with name ${name} cannot be found.`);
@@ -114,7 +125,12 @@ function ok(service: 'sts' | 'iam', action: string, result: string): QueryAnswer
 
 function required(params: URLSearchParams, name: string): string {
   const value = params.get(name);
-  if (value === null || value === '') throw new QueryError(400, 'ValidationError', `1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  if (value === null || value === '')
+    throw new QueryError(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
   return value;
 }
 

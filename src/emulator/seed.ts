@@ -77,7 +77,10 @@ function parseAccount(input: Record<string, unknown>, where: string, problems: s
   }
   if (!Array.isArray(products)) problems.push(`${where}: products must be an array`);
   const account = typeof accountId === 'string' ? accountId : '';
-  if (assumableRoles !== undefined && !(Array.isArray(assumableRoles) && assumableRoles.every((name) => typeof name === 'string' && ROLE_NAME_PATTERN.test(name)))) {
+  if (
+    assumableRoles !== undefined &&
+    !(Array.isArray(assumableRoles) && assumableRoles.every((name) => typeof name === 'string' && ROLE_NAME_PATTERN.test(name)))
+  ) {
     problems.push(`${where}.assumableRoles: expected an array of IAM role names (1-64 of [\\w+=,.@-]), got ${JSON.stringify(assumableRoles)}`);
   }
   if (externalId !== undefined && (typeof externalId !== 'string' || !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))) {
@@ -95,12 +98,14 @@ function parseAccount(input: Record<string, unknown>, where: string, problems: s
     const product = raw as Record<string, unknown>;
     for (const key of Object.keys(product)) if (!KNOWN_KEYS.has(key)) problems.push(`${at}.${key}: unknown field`);
     const { id, name, owner, launchRole, status, createdTime, region } = product;
-    if (region !== undefined && (typeof region !== 'string' || !REGION_PATTERN.test(region))) problems.push(`${at}.region: expected a region name such as eu-west-1, got ${JSON.stringify(region)}`);
+    if (region !== undefined && (typeof region !== 'string' || !REGION_PATTERN.test(region)))
+      problems.push(`${at}.region: expected a region name such as eu-west-1, got ${JSON.stringify(region)}`);
     const regionKey = typeof region === 'string' ? region : '';
     if (typeof id !== 'string' || !ID_PATTERN.test(id)) problems.push(`${at}.id: expected 1-100 of [a-zA-Z0-9_-], got ${JSON.stringify(id)}`);
     else if (ids.has(id)) problems.push(`${at}.id: duplicate id '${id}'`);
     else ids.add(id);
-    if (typeof name !== 'string' || !NAME_PATTERN.test(name)) problems.push(`${at}.name: expected a provisioned product name ([a-zA-Z0-9][a-zA-Z0-9._-]*, at most 128), got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || !NAME_PATTERN.test(name))
+      problems.push(`${at}.name: expected a provisioned product name ([a-zA-Z0-9][a-zA-Z0-9._-]*, at most 128), got ${JSON.stringify(name)}`);
     else if (names.has(`${regionKey}/${name}`)) problems.push(`${at}.name: duplicate name '${name}'${regionKey === '' ? '' : ` in ${regionKey}`}`);
     else names.add(`${regionKey}/${name}`);
     const ownerWhy = typeof owner === 'string' ? ownerProblem(owner, account) : 'owner is required';
@@ -175,7 +180,10 @@ export function generateSeed(options: GenerateSeedOptions): CatalogSeed {
     return {
       accountId: id,
       products: (options.regions ?? [undefined]).flatMap((region) =>
-        generateProducts(options.count, id, k === 0 ? options.owners : undefined, random, ids).map((product) => (region === undefined ? product : { ...product, region }))),
+        generateProducts(options.count, id, k === 0 ? options.owners : undefined, random, ids).map((product) =>
+          region === undefined ? product : { ...product, region },
+        ),
+      ),
       ...(k === 0 ? {} : { assumableRoles: GENERATED_ASSUMABLE_ROLES }),
     };
   });

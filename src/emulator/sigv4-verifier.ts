@@ -56,11 +56,7 @@ export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 /** accessKeyId → secret access key; undefined for a key the server does not know. */
 export type SecretLookup = (accessKeyId: string) => string | undefined;
 
-export function verifySigV4(
-  request: SignedRequest,
-  secretOf: SecretLookup | undefined,
-  expect: SignatureExpectations = {},
-): VerifiedSignature {
+export function verifySigV4(request: SignedRequest, secretOf: SecretLookup | undefined, expect: SignatureExpectations = {}): VerifiedSignature {
   const service = expect.service ?? SIGNING_SERVICE;
   const headers = headerMap(request.rawHeaders);
   const authorization = headers.get('authorization');
@@ -195,11 +191,21 @@ function checkClockSkew(amzDate: string, now: number): void {
   const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
   const signedAt = compact ? Date.UTC(+compact[1]!, +compact[2]! - 1, +compact[3]!, +compact[4]!, +compact[5]!, +compact[6]!) : Date.parse(amzDate);
   if (!Number.isFinite(signedAt)) throw new ServiceError('IncompleteSignatureException', `Date must be in ISO-8601 'basic format', got '${amzDate}'.`);
-  const iso = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const iso = (ms: number) =>
+    new Date(ms)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
   if (signedAt < now - MAX_CLOCK_SKEW_MS) {
-    throw new ServiceError('InvalidSignatureException', `Signature expired: ${iso(signedAt)} is now earlier than ${iso(now - MAX_CLOCK_SKEW_MS)} (${iso(now)} - 15 min.)`);
+    throw new ServiceError(
+      'InvalidSignatureException',
+      `Signature expired: ${iso(signedAt)} is now earlier than ${iso(now - MAX_CLOCK_SKEW_MS)} (${iso(now)} - 15 min.)`,
+    );
   }
   if (signedAt > now + MAX_CLOCK_SKEW_MS) {
-    throw new ServiceError('InvalidSignatureException', `Signature not yet current: ${iso(signedAt)} is still later than ${iso(now + MAX_CLOCK_SKEW_MS)} (${iso(now)} + 15 min.)`);
+    throw new ServiceError(
+      'InvalidSignatureException',
+      `Signature not yet current: ${iso(signedAt)} is still later than ${iso(now + MAX_CLOCK_SKEW_MS)} (${iso(now)} + 15 min.)`,
+    );
   }
 }

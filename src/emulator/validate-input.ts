@@ -132,7 +132,10 @@ function memberPath(parent: string, name: string): string {
 /** Renders a value like Coral's messages do (Java toString inside quotes). */
 function render(value: Json): string {
   if (Array.isArray(value)) return `'[${value.map((item) => String(item)).join(', ')}]'`;
-  if (isPlainObject(value)) return `'{${Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(', ')}}'`;
+  if (isPlainObject(value))
+    return `'{${Object.entries(value)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ')}}'`;
   return `'${String(value)}'`;
 }
 

@@ -18,17 +18,17 @@ function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
 /** Members ProvisionedProductDetail and ProvisionedProductAttribute have in common, same names. */
 function sharedProductFields(product: ProductView): Record<string, unknown> {
   return {
-      Name: product.name,
-      Arn: product.arn,
-      Type: PROVISIONED_PRODUCT_TYPE,
-      Id: product.id,
-      Status: product.status,
-      StatusMessage: product.statusMessage,
-      CreatedTime: epochSeconds(product.createdAt),
-      IdempotencyToken: product.idempotencyToken,
-      LastRecordId: product.lastRecordId,
-      LastProvisioningRecordId: product.lastProvisioningRecordId,
-      LastSuccessfulProvisioningRecordId: product.lastSuccessfulProvisioningRecordId,
+    Name: product.name,
+    Arn: product.arn,
+    Type: PROVISIONED_PRODUCT_TYPE,
+    Id: product.id,
+    Status: product.status,
+    StatusMessage: product.statusMessage,
+    CreatedTime: epochSeconds(product.createdAt),
+    IdempotencyToken: product.idempotencyToken,
+    LastRecordId: product.lastRecordId,
+    LastProvisioningRecordId: product.lastProvisioningRecordId,
+    LastSuccessfulProvisioningRecordId: product.lastSuccessfulProvisioningRecordId,
   };
 }
 

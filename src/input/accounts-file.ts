@@ -27,9 +27,7 @@ export interface AccountAccessEntry {
   readonly line: number;
 }
 
-export type AccountsFileParse =
-  | { readonly entries: ReadonlyMap<string, AccountAccessEntry> }
-  | { readonly problems: readonly string[] };
+export type AccountsFileParse = { readonly entries: ReadonlyMap<string, AccountAccessEntry> } | { readonly problems: readonly string[] };
 
 const COLUMNS = { accountid: 'accountId', rolearn: 'roleArn', region: 'region', externalid: 'externalId', profile: 'profile' } as const;
 type Field = (typeof COLUMNS)[keyof typeof COLUMNS];

@@ -15,12 +15,14 @@ export interface CsvTableRow {
 }
 
 export type CsvTable =
-  | { readonly ok: true; readonly header: readonly string[]; readonly rows: readonly CsvTableRow[] }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly header: readonly string[]; readonly rows: readonly CsvTableRow[] } | { readonly ok: false; readonly message: string };
 
 /** A header name as every CSV of the tool compares it: case, spaces, `_` and `-` ignored. */
 export function columnKey(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_-]+/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 /** Parses `text` (UTF-8, a BOM allowed, cells trimmed, blank lines skipped); an empty file is a table with an empty header. */

@@ -49,6 +49,7 @@ export class Utf16InputError extends Error {
 /** Longest record accepted (csv-parse `max_record_size`): bounds memory when a quote is left open. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
+// eslint-disable-next-line no-control-regex -- a NUL is what tells a binary file from text
 const NOT_TEXT = /[\u0000\uFFFD]/;
 
 export class InputEngine {
@@ -91,8 +92,7 @@ export class InputEngine {
       return this.#setFatal({
         code: 'CSV_MALFORMED',
         line,
-        message:
-          'the file is not UTF-8 text: this line holds an invalid UTF-8 byte sequence or a NUL byte; save the file as UTF-8 (CSV UTF-8)',
+        message: 'the file is not UTF-8 text: this line holds an invalid UTF-8 byte sequence or a NUL byte; save the file as UTF-8 (CSV UTF-8)',
       });
     }
     if (cells.every((c) => c.trim() === '')) return { kind: 'blank', line };
@@ -106,9 +106,7 @@ export class InputEngine {
       return { kind: 'header', header: resolved, line };
     }
 
-    const raw = Object.fromEntries(
-      header.columns.flatMap((name, i) => (name === '' || i >= cells.length ? [] : [[name, cells[i]!] as const])),
-    );
+    const raw = Object.fromEntries(header.columns.flatMap((name, i) => (name === '' || i >= cells.length ? [] : [[name, cells[i]!] as const])));
     if (cells.length !== header.columns.length) {
       const problem: InputProblem = {
         code: 'CSV_MALFORMED',
@@ -190,8 +188,7 @@ export class InputEngine {
         break;
       case 'CSV_INVALID_CLOSING_QUOTE':
         line = here;
-        message =
-          'a closing quote must be followed by a comma or the end of the line; a quote inside a quoted field is written twice ("")';
+        message = 'a closing quote must be followed by a comma or the end of the line; a quote inside a quoted field is written twice ("")';
         break;
       case 'INVALID_OPENING_QUOTE':
         line = here;

@@ -13,6 +13,7 @@ export function quoteValue(value: string, max = QUOTED_VALUE_MAX_CHARS): string 
   const chars = Array.from(value);
   const cut = chars.length > max;
   const shown = (cut ? chars.slice(0, max).join('') : value).replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this escapes
     /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g,
     (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -58,7 +58,12 @@ const FIELD_LABEL: Record<KnownField, string> = {
 
 /** Which known field a header cell names, if any. */
 export function knownFieldOf(column: string): KnownField | undefined {
-  return ALIASES.get(column.trim().toLowerCase().replace(/[\s_-]+/g, ''));
+  return ALIASES.get(
+    column
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]+/g, ''),
+  );
 }
 
 /** True when `value` is an InputProblem rather than a HeaderMap (resolveHeader's result). */
@@ -109,21 +114,19 @@ export function resolveHeader(columns: readonly string[], line = 1): HeaderMap |
     const hits = found[field];
     if (hits.length > 1) {
       const list = hits.map((h) => `${quoteValue(h.name)} (column ${h.index + 1})`).join(' and ');
-      return problem(
-        'HEADER_DUPLICATE_COLUMN',
-        line,
-        `the header has more than one ${FIELD_LABEL[field]} column: ${list}; keep one`,
-      );
+      return problem('HEADER_DUPLICATE_COLUMN', line, `the header has more than one ${FIELD_LABEL[field]} column: ${list}; keep one`);
     }
   }
   if (duplicateExtra) return duplicateExtra;
 
-  const shown = names.filter((n) => n !== '').map((n) => quoteValue(n, 40)).join(', ') || 'nothing';
+  const shown =
+    names
+      .filter((n) => n !== '')
+      .map((n) => quoteValue(n, 40))
+      .join(', ') || 'nothing';
   const id = found.id[0];
   if (!id) {
-    const hint = names.some((n) => n.toLowerCase() === 'id')
-      ? `; 'id' is ambiguous in Service Catalog, name the column ${CANONICAL_COLUMNS.id}`
-      : '';
+    const hint = names.some((n) => n.toLowerCase() === 'id') ? `; 'id' is ambiguous in Service Catalog, name the column ${CANONICAL_COLUMNS.id}` : '';
     return problem(
       'HEADER_MISSING_COLUMN',
       line,

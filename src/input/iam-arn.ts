@@ -30,9 +30,7 @@ export interface IamPrincipalArn {
   readonly session?: string;
 }
 
-export type IamArnParseResult =
-  | { readonly ok: true; readonly arn: IamPrincipalArn }
-  | { readonly ok: false; readonly reason: string };
+export type IamArnParseResult = { readonly ok: true; readonly arn: IamPrincipalArn } | { readonly ok: false; readonly reason: string };
 
 /**
  * Every AWS partition has the shape `aws`, `aws-x` or `aws-x-y` (aws, aws-cn, aws-us-gov, aws-iso,
@@ -41,6 +39,18 @@ export type IamArnParseResult =
  */
 export const PARTITION_PATTERN = /^aws(-[a-z]+){0,2}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/** The account of any ARN (`arn:partition:service:region:account:resource`), if it names one. */
+export function accountOfArn(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account !== undefined && ACCOUNT_ID_PATTERN.test(account) ? account : undefined;
+}
+
+/** The partition of any ARN (`aws`, `aws-cn`, `aws-us-gov`...), if it starts like one. */
+export function partitionOfArn(arn: string): string | undefined {
+  const [prefix, partition] = arn.split(':');
+  return prefix === 'arn' && partition !== undefined && partition !== '' ? partition : undefined;
+}
 export const IAM_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 export const ROLE_SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
 export const IAM_PATH_MAX_LENGTH = 512;

@@ -6,11 +6,7 @@ export class InputError extends CodedError<InputProblemCode> {
   /** Physical line the error is about; 0 for the whole file. */
   readonly line: number;
 
-  constructor(
-    code: InputProblemCode,
-    message: string,
-    options: { line?: number; cause?: unknown } = {},
-  ) {
+  constructor(code: InputProblemCode, message: string, options: { line?: number; cause?: unknown } = {}) {
     super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.line = options.line ?? 0;
   }

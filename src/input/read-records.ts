@@ -23,20 +23,13 @@ export interface ReadRecordsOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-export async function* readInputRecords(
-  path: string,
-  scan: InputScan,
-  options: ReadRecordsOptions = {},
-): AsyncGenerator<InputRecord, void, undefined> {
+export async function* readInputRecords(path: string, scan: InputScan, options: ReadRecordsOptions = {}): AsyncGenerator<InputRecord, void, undefined> {
   const { signal } = options;
   if (scan.fatal) throw InputError.fromProblem(scan.fatal);
   signal?.throwIfAborted();
   const expected = scan.fingerprint;
   const changed = (detail: string): InputError =>
-    new InputError(
-      'FILE_CHANGED',
-      `input file ${quoteValue(path, 200)} changed since it was validated (${detail}); validate it again before running`,
-    );
+    new InputError('FILE_CHANGED', `input file ${quoteValue(path, 200)} changed since it was validated (${detail}); validate it again before running`);
   const checkStats = (stats: Stats): void => {
     if (!sameFile(stats, expected)) throw changed(describeStatChange(stats, expected));
   };

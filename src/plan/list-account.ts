@@ -55,8 +55,11 @@ export async function listAccount(
     }
     token = page.value.nextPageToken;
   }
-  const warnings = total !== undefined && total !== seen.size
-    ? [`Search said the account has ${total} products (TotalResultsCount), the pages gave ${seen.size}: products may have been created or deleted meanwhile; review the plan, or plan again`]
-    : [];
+  const warnings =
+    total !== undefined && total !== seen.size
+      ? [
+          `Search said the account has ${total} products (TotalResultsCount), the pages gave ${seen.size}: products may have been created or deleted meanwhile; review the plan, or plan again`,
+        ]
+      : [];
   return { kind: 'done', pass: { searchPages, scanPages, products: seen.size, total, warnings } };
 }

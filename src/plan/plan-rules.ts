@@ -89,7 +89,8 @@ function ownerRuleFor(rules: readonly OwnerRule[], facts: ProductFacts): OwnerRu
 
 function filteredOut(facts: ProductFacts, filters: PlanFilters): string | undefined {
   if (filters.statuses.length > 0 && !filters.statuses.includes(facts.status)) return `status ${facts.status} (--status ${filters.statuses.join(',')})`;
-  if (filters.nameContains !== undefined && !(facts.name ?? '').toLowerCase().includes(filters.nameContains.toLowerCase())) return `name (--name-contains ${filters.nameContains})`;
+  if (filters.nameContains !== undefined && !(facts.name ?? '').toLowerCase().includes(filters.nameContains.toLowerCase()))
+    return `name (--name-contains ${filters.nameContains})`;
   if (filters.productId !== undefined && facts.productId !== filters.productId) return `product ${facts.productId ?? '?'} (--product-id ${filters.productId})`;
   for (const [key, value] of Object.entries(filters.tags)) {
     if (facts.tags?.[key] !== value) return `tag ${key} (--tag ${key}=${value})`;

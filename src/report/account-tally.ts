@@ -4,7 +4,7 @@
  * still has rows to do and why.
  */
 import { placeKey } from '../input/scan.js';
-import type { Outcome, RowResult } from './types.js';
+import type { Outcome, RowResult } from '../transfer/row-types.js';
 
 export interface AccountCounts {
   readonly accountId: string;

@@ -20,14 +20,6 @@ export {
 } from './progress.js';
 export type { ProgressMode, ProgressOptions, ProgressReporter, ProgressSnapshot, ProgressStream } from './progress.js';
 
-export {
-  describeStop,
-  exitCodeMeaning,
-  isResumableExitCode,
-  renderSummaryTable,
-  summaryJson,
-  summaryRowsPerSecond,
-  writeSummaryJson,
-} from './summary.js';
+export { describeStop, exitCodeMeaning, isResumableExitCode, renderSummaryTable, summaryJson, summaryRowsPerSecond, writeSummaryJson } from './summary.js';
 
 export { assertReplaceable, commitFile, fsyncDirectory, NotRegularFileError, writeFileAtomic } from './atomic-file.js';

@@ -12,7 +12,7 @@
  * - which keys to put back: every key some change of the product set (owner, launch role).
  */
 import type { JournalRowEntry } from '../checkpoint/types.js';
-import { accountOfArn } from '../transfer/preflight.js';
+import { accountOfArn } from '../input/iam-arn.js';
 import type { ChangedRow } from './undo-plan.js';
 
 interface ProductChanges {
@@ -39,9 +39,14 @@ export class LedgerChanges {
   add(entry: JournalRowEntry): void {
     const product = this.#productOf(entry);
     if (entry.previousOwner !== undefined) {
-      product.firstRead ??= { previousOwner: entry.previousOwner, previousOwnerSession: entry.previousOwnerSession ?? '', previousLaunchRole: entry.previousLaunchRole ?? '' };
+      product.firstRead ??= {
+        previousOwner: entry.previousOwner,
+        previousOwnerSession: entry.previousOwnerSession ?? '',
+        previousLaunchRole: entry.previousLaunchRole ?? '',
+      };
       // A first read by a row that left the launch role alone did not read it: a later read did.
-      if (product.firstRead.previousLaunchRole === '' && entry.previousLaunchRole) product.firstRead = { ...product.firstRead, previousLaunchRole: entry.previousLaunchRole };
+      if (product.firstRead.previousLaunchRole === '' && entry.previousLaunchRole)
+        product.firstRead = { ...product.firstRead, previousLaunchRole: entry.previousLaunchRole };
     }
     if (entry.type === 'sent') {
       if (product.firstRead === undefined) product.blind.add(entry.token);
@@ -87,8 +92,16 @@ export class LedgerChanges {
     let product = this.#products.get(entry.provisionedProductId);
     if (product === undefined) {
       product = {
-        line: entry.line, firstRead: undefined, blind: new Set(), owner: '', launchRole: '', accountId: '', region: '',
-        finishedAt: '', sent: new Map(), applied: false,
+        line: entry.line,
+        firstRead: undefined,
+        blind: new Set(),
+        owner: '',
+        launchRole: '',
+        accountId: '',
+        region: '',
+        finishedAt: '',
+        sent: new Map(),
+        applied: false,
       };
       this.#products.set(entry.provisionedProductId, product);
     }

@@ -15,9 +15,7 @@ export type Logger = pino.Logger;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export type LogDestination =
-  | { readonly kind: 'stream'; readonly stream: Writable }
-  | { readonly kind: 'file'; readonly path: string };
+export type LogDestination = { readonly kind: 'stream'; readonly stream: Writable } | { readonly kind: 'file'; readonly path: string };
 
 export interface LoggerOptions {
   readonly level: LogLevel;
@@ -131,8 +129,7 @@ export function createLogger(options: LoggerOptions): LoggerHandle {
 
   // sync: false keeps logging off the hot path; mkdir: true so `--log-file logs/run.jsonl` just works.
   const { path } = options.destination;
-  const dest = pino.destination({ dest: path, mkdir: true, sync: false }) as unknown as SonicBoomLike &
-    pino.DestinationStream;
+  const dest = pino.destination({ dest: path, mkdir: true, sync: false }) as unknown as SonicBoomLike & pino.DestinationStream;
   let failure: LocalFileError | undefined;
   // Without a listener an open/write error would be an uncaught 'error' event and kill the run;
   // instead it is remembered and surfaced by flush(), and logging stops: the file is closed, so
@@ -157,6 +154,7 @@ export function createLogger(options: LoggerOptions): LoggerHandle {
       // asynchronous write still in flight, so wait for that write to drain first. The check and
       // flushSync() run in the same tick, so no new async write can start in between.
       while (dest._writing === true) await once(dest as never, 'drain');
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the stream's own error, passed on as it came
       if (failure !== undefined) throw failure;
       dest.flushSync(); // writes whatever is buffered, then fsyncs
     } catch (error) {

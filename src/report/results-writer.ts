@@ -118,6 +118,7 @@ export function csvLine(cells: readonly (string | number)[]): string {
 type WriterState = 'open' | 'closing' | 'closed' | 'aborted';
 
 /** Creates `<path>.partial` (and the parent directory) and writes the header line. */
+// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 export async function openResultsWriter(options: ResultsWriterOptions): Promise<ResultsWriter> {
   const { path } = options;
   const extraColumns = [...options.extraColumns];

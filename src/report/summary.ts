@@ -50,10 +50,7 @@ export function renderSummaryTable(summary: RunSummary): string {
   const { counts } = summary;
   const title = `Summary${summary.dryRun ? ' (dry run: nothing was changed)' : ''}${summary.runId ? ` - run id ${summary.runId}` : ''}`;
 
-  const outcomeRows: [string, string][] = OUTCOME_ROWS.filter(([, key]) => counts[key] > 0).map(([label, key]) => [
-    label,
-    String(counts[key]),
-  ]);
+  const outcomeRows: [string, string][] = OUTCOME_ROWS.filter(([, key]) => counts[key] > 0).map(([label, key]) => [label, String(counts[key])]);
   outcomeRows.push(['total', String(counts.total)]);
 
   const rate = summaryRowsPerSecond(summary);
@@ -72,7 +69,8 @@ export function renderSummaryTable(summary: RunSummary): string {
   if (summary.account !== undefined) runRows.push(['account', `${summary.account} (the credentials')`]);
   if (summary.stoppedBy !== undefined) runRows.push(['stopped by', describeStop(summary.stoppedBy)]);
   for (const warning of summary.warnings ?? []) runRows.push(['warning', warning]);
-  for (const account of summary.accounts ?? []) runRows.push([`account ${account.accountId}${account.region === undefined ? '' : ` ${account.region}`}`, describeAccount(account)]);
+  for (const account of summary.accounts ?? [])
+    runRows.push([`account ${account.accountId}${account.region === undefined ? '' : ` ${account.region}`}`, describeAccount(account)]);
   runRows.push(['exit code', `${summary.exitCode} (${exitCodeMeaning(summary.exitCode)})`]);
 
   // Align both sections on one label width so the table reads as one block.
@@ -86,7 +84,9 @@ export function renderSummaryTable(summary: RunSummary): string {
 
 /** One account's line: its outcomes in the table's order, and why it was not reached. */
 function describeAccount(account: AccountCounts): string {
-  const parts = OUTCOME_ROWS.map(([label]) => [label, account.outcomes[label as Outcome] ?? 0] as const).filter(([, n]) => n > 0).map(([label, n]) => `${n} ${label}`);
+  const parts = OUTCOME_ROWS.map(([label]) => [label, account.outcomes[label as Outcome] ?? 0] as const)
+    .filter(([, n]) => n > 0)
+    .map(([label, n]) => `${n} ${label}`);
   return `${parts.join(', ')}${account.unreachable === undefined ? '' : ` (not reached: ${account.unreachable})`}`;
 }
 
@@ -119,13 +119,20 @@ export type SummaryParts = Omit<RunSummary, 'startedAt' | 'finishedAt' | 'elapse
 };
 
 export function makeRunSummary(parts: SummaryParts): RunSummary {
-  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error, warnings, account, limiterRate, accounts } = parts;
+  const { counts, startedAt, finishedAt, exitCode, stoppedBy, runId, input, results, checkpoint, dryRun, error, warnings, account, limiterRate, accounts } =
+    parts;
   return {
     counts,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     elapsedMs: finishedAt - startedAt,
-    exitCode, stoppedBy, runId, input, results, checkpoint, dryRun,
+    exitCode,
+    stoppedBy,
+    runId,
+    input,
+    results,
+    checkpoint,
+    dryRun,
     ...(error === undefined ? {} : { error }),
     ...(account === undefined ? {} : { account }),
     ...(limiterRate === undefined ? {} : { limiterRate: Math.round(limiterRate * 10) / 10 }),

@@ -10,8 +10,13 @@ export function logTransferEvents(logger: Logger): TransferEvents {
     onRowResult: (result) =>
       logger.debug(
         {
-          line: result.line, id: result.provisionedProductId, outcome: result.outcome, reason: result.reason, recordId: result.recordId,
-          attempts: result.attempts, errorCode: result.errorCode || undefined,
+          line: result.line,
+          id: result.provisionedProductId,
+          outcome: result.outcome,
+          reason: result.reason,
+          recordId: result.recordId,
+          attempts: result.attempts,
+          errorCode: result.errorCode || undefined,
         },
         'row',
       ),
@@ -19,6 +24,7 @@ export function logTransferEvents(logger: Logger): TransferEvents {
       logger.info({ line: row.line, id: row.provisionedProductId, attempt: event.attempt, error: event.error.code, delayMs: event.delayMs }, 'retrying'),
     onStop: (reason, detail) => logger.warn({ stoppedBy: reason }, detail),
     onLaneStop: (lane, reason, detail) => logger.warn({ lane, stoppedBy: reason }, detail),
-    onPreflightReader: (lane, strategy) => logger.info({ lane, strategy }, `preflight reads products ${strategy === 'per-row' ? 'one by one' : 'account-wide'}`),
+    onPreflightReader: (lane, strategy) =>
+      logger.info({ lane, strategy }, `preflight reads products ${strategy === 'per-row' ? 'one by one' : 'account-wide'}`),
   };
 }

@@ -1,51 +1,8 @@
 import type { AccountCounts } from './account-tally.js';
+import type { RowResult, RunCounts } from '../transfer/row-types.js';
 
-/** What happened to one input row. One results-CSV line per input row, always. */
-export type Outcome =
-  | 'succeeded'
-  | 'submitted'
-  | 'failed'
-  | 'skipped'
-  | 'invalid'
-  | 'not-started'
-  | 'would-change'
-  /**
-   * Done by an earlier run of the checkpoint, but the product, read at no extra call (an
-   * account-wide read this run made anyway), no longer has the row's targets. Not changed: the
-   * row's token is spent; `--reconcile` puts it back.
-   */
-  | 'drifted';
-
-export interface RowResult {
-  readonly line: number;
-  readonly provisionedProductId: string;
-  readonly newOwner: string;
-  readonly launchRole: string;
-  /** The row's account (its `account_id` cell, else its ARNs'); '' for an invalid row without one. */
-  readonly accountId: string;
-  /** The row's `region` cell; '' when it has none (the run's --region). */
-  readonly region: string;
-  readonly outcome: Outcome;
-  /** Why, for skipped/invalid/not-started/failed rows; e.g. `already-done`, `duplicate-of-line-7`. */
-  readonly reason: string;
-  readonly recordId: string;
-  readonly recordStatus: string;
-  readonly attempts: number;
-  readonly idempotencyToken: string;
-  readonly errorCode: string;
-  readonly errorMessage: string;
-  /** ISO-8601, empty when the row never finished. */
-  readonly finishedAt: string;
-  /** The product's status when the row was read (preflight), e.g. AVAILABLE, TAINTED; empty when not read. */
-  readonly productStatus: string;
-  /** What the product had before this row changed it (preflight), for `undo`; empty when not read. */
-  readonly previousOwner: string;
-  readonly previousOwnerSession: string;
-  /** Empty when not read, or when the row does not change the launch role. */
-  readonly previousLaunchRole: string;
-  /** Extra input columns, echoed in the results. */
-  readonly extra: Readonly<Record<string, string>>;
-}
+// The engine owns its types (transfer/row-types.ts); the report reads them.
+export type { Outcome, RowResult, RunCounts } from '../transfer/row-types.js';
 
 /**
  * The results columns, in order, each with how its cell is made: adding a column is one line here.
@@ -85,26 +42,6 @@ export type PlaceColumnName = (typeof PLACE_COLUMNS)[number]['name'];
 
 /** The fixed columns' names, in order. */
 export const RESULT_COLUMN_NAMES: readonly string[] = RESULT_COLUMNS.map((column) => column.name);
-
-/** Counters the engine keeps while running; the progress display and the summary read them. */
-export interface RunCounts {
-  /** Data rows in the input (from the validation pass). */
-  readonly total: number;
-  readonly succeeded: number;
-  readonly submitted: number;
-  readonly failed: number;
-  readonly skipped: number;
-  readonly invalid: number;
-  readonly notStarted: number;
-  readonly wouldChange: number;
-  readonly drifted: number;
-  /** Rows whose outcome is known so far (sum of the above). */
-  readonly finished: number;
-  /** API requests sent, throttled answers received, retries made (all operations). */
-  readonly requests: number;
-  readonly throttles: number;
-  readonly retries: number;
-}
 
 /** The end-of-run summary: printed as a table, and written by `--summary-json`. */
 export interface RunSummary {

@@ -67,8 +67,12 @@ export function undoColumns(rows: readonly UndoRow[]): string[] {
 /** One undo row's cells, in undoColumns' order. */
 export function undoCells(row: UndoRow, columns: readonly string[]): string[] {
   const cells: Record<string, string> = {
-    provisioned_product_id: row.provisionedProductId, new_owner: row.newOwner, launch_role: row.launchRole,
-    account_id: row.accountId, region: row.region, undo_of_line: String(row.undoOfLine),
+    provisioned_product_id: row.provisionedProductId,
+    new_owner: row.newOwner,
+    launch_role: row.launchRole,
+    account_id: row.accountId,
+    region: row.region,
+    undo_of_line: String(row.undoOfLine),
   };
   return columns.map((column) => cells[column] ?? '');
 }
@@ -120,7 +124,15 @@ export function planUndo(rows: Iterable<ChangedRow>): UndoPlan {
     }
     const at = { line: row.line, provisionedProductId: row.provisionedProductId };
     if (missing.length > 0) leftOut.push({ ...at, why: `${owner === '' && launchRole === '' ? 'left out' : 'put back in part'}: ${missing.join('; ')}` });
-    if (owner !== '' || launchRole !== '') undo.push({ provisionedProductId: row.provisionedProductId, newOwner: owner, launchRole, accountId: row.accountId, region: row.region, undoOfLine: row.line });
+    if (owner !== '' || launchRole !== '')
+      undo.push({
+        provisionedProductId: row.provisionedProductId,
+        newOwner: owner,
+        launchRole,
+        accountId: row.accountId,
+        region: row.region,
+        undoOfLine: row.line,
+      });
   }
   return { rows: undo, leftOut, changed };
 }

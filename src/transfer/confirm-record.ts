@@ -46,7 +46,12 @@ export async function confirmRecord(job: RowJob, answer: Accepted, attempt: Atte
   switch (check.kind) {
     case 'earlier':
       return {
-        outcome: 'failed', reason: 'token-already-used', recordId, recordStatus, attempts, errorCode: 'TokenAlreadyUsed',
+        outcome: 'failed',
+        reason: 'token-already-used',
+        recordId,
+        recordStatus,
+        attempts,
+        errorCode: 'TokenAlreadyUsed',
         errorMessage: tokenAlreadyUsedMessage(job, check.record),
       };
     case 'unread':
@@ -66,7 +71,9 @@ export async function confirmRecord(job: RowJob, answer: Accepted, attempt: Atte
 function finishedAs(recordStatus: string, fields: { recordId: string; attempts: number; errorMessage: string }): Confirmed {
   const outcome = recordStatus === 'SUCCEEDED' ? 'succeeded' : recordStatus === 'FAILED' ? 'failed' : 'submitted';
   return {
-    outcome, recordStatus, ...fields,
+    outcome,
+    recordStatus,
+    ...fields,
     errorCode: outcome === 'failed' ? 'RecordFailed' : '',
     reason: outcome === 'failed' ? 'record-failed' : '',
   };
@@ -125,7 +132,12 @@ function readFailureReason(error: ClassifiedError): string {
 }
 
 /** Follows the record to SUCCEEDED/FAILED when waiting; otherwise the status as answered. */
-async function waitIfAsked(job: RowJob, attempt: AttemptOptions, answer: Accepted, wait: WaitOptions | undefined): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
+async function waitIfAsked(
+  job: RowJob,
+  attempt: AttemptOptions,
+  answer: Accepted,
+  wait: WaitOptions | undefined,
+): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
   const { recordId, recordStatus } = answer;
   if (!wait || !recordId || isTerminalRecordStatus(recordStatus)) return { recordStatus, reason: '', errorMessage: '' };
   const { lane } = job;

@@ -1,5 +1,5 @@
 /** The engine's running tallies; `snapshot()` is what progress and the summary read. */
-import type { Outcome, RunCounts } from '../report/types.js';
+import type { Outcome, RunCounts } from './row-types.js';
 
 export interface Counters {
   finish(outcome: Outcome): void;
@@ -12,7 +12,14 @@ export interface Counters {
 
 export function createCounters(total: number): Counters {
   const byOutcome: Record<Outcome, number> = {
-    succeeded: 0, submitted: 0, failed: 0, skipped: 0, invalid: 0, 'not-started': 0, 'would-change': 0, drifted: 0,
+    succeeded: 0,
+    submitted: 0,
+    failed: 0,
+    skipped: 0,
+    invalid: 0,
+    'not-started': 0,
+    'would-change': 0,
+    drifted: 0,
   };
   let requests = 0;
   let throttles = 0;
@@ -34,10 +41,19 @@ export function createCounters(total: number): Counters {
     snapshot() {
       const finished = Object.values(byOutcome).reduce((sum, n) => sum + n, 0);
       return {
-        total, finished, requests, throttles, retries,
-        succeeded: byOutcome.succeeded, submitted: byOutcome.submitted, failed: byOutcome.failed,
-        skipped: byOutcome.skipped, invalid: byOutcome.invalid, notStarted: byOutcome['not-started'],
-        wouldChange: byOutcome['would-change'], drifted: byOutcome.drifted,
+        total,
+        finished,
+        requests,
+        throttles,
+        retries,
+        succeeded: byOutcome.succeeded,
+        submitted: byOutcome.submitted,
+        failed: byOutcome.failed,
+        skipped: byOutcome.skipped,
+        invalid: byOutcome.invalid,
+        notStarted: byOutcome['not-started'],
+        wouldChange: byOutcome['would-change'],
+        drifted: byOutcome.drifted,
       };
     },
   };

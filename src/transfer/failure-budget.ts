@@ -7,8 +7,7 @@
 import { CodedError } from '../coded-error.js';
 
 export type FailureBudget =
-  | { readonly kind: 'count'; readonly maxFailures: number }
-  | { readonly kind: 'percent'; readonly percent: number; readonly minRowsForPercent: number };
+  { readonly kind: 'count'; readonly maxFailures: number } | { readonly kind: 'percent'; readonly percent: number; readonly minRowsForPercent: number };
 
 export const DEFAULT_MAX_ERRORS = '10%';
 export const DEFAULT_MIN_ROWS_FOR_PERCENT = 20;

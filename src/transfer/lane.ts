@@ -60,7 +60,11 @@ export class Lane {
     if (limiter === undefined) {
       const maxRate = this.#options.maxRateFor?.[operation] ?? this.#options.maxRate;
       const { initialRate } = this.#options;
-      limiter = new AdaptiveRateLimiter({ maxRate, clock: this.#options.clock, ...(initialRate === undefined ? {} : { initialRate: Math.min(initialRate, maxRate) }) });
+      limiter = new AdaptiveRateLimiter({
+        maxRate,
+        clock: this.#options.clock,
+        ...(initialRate === undefined ? {} : { initialRate: Math.min(initialRate, maxRate) }),
+      });
       this.#limiters.set(operation, limiter);
     }
     return limiter;

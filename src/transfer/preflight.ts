@@ -13,6 +13,7 @@ import { perRowReader, type ProductReader } from './product-reader.js';
 import type { FoundState } from './row-result.js';
 import type { AttemptOptions, RowJob } from './row-sender.js';
 import { deriveReconcileToken } from './token.js';
+import { accountOfArn, partitionOfArn } from '../input/iam-arn.js';
 
 export type Judgement =
   | { readonly kind: 'in-target' }
@@ -26,12 +27,6 @@ const BUSY_STATUSES: ReadonlySet<string> = new Set(['UNDER_CHANGE', 'PLAN_IN_PRO
 
 export function isBusyStatus(status: string): boolean {
   return BUSY_STATUSES.has(status);
-}
-
-/** The account of an ARN (`arn:partition:service:region:account:resource`), if it has one. */
-export function accountOfArn(arn: string): string | undefined {
-  const account = arn.split(':')[4];
-  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 /** Whether the product already has what the row asks: an empty cell asks for nothing. */
@@ -49,15 +44,24 @@ export function judgeRow(row: TransferRow, facts: ProductFacts, expectedAccounts
   }
   if (isInTargetState(row, facts)) return { kind: 'in-target' };
   if (productAccount !== undefined) {
-    const productPartition = facts.arn.split(':')[1];
-    for (const [what, arn] of [['new owner', row.newOwner], ['launch role', row.launchRole]] as const) {
+    const productPartition = partitionOfArn(facts.arn);
+    for (const [what, arn] of [
+      ['new owner', row.newOwner],
+      ['launch role', row.launchRole],
+    ] as const) {
       const account = arn === undefined ? undefined : accountOfArn(arn);
       if (account !== undefined && account !== productAccount) {
-        return { kind: 'cross-account', message: `the ${what} is in account ${account}, the product in account ${productAccount}: the service accepts only ARNs of the product's own account` };
+        return {
+          kind: 'cross-account',
+          message: `the ${what} is in account ${account}, the product in account ${productAccount}: the service accepts only ARNs of the product's own account`,
+        };
       }
-      const partition = arn?.split(':')[1];
+      const partition = arn === undefined ? undefined : partitionOfArn(arn);
       if (partition !== undefined && partition !== productPartition) {
-        return { kind: 'cross-account', message: `the ${what} is in partition ${partition}, the product in partition ${productPartition ?? '?'}: an owner or launch role must be in the product's partition` };
+        return {
+          kind: 'cross-account',
+          message: `the ${what} is in partition ${partition}, the product in partition ${productPartition ?? '?'}: an owner or launch role must be in the product's partition`,
+        };
       }
     }
   }
@@ -120,8 +124,18 @@ export async function preflightRow(job: RowJob, attempt: AttemptOptions, deps: P
     if (answer.kind === 'failed') return { kind: 'read-failed', error: answer.error };
     if (answer.kind === 'not-found') {
       return deps.acrossAccounts === true
-        ? { kind: 'refused', reason: 'not-found-in-account', errorCode: 'ResourceNotFoundException', errorMessage: `Provisioned product ${row.provisionedProductId} not found in account ${row.accountId}.` }
-        : { kind: 'refused', reason: 'not-found', errorCode: 'ResourceNotFoundException', errorMessage: `Provisioned product ${row.provisionedProductId} not found.` };
+        ? {
+            kind: 'refused',
+            reason: 'not-found-in-account',
+            errorCode: 'ResourceNotFoundException',
+            errorMessage: `Provisioned product ${row.provisionedProductId} not found in account ${row.accountId}.`,
+          }
+        : {
+            kind: 'refused',
+            reason: 'not-found',
+            errorCode: 'ResourceNotFoundException',
+            errorMessage: `Provisioned product ${row.provisionedProductId} not found.`,
+          };
     }
     const { facts } = answer;
     const found = foundStateOf(row, facts);
@@ -143,7 +157,10 @@ export async function preflightRow(job: RowJob, attempt: AttemptOptions, deps: P
         const remaining = deadline - clock.now();
         if (remaining <= 0) {
           return {
-            kind: 'refused', reason: 'still-busy', errorCode: 'ProductBusy', found,
+            kind: 'refused',
+            reason: 'still-busy',
+            errorCode: 'ProductBusy',
+            found,
             errorMessage: `the product stayed ${facts.status} for ${Math.round(busyWait.timeoutMs / 1000)} s (--busy-timeout); rerun to try again`,
           };
         }

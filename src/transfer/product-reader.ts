@@ -21,9 +21,7 @@ import type { AttemptOptions } from './row-sender.js';
 import { sendWithRetry } from './send-with-retry.js';
 
 export type ReadAnswer =
-  | { readonly kind: 'found'; readonly facts: ProductFacts }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'failed'; readonly error: ClassifiedError };
+  { readonly kind: 'found'; readonly facts: ProductFacts } | { readonly kind: 'not-found' } | { readonly kind: 'failed'; readonly error: ClassifiedError };
 
 export interface ProductReader {
   /** How the reader was chosen, for the log: `per-row`, or `account` with the pages read. */
@@ -43,7 +41,10 @@ export const perRowReader: ProductReader = {
     if (!searched.ok) return { kind: 'failed', error: searched.error };
     if (searched.value === undefined) return { kind: 'not-found' };
     if (row.launchRole === undefined) return { kind: 'found', facts: searched.value };
-    const described = await sendWithRetry((signal) => lane.api.describeProduct(id, signal), { ...attempt, limiter: lane.limiter('DescribeProvisionedProduct') });
+    const described = await sendWithRetry((signal) => lane.api.describeProduct(id, signal), {
+      ...attempt,
+      limiter: lane.limiter('DescribeProvisionedProduct'),
+    });
     if (!described.ok) return described.error.code === 'ResourceNotFoundException' ? { kind: 'not-found' } : { kind: 'failed', error: described.error };
     return { kind: 'found', facts: { ...searched.value, launchRole: described.value.launchRole, status: described.value.status } };
   },
@@ -116,7 +117,7 @@ export async function chooseProductReader(input: ReadPlanInput, lane: Lane, atte
   };
   const fromSearch = (_known: ProductFacts | undefined, facts: ProductFacts) => facts;
   keep(first.value, fromSearch);
-  for (let token = first.value.nextPageToken; token !== undefined; ) {
+  for (let token = first.value.nextPageToken; token !== undefined;) {
     const page = await searchPage(token);
     if (!page.ok) return { kind: 'failed', error: page.error };
     pages += 1;
@@ -125,7 +126,8 @@ export async function chooseProductReader(input: ReadPlanInput, lane: Lane, atte
   }
   if (needsLaunchRoles) {
     // Scan adds the launch role (and a fresher status) to what Search said of the owner.
-    const fromScan = (known: ProductFacts | undefined, facts: ProductFacts) => (known === undefined ? facts : { ...known, status: facts.status, launchRole: facts.launchRole });
+    const fromScan = (known: ProductFacts | undefined, facts: ProductFacts) =>
+      known === undefined ? facts : { ...known, status: facts.status, launchRole: facts.launchRole };
     for (let token: string | undefined, first = true; first || token !== undefined; first = false) {
       const page = await sendWithRetry((signal) => lane.api.scanPage(token, signal), { ...attempt, limiter: lane.limiter('ScanProvisionedProducts') });
       if (!page.ok) return { kind: 'failed', error: page.error };

@@ -61,13 +61,7 @@ export function attemptsAllowed(policy: RetryPolicyOptions, kind: ErrorKind): nu
  * Wait before the next attempt, given how many failures of this kind the row has had so far
  * (1 after the first failure) and a random number in [0, 1).
  */
-export function retryDelayMs(
-  policy: RetryPolicyOptions,
-  kind: RetriedKind,
-  failuresOfKind: number,
-  random: number,
-  retryAfterMs: number | undefined,
-): number {
+export function retryDelayMs(policy: RetryPolicyOptions, kind: RetriedKind, failuresOfKind: number, random: number, retryAfterMs: number | undefined): number {
   const exponent = Math.max(0, failuresOfKind - 1);
   if (kind === 'invalid-state') {
     // Half fixed, half jitter: a busy product needs a real pause, but workers must not sync up.

@@ -5,7 +5,7 @@
  */
 import type { JournalFinished } from '../checkpoint/types.js';
 import type { HeaderMap, InputProblem, TransferRow } from '../input/types.js';
-import type { Outcome, RowResult } from '../report/types.js';
+import type { Outcome, RowResult } from './row-types.js';
 
 /** What a builder says about a row; everything left out is empty (0 for attempts). */
 export interface ResultFields {
@@ -61,7 +61,10 @@ function buildResult(identity: RowIdentity, fields: ResultFields): RowResult {
 
 export function resultForRow(row: TransferRow, fields: ResultFields): RowResult {
   const { line, provisionedProductId, extra } = row;
-  return buildResult({ line, provisionedProductId, newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '', accountId: row.accountId, region: row.region ?? '', extra }, fields);
+  return buildResult(
+    { line, provisionedProductId, newOwner: row.newOwner ?? '', launchRole: row.launchRole ?? '', accountId: row.accountId, region: row.region ?? '', extra },
+    fields,
+  );
 }
 
 /** A row finished by an earlier run of this checkpoint: echo what that run learned. */
@@ -105,18 +108,21 @@ export function resultForDrifted(row: TransferRow, token: string, finished: Jour
 }
 
 /** An invalid row (only reported with --skip-invalid; otherwise the run never starts). */
-export function resultForInvalid(
-  line: number,
-  raw: Readonly<Record<string, string>>,
-  problems: readonly InputProblem[],
-  header: HeaderMap,
-): RowResult {
+export function resultForInvalid(line: number, raw: Readonly<Record<string, string>>, problems: readonly InputProblem[], header: HeaderMap): RowResult {
   const { idColumn, ownerColumn, launchRoleColumn } = header;
   const cell = (column: string | undefined): string => (column ? (raw[column] ?? '').trim() : '');
   const extra: Record<string, string> = {};
   for (const column of header.extraColumns) extra[column] = raw[column] ?? '';
   return buildResult(
-    { line, provisionedProductId: cell(idColumn), newOwner: cell(ownerColumn), launchRole: cell(launchRoleColumn), accountId: cell(header.accountColumn), region: cell(header.regionColumn), extra },
+    {
+      line,
+      provisionedProductId: cell(idColumn),
+      newOwner: cell(ownerColumn),
+      launchRole: cell(launchRoleColumn),
+      accountId: cell(header.accountColumn),
+      region: cell(header.regionColumn),
+      extra,
+    },
     {
       outcome: 'invalid',
       reason: problems.map((p) => p.code).join(';'),

@@ -12,8 +12,7 @@ import type { AdaptiveRateLimiter } from './adaptive-limiter.js';
 import { attemptsAllowed, isRetriedKind, retryDelayMs, type RetryPolicyOptions } from './retry-policy.js';
 
 export type SendResult<T> =
-  | { readonly ok: true; readonly value: T; readonly attempts: number }
-  | { readonly ok: false; readonly error: ClassifiedError; readonly attempts: number };
+  { readonly ok: true; readonly value: T; readonly attempts: number } | { readonly ok: false; readonly error: ClassifiedError; readonly attempts: number };
 
 export interface RetryEvent {
   readonly attempt: number;
@@ -41,10 +40,7 @@ class AttemptFailed extends Error {
   }
 }
 
-export async function sendWithRetry<T>(
-  call: (signal: AbortSignal) => Promise<T>,
-  options: SendWithRetryOptions,
-): Promise<SendResult<T>> {
+export async function sendWithRetry<T>(call: (signal: AbortSignal) => Promise<T>, options: SendWithRetryOptions): Promise<SendResult<T>> {
   const { limiter, policy, clock, random, signal } = options;
   // 5xx and network errors share one budget (transientAttempts): a row that alternates between
   // them must not get twice the attempts.

@@ -9,7 +9,7 @@
  */
 import type { IdentityApi } from '../aws/identity-api.js';
 import { errnoCode, errorText } from '../errors.js';
-import { accountOfArn } from './preflight.js';
+import { accountOfArn } from '../input/iam-arn.js';
 
 export type TargetProblemReason = 'target-not-found' | 'launch-role-not-trusted';
 
@@ -61,10 +61,19 @@ export async function checkTargets(
       const lookup = lookupOf(owner);
       if (lookup === undefined || !inAccount(owner)) continue;
       checked += 1;
-      const missing = lookup.kind === 'user'
-        ? await api.getUser(lookup.name, signal).then(() => false, (error: unknown) => (isNoSuchEntity(error) ? true : Promise.reject(error)))
-        : (await role(lookup.name)) === 'missing';
-      if (missing) problems.set(owner, { reason: 'target-not-found', errorCode: 'NoSuchEntity', message: `the new owner ${owner} does not exist (IAM ${lookup.kind} ${lookup.name} not found)` });
+      const missing =
+        lookup.kind === 'user'
+          ? await api.getUser(lookup.name, signal).then(
+              () => false,
+              (error: unknown) => (isNoSuchEntity(error) ? true : Promise.reject(error)),
+            )
+          : (await role(lookup.name)) === 'missing';
+      if (missing)
+        problems.set(owner, {
+          reason: 'target-not-found',
+          errorCode: 'NoSuchEntity',
+          message: `the new owner ${owner} does not exist (IAM ${lookup.kind} ${lookup.name} not found)`,
+        });
     }
     for (const launchRole of new Set(targets.launchRoles)) {
       const lookup = lookupOf(launchRole);
@@ -75,14 +84,19 @@ export async function checkTargets(
         problems.set(launchRole, { reason: 'target-not-found', errorCode: 'NoSuchEntity', message: `the launch role ${launchRole} does not exist` });
       } else if (!facts.trustsServiceCatalog) {
         problems.set(launchRole, {
-          reason: 'launch-role-not-trusted', errorCode: 'LaunchRoleNotTrusted',
+          reason: 'launch-role-not-trusted',
+          errorCode: 'LaunchRoleNotTrusted',
           message: `the launch role ${launchRole} does not trust servicecatalog.amazonaws.com in its trust policy, so Service Catalog could not use it`,
         });
       }
     }
   } catch (error) {
     if (signal.aborted) throw error;
-    return { problems: new Map(), checked, skipped: `the IAM reads failed (${errorCode(error)}: ${errorText(error)}); owners and launch roles were not checked` };
+    return {
+      problems: new Map(),
+      checked,
+      skipped: `the IAM reads failed (${errorCode(error)}: ${errorText(error)}); owners and launch roles were not checked`,
+    };
   }
   return { problems, checked };
 }

@@ -6,7 +6,7 @@ import type { JournalFinished, JournalSent, TokenState } from '../checkpoint/typ
 import type { Clock } from '../clock.js';
 import type { StopReason } from '../exit-codes.js';
 import type { HeaderMap, InputRecord, TransferRow } from '../input/types.js';
-import type { RowResult, RunCounts } from '../report/types.js';
+import type { RowResult, RunCounts } from './row-types.js';
 import type { FailureBudget } from './failure-budget.js';
 import type { LaneRouter, LaneStopReason } from './lane.js';
 import type { BusyWaitOptions } from './preflight.js';

@@ -41,7 +41,11 @@ it('--help lists the commands; run --help describes every flag; --version prints
 
 it('a second SIGINT exits at once (130) without waiting for rows in flight', async () => {
   emulator = await startEmulator({ seed: generateSeed({ count: 4, accountId: '123456789012' }), faults: { latencyMs: 60_000 } });
-  const input = await ws.writeCsv('rows.csv', CSV_HEADER, emulator.state.products().map((p) => [p.id, 'arn:aws:iam::123456789012:user/kim', '']));
+  const input = await ws.writeCsv(
+    'rows.csv',
+    CSV_HEADER,
+    emulator.state.products().map((p) => [p.id, 'arn:aws:iam::123456789012:user/kim', '']),
+  );
   const cli = spawnCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
   // The requests hang in the emulator's latency; interrupt once they are in flight.
   emulator.on('request', () => {
@@ -61,7 +65,7 @@ it('on a Node.js older than 20 says so in one line and exits 2, before loading a
   const older = 'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"18.19.0"})';
   const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
     execFile(process.execPath, ['--import', older, CLI_PATH, 'run', '--input', 'x.csv'], { cwd: ws.dir }, (error, out, err) =>
-      resolve({ stdout: out, stderr: err, code: error ? (error as { code?: number }).code ?? null : 0 }),
+      resolve({ stdout: out, stderr: err, code: error ? ((error as { code?: number }).code ?? null) : 0 }),
     );
   });
   expect(code).toBe(2);

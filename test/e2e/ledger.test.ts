@@ -21,7 +21,10 @@ let emulator: RunningEmulator;
 let ws: Workspace;
 
 async function start(count: number, seed: number, recordDelayMs?: number): Promise<ProductSnapshot[]> {
-  emulator = await startEmulator({ seed: generateSeed({ count, accountId: ACCOUNT, random: seed }), ...(recordDelayMs === undefined ? {} : { recordDelayMs }) });
+  emulator = await startEmulator({
+    seed: generateSeed({ count, accountId: ACCOUNT, random: seed }),
+    ...(recordDelayMs === undefined ? {} : { recordDelayMs }),
+  });
   ws = await createWorkspace('sot-ledger-');
   return emulator.state.products();
 }
@@ -33,11 +36,18 @@ afterEach(async () => {
 
 const endpoint = () => ['--endpoint-url', emulator.endpoint];
 const ownerNow = (id: string) => emulator.state.product(id)!.owner;
-const ledgerOf = async (name: string) => (await readFile(ws.path(name), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+const ledgerOf = async (name: string) =>
+  (await readFile(ws.path(name), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 /** `undo`'s printed command(s) that apply the undo within the ledger, as argv after `sc-owner-transfer`. */
 function applyCommands(stdout: string): string[][] {
-  return stdout.split('\n').filter((line) => line.trim().startsWith('sc-owner-transfer run ')).map((line) => line.trim().split(/\s+/).slice(1));
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim().startsWith('sc-owner-transfer run '))
+    .map((line) => line.trim().split(/\s+/).slice(1));
 }
 
 describe('the ledger', () => {
@@ -102,10 +112,14 @@ describe('the ledger', () => {
     expect(ends.map((e) => e.invocation)).toEqual(begins.map((e) => e.invocation));
   });
 
-  it('after kill -9 just after updates were applied, the resume and the ledger\'s undo put every product back', async () => {
+  it("after kill -9 just after updates were applied, the resume and the ledger's undo put every product back", async () => {
     const products = await start(24, 3);
     const before = new Map(products.map((p) => [p.id, { owner: p.owner, launchRole: p.launchRole }]));
-    await ws.writeCsv('reorg.csv', CSV_HEADER, products.map((p, i) => [p.id, BOB, i % 2 === 0 ? NEW_ROLE : '']));
+    await ws.writeCsv(
+      'reorg.csv',
+      CSV_HEADER,
+      products.map((p, i) => [p.id, BOB, i % 2 === 0 ? NEW_ROLE : '']),
+    );
     const args = ['run', '--input', 'reorg.csv', ...endpoint(), '--no-progress', '--concurrency', '4', '--rate', '1000'];
     // Killed twice, each time as the k-th update was applied and answered (the answer may never arrive).
     for (const k of [5, 3]) {
@@ -138,9 +152,30 @@ describe('the ledger', () => {
 
   it('stops with exit 5, naming the checkpoint, when its folder is deleted mid-run: no more updates go out', async () => {
     const products = await start(60, 5);
-    await ws.writeCsv('reorg.csv', CSV_HEADER, products.map((p) => [p.id, BOB, '']));
+    await ws.writeCsv(
+      'reorg.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, BOB, '']),
+    );
     const out = join(ws.dir, 'out');
-    const cli = spawnCli(['run', '--input', 'reorg.csv', '--checkpoint', join(out, 'reorg.checkpoint'), '--results', join(out, 'reorg.results.csv'), ...endpoint(), '--no-progress', '--concurrency', '2', '--rate', '1000'], { cwd: ws.dir });
+    const cli = spawnCli(
+      [
+        'run',
+        '--input',
+        'reorg.csv',
+        '--checkpoint',
+        join(out, 'reorg.checkpoint'),
+        '--results',
+        join(out, 'reorg.results.csv'),
+        ...endpoint(),
+        '--no-progress',
+        '--concurrency',
+        '2',
+        '--rate',
+        '1000',
+      ],
+      { cwd: ws.dir },
+    );
     let removedAt: number | undefined;
     // The 5th update is held until the folder is gone (a returned promise holds the request).
     const off = emulator.on('request', (call: CallRecord) => {
@@ -161,18 +196,30 @@ describe('the ledger', () => {
     const products = (await start(30, 9)).filter((p) => p.owner !== BOB);
     const [added, drifted, ...rest] = products;
     const run = (...flags: string[]) => runCli(['run', '--input', 'reorg.csv', ...endpoint(), '--no-progress', ...flags], { cwd: ws.dir });
-    await ws.writeCsv('reorg.csv', CSV_HEADER, [drifted!, ...rest].map((p) => [p.id, BOB, '']));
+    await ws.writeCsv(
+      'reorg.csv',
+      CSV_HEADER,
+      [drifted!, ...rest].map((p) => [p.id, BOB, '']),
+    );
     expect((await run()).code).toBe(0);
     // Someone moves one product elsewhere, outside the ledger; and a row is added to the CSV.
     await ws.writeCsv('drift.csv', CSV_HEADER, [[drifted!.id, ALICE === drifted!.owner ? `arn:aws:iam::${ACCOUNT}:user/mallory` : ALICE, '']]);
     expect((await runCli(['run', '--input', 'drift.csv', '--run-id', 'drift', ...endpoint()], { cwd: ws.dir })).code).toBe(0);
-    await ws.writeCsv('reorg.csv', CSV_HEADER, [added!, drifted!, ...rest].map((p) => [p.id, BOB, '']));
+    await ws.writeCsv(
+      'reorg.csv',
+      CSV_HEADER,
+      [added!, drifted!, ...rest].map((p) => [p.id, BOB, '']),
+    );
     const updatesBefore = updateCalls(emulator).length;
     const again = await run();
     // The added row made preflight read the account's pages: the done rows were checked against them.
     expect(again.code, again.stderr).toBe(6);
     const results = await ws.readResults('reorg.csv.results.csv');
-    expect(results.find((r) => r.provisioned_product_id === drifted!.id)).toMatchObject({ outcome: 'drifted', reason: 'drifted-since-succeeded', attempts: '0' });
+    expect(results.find((r) => r.provisioned_product_id === drifted!.id)).toMatchObject({
+      outcome: 'drifted',
+      reason: 'drifted-since-succeeded',
+      attempts: '0',
+    });
     expect(results.filter((r) => r.outcome === 'skipped').map((r) => r.reason)).toEqual(Array(rest.length).fill('already-succeeded'));
     expect(updateCalls(emulator).length - updatesBefore).toBe(1); // the added row alone
     expect(ownerNow(drifted!.id)).not.toBe(BOB);

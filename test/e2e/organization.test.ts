@@ -32,13 +32,20 @@ function seed(): CatalogSeed {
       })),
     );
   const [home, ...others] = ACCOUNTS;
-  return { accountId: home!, products: productsOf(home!), accounts: others.map((accountId) => ({ accountId, products: productsOf(accountId), assumableRoles: [ROLE] })) };
+  return {
+    accountId: home!,
+    products: productsOf(home!),
+    accounts: others.map((accountId) => ({ accountId, products: productsOf(accountId), assumableRoles: [ROLE] })),
+  };
 }
 
 const resources = closedAfterEach();
 
 async function start(): Promise<{ em: RunningEmulator; w: Workspace }> {
-  const { emulator, ws } = resources.keep({ emulator: await startEmulator({ seed: seed(), credentials: { AKIDTESTEXAMPLE: 'test-secret' }, recordDelayMs: 0 }), ws: await createWorkspace() });
+  const { emulator, ws } = resources.keep({
+    emulator: await startEmulator({ seed: seed(), credentials: { AKIDTESTEXAMPLE: 'test-secret' }, recordDelayMs: 0 }),
+    ws: await createWorkspace(),
+  });
   return { em: emulator, w: ws };
 }
 
@@ -46,26 +53,33 @@ async function start(): Promise<{ em: RunningEmulator; w: Workspace }> {
 async function planAliceToDave(em: RunningEmulator, w: Workspace, out: string) {
   const map = w.path('owners.csv');
   await writeFile(map, ['old_owner,new_owner', ...ACCOUNTS.map((a) => `${alice(a)},${dave(a)}`)].join('\n'));
-  return runCli(['plan', '--owner-map', map, '--regions', REGIONS.join(','), '--out', w.path(out), '--endpoint-url', em.endpoint, '--assume-role-name', ROLE], { cwd: w.dir });
+  return runCli(['plan', '--owner-map', map, '--regions', REGIONS.join(','), '--out', w.path(out), '--endpoint-url', em.endpoint, '--assume-role-name', ROLE], {
+    cwd: w.dir,
+  });
 }
 
 /** Every product of the emulator with its account, region and owner now. */
 function everyProduct(em: RunningEmulator) {
   return ACCOUNTS.flatMap((account) =>
-    em.state.account(account)!.products().map((p) => ({ id: p.id, account, region: p.arn.split(':')[3]!, owner: p.owner })),
+    em.state
+      .account(account)!
+      .products()
+      .map((p) => ({ id: p.id, account, region: p.arn.split(':')[3]!, owner: p.owner })),
   );
 }
 
 const across = ['--assume-role-name', ROLE, '--no-progress', '--yes'];
 
 describe('across an Organization', () => {
-  it('plan finds exactly the leaver\'s products in every account and region; an account not reached makes it incomplete (exit 7)', async () => {
+  it("plan finds exactly the leaver's products in every account and region; an account not reached makes it incomplete (exit 7)", async () => {
     const { em, w } = await start();
     const plan = await planAliceToDave(em, w, 'plan.csv');
     expect(plan.code, plan.stderr).toBe(0);
     const rows = await w.readResults('plan.csv');
     const expected = everyProduct(em).filter((p) => p.owner === alice(p.account));
-    expect(rows.map((r) => `${r.account_id}/${r.region}/${r.provisioned_product_id}`).sort()).toEqual(expected.map((p) => `${p.account}/${p.region}/${p.id}`).sort());
+    expect(rows.map((r) => `${r.account_id}/${r.region}/${r.provisioned_product_id}`).sort()).toEqual(
+      expected.map((p) => `${p.account}/${p.region}/${p.id}`).sort(),
+    );
     expect(rows.every((r) => r.new_owner === dave(r.account_id!) && r.current_owner === alice(r.account_id!))).toBe(true);
     expect(plan.stdout).toContain('in 6 of 6 accounts and regions');
 
@@ -112,13 +126,19 @@ describe('across an Organization', () => {
   it('--shard K/3 as three concurrent processes applies every row exactly once; the results and checkpoints add up', async () => {
     const { em, w } = await start();
     const all = everyProduct(em);
-    const input = await w.writeCsv('reorg.csv', ['account_id', 'region', 'provisioned_product_id', 'new_owner'], all.map((p) => [p.account, p.region, p.id, dave(p.account)]));
+    const input = await w.writeCsv(
+      'reorg.csv',
+      ['account_id', 'region', 'provisioned_product_id', 'new_owner'],
+      all.map((p) => [p.account, p.region, p.id, dave(p.account)]),
+    );
     const shards = [1, 2, 3].map((k) => spawnCli(['run', '--input', input, '--endpoint-url', em.endpoint, '--shard', `${k}/3`, ...across], { cwd: w.dir }));
     const results = await Promise.all(shards.map((shard) => shard.result));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
 
     expect(everyProduct(em).every((p) => p.owner === dave(p.account))).toBe(true);
-    const applied = updateCalls(em).filter((call) => call.outcome === 'ok').map(productIdOf);
+    const applied = updateCalls(em)
+      .filter((call) => call.outcome === 'ok')
+      .map(productIdOf);
     expect(applied.sort()).toEqual(all.map((p) => p.id).sort());
     expect([...tokensByProduct(em).values()].every((tokens) => tokens.size === 1)).toBe(true);
 
@@ -133,7 +153,9 @@ describe('across an Organization', () => {
     expect(lines.map((r) => r.provisioned_product_id).sort()).toEqual(all.map((p) => p.id).sort());
     expect(lines.every((r) => r.outcome === 'succeeded')).toBe(true);
 
-    const status = await runCli(['status', '--json', ...[1, 2, 3].flatMap((k) => ['--checkpoint', w.path(`reorg.csv.shard-${k}-of-3.checkpoint`)])], { cwd: w.dir });
+    const status = await runCli(['status', '--json', ...[1, 2, 3].flatMap((k) => ['--checkpoint', w.path(`reorg.csv.shard-${k}-of-3.checkpoint`)])], {
+      cwd: w.dir,
+    });
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).total).toEqual({ done: 30, failed: 0, inFlight: 0 });
 
@@ -145,6 +167,11 @@ describe('across an Organization', () => {
     expect(none.code, none.stderr).toBe(0);
     const emptyResults = await readFile(w.path(`reorg.csv.shard-${empty}-of-50.results.csv`), 'utf8');
     expect(emptyResults.trim().split('\n')).toEqual([headers.values().next().value]);
-    expect(em.state.calls().slice(before).filter((call) => call.operation === 'UpdateProvisionedProductProperties')).toEqual([]);
+    expect(
+      em.state
+        .calls()
+        .slice(before)
+        .filter((call) => call.operation === 'UpdateProvisionedProductProperties'),
+    ).toEqual([]);
   });
 });

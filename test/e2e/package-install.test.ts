@@ -32,7 +32,10 @@ beforeAll(async () => {
   const [manifest] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   packedFiles = manifest!.files.map((f) => f.path);
   const prefix = join(ws.dir, 'prefix');
-  const installed = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', join(ws.dir, manifest!.filename)], { cwd: ws.dir, env: NPM_ENV });
+  const installed = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', join(ws.dir, manifest!.filename)], {
+    cwd: ws.dir,
+    env: NPM_ENV,
+  });
   installOutput = installed.stdout + installed.stderr;
   bin = join(prefix, 'bin', 'sc-owner-transfer');
 }, 180_000);
@@ -43,7 +46,15 @@ afterAll(async () => {
 
 describe('the packed package', () => {
   it('holds the compiled CLI, the samples and the IAM policy, and nothing of the sources or tests', () => {
-    for (const file of ['package.json', 'README.md', 'dist/src/cli.js', 'dist/src/emulator/index.js', 'samples/catalog.json', 'samples/offboard-alice.csv', 'docs/iam-policy.json']) {
+    for (const file of [
+      'package.json',
+      'README.md',
+      'dist/src/cli.js',
+      'dist/src/emulator/index.js',
+      'samples/catalog.json',
+      'samples/offboard-alice.csv',
+      'docs/iam-policy.json',
+    ]) {
       expect(packedFiles).toContain(file);
     }
     expect(packedFiles.filter((f) => /^(src|test|bench|dist\/bench|\.ci)\//.test(f) || f.endsWith('.ts'))).toEqual([]);

@@ -40,25 +40,41 @@ afterEach(async () => {
 });
 
 const plan = (...flags: string[]) => runCli(['plan', '--endpoint-url', emulator.endpoint, '--rate', '1000', ...flags], { cwd: ws.dir });
-const readPlan = async (name: string) => parse(await readFile(ws.path(name), 'utf8'), { columns: true }) as Array<Record<string, string>>;
-const idsOf = (owner: (p: { owner: string }) => boolean) => emulator.state.products().filter(owner).map((p) => p.id).sort();
+const readPlan = async (name: string) => parse<Record<string, string>>(await readFile(ws.path(name), 'utf8'), { columns: true });
+const idsOf = (owner: (p: { owner: string }) => boolean) =>
+  emulator.state
+    .products()
+    .filter(owner)
+    .map((p) => p.id)
+    .sort();
 const operations = (name: string) => serviceCatalogCalls(emulator).filter((c) => c.operation === name).length;
 
 describe('plan', () => {
-  it('offboarding: exactly the leaver\'s products across pages, sorted paging, review columns', async () => {
+  it("offboarding: exactly the leaver's products across pages, sorted paging, review columns", async () => {
     const result = await plan('--from-owner', ALICE, '--to-owner', ZOE, '--out', 'alice.csv');
     expect(result.code, result.stderr).toBe(0);
     const rows = await readPlan('alice.csv');
     expect(rows.map((r) => r.provisioned_product_id).sort()).toEqual(idsOf((p) => p.owner === ALICE));
     expect(rows).toHaveLength(50);
     expect(Object.keys(rows[0]!)).toEqual([
-      'provisioned_product_id', 'new_owner', 'launch_role', 'provisioned_product_name', 'product_id', 'product_name', 'status', 'current_owner', 'current_owner_session', 'current_launch_role',
+      'provisioned_product_id',
+      'new_owner',
+      'launch_role',
+      'provisioned_product_name',
+      'product_id',
+      'product_name',
+      'status',
+      'current_owner',
+      'current_owner_session',
+      'current_launch_role',
     ]);
     expect(rows.every((r) => r.new_owner === ZOE && r.launch_role === '' && r.current_owner === ALICE)).toBe(true);
     // One pass, sorted: three Search pages for 250 products, no Scan (no launch role asked for).
     expect(operations('SearchProvisionedProducts')).toBe(3);
     expect(operations('ScanProvisionedProducts')).toBe(0);
-    expect(serviceCatalogCalls(emulator).every((c) => c.operation !== 'SearchProvisionedProducts' || (c.params as { SortBy?: string }).SortBy === 'id')).toBe(true);
+    expect(serviceCatalogCalls(emulator).every((c) => c.operation !== 'SearchProvisionedProducts' || (c.params as { SortBy?: string }).SortBy === 'id')).toBe(
+      true,
+    );
     expect(result.stdout).toContain(`${ALICE}  50`);
     expect(result.stdout).toMatch(/to review \(status\):\n\s+(TAINTED|ERROR)/);
   });
@@ -97,7 +113,9 @@ describe('plan', () => {
 
   it('runs cleanly through run, after which the same plan finds nothing', async () => {
     expect((await plan('--from-owner', ALICE, '--to-owner', ZOE, '--out', 'alice.csv')).code).toBe(0);
-    const run = await runCli(['run', '--input', 'alice.csv', '--endpoint-url', emulator.endpoint, '--rate', '1000', '--concurrency', '8', '--no-progress'], { cwd: ws.dir });
+    const run = await runCli(['run', '--input', 'alice.csv', '--endpoint-url', emulator.endpoint, '--rate', '1000', '--concurrency', '8', '--no-progress'], {
+      cwd: ws.dir,
+    });
     expect(run.code, run.stderr).toBe(0);
     const results = await readPlan('alice.csv.results.csv');
     // The review columns are carried through to the results.

@@ -36,18 +36,35 @@ async function start(perAccount: number, options: { sessionSeconds?: number } = 
 /** One CSV across the accounts, sorted by account as an export would be: every product to dave of its account. */
 async function writeInput(em: RunningEmulator, workspace: Workspace, withAccountColumn = true): Promise<string> {
   const rows = ACCOUNTS.flatMap((account) =>
-    em.state.account(account)!.products().map((p) => (withAccountColumn ? [account, p.id, dave(account)] : [p.id, dave(account)])),
+    em.state
+      .account(account)!
+      .products()
+      .map((p) => (withAccountColumn ? [account, p.id, dave(account)] : [p.id, dave(account)])),
   );
-  return workspace.writeCsv('reorg.csv', withAccountColumn ? ['account_id', 'provisioned_product_id', 'new_owner'] : ['provisioned_product_id', 'new_owner'], rows);
+  return workspace.writeCsv(
+    'reorg.csv',
+    withAccountColumn ? ['account_id', 'provisioned_product_id', 'new_owner'] : ['provisioned_product_id', 'new_owner'],
+    rows,
+  );
 }
 
 const runArgs = (em: RunningEmulator, workspace: Workspace, input: string, ...extra: string[]) => [
-  'run', '--input', input, '--endpoint-url', em.endpoint, '--assume-role-name', ROLE, '--no-progress', '--yes',
-  '--summary-json', workspace.path('summary.json'), ...extra,
+  'run',
+  '--input',
+  input,
+  '--endpoint-url',
+  em.endpoint,
+  '--assume-role-name',
+  ROLE,
+  '--no-progress',
+  '--yes',
+  '--summary-json',
+  workspace.path('summary.json'),
+  ...extra,
 ];
 
 describe('run across accounts', () => {
-  it('applies each row in its own account under that account\'s assumed role', async () => {
+  it("applies each row in its own account under that account's assumed role", async () => {
     const { emulator: em, ws: w } = await start(5);
     const input = await writeInput(em, w);
     const run = await runCli(runArgs(em, w, input, '--concurrency', '6'), { cwd: w.dir });
@@ -57,7 +74,14 @@ describe('run across accounts', () => {
       for (const product of em.state.account(account)!.products()) expect(product.owner).toBe(dave(account));
     }
     // Every update went to the account of its product, signed with credentials AssumeRole issued for it.
-    const accountOf = new Map(ACCOUNTS.flatMap((account) => em.state.account(account)!.products().map((p) => [p.id, account] as const)));
+    const accountOf = new Map(
+      ACCOUNTS.flatMap((account) =>
+        em.state
+          .account(account)!
+          .products()
+          .map((p) => [p.id, account] as const),
+      ),
+    );
     const updates = updateCalls(em).filter((call) => call.outcome === 'ok');
     expect(updates).toHaveLength(15);
     for (const call of updates) {
@@ -65,13 +89,17 @@ describe('run across accounts', () => {
       expect(call.accessKeyId).toMatch(/^ASIA/);
     }
     const assumed = em.state.calls().filter((call) => call.operation === 'AssumeRole');
-    expect(new Set(assumed.map((call) => (call.params as { RoleArn: string }).RoleArn))).toEqual(new Set(ACCOUNTS.map((a) => `arn:aws:iam::${a}:role/${ROLE}`)));
+    expect(new Set(assumed.map((call) => (call.params as { RoleArn: string }).RoleArn))).toEqual(
+      new Set(ACCOUNTS.map((a) => `arn:aws:iam::${a}:role/${ROLE}`)),
+    );
     expect(new Set(assumed.map((call) => (call.params as { RoleSessionName: string }).RoleSessionName))).toEqual(new Set(['sc-owner-transfer']));
 
     const results = await w.readResults('reorg.csv.results.csv');
     expect(results).toHaveLength(15);
     expect(results.every((r) => r.outcome === 'succeeded' && r.account_id === accountOf.get(r.provisioned_product_id!))).toBe(true);
-    const summary = JSON.parse(await readFile(w.path('summary.json'), 'utf8')) as { accounts: { accountId: string; rows: number; outcomes: Record<string, number> }[] };
+    const summary = JSON.parse(await readFile(w.path('summary.json'), 'utf8')) as {
+      accounts: { accountId: string; rows: number; outcomes: Record<string, number> }[];
+    };
     expect(summary.accounts).toEqual(ACCOUNTS.map((accountId) => ({ accountId, rows: 5, outcomes: { succeeded: 5 } })));
     expect(run.stdout).toContain(`account ${TEAM_A}`);
   });
@@ -101,7 +129,11 @@ describe('run across accounts', () => {
     expect(rerun.filter((r) => r.account_id === TEAM_B).map((r) => r.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(rerun.filter((r) => r.account_id !== TEAM_B).every((r) => r.outcome === 'skipped' && r.reason === 'already-succeeded')).toBe(true);
     // Only the account left undone was written to.
-    expect(updateCalls(em).slice(before).map((call) => call.accountId)).toEqual([TEAM_B, TEAM_B, TEAM_B]);
+    expect(
+      updateCalls(em)
+        .slice(before)
+        .map((call) => call.accountId),
+    ).toEqual([TEAM_B, TEAM_B, TEAM_B]);
   });
 
   it('a throttled account does not hold the others back', async () => {

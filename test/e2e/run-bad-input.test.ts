@@ -71,7 +71,9 @@ describe('bad input', () => {
       [b!.id, 'arn:aws:iam::123456789012:group/admins', ''],
       ['bad id!', 'arn:aws:iam::123456789012:user/erin', ''],
     ]);
-    const refused = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--summary-json', ws.path('refused.json')], { cwd: ws.dir });
+    const refused = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--summary-json', ws.path('refused.json')], {
+      cwd: ws.dir,
+    });
     expect(refused.code).toBe(2);
     // A pipeline reading --summary-json learns why, even when nothing ran.
     const summary = JSON.parse(await readFile(ws.path('refused.json'), 'utf8'));
@@ -85,7 +87,11 @@ describe('bad input', () => {
     expect(skipped.code).toBe(1);
     const results = await ws.readResults('mixed.csv.results.csv');
     expect(results.map((r) => [r.line, r.outcome])).toEqual(
-      expect.arrayContaining([['2', expect.stringMatching(/succeeded|submitted/)], ['3', 'invalid'], ['4', 'invalid']]),
+      expect.arrayContaining([
+        ['2', expect.stringMatching(/succeeded|submitted/)],
+        ['3', 'invalid'],
+        ['4', 'invalid'],
+      ]),
     );
     expect(results).toHaveLength(3);
     expect(emulator.state.product(a!.id)!.owner).toBe('arn:aws:iam::123456789012:user/erin');

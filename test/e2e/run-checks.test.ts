@@ -61,7 +61,10 @@ describe('dry run and verify', () => {
     ]);
     expect(rows[0]!.previous_owner).toBe(products[0]!.owner);
     // The ledger holds the dry run's invocation and nothing about its rows.
-    const ledger = readFileSync(ws.path('rows.csv.checkpoint'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { type: string; mode?: string; exitCode?: number }));
+    const ledger = readFileSync(ws.path('rows.csv.checkpoint'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; mode?: string; exitCode?: number });
     expect(ledger.map((entry) => entry.type)).toEqual(['header', 'begin', 'end']);
     expect(ledger[1]).toMatchObject({ mode: 'dry-run' });
     expect(ledger[2]).toMatchObject({ exitCode: 1 });
@@ -69,7 +72,11 @@ describe('dry run and verify', () => {
 
   it('--check exits 0 on an applied CSV and 6 on one with rows still to change', async () => {
     const products = await start(4);
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.slice(0, 3).map((p) => [p.id, ZOE, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.slice(0, 3).map((p) => [p.id, ZOE, '']),
+    );
     const pending = await run(input, '--dry-run', '--check', '--results', 'check-1.csv');
     expect(pending.code, pending.stderr).toBe(6);
     expect(pending.stdout).toContain('6 (rows still to change)');
@@ -79,9 +86,13 @@ describe('dry run and verify', () => {
     expect((await ws.readResults('check-2.csv')).map((r) => r.reason)).toEqual(Array(3).fill('already-in-target-state'));
   });
 
-  it('a verify and a dry run after the run write their own files: the run\'s results (what undo reads) stay byte for byte', async () => {
+  it("a verify and a dry run after the run write their own files: the run's results (what undo reads) stay byte for byte", async () => {
     const products = await start(4);
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.slice(0, 3).map((p) => [p.id, ZOE, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.slice(0, 3).map((p) => [p.id, ZOE, '']),
+    );
     expect((await run(input)).code).toBe(0);
     const before = await readFile(ws.path('rows.csv.results.csv'));
     expect((await ws.readResults('rows.csv.results.csv')).map((r) => r.outcome)).toEqual(Array(3).fill('succeeded'));
@@ -120,14 +131,21 @@ describe('targets', () => {
     ]);
     expect(updatedProductIds(emulator)).toEqual([products[2]!.id]);
     // Each distinct target looked up once: two owners, two launch roles.
-    const identity = emulator.state.calls().map((c) => c.operation).filter((op) => op === 'GetUser' || op === 'GetRole');
+    const identity = emulator.state
+      .calls()
+      .map((c) => c.operation)
+      .filter((op) => op === 'GetUser' || op === 'GetRole');
     expect(identity.sort()).toEqual(['GetRole', 'GetRole', 'GetUser', 'GetUser']);
   });
 
   it('IAM denied is one warning, and the run goes on', async () => {
     const products = await start(3);
     emulator.setFaults({ iamAccessDenied: true });
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.slice(0, 2).map((p) => [p.id, ZOE, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.slice(0, 2).map((p) => [p.id, ZOE, '']),
+    );
     const result = await run(input, '--summary-json', 'summary.json');
     expect(result.code, result.stderr).toBe(0);
     const warnings = result.stderr.split('\n').filter((line) => line.includes('"level":"warn"') && line.includes('owners and launch roles were not checked'));
@@ -184,12 +202,20 @@ const hasPython = spawnSync('python3', ['-c', 'import pty, os; os.waitstatus_to_
 describe('an operator who agrees', () => {
   it.skipIf(!hasPython)('on a terminal, shows what will change and asks: "n" writes nothing, "y" runs (needs python3 for the pty)', async () => {
     const products = await start(3);
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.slice(0, 2).map((p) => [p.id, ZOE, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.slice(0, 2).map((p) => [p.id, ZOE, '']),
+    );
     const env = { ...awsTestEnv(), AWS_ENDPOINT_URL_STS: emulator.endpoint, AWS_ENDPOINT_URL_IAM: emulator.endpoint };
     // Asynchronous: the local Service Catalog runs in this process and must keep answering.
     const drive = (answer: string) =>
       new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
-        const child = spawn('python3', ['-c', PTY_DRIVER, answer, process.execPath, CLI_PATH, 'run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir, env });
+        const child = spawn(
+          'python3',
+          ['-c', PTY_DRIVER, answer, process.execPath, CLI_PATH, 'run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'],
+          { cwd: ws.dir, env },
+        );
         let stdout = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
         child.on('error', reject);

@@ -26,7 +26,11 @@ afterEach(async () => {
 it('an input file edited during the run stops it with exit 2; rows already sent stay in the checkpoint', async () => {
   emulator = await startEmulator({ seed: generateSeed({ count: 40, accountId: ACCOUNT, random: 9 }) });
   const products = emulator.state.products();
-  const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+  const input = await ws.writeCsv(
+    'rows.csv',
+    CSV_HEADER,
+    products.map((p) => [p.id, NEW_OWNER, '']),
+  );
   let seen = 0;
   // Hold the 3rd update until the file has been edited, so the edit lands mid-run, deterministically.
   emulator.on('request', async (call) => {

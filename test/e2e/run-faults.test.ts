@@ -27,7 +27,11 @@ afterEach(async () => {
 async function runWith(faults: EmulatorFaults, count: number, extraArgs: string[] = []) {
   emulator = await startEmulator({ seed: generateSeed({ count, accountId: ACCOUNT, random: 11 }), faults, random: 5 });
   const products = emulator.state.products();
-  const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+  const input = await ws.writeCsv(
+    'rows.csv',
+    CSV_HEADER,
+    products.map((p) => [p.id, NEW_OWNER, '']),
+  );
   const result = await runCli(
     ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--summary-json', ws.path('summary.json'), ...extraArgs],
     { cwd: ws.dir },
@@ -43,11 +47,12 @@ function assertAllAppliedOnce(products: ReturnType<RunningEmulator['state']['pro
 
 describe('an unreliable service', () => {
   it('throttling: the limiter adapts below the quota and every row succeeds', async () => {
-    const { products, result, summary } = await runWith(
-      { quotas: { UpdateProvisionedProductProperties: { ratePerSecond: 10, burst: 2 } } },
-      60,
-      ['--rate', '40', '--concurrency', '8'],
-    );
+    const { products, result, summary } = await runWith({ quotas: { UpdateProvisionedProductProperties: { ratePerSecond: 10, burst: 2 } } }, 60, [
+      '--rate',
+      '40',
+      '--concurrency',
+      '8',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     assertAllAppliedOnce(products);
     const updates = emulator.state.calls().filter((c) => c.operation === 'UpdateProvisionedProductProperties');
@@ -74,13 +79,16 @@ describe('an unreliable service', () => {
         { productId: d, times: 1, action: 'drop-before' },
       ],
     });
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, NEW_OWNER, '']),
+    );
     const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--request-timeout', '5'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     assertAllAppliedOnce(products);
     const calls = emulator.state.calls().filter((call) => call.operation === 'UpdateProvisionedProductProperties');
-    const outcomesOf = (id: string | undefined) =>
-      calls.filter((call) => productIdOf(call) === id).map((call) => call.outcome);
+    const outcomesOf = (id: string | undefined) => calls.filter((call) => productIdOf(call) === id).map((call) => call.outcome);
     expect(outcomesOf(a)).toEqual(['fault-500', 'fault-500', 'ok']);
     expect(outcomesOf(b)).toEqual(['dropped-before', 'dropped-before', 'ok']);
     expect(outcomesOf(c)).toEqual(['dropped-after', 'dropped-after', 'ok']);
@@ -102,7 +110,11 @@ describe('an unreliable service', () => {
         emulator.setFaults({ underChange: { [products[1]!.id]: 2_000 } });
       }
     });
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, NEW_OWNER, '']),
+    );
     const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     const calls = emulator.state.calls().filter((c) => (c.params as { ProvisionedProductId?: string }).ProvisionedProductId === products[1]!.id);

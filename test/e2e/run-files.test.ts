@@ -117,7 +117,11 @@ describe('impossible output paths, found before the first request', () => {
     expectNoStack(first.stderr);
     // One line: the file, the system error, and why rerunning is safe.
     const line = first.stderr.split('\n').find((text) => text.startsWith('sc-owner-transfer run: '));
-    expect(line).toMatch(new RegExp(`^sc-owner-transfer run: cannot write the checkpoint '${checkpoint}': no space left on device \\(ENOSPC\\) .*Nothing is applied twice.*rerun the same command to resume\\.$`));
+    expect(line).toMatch(
+      new RegExp(
+        `^sc-owner-transfer run: cannot write the checkpoint '${checkpoint}': no space left on device \\(ENOSPC\\) .*Nothing is applied twice.*rerun the same command to resume\\.$`,
+      ),
+    );
     expect(first.stdout).toContain('Summary');
     expect(first.stdout).toContain('local-error: a local file could not be written');
     const summary = JSON.parse(await readFile(ws.path('summary.json'), 'utf8'));

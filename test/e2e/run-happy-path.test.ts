@@ -37,7 +37,9 @@ describe('sc-owner-transfer run', () => {
     const rows = products.map((p, i) => [p.id, i % 5 === 0 ? '' : NEW_OWNER, changesRole(i) ? NEW_ROLE : '', `TICKET-${i}`]);
     const input = await ws.writeCsv('moves.csv', [...CSV_HEADER, 'ticket'], rows);
 
-    const first = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--summary-json', ws.path('summary.json')], { cwd: ws.dir });
+    const first = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--summary-json', ws.path('summary.json')], {
+      cwd: ws.dir,
+    });
     expect(first.stderr).not.toContain('unexpected error');
     expect(first.code, first.stderr).toBe(0);
 
@@ -59,9 +61,7 @@ describe('sc-owner-transfer run', () => {
       );
       expect(params.IdempotencyToken).toMatch(IDEMPOTENCY_TOKEN_PATTERN);
       expect(Object.values(params.ProvisionedProductProperties)).not.toContain('');
-      expect(Object.keys(params.ProvisionedProductProperties).sort()).toEqual(
-        [...(row[1] ? ['OWNER'] : []), ...(row[2] ? ['LAUNCH_ROLE'] : [])].sort(),
-      );
+      expect(Object.keys(params.ProvisionedProductProperties).sort()).toEqual([...(row[1] ? ['OWNER'] : []), ...(row[2] ? ['LAUNCH_ROLE'] : [])].sort());
     }
 
     const results = await ws.readResults('moves.csv.results.csv');
@@ -110,8 +110,15 @@ describe('sc-owner-transfer run', () => {
   });
 
   it('dry run sends no write, writes would-change and records only its invocation in the ledger', async () => {
-    const products = emulator.state.products().filter((p) => p.owner !== NEW_OWNER).slice(0, 4);
-    const input = await ws.writeCsv('dry.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const products = emulator.state
+      .products()
+      .filter((p) => p.owner !== NEW_OWNER)
+      .slice(0, 4);
+    const input = await ws.writeCsv(
+      'dry.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, NEW_OWNER, '']),
+    );
     const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--dry-run'], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(updates()).toHaveLength(0);
@@ -119,14 +126,23 @@ describe('sc-owner-transfer run', () => {
     expect(lines.map((l) => l.outcome)).toEqual(['would-change', 'would-change', 'would-change', 'would-change']);
     // Read, not guessed: each row has what preflight found.
     expect(lines.every((l) => l.previous_owner !== '' && l.product_status === 'AVAILABLE')).toBe(true);
-    const ledger = (await readFile(ws.path('dry.csv.checkpoint'), 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
+    const ledger = (await readFile(ws.path('dry.csv.checkpoint'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { type: string }).type);
     expect(ledger).toEqual(['header', 'begin', 'end']);
   });
 
   it('--limit sends N rows, the rest are not-started, and a rerun finishes them', async () => {
     const products = emulator.state.products().slice(0, 10);
-    const input = await ws.writeCsv('canary.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
-    const canary = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--limit', '3', '--concurrency', '1'], { cwd: ws.dir });
+    const input = await ws.writeCsv(
+      'canary.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, NEW_OWNER, '']),
+    );
+    const canary = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--limit', '3', '--concurrency', '1'], {
+      cwd: ws.dir,
+    });
     expect(canary.code).toBe(0);
     expect(updates()).toHaveLength(3);
     const lines = await ws.readResults('canary.csv.results.csv');
@@ -146,7 +162,19 @@ describe('sc-owner-transfer run', () => {
     expect(refused.stderr).toMatch(/run id/i);
     // Without preflight (which would skip the row: its product is in the target state already).
     const again = await runCli(
-      ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--run-id', 'reorg-2', '--checkpoint', ws.path('reorg-2.checkpoint')],
+      [
+        'run',
+        '--input',
+        input,
+        '--endpoint-url',
+        emulator.endpoint,
+        '--no-progress',
+        '--no-preflight',
+        '--run-id',
+        'reorg-2',
+        '--checkpoint',
+        ws.path('reorg-2.checkpoint'),
+      ],
       { cwd: ws.dir },
     );
     expect(again.code).toBe(0);
@@ -157,7 +185,11 @@ describe('sc-owner-transfer run', () => {
 
   it('--log-file gets the JSON log (a line per row at debug, progress off a terminal) and no secret; AcceptLanguage is sent', async () => {
     const products = emulator.state.products().slice(0, 3);
-    const input = await ws.writeCsv('log.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const input = await ws.writeCsv(
+      'log.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, NEW_OWNER, '']),
+    );
     const result = await runCli(
       ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--log-level', 'debug', '--log-file', ws.path('run.log'), '--accept-language', 'jp'],
       { cwd: ws.dir },
@@ -165,8 +197,16 @@ describe('sc-owner-transfer run', () => {
     expect(result.code, result.stderr).toBe(0);
     // Progress is on (no --no-progress) but stderr is not a terminal: log lines, not a bar.
     expect(result.stderr).not.toContain('\r');
-    const lines = (await readFile(ws.path('run.log'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.filter((l) => l.msg === 'row').map((l) => l.id).sort()).toEqual(products.map((p) => p.id).sort());
+    const lines = (await readFile(ws.path('run.log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      lines
+        .filter((l) => l.msg === 'row')
+        .map((l) => l.id)
+        .sort(),
+    ).toEqual(products.map((p) => p.id).sort());
     expect(lines.some((l) => l.msg === 'progress' && l.done === 3 && l.total === 3)).toBe(true);
     expect(lines.some((l) => l.msg === 'run finished')).toBe(true);
     const text = JSON.stringify(lines);
@@ -177,7 +217,11 @@ describe('sc-owner-transfer run', () => {
 
   it('status reports a checkpoint without sending anything', async () => {
     const products = emulator.state.products().slice(0, 3);
-    const input = await ws.writeCsv('s.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+    const input = await ws.writeCsv(
+      's.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, NEW_OWNER, '']),
+    );
     await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress'], { cwd: ws.dir });
     const status = await runCli(['status', '--checkpoint', ws.path('s.csv.checkpoint'), '--json'], { cwd: ws.dir });
     expect(status.code).toBe(0);

@@ -41,7 +41,11 @@ const count = (operation: string) => operations().filter((op) => op === operatio
 describe('preflight', () => {
   it('skips products already in their target state with no update, even without the old checkpoint', async () => {
     const products = await start(6);
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, ZOE, NEW_ROLE]));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, ZOE, NEW_ROLE]),
+    );
     expect((await run(input)).code).toBe(0);
     const updates = updateCalls(emulator).length;
     expect(updates).toBe(6);
@@ -105,7 +109,10 @@ describe('waiting for the record', () => {
   it('reports a FAILED record as failed with its errors, and changes nothing', async () => {
     const products = await start(2, { recordDelayMs: 200 });
     emulator.setFaults({ failUpdates: [products[0]!.id] });
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, [[products[0]!.id, ZOE, ''], [products[1]!.id, ZOE, '']]);
+    const input = await ws.writeCsv('rows.csv', CSV_HEADER, [
+      [products[0]!.id, ZOE, ''],
+      [products[1]!.id, ZOE, ''],
+    ]);
     const result = await run(input);
     expect(result.code, result.stderr).toBe(1);
     const rows = byLine(await ws.readResults('rows.csv.results.csv'));
@@ -154,13 +161,21 @@ describe('undo, replays and reconcile', () => {
 
   it('--no-preflight on a fresh checkpoint after the change was put back: no row succeeded, exit 1, every product keeps its old owner', async () => {
     const products = await start(6);
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, ZOE, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, ZOE, '']),
+    );
     expect((await run(input)).code).toBe(0);
     for (const product of products) expect(emulator.state.product(product.id)!.owner).toBe(ZOE);
     const firstTokens = new Map(updateCalls(emulator).map((c) => [productIdOf(c), c.token]));
 
     // Put back by a second run with the old owners, under another run id.
-    const back = await ws.writeCsv('back.csv', CSV_HEADER, products.map((p) => [p.id, p.owner, '']));
+    const back = await ws.writeCsv(
+      'back.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, p.owner, '']),
+    );
     expect((await run(back, '--run-id', 'put-back')).code).toBe(0);
     for (const product of products) expect(emulator.state.product(product.id)!.owner).toBe(product.owner);
 
@@ -178,13 +193,20 @@ describe('undo, replays and reconcile', () => {
     }
     for (const product of products) expect(emulator.state.product(product.id)!.owner).toBe(product.owner);
     // The cost: one update and one read of its finished record a row, nothing more.
-    const calls = serviceCatalogCalls(emulator).slice(before).map((call) => call.operation).sort();
+    const calls = serviceCatalogCalls(emulator)
+      .slice(before)
+      .map((call) => call.operation)
+      .sort();
     expect(calls).toEqual([...Array(6).fill('DescribeRecord'), ...Array(6).fill('UpdateProvisionedProductProperties')]);
   });
 
   it('undo from the checkpoint alone gives the same rows as from the results', async () => {
     const products = await start(4);
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, ZOE, NEW_ROLE]));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, ZOE, NEW_ROLE]),
+    );
     expect((await run(input)).code).toBe(0);
     expect((await runCli(['undo', '--results', 'rows.csv.results.csv', '--out', 'a.csv'], { cwd: ws.dir })).code).toBe(0);
     expect((await runCli(['undo', '--checkpoint', 'rows.csv.checkpoint', '--out', 'b.csv'], { cwd: ws.dir })).code).toBe(0);
@@ -194,7 +216,11 @@ describe('undo, replays and reconcile', () => {
   it('--reconcile puts back a product changed behind the job, twice in a row', async () => {
     const products = await start(3);
     const target = products[0]!;
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, ZOE, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, ZOE, '']),
+    );
     expect((await run(input)).code).toBe(0);
     const drift = await ws.writeCsv('drift.csv', CSV_HEADER, [[target.id, MALLORY, '']]);
     for (const round of [1, 2]) {
@@ -208,12 +234,21 @@ describe('undo, replays and reconcile', () => {
       const rows = await ws.readResults(`reconciled-${round}.csv`);
       // The results are the ledger's view: the owner before the migration, not the drift (the ledger keeps that).
       expect(rows.find((r) => r.provisioned_product_id === target.id)).toMatchObject({ outcome: 'succeeded', previous_owner: target.owner });
-      const ledger = (await readFile(ws.path('rows.csv.checkpoint'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { type: string; provisionedProductId?: string; previousOwner?: string });
+      const ledger = (await readFile(ws.path('rows.csv.checkpoint'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; provisionedProductId?: string; previousOwner?: string });
       expect(ledger.filter((e) => e.type === 'sent' && e.provisionedProductId === target.id).at(-1)?.previousOwner).toBe(MALLORY);
       expect(rows.filter((r) => r.provisioned_product_id !== target.id).map((r) => r.reason)).toEqual(['already-in-target-state', 'already-in-target-state']);
     }
     // Three different tokens put zoe on the product: the first run's and one per drift.
-    const tokens = new Set(updateCalls(emulator).filter((c) => (c.params as { ProvisionedProductProperties: { OWNER?: string } }).ProvisionedProductProperties.OWNER === ZOE && productIdOf(c) === target.id).map((c) => c.token));
+    const tokens = new Set(
+      updateCalls(emulator)
+        .filter(
+          (c) => (c.params as { ProvisionedProductProperties: { OWNER?: string } }).ProvisionedProductProperties.OWNER === ZOE && productIdOf(c) === target.id,
+        )
+        .map((c) => c.token),
+    );
     expect(tokens.size).toBe(3);
   });
 });
@@ -228,8 +263,17 @@ describe('compatibility and cost', () => {
       { type: 'header', format: 1, runId: '', tokenScheme: 'sot1', createdAt: '2026-01-01T00:00:00.000Z', input },
       { type: 'sent', token, line: 2, provisionedProductId: products[0]!.id, at: '2026-01-01T00:00:01.000Z' },
       {
-        type: 'finished', token, line: 2, provisionedProductId: products[0]!.id, outcome: 'succeeded', recordId: 'rec-old', recordStatus: 'SUCCEEDED',
-        attempts: 1, errorCode: '', errorMessage: '', finishedAt: '2026-01-01T00:00:02.000Z',
+        type: 'finished',
+        token,
+        line: 2,
+        provisionedProductId: products[0]!.id,
+        outcome: 'succeeded',
+        recordId: 'rec-old',
+        recordStatus: 'SUCCEEDED',
+        attempts: 1,
+        errorCode: '',
+        errorMessage: '',
+        finishedAt: '2026-01-01T00:00:02.000Z',
       },
     ];
     await writeFile(ws.path('rows.csv.checkpoint'), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
@@ -261,7 +305,11 @@ describe('compatibility and cost', () => {
 
   it('a CSV of a few rows reads them one by one', async () => {
     const products = await start(1000);
-    const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.slice(0, 3).map((p) => [p.id, ZOE, '']));
+    const input = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.slice(0, 3).map((p) => [p.id, ZOE, '']),
+    );
     expect((await run(input)).code).toBe(0);
     // One Search page to learn the account's size, then a Search per row (cheaper than 10 pages).
     expect(count('SearchProvisionedProducts')).toBe(4);

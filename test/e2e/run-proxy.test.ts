@@ -31,7 +31,10 @@ async function startRecordingProxy(): Promise<{ server: Server; url: string; rel
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const target = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const target =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       const action = /(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'))?.[1] ?? '';
       relayed.push({ url: req.url ?? '', operation: target || action });
       if (!URL.canParse(req.url ?? '')) {

@@ -29,7 +29,11 @@ afterEach(async () => {
 async function start(options: Partial<Parameters<typeof startEmulator>[0]> = {}, count = 30) {
   emulator = await startEmulator({ seed: generateSeed({ count, accountId: ACCOUNT, random: 3 }), ...options });
   const products = emulator.state.products();
-  const input = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, NEW_OWNER, '']));
+  const input = await ws.writeCsv(
+    'rows.csv',
+    CSV_HEADER,
+    products.map((p) => [p.id, NEW_OWNER, '']),
+  );
   return { products, input };
 }
 
@@ -42,7 +46,10 @@ describe('stopping early', () => {
     const rows = products.map((p, i) => [i < 6 ? `pp-missing${i}` : p.id, NEW_OWNER, '']);
     await ws.writeCsv('rows.csv', CSV_HEADER, rows);
     // The updates' own refusals (preflight's are in run-preflight.test.ts).
-    const result = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--max-errors', '2', '--concurrency', '1'], { cwd: ws.dir });
+    const result = await runCli(
+      ['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--max-errors', '2', '--concurrency', '1'],
+      { cwd: ws.dir },
+    );
     expect(result.code).toBe(3);
     const results = await ws.readResults('rows.csv.results.csv');
     expect(results).toHaveLength(rows.length);
@@ -52,7 +59,9 @@ describe('stopping early', () => {
     expect(updates()).toHaveLength(3);
 
     // The next run retries the failed rows (they fail again) and goes on; exit 1 with a high budget.
-    const again = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--max-errors', '100%'], { cwd: ws.dir });
+    const again = await runCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-preflight', '--max-errors', '100%'], {
+      cwd: ws.dir,
+    });
     expect(again.code).toBe(1);
     const retried = updates().filter((c) => productIdOf(c) === 'pp-missing0');
     expect(retried).toHaveLength(2);
@@ -81,7 +90,12 @@ describe('stopping early', () => {
     const { products, input } = await start({ credentials: { AKIDPROFILE: 'profile-secret' }, region: 'eu-west-1' }, 2);
     await writeFile(ws.path('credentials'), '[ops]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n');
     await writeFile(ws.path('config'), '[profile ops]\nregion = eu-west-1\n');
-    const { AWS_ACCESS_KEY_ID: _k, AWS_SECRET_ACCESS_KEY: _s, AWS_REGION: _r, ...env } = awsTestEnv({
+    const {
+      AWS_ACCESS_KEY_ID: _k,
+      AWS_SECRET_ACCESS_KEY: _s,
+      AWS_REGION: _r,
+      ...env
+    } = awsTestEnv({
       AWS_SHARED_CREDENTIALS_FILE: ws.path('credentials'),
       AWS_CONFIG_FILE: ws.path('config'),
     });
@@ -111,9 +125,16 @@ describe('stopping early', () => {
     expect(one.code).toBe(1);
     await ws.remove();
     ws = await createWorkspace('sot-stop-');
-    const input2 = await ws.writeCsv('rows.csv', CSV_HEADER, products.map((p) => [p.id, `arn:aws:iam::${ACCOUNT}:user/gina`, '']));
+    const input2 = await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, `arn:aws:iam::${ACCOUNT}:user/gina`, '']),
+    );
     emulator.setFaults({ accessDenied: products.map((p) => p.id) });
-    const streak = await runCli(['run', '--input', input2, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '1', '--max-errors', '100%'], { cwd: ws.dir });
+    const streak = await runCli(
+      ['run', '--input', input2, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '1', '--max-errors', '100%'],
+      { cwd: ws.dir },
+    );
     expect(streak.code).toBe(3);
     expect(streak.stderr).toMatch(/permission itself looks gone/);
     const results = await ws.readResults('rows.csv.results.csv');
@@ -126,7 +147,9 @@ describe('stopping early', () => {
   ] as const)('%s: finishes in-flight rows, writes every line, exits %i, and the next run completes', async (signal, code) => {
     const { products, input } = await start({}, 40);
     let seen = 0;
-    const cli = spawnCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '2', '--rate', '50'], { cwd: ws.dir });
+    const cli = spawnCli(['run', '--input', input, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '2', '--rate', '50'], {
+      cwd: ws.dir,
+    });
     const off = emulator.on('request', (call) => {
       if (call.operation === 'UpdateProvisionedProductProperties' && ++seen === 10) cli.child.kill(signal);
     });

@@ -29,7 +29,11 @@ afterEach(async () => {
 
 it('with --no-wait rows are submitted; by default they are succeeded, and throttled reads never slow the writes', async () => {
   const products = emulator.state.products();
-  const first = await ws.writeCsv('a.csv', CSV_HEADER, products.slice(0, 6).map((p) => [p.id, NEW_OWNER, '']));
+  const first = await ws.writeCsv(
+    'a.csv',
+    CSV_HEADER,
+    products.slice(0, 6).map((p) => [p.id, NEW_OWNER, '']),
+  );
   const noWait = await runCli(['run', '--input', first, '--endpoint-url', emulator.endpoint, '--no-progress', '--no-wait'], { cwd: ws.dir });
   expect(noWait.code, noWait.stderr).toBe(0);
   const submitted = await ws.readResults('a.csv.results.csv');
@@ -37,8 +41,14 @@ it('with --no-wait rows are submitted; by default they are succeeded, and thrott
   expect(submitted.every((r) => r.record_status === 'CREATED')).toBe(true);
   expect(emulator.state.calls().filter((c) => c.operation === 'DescribeRecord')).toHaveLength(0);
 
-  const second = await ws.writeCsv('b.csv', CSV_HEADER, products.slice(6).map((p) => [p.id, NEW_OWNER, '']));
-  const waited = await runCli(['run', '--input', second, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '6', '--rate', '20'], { cwd: ws.dir });
+  const second = await ws.writeCsv(
+    'b.csv',
+    CSV_HEADER,
+    products.slice(6).map((p) => [p.id, NEW_OWNER, '']),
+  );
+  const waited = await runCli(['run', '--input', second, '--endpoint-url', emulator.endpoint, '--no-progress', '--concurrency', '6', '--rate', '20'], {
+    cwd: ws.dir,
+  });
   expect(waited.code, waited.stderr).toBe(0);
   const results = await ws.readResults('b.csv.results.csv');
   expect(results.map((r) => [r.outcome, r.record_status])).toEqual(Array(6).fill(['succeeded', 'SUCCEEDED']));

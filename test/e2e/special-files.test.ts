@@ -54,16 +54,19 @@ describe('plan --out that is not a regular file', () => {
     expect(statSync(out).ino).toBe(before.ino);
   });
 
-  it.skipIf(noDevice !== undefined)(`a character device, --force included: exit 2, the device left as it is${noDevice === undefined ? '' : ` (skipped: ${noDevice})`}`, async () => {
-    // Made here with mknod (what /dev/null is, 1,3), never /dev/null itself.
-    const out = ws.path('null');
-    makeCharacterDevice(out);
-    const before = statSync(out);
-    expectRefused(await plan('--out', out, '--force'), `--out '${out}': is a character device, not a regular file`);
-    const after = statSync(out);
-    expect(kindAt(out)).toBe('character-device');
-    expect([after.ino, after.rdev]).toEqual([before.ino, before.rdev]);
-  });
+  it.skipIf(noDevice !== undefined)(
+    `a character device, --force included: exit 2, the device left as it is${noDevice === undefined ? '' : ` (skipped: ${noDevice})`}`,
+    async () => {
+      // Made here with mknod (what /dev/null is, 1,3), never /dev/null itself.
+      const out = ws.path('null');
+      makeCharacterDevice(out);
+      const before = statSync(out);
+      expectRefused(await plan('--out', out, '--force'), `--out '${out}': is a character device, not a regular file`);
+      const after = statSync(out);
+      expect(kindAt(out)).toBe('character-device');
+      expect([after.ino, after.rdev]).toEqual([before.ino, before.rdev]);
+    },
+  );
 
   it('a directory, --force included: exit 2', async () => {
     mkdirSync(ws.path('plans'));
@@ -114,7 +117,10 @@ describe('input files that are missing or directories: exit 2 naming the flag', 
     ['missing', 'nope.csv', 'does not exist'],
     ['a directory', 'folder', 'is a directory'],
   ])('plan --launch-role-map and --accounts %s', async (_what, path, why) => {
-    expectRefused(await cli('plan', '--endpoint-url', emulator.endpoint, '--launch-role-map', path, '--out', 'plan.csv'), `--launch-role-map '${ws.path(path)}': ${why}`);
+    expectRefused(
+      await cli('plan', '--endpoint-url', emulator.endpoint, '--launch-role-map', path, '--out', 'plan.csv'),
+      `--launch-role-map '${ws.path(path)}': ${why}`,
+    );
     expectRefused(await plan('--accounts', path, '--out', 'plan.csv'), `--accounts '${ws.path(path)}': ${why}`);
     expect(kindAt(ws.path('plan.csv'))).toBe('missing');
   });

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/run.js';
 import { statusCommand } from '../../src/commands/status.js';
 import {
-  describeStop, EXIT_CODES, ExitCode, exitCodeForRun, exitCodeHelp, exitCodeMeaning, isResumableExitCode, STOP_REASONS, withLocalWriteFailure,
+  describeStop,
+  EXIT_CODES,
+  ExitCode,
+  exitCodeForRun,
+  exitCodeHelp,
+  exitCodeMeaning,
+  isResumableExitCode,
+  STOP_REASONS,
+  withLocalWriteFailure,
   type ExitCodeRow,
 } from '../../src/exit-codes.js';
 
@@ -33,8 +41,17 @@ describe('the exit-code table', () => {
   it('has unique codes, and ExitCode names them', () => {
     expect(new Set(rows.map((row) => row.code)).size).toBe(rows.length);
     expect(ExitCode).toMatchObject({
-      Ok: 0, RowsFailed: 1, Usage: 2, StoppedEarly: 3, Locked: 4, LocalWriteFailed: 5, ChangesPending: 6, AccountsUnreachable: 7,
-      Internal: 70, Interrupted: 130, Terminated: 143,
+      Ok: 0,
+      RowsFailed: 1,
+      Usage: 2,
+      StoppedEarly: 3,
+      Locked: 4,
+      LocalWriteFailed: 5,
+      ChangesPending: 6,
+      AccountsUnreachable: 7,
+      Internal: 70,
+      Interrupted: 130,
+      Terminated: 143,
     });
   });
 

@@ -26,7 +26,7 @@ export async function createWorkspace(prefix = 'sot-e2e-'): Promise<Workspace> {
       return path;
     },
     async readResults(name) {
-      return parse(await readFile(join(dir, name), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+      return parse<Record<string, string>>(await readFile(join(dir, name), 'utf8'), { columns: true });
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };

@@ -34,7 +34,11 @@ describe('classifyAwsError: modeled Service Catalog errors', () => {
   it('InvalidParametersException is final, with code, message and status', () => {
     const error = new InvalidParametersException({ message: 'Invalid owner ARN', $metadata: meta(400) });
     expect(classifyAwsError(error)).toEqual({
-      kind: 'final', code: 'InvalidParametersException', message: 'Invalid owner ARN', httpStatus: 400, retryAfterMs: undefined,
+      kind: 'final',
+      code: 'InvalidParametersException',
+      message: 'Invalid owner ARN',
+      httpStatus: 400,
+      retryAfterMs: undefined,
     });
   });
 
@@ -57,7 +61,9 @@ describe('classifyAwsError: modeled Service Catalog errors', () => {
 describe('classifyAwsError: throttles', () => {
   it('ThrottlingException (unmodeled, by name)', () => {
     expect(classifyAwsError(serviceError('ThrottlingException', 'Rate exceeded', 400))).toMatchObject({
-      kind: 'throttle', code: 'ThrottlingException', httpStatus: 400,
+      kind: 'throttle',
+      code: 'ThrottlingException',
+      httpStatus: 400,
     });
     for (const name of ['Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']) {
       expect(classifyAwsError(serviceError(name, 'please slow down', 400)).kind).toBe('throttle');
@@ -66,7 +72,8 @@ describe('classifyAwsError: throttles', () => {
 
   it('a "Rate exceeded" message under another error name', () => {
     expect(classifyAwsError(serviceError('SomethingElseException', 'Rate exceeded', 400))).toMatchObject({
-      kind: 'throttle', code: 'SomethingElseException',
+      kind: 'throttle',
+      code: 'SomethingElseException',
     });
     expect(classifyAwsError(serviceError('Weird', 'rate EXCEEDED for account', 400)).kind).toBe('throttle');
   });
@@ -107,7 +114,8 @@ describe('classifyAwsError: server and network', () => {
 
   it("the HTTP handler's TimeoutError is network", () => {
     const timeout = Object.assign(new Error('@smithy/node-http-handler - a request has exceeded the configured 30000 ms requestTimeout.'), {
-      name: 'TimeoutError', code: 'ETIMEDOUT',
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
     });
     expect(classifyAwsError(timeout).kind).toBe('network');
     const noCode = Object.assign(new Error('connect timeout'), { name: 'TimeoutError' });
@@ -120,7 +128,8 @@ describe('classifyAwsError: credentials and access', () => {
     '%s is credentials',
     (name) => {
       expect(classifyAwsError(serviceError(name, 'The security token included in the request is invalid.', 400))).toMatchObject({
-        kind: 'credentials', code: name,
+        kind: 'credentials',
+        code: name,
       });
     },
   );

@@ -26,7 +26,12 @@ describe('createHttpAgents', () => {
 describe('proxySettingsOf', () => {
   it('lists the proxy variables in either case, lower case winning as proxy-from-env reads them, with credentials masked', () => {
     expect(
-      proxySettingsOf({ https_proxy: 'http://alice:s3cret@proxy:3128', HTTP_PROXY: 'http://ignored:8080', http_proxy: 'http://proxy:8080', no_proxy: '169.254.169.254,.internal' }),
+      proxySettingsOf({
+        https_proxy: 'http://alice:s3cret@proxy:3128',
+        HTTP_PROXY: 'http://ignored:8080',
+        http_proxy: 'http://proxy:8080',
+        no_proxy: '169.254.169.254,.internal',
+      }),
     ).toEqual(['HTTPS_PROXY=http://***@proxy:3128', 'HTTP_PROXY=http://proxy:8080', 'NO_PROXY=169.254.169.254,.internal']);
   });
 

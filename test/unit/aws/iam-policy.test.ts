@@ -41,8 +41,12 @@ describe('the IAM policy in docs/', () => {
     // Intercept the SDK clients' send: the prototypes are shared by every client instance.
     const { STSClient } = await import('@aws-sdk/client-sts');
     const { IAMClient } = await import('@aws-sdk/client-iam');
-    const sts = vi.spyOn(STSClient.prototype, 'send').mockImplementation(async (command: object) => (identitySent.push(actionOf('sts', command)), { Account: '1', Arn: 'a' }) as never);
-    const iam = vi.spyOn(IAMClient.prototype, 'send').mockImplementation(async (command: object) => (identitySent.push(actionOf('iam', command)), { Role: {} }) as never);
+    const sts = vi
+      .spyOn(STSClient.prototype, 'send')
+      .mockImplementation((command: object) => Promise.resolve((identitySent.push(actionOf('sts', command)), { Account: '1', Arn: 'a' })) as never);
+    const iam = vi
+      .spyOn(IAMClient.prototype, 'send')
+      .mockImplementation((command: object) => Promise.resolve((identitySent.push(actionOf('iam', command)), { Role: {} })) as never);
     try {
       await identity.callerIdentity(signal);
       await identity.getUser('bob', signal);
@@ -67,7 +71,12 @@ describe('the IAM policy in docs/', () => {
     expect(assume.Statement).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'sts:AssumeRole' })]);
     // The role ARN the run assumes (account-credentials.ts) must be what the policy's resource matches.
     const { accessFor } = await import('../../../src/aws/account-credentials.js');
-    const roleArn = accessFor('210000000001', 'eu-west-1', { assumeRoleName: 'OrganizationAccountAccessRole', externalId: undefined, profile: undefined, accountsFile: undefined }).roleArn!;
+    const roleArn = accessFor('210000000001', 'eu-west-1', {
+      assumeRoleName: 'OrganizationAccountAccessRole',
+      externalId: undefined,
+      profile: undefined,
+      accountsFile: undefined,
+    }).roleArn!;
     const pattern = new RegExp(`^${assume.Statement[0]!.Resource.replace(/[.]/g, '\\.').replace(/\*/g, '[0-9]{12}')}$`);
     expect(roleArn).toMatch(pattern);
   });

@@ -1,8 +1,4 @@
-import {
-  DescribeRecordCommand,
-  UpdateProvisionedProductPropertiesCommand,
-  type ServiceCatalogClient,
-} from '@aws-sdk/client-service-catalog';
+import { DescribeRecordCommand, UpdateProvisionedProductPropertiesCommand, type ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import { describe, expect, it } from 'vitest';
 import { createServiceCatalogApi } from '../../../src/aws/service-catalog-api.js';
 
@@ -75,7 +71,9 @@ describe('createServiceCatalogApi.describeRecord', () => {
   it('falls back to the asked id when the answer has no detail', async () => {
     const { client } = fakeClient({});
     expect(await createServiceCatalogApi(client).describeRecord('rec-1', new AbortController().signal)).toEqual({
-      recordId: 'rec-1', recordStatus: '', errors: [],
+      recordId: 'rec-1',
+      recordStatus: '',
+      errors: [],
     });
   });
 });

@@ -1,5 +1,5 @@
-/** The journal's growth rules and the dry-run view: formats it reads, formats it refuses, a journal that records nothing. */
-import { readFileSync, writeFileSync } from 'node:fs';
+/** The journal's growth rules: formats it reads, formats it refuses, each kind's fields and their rules. */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../../src/checkpoint/checkpoint-error.js';
@@ -36,13 +36,21 @@ describe('journal format', () => {
 
   it('writes each kind with exactly the fields of its table row, in that order', () => {
     const found = {
-      productStatus: 'AVAILABLE', previousOwner: 'arn:aws:iam::1:user/a', previousOwnerSession: 'arn:aws:iam::1:user/a', previousLaunchRole: '',
-      newOwner: 'arn:aws:iam::1:user/b', launchRole: '', region: 'eu-west-1',
+      productStatus: 'AVAILABLE',
+      previousOwner: 'arn:aws:iam::1:user/a',
+      previousOwnerSession: 'arn:aws:iam::1:user/a',
+      previousLaunchRole: '',
+      newOwner: 'arn:aws:iam::1:user/b',
+      launchRole: '',
+      region: 'eu-west-1',
     };
     // Format 3's write-ahead `sent` carries what preflight read and the targets, in the table's order.
     const extra = { ...sent('t'), ticket: 'T-1', ...found } as ReturnType<typeof sent>;
     expect(Object.keys(JSON.parse(serializeSent(extra)) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.sent)]);
-    expect(Object.keys(JSON.parse(serializeFinished({ ...finished('t', 'failed'), ...found })) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.finished)]);
+    expect(Object.keys(JSON.parse(serializeFinished({ ...finished('t', 'failed'), ...found })) as object)).toEqual([
+      'type',
+      ...Object.keys(ENTRY_FIELDS.finished),
+    ]);
     // Format 2's fields are optional: an entry without them (as format 1 wrote) is valid, and they are left out.
     const older = JSON.parse(serializeFinished(finished('t', 'failed'))) as object;
     expect(Object.keys(older)).not.toContain('previousOwner');
@@ -50,10 +58,11 @@ describe('journal format', () => {
   });
 
   it('validates each field by its rule, naming the field', () => {
-    expect(entryProblem({ ...finished('t', 'succeeded'), outcome: 'maybe' })).toBe('field "outcome" is "maybe", expected succeeded, submitted, failed or skipped');
+    expect(entryProblem({ ...finished('t', 'succeeded'), outcome: 'maybe' })).toBe(
+      'field "outcome" is "maybe", expected succeeded, submitted, failed or skipped',
+    );
     expect(entryProblem({ ...sent('t'), line: -1 })).toBe('field "line" is not a non-negative integer');
     expect(entryProblem({ ...sent('t'), token: '' })).toBe('field "token" is missing or empty');
     expect(entryProblem({ ...sent('t'), at: 5 })).toBe('field "at" is missing or not a string');
   });
 });
-

@@ -23,7 +23,13 @@ const OWNER_B = 'arn:aws:iam::111122223333:user/bob';
 
 /** A row entry of product `pp-1` setting `owner`, as format 3 writes it (with what preflight read). */
 function change<E extends JournalSent | JournalFinished>(entry: E, owner: string, previousOwner?: string): E {
-  return { ...entry, provisionedProductId: 'pp-1', newOwner: owner, launchRole: '', ...(previousOwner === undefined ? {} : { previousOwner, previousOwnerSession: '', previousLaunchRole: '', productStatus: 'AVAILABLE' }) };
+  return {
+    ...entry,
+    provisionedProductId: 'pp-1',
+    newOwner: owner,
+    launchRole: '',
+    ...(previousOwner === undefined ? {} : { previousOwner, previousOwnerSession: '', previousLaunchRole: '', productStatus: 'AVAILABLE' }),
+  };
 }
 
 function writeLedger(format: number, entries: readonly object[]): void {
@@ -36,10 +42,12 @@ function reopen(): Promise<Journal> {
 }
 
 describe('the ledger replayed', () => {
-  it('marks a done row superseded when a later change set its product to other targets (an undo\'s run), and done again when it is re-applied', async () => {
+  it("marks a done row superseded when a later change set its product to other targets (an undo's run), and done again when it is re-applied", async () => {
     writeLedger(3, [
-      change(sent('t-migrate'), OWNER_B, OWNER_A), change(finished('t-migrate', 'succeeded'), OWNER_B, OWNER_A),
-      change(sent('t-undo'), OWNER_A, OWNER_B), change(finished('t-undo', 'succeeded'), OWNER_A, OWNER_B),
+      change(sent('t-migrate'), OWNER_B, OWNER_A),
+      change(finished('t-migrate', 'succeeded'), OWNER_B, OWNER_A),
+      change(sent('t-undo'), OWNER_A, OWNER_B),
+      change(finished('t-undo', 'succeeded'), OWNER_A, OWNER_B),
     ]);
     let journal = await reopen();
     expect((await journal.lookup('t-migrate'))?.state).toBe('superseded');
@@ -72,7 +80,7 @@ describe('the ledger replayed', () => {
     await journal.close();
   });
 
-  it('answers a product\'s first read: the state before the first change, not what a resume found after it', async () => {
+  it("answers a product's first read: the state before the first change, not what a resume found after it", async () => {
     // A kill -9 after the update left: the write-ahead `sent` has the read, the resume finds the product in its target.
     writeLedger(3, [change(sent('t-1'), OWNER_B, OWNER_A), change(finished('t-1', 'skipped'), OWNER_B, OWNER_B)]);
     const journal = await reopen();
@@ -82,7 +90,11 @@ describe('the ledger replayed', () => {
   });
 
   it('knows no first read when a change went out before any read (a run without preflight)', async () => {
-    writeLedger(3, [change(sent('t-blind'), OWNER_B), change(finished('t-blind', 'succeeded'), OWNER_B), change(finished('t-later', 'skipped'), OWNER_B, OWNER_B)]);
+    writeLedger(3, [
+      change(sent('t-blind'), OWNER_B),
+      change(finished('t-blind', 'succeeded'), OWNER_B),
+      change(finished('t-later', 'skipped'), OWNER_B, OWNER_B),
+    ]);
     const journal = await reopen();
     expect(await journal.firstRead('pp-1')).toBeUndefined();
     await journal.close();
@@ -93,11 +105,29 @@ describe('the ledger replayed', () => {
     const journal = await reopen();
     expect((await journal.lookup('old'))?.state).toBe('done');
     await journal.recordInvocation({
-      type: 'begin', invocation: 'i-1', command: 'run', mode: 'run', args: ['--input', 'in.csv'], version: '0.2.0', runId: '', input: 'in.csv',
-      callerArn: 'arn:aws:iam::111122223333:user/admin', account: '111122223333', host: 'h', pid: 42, startedAt: '2024-02-01T00:00:00.000Z',
+      type: 'begin',
+      invocation: 'i-1',
+      command: 'run',
+      mode: 'run',
+      args: ['--input', 'in.csv'],
+      version: '0.2.0',
+      runId: '',
+      input: 'in.csv',
+      callerArn: 'arn:aws:iam::111122223333:user/admin',
+      account: '111122223333',
+      host: 'h',
+      pid: 42,
+      startedAt: '2024-02-01T00:00:00.000Z',
     });
     await journal.recordSent(change(sent('new'), OWNER_B, OWNER_A));
-    await journal.recordInvocation({ type: 'end', invocation: 'i-1', endedAt: '2024-02-01T00:01:00.000Z', exitCode: 0, stopReason: '', counts: { succeeded: 1 } });
+    await journal.recordInvocation({
+      type: 'end',
+      invocation: 'i-1',
+      endedAt: '2024-02-01T00:01:00.000Z',
+      exitCode: 0,
+      stopReason: '',
+      counts: { succeeded: 1 },
+    });
     await journal.close();
     expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!)).toMatchObject({ format: 2 }); // the header is never rewritten
     const seen: JournalBody[] = [];

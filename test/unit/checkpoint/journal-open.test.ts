@@ -50,7 +50,14 @@ describe('openJournal: new file', () => {
     const journal = await openJournal(options({ fs }));
     expect(journal.resumed).toBe(false);
     expect(journal.replayed).toEqual({ done: 0, failed: 0, inFlight: 0 });
-    expect(journal.header).toEqual({ type: 'header', format: JOURNAL_FORMAT, runId: 'r1', tokenScheme: 'v1', createdAt: '2024-05-06T07:08:09.000Z', input: 'in.csv' });
+    expect(journal.header).toEqual({
+      type: 'header',
+      format: JOURNAL_FORMAT,
+      runId: 'r1',
+      tokenScheme: 'v1',
+      createdAt: '2024-05-06T07:08:09.000Z',
+      input: 'in.csv',
+    });
     await journal.close();
 
     expect(readEntries(path)).toEqual([journal.header]);
@@ -69,13 +76,23 @@ describe('openJournal: new file', () => {
 describe('openJournal: replay', () => {
   it('derives token states, last entry wins', async () => {
     writeJournal([
-      sent('a'), finished('a', 'succeeded'), // done
-      sent('b'), finished('b', 'submitted'), // done
-      sent('c'), finished('c', 'failed'), // failed
+      sent('a'),
+      finished('a', 'succeeded'), // done
+      sent('b'),
+      finished('b', 'submitted'), // done
+      sent('c'),
+      finished('c', 'failed'), // failed
       sent('d'), // in flight
-      sent('e'), finished('e', 'failed'), sent('e'), finished('e', 'succeeded'), // failed, then succeeded
-      sent('f'), finished('f', 'failed'), sent('f'), // retried, outcome unknown
-      sent('g'), finished('g', 'succeeded'), finished('g', 'failed'), // last entry wins even if odd
+      sent('e'),
+      finished('e', 'failed'),
+      sent('e'),
+      finished('e', 'succeeded'), // failed, then succeeded
+      sent('f'),
+      finished('f', 'failed'),
+      sent('f'), // retried, outcome unknown
+      sent('g'),
+      finished('g', 'succeeded'),
+      finished('g', 'failed'), // last entry wins even if odd
     ]);
     const journal = await openJournal(options());
     expect(journal.resumed).toBe(true);
@@ -96,7 +113,7 @@ describe('openJournal: replay', () => {
   it('does not keep entries appended by this run in memory: lookup answers from the replayed file only', async () => {
     writeJournal([sent('old')]);
     const journal = await openJournal(options());
-    journal.recordSent(sent('new'));
+    void journal.recordSent(sent('new'));
     journal.recordFinished(finished('new', 'succeeded'));
     journal.recordFinished(finished('old', 'succeeded'));
     await journal.flush();
@@ -176,7 +193,7 @@ describe('openJournal: torn tail', () => {
     const journal = await openJournal(options({ fs }));
     expect(journal.replayed).toEqual({ done: 1, failed: 0, inFlight: 0 });
     expect(fs.calls.some((c) => c.op === 'truncate')).toBe(true);
-    journal.recordSent(sent('c'));
+    void journal.recordSent(sent('c'));
     await journal.close();
     const entries = readEntries(path);
     expect(entries.map((e) => e.type)).toEqual(['header', 'sent', 'finished', 'sent']);
@@ -191,7 +208,7 @@ describe('openJournal: torn tail', () => {
 
     appendFileSync(path, '\0\0\0\0');
     journal = await openJournal(options());
-    journal.recordSent(sent('b'));
+    void journal.recordSent(sent('b'));
     await journal.close();
     expect(readEntries(path).map((e) => e.token)).toEqual([undefined, 'a', 'b']);
   });
@@ -200,7 +217,7 @@ describe('openJournal: torn tail', () => {
     writeJournal([sent('a'), finished('a', 'succeeded')], '');
     const journal = await openJournal(options());
     expect((await journal.lookup('a'))?.state).toBe('done');
-    journal.recordSent(sent('b'));
+    void journal.recordSent(sent('b'));
     await journal.close();
     expect(readEntries(path).map((e) => e.type)).toEqual(['header', 'sent', 'finished', 'sent']);
   });

@@ -46,7 +46,11 @@ describe('write-ahead', () => {
     release();
     await recorded;
     expect(durable).toBe(true);
-    expect(readEntries(path).slice(1).map((e) => e.token)).toEqual(['a']);
+    expect(
+      readEntries(path)
+        .slice(1)
+        .map((e) => e.token),
+    ).toEqual(['a']);
     await journal.close();
   });
 
@@ -62,7 +66,12 @@ describe('write-ahead', () => {
     await Promise.all([first, ...later]);
     const writes = journalWrites();
     expect(writes).toHaveLength(2);
-    expect(writes[1]!.trim().split('\n').map((line) => (JSON.parse(line) as { token: string }).token)).toEqual(['b', 'c', 'd', 'e', 'a']);
+    expect(
+      writes[1]!
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { token: string }).token),
+    ).toEqual(['b', 'c', 'd', 'e', 'a']);
     expect(journalSyncs()).toBe(2);
     await journal.close();
   });
@@ -110,10 +119,10 @@ describe('the checkpoint stays where it is', () => {
 
   it('stops as well when a watched file of the run moved', async () => {
     const journal = await open();
-    let moved: string | undefined;
-    journal.watch(async () => moved);
+    const watched: { moved: string | undefined } = { moved: undefined };
+    journal.watch(async () => watched.moved);
     await journal.recordSent(sent('a'));
-    moved = "the results file 'r.csv.partial' was removed or replaced while the run went on";
+    watched.moved = "the results file 'r.csv.partial' was removed or replaced while the run went on";
     const error = await journal.recordSent(sent('b')).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'MOVED' });
     expect((error as Error).message).toContain('r.csv.partial');

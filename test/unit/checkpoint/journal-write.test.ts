@@ -38,7 +38,12 @@ describe('group commit', () => {
     expect(journal.pendingEntries).toBe(3);
     journal.recordFinished(finished('t3', 'succeeded')); // the 4th entry triggers the write, no flush() needed
     const text = await written;
-    expect(text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { token: string }).token)).toEqual(['t0', 't1', 't2', 't3']);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { token: string }).token),
+    ).toEqual(['t0', 't1', 't2', 't3']);
     await journal.flush(); // serialised behind the automatic flush: nothing left to write
     expect(journalWrites()).toHaveLength(1);
     const writeIndex = fs.calls.findIndex((c) => c.op === 'write' && c.path === path);
@@ -78,13 +83,13 @@ describe('group commit', () => {
 
   it('flush() writes and fsyncs everything pending, and close() flushes', async () => {
     const journal = await open({ groupSize: 1000, groupDelayMs: 60_000 });
-    journal.recordSent(sent('a'));
+    void journal.recordSent(sent('a'));
     journal.recordFinished(finished('a', 'succeeded'));
     await journal.flush();
     expect(journal.writtenEntries).toBe(2);
     expect(journal.pendingEntries).toBe(0);
     expect(journalSyncs().length).toBeGreaterThanOrEqual(1);
-    journal.recordSent(sent('b'));
+    void journal.recordSent(sent('b'));
     await journal.close();
     expect(readEntries(path).map((e) => `${String(e.type)}:${String(e.token)}`)).toEqual(['header:undefined', 'sent:a', 'finished:a', 'sent:b']);
     expect(fs.calls.filter((c) => c.op === 'close' && c.path === path)).toHaveLength(1);
@@ -94,7 +99,7 @@ describe('group commit', () => {
     const journal = await open({ groupSize: 7, groupDelayMs: 1 });
     const flushes: Array<Promise<void>> = [];
     for (let i = 0; i < 2000; i += 1) {
-      if (i % 2 === 0) journal.recordSent(sent(`t${i >> 1}`, i));
+      if (i % 2 === 0) void journal.recordSent(sent(`t${i >> 1}`, i));
       else journal.recordFinished(finished(`t${i >> 1}`, 'succeeded', i));
       if (i % 97 === 0) flushes.push(journal.flush());
     }
@@ -109,7 +114,7 @@ describe('group commit', () => {
 
   it('writes canonical lines: known fields only, fixed order', async () => {
     const journal = await open();
-    journal.recordSent({ at: 'x', provisionedProductId: 'pp', line: 3, token: 't', type: 'sent', extra: 'leak' } as never);
+    void journal.recordSent({ at: 'x', provisionedProductId: 'pp', line: 3, token: 't', type: 'sent', extra: 'leak' } as never);
     await journal.close();
     expect(readLines(path)[1]).toBe('{"type":"sent","token":"t","line":3,"provisionedProductId":"pp","at":"x"}');
   });
@@ -120,12 +125,12 @@ describe('failures', () => {
     const journal = await open({ groupSize: 1000, groupDelayMs: 60_000 });
     const headerWrites = fs.calls.filter((c) => c.op === 'write').length;
     fs.failWrite(headerWrites + 1, Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
-    journal.recordSent(sent('a'));
+    void journal.recordSent(sent('a'));
     const flushError = await journal.flush().catch((e: unknown) => e);
     expect(flushError).toBeInstanceOf(CheckpointError);
     expect((flushError as CheckpointError).code).toBe('IO_ERROR');
     expect((flushError as CheckpointError).message).toContain('ENOSPC');
-    expect(() => journal.recordSent(sent('b'))).toThrow(flushError as Error);
+    expect(() => journal.recordSent(sent('b'))).toThrow(flushError);
     expect(() => journal.recordFinished(finished('a', 'succeeded'))).toThrow(CheckpointError);
     await expect(journal.close()).rejects.toBe(flushError);
     expect(fs.calls.filter((c) => c.op === 'close' && c.path === path)).toHaveLength(1); // fd closed anyway
@@ -136,8 +141,8 @@ describe('failures', () => {
     const headerWrites = fs.calls.filter((c) => c.op === 'write').length;
     fs.failWrite(headerWrites + 1, new Error('EIO: i/o error'));
     const attempted = fs.nextWrite();
-    journal.recordSent(sent('a'));
-    journal.recordSent(sent('b')); // triggers the automatic write, which fails
+    void journal.recordSent(sent('a'));
+    void journal.recordSent(sent('b')); // triggers the automatic write, which fails
     await attempted;
     await expect(journal.flush()).rejects.toMatchObject({ code: 'IO_ERROR' });
     expect(() => journal.recordSent(sent('c'))).toThrow(/EIO/);
@@ -149,7 +154,7 @@ describe('failures', () => {
     expect(() => journal.recordSent({ ...sent('a'), line: Number.NaN })).toThrow(expect.objectContaining({ code: 'INVALID_ENTRY' }));
     expect(() => journal.recordSent(finished('a', 'failed') as never)).toThrow(expect.objectContaining({ code: 'INVALID_ENTRY' }));
     expect(() => journal.recordFinished({ ...finished('a', 'failed'), outcome: 'maybe' as never })).toThrow(/outcome/);
-    journal.recordSent(sent('ok'));
+    void journal.recordSent(sent('ok'));
     await journal.close();
     expect(readLines(path)).toHaveLength(2);
   });

@@ -27,7 +27,7 @@ async function journalOf(lines: string[]): Promise<{ path: string; offsets: numb
 }
 
 describe('TokenTable', () => {
-  it('keeps each token\'s last state and offset through many growths', () => {
+  it("keeps each token's last state and offset through many growths", () => {
     const table = new TokenTable();
     for (let i = 0; i < 20_000; i += 1) table.set(`sot1-${i}`, TokenStateCode.inFlight, i * 300);
     for (let i = 0; i < 20_000; i += 2) table.set(`sot1-${i}`, i % 4 === 0 ? TokenStateCode.done : TokenStateCode.failed, i * 300 + 150);
@@ -63,7 +63,7 @@ describe('reading entries back', () => {
     }
   });
 
-  it('a token whose hash slot holds another token\'s entry reads as unknown (it is sent again under its own token)', async () => {
+  it("a token whose hash slot holds another token's entry reads as unknown (it is sent again under its own token)", async () => {
     const { path, offsets } = await journalOf([serializeFinished(finished('other', 'succeeded'))]);
     const table = new TokenTable();
     table.set('mine', TokenStateCode.done, offsets[0]!);
@@ -80,17 +80,25 @@ describe('reading entries back', () => {
     const file = await open(path, 'r');
     try {
       const offset = Buffer.byteLength(serializeFinished(finished('a', 'succeeded')));
-      await expect(readEntryAt(file, offset, path)).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining(`corrupt at byte ${offset}: field "line"`) });
+      await expect(readEntryAt(file, offset, path)).rejects.toMatchObject({
+        code: 'CORRUPT',
+        message: expect.stringContaining(`corrupt at byte ${offset}: field "line"`),
+      });
       const table = new TokenTable();
       table.set('a', TokenStateCode.inFlight, 0);
-      await expect(lookupToken(table, file, 'a', path)).rejects.toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('a finished entry where the replay found a sent one') });
+      await expect(lookupToken(table, file, 'a', path)).rejects.toMatchObject({
+        code: 'CORRUPT',
+        message: expect.stringContaining('a finished entry where the replay found a sent one'),
+      });
     } finally {
       await file.close();
     }
   });
 
   it('reads a window at a time: entries in order cost one read, and a line cut by the window end is read again whole', async () => {
-    const entries = Array.from({ length: 400 }, (_, i) => serializeFinished({ ...finished(`t${i}`, 'succeeded'), errorMessage: 'x'.repeat(i % 7 === 0 ? 900 : 10) }));
+    const entries = Array.from({ length: 400 }, (_, i) =>
+      serializeFinished({ ...finished(`t${i}`, 'succeeded'), errorMessage: 'x'.repeat(i % 7 === 0 ? 900 : 10) }),
+    );
     const { path, offsets } = await journalOf(entries);
     const handle = await open(path, 'r');
     let reads = 0;
@@ -100,7 +108,10 @@ describe('reading entries back', () => {
         reads += 1;
         return readSync(handle.fd, buffer, offset, length, position);
       },
-      write: handle.write.bind(handle), sync: handle.sync.bind(handle), truncate: handle.truncate.bind(handle), close: handle.close.bind(handle),
+      write: handle.write.bind(handle),
+      sync: handle.sync.bind(handle),
+      truncate: handle.truncate.bind(handle),
+      close: handle.close.bind(handle),
     };
     try {
       const window = new ReadWindow();

@@ -17,20 +17,26 @@ const parse = (...argv: string[]) => parsePlanConfig(['--out', 'plan.csv', '--re
 
 describe('--owner-map and --launch-role-map', () => {
   it('names line 6 for a bad row on line 6, after blank lines and a quoted line break', () => {
-    writeFileSync(join(dir, 'owners.csv'), [
-      'Old Owner,new_owner', // header names compared as every CSV of the tool compares them
-      `arn:aws:iam::${A}:user/alice,arn:aws:iam::${A}:user/bob`,
-      '',
-      `"arn:aws:iam::${A}:user/carol","arn:aws:iam::${A}:user/bob"`,
-      '',
-      `arn:aws:iam::${A}:user/dave,not-an-arn`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'owners.csv'),
+      [
+        'Old Owner,new_owner', // header names compared as every CSV of the tool compares them
+        `arn:aws:iam::${A}:user/alice,arn:aws:iam::${A}:user/bob`,
+        '',
+        `"arn:aws:iam::${A}:user/carol","arn:aws:iam::${A}:user/bob"`,
+        '',
+        `arn:aws:iam::${A}:user/dave,not-an-arn`,
+        '',
+      ].join('\n'),
+    );
     expect(() => parse('--owner-map', 'owners.csv')).toThrow(/--owner-map line 6: /);
   });
 
   it('names the line of the second mapping of one owner', () => {
-    writeFileSync(join(dir, 'owners.csv'), `old_owner,new_owner\n\n\narn:aws:iam::${A}:user/alice,arn:aws:iam::${A}:user/bob\n\narn:aws:iam::${A}:user/alice,arn:aws:iam::${A}:user/zoe\n`);
+    writeFileSync(
+      join(dir, 'owners.csv'),
+      `old_owner,new_owner\n\n\narn:aws:iam::${A}:user/alice,arn:aws:iam::${A}:user/bob\n\narn:aws:iam::${A}:user/alice,arn:aws:iam::${A}:user/zoe\n`,
+    );
     expect(() => parse('--owner-map', 'owners.csv')).toThrow(/--owner-map line 6: .* is mapped twice/);
   });
 

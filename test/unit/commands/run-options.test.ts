@@ -31,19 +31,54 @@ describe('parseRunConfig', () => {
 
   it('reads every flag', () => {
     const config = parse([
-      '--results', 'out/r.csv', '--checkpoint', '/tmp/c', '--concurrency', '8', '--rate', '2.5', '--max-errors', '25',
-      '--run-id', 'reorg-2026.q4', '--dry-run', '--skip-invalid', '--limit', '10', '--wait', '--wait-timeout', '60',
-      '--accept-language', 'jp', '--request-timeout', '5', '--log-level', 'debug', '--no-progress', '--force-unlock',
+      '--results',
+      'out/r.csv',
+      '--checkpoint',
+      '/tmp/c',
+      '--concurrency',
+      '8',
+      '--rate',
+      '2.5',
+      '--max-errors',
+      '25',
+      '--run-id',
+      'reorg-2026.q4',
+      '--dry-run',
+      '--skip-invalid',
+      '--limit',
+      '10',
+      '--wait',
+      '--wait-timeout',
+      '60',
+      '--accept-language',
+      'jp',
+      '--request-timeout',
+      '5',
+      '--log-level',
+      'debug',
+      '--no-progress',
+      '--force-unlock',
     ]);
     expect(config).toMatchObject({
-      results: '/work/out/r.csv', checkpoint: '/tmp/c', concurrency: 8, ratePerSecond: 2.5,
-      failureBudget: { kind: 'count', maxFailures: 25 }, runId: 'reorg-2026.q4', dryRun: true, skipInvalid: true,
-      limit: 10, waitTimeoutMs: 60_000, acceptLanguage: 'jp', requestTimeoutMs: 5_000, logLevel: 'debug',
-      progress: false, forceUnlock: true,
+      results: '/work/out/r.csv',
+      checkpoint: '/tmp/c',
+      concurrency: 8,
+      ratePerSecond: 2.5,
+      failureBudget: { kind: 'count', maxFailures: 25 },
+      runId: 'reorg-2026.q4',
+      dryRun: true,
+      skipInvalid: true,
+      limit: 10,
+      waitTimeoutMs: 60_000,
+      acceptLanguage: 'jp',
+      requestTimeoutMs: 5_000,
+      logLevel: 'debug',
+      progress: false,
+      forceUnlock: true,
     });
   });
 
-  it('a dry run and a verify write their own results by default, never the run\'s; --results still wins', () => {
+  it("a dry run and a verify write their own results by default, never the run's; --results still wins", () => {
     expect(parse(['--dry-run']).results).toBe('/work/moves.csv.dry-run.csv');
     expect(parse(['--dry-run', '--check']).results).toBe('/work/moves.csv.verify.csv');
     expect(parse(['--dry-run', '--check', '--results', 'v.csv']).results).toBe('/work/v.csv');
@@ -92,7 +127,9 @@ describe('parseRunConfig', () => {
   it('reads before writing by default; --reconcile needs preflight', () => {
     expect(parse(['--no-preflight']).preflight).toBe(false);
     expect(parse(['--reconcile', '--busy-timeout', '30'])).toMatchObject({ preflight: true, reconcile: true, busyTimeoutMs: 30_000 });
-    expect(() => parse(['--no-preflight', '--reconcile'])).toThrow('--no-preflight and --reconcile cannot be given together: --reconcile works on what preflight reads');
+    expect(() => parse(['--no-preflight', '--reconcile'])).toThrow(
+      '--no-preflight and --reconcile cannot be given together: --reconcile works on what preflight reads',
+    );
   });
 
   it('lists every file the run touches, by its flag', () => {
@@ -107,19 +144,29 @@ describe('parseRunConfig', () => {
       ['--log-file', '/work/run.log', 'append'],
     ]);
     // A dry run adds its invocation to the ledger: the checkpoint and its lock, as a run.
-    expect(runFiles(parse(['--dry-run'])).filter((file) => file.flag === '--checkpoint').map((file) => file.use)).toEqual(['journal', 'create']);
-    expect(runFiles(parse(['--dry-run', '--check'])).filter((file) => file.flag === '--results').map((file) => file.path)).toEqual([
-      '/work/moves.csv.verify.csv', '/work/moves.csv.verify.csv.partial',
-    ]);
+    expect(
+      runFiles(parse(['--dry-run']))
+        .filter((file) => file.flag === '--checkpoint')
+        .map((file) => file.use),
+    ).toEqual(['journal', 'create']);
+    expect(
+      runFiles(parse(['--dry-run', '--check']))
+        .filter((file) => file.flag === '--results')
+        .map((file) => file.path),
+    ).toEqual(['/work/moves.csv.verify.csv', '/work/moves.csv.verify.csv.partial']);
   });
 
   it('across accounts: --assume-role-name, --external-id, --accounts, --shard, each checked with its value repeated', () => {
     expect(parse([])).toMatchObject({ acrossAccounts: false, shard: undefined, assumeRoleName: undefined });
     const config = parse(['--assume-role-name', 'OrganizationAccountAccessRole', '--external-id', 'reorg-2026', '--shard', '2/8']);
     expect(config).toMatchObject({
-      acrossAccounts: true, assumeRoleName: 'OrganizationAccountAccessRole', externalId: 'reorg-2026', shard: { index: 2, count: 8 },
+      acrossAccounts: true,
+      assumeRoleName: 'OrganizationAccountAccessRole',
+      externalId: 'reorg-2026',
+      shard: { index: 2, count: 8 },
       // Each shard resumes its own part: its own files by default.
-      results: '/work/moves.csv.shard-2-of-8.results.csv', checkpoint: '/work/moves.csv.shard-2-of-8.checkpoint',
+      results: '/work/moves.csv.shard-2-of-8.results.csv',
+      checkpoint: '/work/moves.csv.shard-2-of-8.checkpoint',
     });
     expect(parse(['--accounts', 'accounts.csv'])).toMatchObject({ acrossAccounts: true, accountsFile: '/work/accounts.csv' });
     const refusal = (args: string[]) => {

@@ -12,7 +12,9 @@ describe('localWriteRefusal', () => {
     const refusal = localWriteRefusal(LocalFileError.wrap('results file', '/data/out.csv.partial', enospc));
     expect(refusal).toBeInstanceOf(Refusal);
     expect(refusal?.exitCode).toBe(ExitCode.LocalWriteFailed);
-    expect(refusal?.message).toMatch(/^cannot write the results file '\/data\/out\.csv\.partial': no space left on device \(ENOSPC\)\. Nothing is applied twice/);
+    expect(refusal?.message).toMatch(
+      /^cannot write the results file '\/data\/out\.csv\.partial': no space left on device \(ENOSPC\)\. Nothing is applied twice/,
+    );
     expect(refusal?.message).not.toContain('\n');
   });
 

@@ -65,28 +65,43 @@ describe('an emulator of several accounts', () => {
     await emulator.close();
   });
 
-  it('lists its accounts, the caller\'s own first', () => {
+  it("lists its accounts, the caller's own first", () => {
     expect(emulator.accountIds).toEqual([HOME, TEAM_A, TEAM_B]);
-    expect(emulator.state.account(TEAM_A)?.products().map((p) => p.id)).toEqual(['pp-teama0000001']);
+    expect(
+      emulator.state
+        .account(TEAM_A)
+        ?.products()
+        .map((p) => p.id),
+    ).toEqual(['pp-teama0000001']);
     expect(emulator.state.account('999999999999')).toBeUndefined();
   });
 
-  it('AssumeRole hands out credentials that act in the role\'s account, and only there', async () => {
+  it("AssumeRole hands out credentials that act in the role's account, and only there", async () => {
     const teamA = catalogAs(TEAM_A);
     const found = await teamA.send(new DescribeProvisionedProductCommand({ Id: 'pp-teama0000001' }));
     expect(found.ProvisionedProductDetail?.Arn).toContain(`:${TEAM_A}:stack/`);
     // A product of another account is not found with these credentials, as on AWS.
     expect((await rejectionOf(teamA.send(new DescribeProvisionedProductCommand({ Id: 'pp-home00000001' })))).name).toBe('ResourceNotFoundException');
 
-    const update = await teamA.send(new UpdateProvisionedProductPropertiesCommand({
-      ProvisionedProductId: 'pp-teama0000001', ProvisionedProductProperties: { OWNER: `arn:aws:iam::${TEAM_A}:user/bob` }, IdempotencyToken: 'tok-a-1',
-    }));
+    const update = await teamA.send(
+      new UpdateProvisionedProductPropertiesCommand({
+        ProvisionedProductId: 'pp-teama0000001',
+        ProvisionedProductProperties: { OWNER: `arn:aws:iam::${TEAM_A}:user/bob` },
+        IdempotencyToken: 'tok-a-1',
+      }),
+    );
     expect(update.RecordId).toMatch(/^rec-/);
     expect(emulator.state.account(TEAM_A)?.product('pp-teama0000001')?.owner).toBe(`arn:aws:iam::${TEAM_A}:user/bob`);
     // An owner of another account is refused in this one.
-    const foreign = await rejectionOf(teamA.send(new UpdateProvisionedProductPropertiesCommand({
-      ProvisionedProductId: 'pp-teama0000001', ProvisionedProductProperties: { OWNER: `arn:aws:iam::${HOME}:user/bob` }, IdempotencyToken: 'tok-a-2',
-    })));
+    const foreign = await rejectionOf(
+      teamA.send(
+        new UpdateProvisionedProductPropertiesCommand({
+          ProvisionedProductId: 'pp-teama0000001',
+          ProvisionedProductProperties: { OWNER: `arn:aws:iam::${HOME}:user/bob` },
+          IdempotencyToken: 'tok-a-2',
+        }),
+      ),
+    );
     expect(foreign.name).toBe('InvalidParametersException');
 
     const calls = emulator.state.calls().filter((call) => call.operation === 'UpdateProvisionedProductProperties');
@@ -103,14 +118,18 @@ describe('an emulator of several accounts', () => {
     // An hour, AWS's default DurationSeconds (the XML carries milliseconds; allow the rounding).
     expect(Math.abs(creds.Expiration!.getTime() - (clock.now() + 3_600_000))).toBeLessThan(1000);
     const asTeamA = new STSClient({
-      endpoint: emulator.endpoint, region: 'us-east-1', maxAttempts: 1,
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      maxAttempts: 1,
       credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! },
     });
     clients.push(asTeamA);
     expect(await asTeamA.send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: TEAM_A, Arn: issued.AssumedRoleUser?.Arn });
     // The key without its session token is refused.
     const noToken = new STSClient({
-      endpoint: emulator.endpoint, region: 'us-east-1', maxAttempts: 1,
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      maxAttempts: 1,
       credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey! },
     });
     clients.push(noToken);
@@ -126,7 +145,9 @@ describe('an emulator of several accounts', () => {
     expect((await refusal({ RoleArn: roleArn('444444444444') })).name).toBe('AccessDenied');
     expect((await refusal({ RoleArn: roleArn(TEAM_B) })).name).toBe('AccessDenied');
     expect((await refusal({ RoleArn: roleArn(TEAM_B), ExternalId: 'wrong-one' })).name).toBe('AccessDenied');
-    expect((await sts().send(new AssumeRoleCommand({ RoleArn: roleArn(TEAM_B), RoleSessionName: 'ok', ExternalId: 'reorg-2026' }))).Credentials?.AccessKeyId).toMatch(/^ASIA/);
+    expect(
+      (await sts().send(new AssumeRoleCommand({ RoleArn: roleArn(TEAM_B), RoleSessionName: 'ok', ExternalId: 'reorg-2026' }))).Credentials?.AccessKeyId,
+    ).toMatch(/^ASIA/);
     expect((await refusal({ RoleArn: 'arn:aws:iam::12:role/x' })).name).toBe('ValidationError');
 
     emulator.setFaults({ assumeRoleDenied: [TEAM_A] });
@@ -155,14 +176,22 @@ describe('an emulator of several accounts', () => {
 describe('sessions that expire', () => {
   it('credentials past their expiry are refused as ExpiredTokenException; sessionSeconds caps a session', async () => {
     const clock = new ManualClock(Date.now());
-    const emulator = await startEmulator({ seed: SEED, clock, recordDelayMs: 0, sessionSeconds: 60, credentials: { [KEYS.accessKeyId]: KEYS.secretAccessKey } });
+    const emulator = await startEmulator({
+      seed: SEED,
+      clock,
+      recordDelayMs: 0,
+      sessionSeconds: 60,
+      credentials: { [KEYS.accessKeyId]: KEYS.secretAccessKey },
+    });
     const sts = new STSClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: KEYS, maxAttempts: 1 });
     try {
       const issued = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn(TEAM_A), RoleSessionName: 'short', DurationSeconds: 900 }));
       const creds = issued.Credentials!;
       expect(Math.abs(creds.Expiration!.getTime() - (clock.now() + 60_000))).toBeLessThan(1000);
       const client = new ServiceCatalogClient({
-        endpoint: emulator.endpoint, region: 'us-east-1', maxAttempts: 1,
+        endpoint: emulator.endpoint,
+        region: 'us-east-1',
+        maxAttempts: 1,
         credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! },
       });
       await client.send(new DescribeProvisionedProductCommand({ Id: 'pp-teama0000001' }));
@@ -183,7 +212,11 @@ describe('regions', () => {
   it('a request sees the products of the region its signature names; a region not served is refused', async () => {
     const seed: CatalogSeed = {
       accountId: HOME,
-      products: [product(HOME, 'pp-east00000001'), { ...product(HOME, 'pp-west00000001'), region: 'eu-west-1' }, { ...product(HOME, 'pp-west00000002'), name: 'svc-pp-east00000001', region: 'eu-west-1' }],
+      products: [
+        product(HOME, 'pp-east00000001'),
+        { ...product(HOME, 'pp-west00000001'), region: 'eu-west-1' },
+        { ...product(HOME, 'pp-west00000002'), name: 'svc-pp-east00000001', region: 'eu-west-1' },
+      ],
     };
     const emulator = await startEmulator({ seed, recordDelayMs: 0, credentials: { [KEYS.accessKeyId]: KEYS.secretAccessKey } });
     const client = (region: string) => new ServiceCatalogClient({ endpoint: emulator.endpoint, region, credentials: KEYS, maxAttempts: 1 });
@@ -195,7 +228,12 @@ describe('regions', () => {
       // Names are unique per region: the same name in another region is another product.
       expect((await west.send(new DescribeProvisionedProductCommand({ Name: 'svc-pp-east00000001' }))).ProvisionedProductDetail?.Id).toBe('pp-west00000002');
       expect((await rejectionOf(tokyo.send(new DescribeProvisionedProductCommand({ Id: 'pp-east00000001' })))).name).toBe('InvalidSignatureException');
-      expect(emulator.state.products().map((p) => p.id).sort()).toEqual(['pp-east00000001', 'pp-west00000001', 'pp-west00000002']);
+      expect(
+        emulator.state
+          .products()
+          .map((p) => p.id)
+          .sort(),
+      ).toEqual(['pp-east00000001', 'pp-west00000001', 'pp-west00000002']);
       // The refused request never got as far as an identity.
       expect(emulator.state.calls().map((call) => call.region)).toEqual(['us-east-1', 'us-east-1', 'eu-west-1', 'eu-west-1', undefined]);
     } finally {

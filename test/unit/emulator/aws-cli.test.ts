@@ -15,12 +15,18 @@ const skipReason = awsVersion ? '' : ` (skipped: 'aws --version' failed: ${probe
 
 interface AwsResult {
   readonly code: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the AWS CLI's JSON, read field by field as each test needs
   readonly json: Record<string, any> | undefined;
   readonly error: { type: string; operation: string; message: string } | undefined;
   readonly stderr: string;
 }
 
-function aws(endpoint: string, args: string[], keys: { id: string; secret: string; token?: string } = { id: 'AKIDCLI', secret: 'cli-secret' }, service = 'servicecatalog'): Promise<AwsResult> {
+function aws(
+  endpoint: string,
+  args: string[],
+  keys: { id: string; secret: string; token?: string } = { id: 'AKIDCLI', secret: 'cli-secret' },
+  service = 'servicecatalog',
+): Promise<AwsResult> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ACCESS_KEY_ID: keys.id,
@@ -43,7 +49,7 @@ function aws(endpoint: string, args: string[], keys: { id: string; secret: strin
         const match = /An error occurred \(([\w.]+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?: ([\s\S]*)/.exec(stderr);
         resolve({
           code: error ? ((error as { code?: number }).code ?? 1) : 0,
-          json: stdout.trim() ? (JSON.parse(stdout) as Record<string, any>) : undefined,
+          json: stdout.trim() ? (JSON.parse(stdout) as AwsResult['json']) : undefined,
           error: match ? { type: match[1]!, operation: match[2]!, message: match[3]!.trim() } : undefined,
           stderr,
         });
@@ -108,13 +114,17 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
     while (token) {
       const next = await aws(ep, ['scan-provisioned-products', ...self, '--page-size', '5', '--page-token', token]);
       expect(next.code, next.stderr).toBe(0);
-      ids.push(...next.json?.ProvisionedProducts.map((p: { Id: string }) => p.Id));
+      ids.push(...(next.json?.ProvisionedProducts ?? []).map((p: { Id: string }) => p.Id));
       token = next.json?.NextPageToken;
     }
     expect(ids).toEqual(emulator.state.products().map((p) => p.id));
 
     expect(missing.code).not.toBe(0);
-    expect(missing.error).toEqual({ type: 'ResourceNotFoundException', operation: 'DescribeProvisionedProduct', message: 'Provisioned product pp-missing000000 not found.' });
+    expect(missing.error).toEqual({
+      type: 'ResourceNotFoundException',
+      operation: 'DescribeProvisionedProduct',
+      message: 'Provisioned product pp-missing000000 not found.',
+    });
     expect(invalidId.error?.type).toBe('ValidationException');
     expect(invalidId.error?.message).toContain("Value 'pp-abc!' at 'id' failed to satisfy constraint");
     expect(badSignature.error?.type).toBe('InvalidSignatureException');
@@ -126,8 +136,10 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
     const ep = emulator.endpoint;
     const update = await aws(ep, [
       'update-provisioned-product-properties',
-      '--provisioned-product-id', PAYMENTS_PROD,
-      '--provisioned-product-properties', JSON.stringify({ OWNER: BOB }),
+      '--provisioned-product-id',
+      PAYMENTS_PROD,
+      '--provisioned-product-properties',
+      JSON.stringify({ OWNER: BOB }),
     ]);
     expect(update.code, update.stderr).toBe(0);
     expect(update.json).toMatchObject({ ProvisionedProductId: PAYMENTS_PROD, ProvisionedProductProperties: { OWNER: BOB }, Status: 'SUCCEEDED' });
@@ -144,9 +156,17 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
     const secondScan = await aws(ep, ['scan-provisioned-products']);
     emulator.setFaults({ quotas: {} });
 
-    expect(record.json?.RecordDetail).toMatchObject({ RecordId: recordId, RecordType: 'UPDATE_PROVISIONED_PRODUCT_PROPERTIES', Status: 'SUCCEEDED', RecordErrors: [] });
+    expect(record.json?.RecordDetail).toMatchObject({
+      RecordId: recordId,
+      RecordType: 'UPDATE_PROVISIONED_PRODUCT_PROPERTIES',
+      Status: 'SUCCEEDED',
+      RecordErrors: [],
+    });
     expect(record.json?.RecordOutputs).toEqual([]);
-    expect(history.json?.RecordDetails.map((r: { RecordType: string }) => r.RecordType)).toEqual(['UPDATE_PROVISIONED_PRODUCT_PROPERTIES', 'PROVISION_PRODUCT']);
+    expect(history.json?.RecordDetails.map((r: { RecordType: string }) => r.RecordType)).toEqual([
+      'UPDATE_PROVISIONED_PRODUCT_PROPERTIES',
+      'PROVISION_PRODUCT',
+    ]);
     expect(firstScan.code, firstScan.stderr).toBe(0);
     expect(secondScan.error?.type).toBe('ThrottlingException');
     expect(secondScan.error?.message).toBe('Rate exceeded');
@@ -154,17 +174,31 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
 });
 
 describe.skipIf(!awsVersion)(`AWS CLI across accounts ${awsVersion ?? ''}${skipReason}`, () => {
-  it('aws sts assume-role gives credentials that act in the role\'s account', async () => {
+  it("aws sts assume-role gives credentials that act in the role's account", async () => {
     const other = '222222222222';
     const home = await sampleSeed();
     const emulator = await startEmulator({
-      seed: { ...home, accounts: [{ accountId: other, products: [{ id: 'pp-other0000001', name: 'other-svc', owner: `arn:aws:iam::${other}:user/alice` }], assumableRoles: ['OrganizationAccountAccessRole'] }] },
+      seed: {
+        ...home,
+        accounts: [
+          {
+            accountId: other,
+            products: [{ id: 'pp-other0000001', name: 'other-svc', owner: `arn:aws:iam::${other}:user/alice` }],
+            assumableRoles: ['OrganizationAccountAccessRole'],
+          },
+        ],
+      },
       credentials: { AKIDCLI: 'cli-secret' },
       recordDelayMs: 0,
     });
     try {
       const ep = emulator.endpoint;
-      const assumed = await aws(ep, ['assume-role', '--role-arn', `arn:aws:iam::${other}:role/OrganizationAccountAccessRole`, '--role-session-name', 'cli-check'], undefined, 'sts');
+      const assumed = await aws(
+        ep,
+        ['assume-role', '--role-arn', `arn:aws:iam::${other}:role/OrganizationAccountAccessRole`, '--role-session-name', 'cli-check'],
+        undefined,
+        'sts',
+      );
       expect(assumed.code, assumed.stderr).toBe(0);
       const creds = assumed.json?.Credentials as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
       expect(assumed.json?.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${other}:assumed-role/OrganizationAccountAccessRole/cli-check`);

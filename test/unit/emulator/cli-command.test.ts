@@ -3,7 +3,11 @@ import { Readable } from 'node:stream';
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DescribeProvisionedProductCommand, SearchProvisionedProductsCommand, UpdateProvisionedProductPropertiesCommand } from '@aws-sdk/client-service-catalog';
+import {
+  DescribeProvisionedProductCommand,
+  SearchProvisionedProductsCommand,
+  UpdateProvisionedProductPropertiesCommand,
+} from '@aws-sdk/client-service-catalog';
 import type { CommandIo } from '../../../src/commands/command.js';
 import { emulatorCommand } from '../../../src/commands/emulator.js';
 import { ALICE, BOB, PAYMENTS_PROD, rejectionOf, sdkClient } from './helpers.js';
@@ -37,15 +41,23 @@ async function launch(argv: string[]) {
 describe('emulator command', () => {
   it('serves the bundled sample with the flags given, prints the endpoint and an aws example, and stops on abort', async () => {
     const run = await launch([
-      '--port', '0',
-      '--caller-arn', ALICE,
-      '--access-key', 'AKIDCLI:cli-secret',
-      '--quota', 'DescribeProvisionedProduct=1:1',
-      '--record-delay-ms', '0',
-      '--random-seed', '5',
+      '--port',
+      '0',
+      '--caller-arn',
+      ALICE,
+      '--access-key',
+      'AKIDCLI:cli-secret',
+      '--quota',
+      'DescribeProvisionedProduct=1:1',
+      '--record-delay-ms',
+      '0',
+      '--random-seed',
+      '5',
     ]);
     expect(run.out()).toContain('account 123456789012, 12 provisioned products');
-    expect(run.out()).toContain(`aws servicecatalog search-provisioned-products --access-level-filter Key=Account,Value=Self --endpoint-url ${run.endpoint} --region us-east-1`);
+    expect(run.out()).toContain(
+      `aws servicecatalog search-provisioned-products --access-level-filter Key=Account,Value=Self --endpoint-url ${run.endpoint} --region us-east-1`,
+    );
     expect(run.out()).toContain('AWS_ACCESS_KEY_ID=AKIDCLI AWS_SECRET_ACCESS_KEY=cli-secret');
     const client = sdkClient(run.endpoint, { accessKeyId: 'AKIDCLI', secretAccessKey: 'cli-secret' });
     const stranger = sdkClient(run.endpoint, { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' });

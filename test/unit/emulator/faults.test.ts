@@ -3,11 +3,7 @@
  * held UNDER_CHANGE, access denial, the deterministic script, runtime changes, and the seeded PRNG.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DescribeProvisionedProductCommand,
-  ScanProvisionedProductsCommand,
-  UpdateProvisionedProductPropertiesCommand,
-} from '@aws-sdk/client-service-catalog';
+import { DescribeProvisionedProductCommand, ScanProvisionedProductsCommand, UpdateProvisionedProductPropertiesCommand } from '@aws-sdk/client-service-catalog';
 import { startEmulator } from '../../../src/emulator/index.js';
 import { ALICE, BOB, ORDERS_PROD, PAYMENTS_PROD, rejectionOf, sampleSeed, sdkClient, startHarness, type Harness } from './helpers.js';
 
@@ -171,7 +167,7 @@ describe('script', () => {
     expect(h.emulator.state.product(ORDERS_PROD)?.owner).toBe(BOB);
     expect((await rejectionOf(h.client.send(update(ORDERS_PROD, ALICE, 's-b')))).name).toBe('AccessDeniedException');
     expect((await rejectionOf(h.client.send(describePp(PAYMENTS_PROD)))).name).toBe('InternalFailure');
-    expect((await rejectionOf(h.client.send(new ScanProvisionedProductsCommand({}))))).toMatchObject({ name: 'ThrottlingException' });
+    expect(await rejectionOf(h.client.send(new ScanProvisionedProductsCommand({})))).toMatchObject({ name: 'ThrottlingException' });
     // Script used up: everything passes.
     await h.client.send(update(ORDERS_PROD, ALICE, 's-b'));
     await h.client.send(describePp(PAYMENTS_PROD));
@@ -219,7 +215,10 @@ describe('runtime control and determinism', () => {
       for (let i = 0; i < 16; i += 1) await client.send(new ScanProvisionedProductsCommand({})).catch(() => undefined);
       client.destroy();
       await emulator.close();
-      return emulator.state.calls().map((c) => c.outcome).join(',');
+      return emulator.state
+        .calls()
+        .map((c) => c.outcome)
+        .join(',');
     };
     const a = await run(42);
     expect(await run(42)).toBe(a);

@@ -63,7 +63,11 @@ describe('records', () => {
   it('take time by default: the update answers CREATED, not SUCCEEDED', async () => {
     await start();
     const answer = await client.send(
-      new UpdateProvisionedProductPropertiesCommand({ ProvisionedProductId: PAYMENTS_PROD, ProvisionedProductProperties: { OWNER: BOB }, IdempotencyToken: 'fid-1' }),
+      new UpdateProvisionedProductPropertiesCommand({
+        ProvisionedProductId: PAYMENTS_PROD,
+        ProvisionedProductProperties: { OWNER: BOB },
+        IdempotencyToken: 'fid-1',
+      }),
     );
     expect(answer.Status).toBe('CREATED');
   });
@@ -103,16 +107,31 @@ describe('signatures (with --access-key)', () => {
   it('refuse a request dated 20 minutes off, and one scoped to another region', async () => {
     await start({ credentials: { [KEYS.accessKeyId]: KEYS.secretAccessKey } });
     const at = (options: { region?: string; offsetMs?: number }) =>
-      new ServiceCatalogClient({ endpoint: emulator.endpoint, region: options.region ?? 'us-east-1', credentials: KEYS, maxAttempts: 1, systemClockOffset: options.offsetMs ?? 0 });
+      new ServiceCatalogClient({
+        endpoint: emulator.endpoint,
+        region: options.region ?? 'us-east-1',
+        credentials: KEYS,
+        maxAttempts: 1,
+        systemClockOffset: options.offsetMs ?? 0,
+      });
     const ok = at({});
     const late = at({ offsetMs: -20 * 60_000 });
     const early = at({ offsetMs: 20 * 60_000 });
     const elsewhere = at({ region: 'eu-west-1' });
     try {
       await ok.send(new SearchProvisionedProducts({}));
-      expect(await rejectionOf(late.send(new SearchProvisionedProducts({})))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringMatching(/^Signature expired/) });
-      expect(await rejectionOf(early.send(new SearchProvisionedProducts({})))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringMatching(/^Signature not yet current/) });
-      expect(await rejectionOf(elsewhere.send(new SearchProvisionedProducts({})))).toMatchObject({ name: 'InvalidSignatureException', message: expect.stringContaining("not 'eu-west-1'") });
+      expect(await rejectionOf(late.send(new SearchProvisionedProducts({})))).toMatchObject({
+        name: 'InvalidSignatureException',
+        message: expect.stringMatching(/^Signature expired/),
+      });
+      expect(await rejectionOf(early.send(new SearchProvisionedProducts({})))).toMatchObject({
+        name: 'InvalidSignatureException',
+        message: expect.stringMatching(/^Signature not yet current/),
+      });
+      expect(await rejectionOf(elsewhere.send(new SearchProvisionedProducts({})))).toMatchObject({
+        name: 'InvalidSignatureException',
+        message: expect.stringContaining("not 'eu-west-1'"),
+      });
     } finally {
       for (const c of [ok, late, early, elsewhere]) c.destroy();
     }
@@ -123,9 +142,13 @@ describe('the partition rule', () => {
   it('refuses an owner of another partition than the product (aws-cn for a us-east-1 product)', async () => {
     await start();
     const error = await rejectionOf(
-      client.send(new UpdateProvisionedProductPropertiesCommand({
-        ProvisionedProductId: PAYMENTS_PROD, ProvisionedProductProperties: { OWNER: 'arn:aws-cn:iam::123456789012:user/bob' }, IdempotencyToken: 'fid-2',
-      })),
+      client.send(
+        new UpdateProvisionedProductPropertiesCommand({
+          ProvisionedProductId: PAYMENTS_PROD,
+          ProvisionedProductProperties: { OWNER: 'arn:aws-cn:iam::123456789012:user/bob' },
+          IdempotencyToken: 'fid-2',
+        }),
+      ),
     );
     expect(error).toMatchObject({ name: 'InvalidParametersException', message: expect.stringContaining('partition aws') });
   });

@@ -87,8 +87,7 @@ export async function rawCall(
       'content-type': 'application/x-amz-json-1.1',
       ...(target ? { 'x-amz-target': `AWS242ServiceCatalogService.${target}` } : {}),
       authorization:
-        'AWS4-HMAC-SHA256 Credential=AKIDTEST/20240501/us-east-1/servicecatalog/aws4_request, SignedHeaders=host;x-amz-date, Signature=' +
-        '0'.repeat(64),
+        'AWS4-HMAC-SHA256 Credential=AKIDTEST/20240501/us-east-1/servicecatalog/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64),
       'x-amz-date': '20240501T120000Z',
       ...headers,
     },

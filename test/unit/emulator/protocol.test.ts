@@ -4,7 +4,14 @@
  * validation (anchored patterns, lengths, ranges, required members, JSON types).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeProvisionedProductCommand, ScanProvisionedProductsCommand, type ServiceInputTypes, type ServiceOutputTypes, SearchProvisionedProductsCommand, UpdateProvisionedProductPropertiesCommand } from '@aws-sdk/client-service-catalog';
+import {
+  DescribeProvisionedProductCommand,
+  ScanProvisionedProductsCommand,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+  SearchProvisionedProductsCommand,
+  UpdateProvisionedProductPropertiesCommand,
+} from '@aws-sdk/client-service-catalog';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startEmulator } from '../../../src/emulator/index.js';
 import { PAYMENTS_PROD, rawCall, rejectionOf, sampleSeed, sdkClient, startHarness, type Harness } from './helpers.js';
@@ -57,7 +64,11 @@ describe('AWS JSON 1.1 protocol', () => {
     );
     const token = await rejectionOf(
       h.client.send(
-        new UpdateProvisionedProductPropertiesCommand({ ProvisionedProductId: PAYMENTS_PROD, ProvisionedProductProperties: { OWNER: 'x' }, IdempotencyToken: '-leading-dash' }),
+        new UpdateProvisionedProductPropertiesCommand({
+          ProvisionedProductId: PAYMENTS_PROD,
+          ProvisionedProductProperties: { OWNER: 'x' },
+          IdempotencyToken: '-leading-dash',
+        }),
       ),
     );
     expect(token.name).toBe('ValidationException');
@@ -65,7 +76,9 @@ describe('AWS JSON 1.1 protocol', () => {
     const tooLong = await rejectionOf(h.client.send(new DescribeProvisionedProductCommand({ Id: 'p'.repeat(101) })));
     expect(tooLong.message).toContain('Member must have length less than or equal to 100');
     const range = await rejectionOf(h.client.send(new ScanProvisionedProductsCommand({ PageSize: 21 })));
-    expect(range.message).toBe("1 validation error detected: Value '21' at 'pageSize' failed to satisfy constraint: Member must have value less than or equal to 20");
+    expect(range.message).toBe(
+      "1 validation error detected: Value '21' at 'pageSize' failed to satisfy constraint: Member must have value less than or equal to 20",
+    );
     const search = await rejectionOf(h.client.send(new SearchProvisionedProductsCommand({ PageSize: 101 })));
     expect(search.message).toContain('Member must have value less than or equal to 100');
     const name = await rejectionOf(h.client.send(new DescribeProvisionedProductCommand({ Name: '-starts-with-dash' })));

@@ -46,9 +46,7 @@ describe('describe operations', () => {
 
   it('DescribeProvisionedProduct refuses both or neither of Id and Name, and unknown names', async () => {
     expect((await rejectionOf(h.client.send(new DescribeProvisionedProductCommand({})))).name).toBe('InvalidParametersException');
-    expect((await rejectionOf(h.client.send(new DescribeProvisionedProductCommand({ Id: PAYMENTS_PROD, Name: 'x' })))).name).toBe(
-      'InvalidParametersException',
-    );
+    expect((await rejectionOf(h.client.send(new DescribeProvisionedProductCommand({ Id: PAYMENTS_PROD, Name: 'x' })))).name).toBe('InvalidParametersException');
     expect((await rejectionOf(h.client.send(new DescribeProvisionedProductCommand({ Name: 'no-such-name' })))).name).toBe('ResourceNotFoundException');
   });
 
@@ -65,9 +63,7 @@ describe('describe operations', () => {
     });
     expect(out.RecordOutputs).toEqual([]);
     expect((await rejectionOf(h.client.send(new DescribeRecordCommand({ Id: 'rec-nope' })))).name).toBe('ResourceNotFoundException');
-    expect((await rejectionOf(h.client.send(new DescribeRecordCommand({ Id: lastRecordId, PageToken: 'garbage' })))).name).toBe(
-      'InvalidParametersException',
-    );
+    expect((await rejectionOf(h.client.send(new DescribeRecordCommand({ Id: lastRecordId, PageToken: 'garbage' })))).name).toBe('InvalidParametersException');
   });
 });
 
@@ -79,7 +75,7 @@ describe('access levels', () => {
   });
   afterAll(() => h.close());
 
-  it('Scan and ListRecordHistory default to User level, Search to Account (the current reference); User/Self sees the caller\'s', async () => {
+  it("Scan and ListRecordHistory default to User level, Search to Account (the current reference); User/Self sees the caller's", async () => {
     const searchDefault = await h.client.send(new SearchProvisionedProductsCommand({}));
     const searchUser = await h.client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: { Key: 'User', Value: 'Self' } }));
     const searchAccount = await h.client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF }));
@@ -101,7 +97,11 @@ describe('access levels', () => {
 
   it('after a transfer the old owner keeps the history from when she owned it; the product leaves her User view', async () => {
     await h.client.send(
-      new UpdateProvisionedProductPropertiesCommand({ ProvisionedProductId: PAYMENTS_PROD, ProvisionedProductProperties: { OWNER: BOB }, IdempotencyToken: 'xfer' }),
+      new UpdateProvisionedProductPropertiesCommand({
+        ProvisionedProductId: PAYMENTS_PROD,
+        ProvisionedProductProperties: { OWNER: BOB },
+        IdempotencyToken: 'xfer',
+      }),
     );
     const search = await h.client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: { Key: 'User', Value: 'Self' } }));
     expect(search.ProvisionedProducts?.map((p) => p.Id)).not.toContain(PAYMENTS_PROD);
@@ -117,9 +117,9 @@ describe('access levels', () => {
       expect(role.ProvisionedProducts?.map((p) => p.Name)).toEqual(['vpc-baseline-dev']);
       const user = await client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: { Key: 'User', Value: 'Self' } }));
       expect(user.TotalResultsCount).toBe(0);
-      expect((await rejectionOf(client.send(new ScanProvisionedProductsCommand({ AccessLevelFilter: { Key: 'Everyone' as 'User', Value: 'Self' } })))).name).toBe(
-        'InvalidParametersException',
-      );
+      expect(
+        (await rejectionOf(client.send(new ScanProvisionedProductsCommand({ AccessLevelFilter: { Key: 'Everyone' as 'User', Value: 'Self' } })))).name,
+      ).toBe('InvalidParametersException');
       expect((await rejectionOf(client.send(new ScanProvisionedProductsCommand({ AccessLevelFilter: { Key: 'User', Value: ALICE } })))).name).toBe(
         'InvalidParametersException',
       );
@@ -197,13 +197,16 @@ describe('search, scan, history and pagination', () => {
     expect((await search([`userArnSession:${ALICE}`])).TotalResultsCount).toBe(alice);
     const tainted = emulator.state.products().filter((p) => p.status === 'TAINTED').length;
     expect((await search(['status:TAINTED'])).TotalResultsCount).toBe(tainted);
-    expect((await search([`status:AVAILABLE`, `userArn:${ALICE}`])).ProvisionedProducts?.every((p) => p.UserArn === ALICE && p.Status === 'AVAILABLE')).toBe(true);
+    expect((await search([`status:AVAILABLE`, `userArn:${ALICE}`])).ProvisionedProducts?.every((p) => p.UserArn === ALICE && p.Status === 'AVAILABLE')).toBe(
+      true,
+    );
     // A bare term matches any field: part of a name, or an owner ARN.
     expect((await search(['payments-api'])).TotalResultsCount).toBe(emulator.state.products().filter((p) => p.name.includes('payments-api')).length);
     expect((await search([ALICE])).TotalResultsCount).toBe(alice);
     expect((await rejectionOf(search(['colour:blue']))).name).toBe('InvalidParametersException');
     expect(
-      (await rejectionOf(client.send(new SearchProvisionedProductsCommand({ Filters: { FullText: ['x'] } as unknown as Record<'SearchQuery', string[]> })))).name,
+      (await rejectionOf(client.send(new SearchProvisionedProductsCommand({ Filters: { FullText: ['x'] } as unknown as Record<'SearchQuery', string[]> }))))
+        .name,
     ).toBe('InvalidParametersException');
   });
 
@@ -218,9 +221,13 @@ describe('search, scan, history and pagination', () => {
     const garbage = await rejectionOf(client.send(new SearchProvisionedProductsCommand({ PageToken: 'not-a-token' })));
     expect(garbage.name).toBe('InvalidParametersException');
     const page = await client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, PageSize: 5 }));
-    const foreign = await rejectionOf(client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, SortBy: 'name', PageToken: page.NextPageToken! })));
+    const foreign = await rejectionOf(
+      client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, SortBy: 'name', PageToken: page.NextPageToken! })),
+    );
     expect(foreign.name).toBe('InvalidParametersException');
-    const scanWithSearchToken = await rejectionOf(client.send(new ScanProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, PageToken: page.NextPageToken! })));
+    const scanWithSearchToken = await rejectionOf(
+      client.send(new ScanProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, PageToken: page.NextPageToken! })),
+    );
     expect(scanWithSearchToken.name).toBe('InvalidParametersException');
   });
 
@@ -229,7 +236,9 @@ describe('search, scan, history and pagination', () => {
     const ids: string[] = [];
     let token: string | undefined;
     do {
-      const out = await client.send(new ScanProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, PageSize: 20, ...(token ? { PageToken: token } : {}) }));
+      const out = await client.send(
+        new ScanProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, PageSize: 20, ...(token ? { PageToken: token } : {}) }),
+      );
       sizes.push(out.ProvisionedProducts!.length);
       ids.push(...out.ProvisionedProducts!.map((p) => p.Id!));
       token = out.NextPageToken;
@@ -238,7 +247,12 @@ describe('search, scan, history and pagination', () => {
     expect(ids).toEqual(emulator.state.products().map((p) => p.id));
     const first = await client.send(new ScanProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, PageSize: 20 }));
     const roles = first.ProvisionedProducts!.map((p) => p.LaunchRoleArn);
-    expect(roles).toEqual(emulator.state.products().slice(0, 20).map((p) => p.launchRole));
+    expect(roles).toEqual(
+      emulator.state
+        .products()
+        .slice(0, 20)
+        .map((p) => p.launchRole),
+    );
     expect(roles.filter(Boolean).length).toBeGreaterThan(0);
   });
 
@@ -262,9 +276,13 @@ describe('search, scan, history and pagination', () => {
       new ListRecordHistoryCommand({ AccessLevelFilter: ACCOUNT_SELF, SearchFilter: { Key: 'product', Value: product!.productId }, PageSize: 20 }),
     );
     expect(byProduct.RecordDetails).toHaveLength(Math.min(20, family));
-    const byPp = await client.send(new ListRecordHistoryCommand({ AccessLevelFilter: ACCOUNT_SELF, SearchFilter: { Key: 'provisionedproduct', Value: product!.id } }));
+    const byPp = await client.send(
+      new ListRecordHistoryCommand({ AccessLevelFilter: ACCOUNT_SELF, SearchFilter: { Key: 'provisionedproduct', Value: product!.id } }),
+    );
     expect(byPp.RecordDetails?.map((r) => r.ProvisionedProductId)).toEqual([product!.id]);
-    expect((await rejectionOf(client.send(new ListRecordHistoryCommand({ SearchFilter: { Key: 'owner', Value: ALICE } })))).name).toBe('InvalidParametersException');
+    expect((await rejectionOf(client.send(new ListRecordHistoryCommand({ SearchFilter: { Key: 'owner', Value: ALICE } })))).name).toBe(
+      'InvalidParametersException',
+    );
     expect((await rejectionOf(client.send(new ListRecordHistoryCommand({ PageSize: 21 })))).name).toBe('ValidationException');
   });
 });

@@ -77,7 +77,9 @@ describe('loadSeed', () => {
 
   it('refuses owners and launch roles of another account', () => {
     const other = 'arn:aws:iam::999999999999:user/x';
-    expect(() => parseSeed({ accountId: '123456789012', products: [{ id: 'pp-1', name: 'a', owner: other }] })).toThrow(/must belong to the provisioned product's account/);
+    expect(() => parseSeed({ accountId: '123456789012', products: [{ id: 'pp-1', name: 'a', owner: other }] })).toThrow(
+      /must belong to the provisioned product's account/,
+    );
   });
 });
 

@@ -24,9 +24,7 @@ const update = (productId: string, properties: Record<string, string>, token?: s
 describe('UpdateProvisionedProductProperties', () => {
   it('changes OWNER and LAUNCH_ROLE at once with recordDelayMs 0 and answers the record', async () => {
     h = await startHarness();
-    const out = await h.client.send(
-      update(PAYMENTS_PROD, { OWNER: BOB, LAUNCH_ROLE: 'arn:aws:iam::123456789012:role/NewLaunchRole' }, 'tok-1'),
-    );
+    const out = await h.client.send(update(PAYMENTS_PROD, { OWNER: BOB, LAUNCH_ROLE: 'arn:aws:iam::123456789012:role/NewLaunchRole' }, 'tok-1'));
     expect(out.ProvisionedProductId).toBe(PAYMENTS_PROD);
     expect(out.ProvisionedProductProperties).toEqual({ OWNER: BOB, LAUNCH_ROLE: 'arn:aws:iam::123456789012:role/NewLaunchRole' });
     expect(out.RecordId).toMatch(/^rec-[a-z0-9]{13}$/);

@@ -37,6 +37,8 @@ describe('parseAccountsFile', () => {
     expect(parseAccountsFile('role_arn,colour\n', 'f')).toEqual({
       problems: ["f line 1: unknown column 'colour' (the columns are account_id, role_arn, region, external_id, profile)", 'f line 1: no account_id column'],
     });
-    expect(parseAccountsFile('', 'f')).toEqual({ problems: ['f: empty; its first line must name the columns account_id, role_arn, region, external_id, profile'] });
+    expect(parseAccountsFile('', 'f')).toEqual({
+      problems: ['f: empty; its first line must name the columns account_id, role_arn, region, external_id, profile'],
+    });
   });
 });

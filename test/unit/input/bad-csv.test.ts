@@ -12,12 +12,7 @@ import type { InputProblemCode } from '../../../src/input/types.js';
 
 const corpus = fileURLToPath(new URL('../../fixtures/bad-csv/', import.meta.url));
 const expected = JSON.parse(readFileSync(`${corpus}expected.json`, 'utf8')) as Record<string, { code: InputProblemCode; line: number }>;
-const FILE_LEVEL: ReadonlySet<InputProblemCode> = new Set([
-  'EMPTY_FILE',
-  'HEADER_MISSING',
-  'HEADER_MISSING_COLUMN',
-  'HEADER_DUPLICATE_COLUMN',
-]);
+const FILE_LEVEL: ReadonlySet<InputProblemCode> = new Set(['EMPTY_FILE', 'HEADER_MISSING', 'HEADER_MISSING_COLUMN', 'HEADER_DUPLICATE_COLUMN']);
 
 describe('bad-CSV corpus', () => {
   it('has an expectation for every file, and at least 12 files', () => {

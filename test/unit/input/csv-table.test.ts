@@ -16,7 +16,12 @@ describe('parseCsvTable', () => {
       ],
     });
     // CRLF lines (a file saved on Windows) count once each.
-    expect(parseCsvTable('a,b\r\n\r\nc,d\r\ne,f\r\n')).toMatchObject({ rows: [{ line: 3, cells: ['c', 'd'] }, { line: 4, cells: ['e', 'f'] }] });
+    expect(parseCsvTable('a,b\r\n\r\nc,d\r\ne,f\r\n')).toMatchObject({
+      rows: [
+        { line: 3, cells: ['c', 'd'] },
+        { line: 4, cells: ['e', 'f'] },
+      ],
+    });
   });
 
   it('says why a file is not CSV, and reads an empty file as an empty table', () => {

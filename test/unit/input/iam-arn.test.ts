@@ -36,13 +36,10 @@ describe('parseIamPrincipalArn', () => {
     });
   });
 
-  it.each(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'])(
-    'accepts the %s partition',
-    (partition) => {
-      const result = parseIamPrincipalArn(`arn:${partition}:iam::123456789012:user/bob`);
-      expect(result.ok && result.arn.partition).toBe(partition);
-    },
-  );
+  it.each(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'])('accepts the %s partition', (partition) => {
+    const result = parseIamPrincipalArn(`arn:${partition}:iam::123456789012:user/bob`);
+    expect(result.ok && result.arn.partition).toBe(partition);
+  });
 
   it.each(['AWS', 'aws-', 'aws--cn', 'aws-1', 'azure', 'aws-CN', ''])('refuses the partition %j', (partition) => {
     expect(reason(`arn:${partition}:iam::123456789012:user/bob`)).toMatch(/partition/);

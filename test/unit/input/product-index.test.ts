@@ -3,7 +3,7 @@ import { DuplicateTracker, INVALID_TARGET } from '../../../src/input/duplicates.
 import { ProductIndex } from '../../../src/input/product-index.js';
 
 describe('ProductIndex', () => {
-  it('keeps each product\'s first line and target, through many growths, and answers has/size', () => {
+  it("keeps each product's first line and target, through many growths, and answers has/size", () => {
     const index = new ProductIndex();
     const n = 50_000; // grows from 1,024 slots to 131,072
     for (let i = 0; i < n; i += 1) index.set(`pp-${i.toString(36).padStart(12, '0')}`, i + 2, i % 3 === 0 ? INVALID_TARGET : 2 ** 52 + i);
@@ -19,7 +19,7 @@ describe('ProductIndex', () => {
     expect(index.targetOfFirst('pp-notthere0000')).toBeUndefined();
   });
 
-  it('replaces a product\'s entry without counting it twice', () => {
+  it("replaces a product's entry without counting it twice", () => {
     const index = new ProductIndex();
     index.set('pp-a', 2, INVALID_TARGET);
     index.set('pp-a', 2, 42);
@@ -35,7 +35,7 @@ describe('ProductIndex', () => {
 describe('DuplicateTracker over a ProductIndex whose hash collides', () => {
   const colliding = () => new ProductIndex(() => [7, 7]);
 
-  it('the run pass tells two products sharing a hash apart: neither is skipped as the other\'s duplicate', () => {
+  it("the run pass tells two products sharing a hash apart: neither is skipped as the other's duplicate", () => {
     const validation = new DuplicateTracker(undefined, colliding);
     expect(validation.observe('pp-a', 2, 99)).toEqual({ kind: 'first' });
     // The validation pass cannot tell: same hash, same target.
@@ -50,7 +50,7 @@ describe('DuplicateTracker over a ProductIndex whose hash collides', () => {
     expect(run.observe('pp-b', 5, 99)).toEqual({ kind: 'duplicate', firstLine: 3 });
   });
 
-  it('without a collision, the run pass gives the validation pass\'s verdicts', () => {
+  it("without a collision, the run pass gives the validation pass's verdicts", () => {
     const validation = new DuplicateTracker();
     validation.observe('pp-a', 2, 1);
     validation.observe('pp-a', 3, 1);

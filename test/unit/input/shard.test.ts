@@ -6,7 +6,8 @@ describe('--shard K/N', () => {
   it('parses K/N and names what is wrong, repeating the value', () => {
     expect(parseShard('2/8')).toEqual({ index: 2, count: 8 });
     expect(parseShard(' 1/1 ')).toEqual({ index: 1, count: 1 });
-    for (const bad of ['0/3', '4/3', '1/0', '3', 'a/b', '1/1001']) expect(parseShard(bad)).toBe(`expects K/N with 1 <= K <= N <= 1000 (this process's part, e.g. 2/8), got '${bad}'`);
+    for (const bad of ['0/3', '4/3', '1/0', '3', 'a/b', '1/1001'])
+      expect(parseShard(bad)).toBe(`expects K/N with 1 <= K <= N <= 1000 (this process's part, e.g. 2/8), got '${bad}'`);
   });
 
   it('puts every place in exactly one shard, the same way every time, and spreads them', () => {
@@ -30,11 +31,19 @@ describe('--shard K/N', () => {
     const b = '222222222222';
     const shardOfA = shardOfPlace(a, 2);
     const shard = { index: shardOfA, count: 2 };
-    const places = new Map([[a, { accountId: a, region: undefined, rows: 3, duplicates: 1 }], [b, { accountId: b, region: undefined, rows: 5, duplicates: 0 }]]);
+    const places = new Map([
+      [a, { accountId: a, region: undefined, rows: 3, duplicates: 1 }],
+      [b, { accountId: b, region: undefined, rows: 5, duplicates: 0 }],
+    ]);
     const scan = { places, invalidRows: 2 } as unknown as InputScan;
     const sameShard = shardOfPlace(b, 2) === shardOfA;
     expect(shardScan(scan, shard).totalRows).toBe(4 + (sameShard ? 5 : 0) + (shardOfA === 1 ? 2 : 0));
-    const row = (accountId: string, line: number) => ({ kind: 'valid', row: { line, provisionedProductId: `pp-${line}`, newOwner: undefined, launchRole: undefined, accountId, extra: {} }, duplicateOfLine: undefined }) as InputRecord;
+    const row = (accountId: string, line: number) =>
+      ({
+        kind: 'valid',
+        row: { line, provisionedProductId: `pp-${line}`, newOwner: undefined, launchRole: undefined, accountId, extra: {} },
+        duplicateOfLine: undefined,
+      }) as InputRecord;
     const invalid = { kind: 'invalid', line: 9, raw: {}, problems: [] } as InputRecord;
     async function* records() {
       yield row(a, 2);

@@ -112,9 +112,7 @@ describe('validateRow', () => {
   it('accepts IAM user, IAM role and STS assumed-role ARNs as owner', () => {
     expect(valid(cells('pp-1', BOB, '')).newOwner).toBe(BOB);
     expect(valid(cells('pp-1', 'arn:aws:iam::123456789012:role/team/Owner', '')).newOwner).toBe('arn:aws:iam::123456789012:role/team/Owner');
-    expect(valid(cells('pp-1', 'arn:aws:sts::123456789012:assumed-role/Admin/alice', '')).newOwner).toBe(
-      'arn:aws:sts::123456789012:assumed-role/Admin/alice',
-    );
+    expect(valid(cells('pp-1', 'arn:aws:sts::123456789012:assumed-role/Admin/alice', '')).newOwner).toBe('arn:aws:sts::123456789012:assumed-role/Admin/alice');
     expect(valid(cells('pp-1', 'arn:aws-cn:iam::123456789012:user/bob', '')).newOwner).toBe('arn:aws-cn:iam::123456789012:user/bob');
   });
 
@@ -146,8 +144,7 @@ describe('validateRow', () => {
     expect(p).toEqual({
       code: 'ACCOUNT_MISMATCH',
       line: 7,
-      message:
-        "new_owner is in account aws:123456789012 but launch_role is in account aws:210987654321; both must be in the provisioned product's account",
+      message: "new_owner is in account aws:123456789012 but launch_role is in account aws:210987654321; both must be in the provisioned product's account",
     });
     expect(codes(cells('pp-1', BOB, 'arn:aws-cn:iam::123456789012:role/R'))).toEqual(['ACCOUNT_MISMATCH']);
     expect(valid(cells('pp-1', 'arn:aws:sts::123456789012:assumed-role/A/s1', ROLE)).launchRole).toBe(ROLE);
@@ -170,7 +167,12 @@ describe('quoteValue and formatProblem', () => {
   });
 
   describe('account_id and region columns', () => {
-    const header: HeaderMap = { ...STANDARD_HEADER, columns: [...STANDARD_HEADER.columns, 'AccountId', 'region'], accountColumn: 'AccountId', regionColumn: 'region' };
+    const header: HeaderMap = {
+      ...STANDARD_HEADER,
+      columns: [...STANDARD_HEADER.columns, 'AccountId', 'region'],
+      accountColumn: 'AccountId',
+      regionColumn: 'region',
+    };
     const account = BOB.split(':')[4]!;
     const withPlace = (accountId: string, region: string) => cells('pp-1', BOB, '', { AccountId: accountId, region });
 
@@ -180,11 +182,13 @@ describe('quoteValue and formatProblem', () => {
       expect(valid(withPlace('', ''), header).region).toBeUndefined();
     });
 
-    it('refuses an account id that is not 12 digits, another account than the ARNs\', and a region that is no region name', () => {
+    it("refuses an account id that is not 12 digits, another account than the ARNs', and a region that is no region name", () => {
       expect(problems(withPlace('12345', ''), header).map((p) => [p.code, p.column])).toEqual([['ACCOUNT_ID_INVALID', 'AccountId']]);
       const other = problems(withPlace('999999999999', ''), header);
       expect(other.map((p) => p.code)).toEqual(['ACCOUNT_MISMATCH']);
-      expect(other[0]?.message).toBe(`AccountId is 999999999999 but new_owner is in account ${account}; a new owner and launch role must be in the provisioned product's account`);
+      expect(other[0]?.message).toBe(
+        `AccountId is 999999999999 but new_owner is in account ${account}; a new owner and launch role must be in the provisioned product's account`,
+      );
       expect(problems(withPlace(account, 'Europe'), header).map((p) => [p.code, p.column])).toEqual([['REGION_INVALID', 'region']]);
       for (const region of ['us-gov-west-1', 'cn-north-1', 'ap-southeast-5']) expect(valid(withPlace(account, region), header).region).toBe(region);
     });

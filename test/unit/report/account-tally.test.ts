@@ -8,8 +8,13 @@ const A = '111111111111';
 const B = '222222222222';
 
 describe('AccountTally', () => {
-  it('counts each account\'s rows by outcome, and says which accounts have every row decided', () => {
-    const tally = new AccountTally(new Map([[A, 2], [`${B}/eu-west-1`, 1]]));
+  it("counts each account's rows by outcome, and says which accounts have every row decided", () => {
+    const tally = new AccountTally(
+      new Map([
+        [A, 2],
+        [`${B}/eu-west-1`, 1],
+      ]),
+    );
     expect(tally.progress()).toEqual({ done: 0, total: 2 });
     tally.add(makeResult({ accountId: A, outcome: 'succeeded' }));
     // A duplicate line is not one of the rows the account must decide.
@@ -25,13 +30,17 @@ describe('AccountTally', () => {
   });
 
   it('shows in the progress line and the summary table', () => {
-    expect(formatProgressLine(makeCounts({ total: 10, finished: 4, succeeded: 4 }), 2, 200, undefined, { done: 1, total: 3 })).toMatch(/throttled 0  accounts 1\/3$/);
-    const table = renderSummaryTable(makeSummary({
-      accounts: [
-        { accountId: A, rows: 3, outcomes: { succeeded: 2, failed: 1 } },
-        { accountId: B, rows: 1, outcomes: { 'not-started': 1 }, unreachable: 'AccessDenied: no' },
-      ],
-    }));
+    expect(formatProgressLine(makeCounts({ total: 10, finished: 4, succeeded: 4 }), 2, 200, undefined, { done: 1, total: 3 })).toMatch(
+      /throttled 0  accounts 1\/3$/,
+    );
+    const table = renderSummaryTable(
+      makeSummary({
+        accounts: [
+          { accountId: A, rows: 3, outcomes: { succeeded: 2, failed: 1 } },
+          { accountId: B, rows: 1, outcomes: { 'not-started': 1 }, unreachable: 'AccessDenied: no' },
+        ],
+      }),
+    );
     expect(table).toContain(`account ${A}`);
     expect(table).toMatch(new RegExp(`account ${A}\\s+2 succeeded, 1 failed\\n`));
     expect(table).toMatch(new RegExp(`account ${B}\\s+1 not-started \\(not reached: AccessDenied: no\\)`));

@@ -66,9 +66,7 @@ describe('createLogger (stream destination)', () => {
   });
 
   it('rejects an invalid level', () => {
-    expect(() => createLogger({ level: 'loud' as never, destination: { kind: 'stream', stream: new CollectingStream() } })).toThrow(
-      "got 'loud'",
-    );
+    expect(() => createLogger({ level: 'loud' as never, destination: { kind: 'stream', stream: new CollectingStream() } })).toThrow("got 'loud'");
   });
 
   it('never writes credentials, wherever they appear in the logged object', async () => {
@@ -109,7 +107,14 @@ describe('createLogger (stream destination)', () => {
 
   it('lists redact paths at three depths for every credential key', () => {
     const paths = redactPaths();
-    for (const path of ['accessKeyId', '*.accessKeyId', '*.*.accessKeyId', '*.headers.authorization', '*.*.headers.authorization', '*["x-amz-security-token"]']) {
+    for (const path of [
+      'accessKeyId',
+      '*.accessKeyId',
+      '*.*.accessKeyId',
+      '*.headers.authorization',
+      '*.*.headers.authorization',
+      '*["x-amz-security-token"]',
+    ]) {
       expect(paths).toContain(path);
     }
   });

@@ -77,7 +77,9 @@ describe('the up-front check of a file to write', () => {
 
   it('says a file renamed over is never replaced', async () => {
     const path = fifo();
-    expect((await check('--out', path, 'replace'))?.message).toBe(`--out '${path}': is a FIFO (named pipe), not a regular file, and is never replaced. Nothing was sent or written.`);
+    expect((await check('--out', path, 'replace'))?.message).toBe(
+      `--out '${path}': is a FIFO (named pipe), not a regular file, and is never replaced. Nothing was sent or written.`,
+    );
   });
 
   it('refuses a socket, and a symbolic link to a FIFO (judged through the link)', async () => {
@@ -89,7 +91,9 @@ describe('the up-front check of a file to write', () => {
 
   it.skipIf(noDevice !== undefined)(deviceCase('refuses a character device to replace, and lets a log go to it'), async () => {
     const path = device();
-    expect((await check('--out', path, 'replace'))?.message).toBe(`--out '${path}': is a character device, not a regular file, and is never replaced. Nothing was sent or written.`);
+    expect((await check('--out', path, 'replace'))?.message).toBe(
+      `--out '${path}': is a character device, not a regular file, and is never replaced. Nothing was sent or written.`,
+    );
     expect(await check('--log-file', path, 'append')).toBeUndefined();
     expect(kindAt(path)).toBe('character-device');
   });
@@ -97,7 +101,9 @@ describe('the up-front check of a file to write', () => {
   it('lets a log go to a pipe, never to a socket or a directory', async () => {
     expect(await check('--log-file', fifo(), 'append')).toBeUndefined();
     const sock = await socket();
-    expect((await check('--log-file', sock, 'append'))?.message).toBe(`--log-file '${sock}': is a socket: a log goes to a regular file, a pipe or a terminal. Nothing was sent or written.`);
+    expect((await check('--log-file', sock, 'append'))?.message).toBe(
+      `--log-file '${sock}': is a socket: a log goes to a regular file, a pipe or a terminal. Nothing was sent or written.`,
+    );
     mkdirSync(join(dir, 'd'));
     expect((await check('--log-file', join(dir, 'd'), 'append'))?.message).toBe(`--log-file '${join(dir, 'd')}': is a directory. Nothing was sent or written.`);
   });
@@ -130,7 +136,10 @@ describe('the up-front check of a file to read', () => {
       },
     };
     const problem = await read(join(dir, 'secret.csv'), probe);
-    expect(problem).toEqual({ flags: ['--owner-map'], message: `--owner-map '${join(dir, 'secret.csv')}': cannot be read: permission denied (EACCES). Nothing was sent or written.` });
+    expect(problem).toEqual({
+      flags: ['--owner-map'],
+      message: `--owner-map '${join(dir, 'secret.csv')}': cannot be read: permission denied (EACCES). Nothing was sent or written.`,
+    });
   });
 
   it('accepts a regular file and a pipe (`--owner-map <(...)`), and skips files that are written', async () => {
@@ -184,7 +193,9 @@ describe('writeFileAtomic right before the rename', () => {
     const path = fifo();
     const error = await writeSummaryJson(path, makeSummary()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LocalFileError);
-    expect((error as LocalFileError).message).toBe(`cannot write the summary JSON '${path}': the target is a FIFO (named pipe), not a regular file, and was left as it is`);
+    expect((error as LocalFileError).message).toBe(
+      `cannot write the summary JSON '${path}': the target is a FIFO (named pipe), not a regular file, and was left as it is`,
+    );
     expect(kindAt(path)).toBe('fifo');
   });
 });

@@ -86,7 +86,9 @@ describe('where the written files go', () => {
 
   it('refuses a summary path under a regular file', async () => {
     const problem = await checkRunFiles(files([{ flag: '--summary-json', path: join(dir, 'in.csv', 's.json'), use: 'replace' }]));
-    expect(problem?.message).toBe(`--summary-json '${join(dir, 'in.csv', 's.json')}': '${join(dir, 'in.csv')}' is not a directory. Nothing was sent or written.`);
+    expect(problem?.message).toBe(
+      `--summary-json '${join(dir, 'in.csv', 's.json')}': '${join(dir, 'in.csv')}' is not a directory. Nothing was sent or written.`,
+    );
   });
 
   it('refuses to rename over a device, but lets the log go to one', async () => {
@@ -110,7 +112,10 @@ describe('where the written files go', () => {
       },
     };
     const problem = await checkRunFiles(files([], join(ro, 'out.csv')), probe);
-    expect(problem).toEqual({ flags: ['--results'], message: `--results '${join(ro, 'out.csv')}': cannot write in '${ro}': ${text} (${code}). Nothing was sent or written.` });
+    expect(problem).toEqual({
+      flags: ['--results'],
+      message: `--results '${join(ro, 'out.csv')}': cannot write in '${ro}': ${text} (${code}). Nothing was sent or written.`,
+    });
   });
 
   it('refuses an existing log or checkpoint it cannot append to', async () => {

@@ -10,6 +10,7 @@ import { RESULT_COLUMN_NAMES } from '../../../src/report/types.js';
 import { makeResult, withTempDir } from './fixtures.js';
 
 function parseCsv(text: string): string[][] {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse's generic wants columns to infer rows
   return parse(text, { relax_column_count: false }) as string[][];
 }
 

@@ -48,7 +48,9 @@ describe('renderSummaryTable', () => {
   });
 
   it('aligns the values in one column and right-aligns the numbers', () => {
-    const lines = renderSummaryTable(makeSummary()).split('\n').filter((line) => line.startsWith('  '));
+    const lines = renderSummaryTable(makeSummary())
+      .split('\n')
+      .filter((line) => line.startsWith('  '));
     const valueEnds = lines.filter((line) => /\d$/.test(line) && /^ {2}(succeeded|failed|invalid|total|requests)\b/.test(line)).map((line) => line.length);
     expect(new Set(valueEnds).size).toBe(1);
     const valueStarts = lines
@@ -74,9 +76,7 @@ describe('renderSummaryTable', () => {
   });
 
   it('marks dry runs, handles SIGINT and an empty input', () => {
-    const table = renderSummaryTable(
-      makeSummary({ dryRun: true, exitCode: 130, stoppedBy: 'SIGINT', elapsedMs: 0, counts: makeCounts() }),
-    );
+    const table = renderSummaryTable(makeSummary({ dryRun: true, exitCode: 130, stoppedBy: 'SIGINT', elapsedMs: 0, counts: makeCounts() }));
     expect(table.split('\n')[0]).toBe('Summary (dry run: nothing was changed) - run id run-42');
     expect(table).toMatch(/^ {2}total\s+0$/m);
     expect(table).toMatch(/^ {2}rows\/s\s+--$/m);

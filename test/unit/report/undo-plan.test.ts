@@ -7,8 +7,18 @@ const SESSION = 'arn:aws:sts::123456789012:assumed-role/Team/carol';
 const ROLE_OLD = 'arn:aws:iam::123456789012:role/Old';
 
 const changed = (overrides: Partial<ChangedRow>): ChangedRow => ({
-  line: 2, provisionedProductId: 'pp-1', newOwner: 'arn:aws:iam::123456789012:user/bob', launchRole: '', changed: true,
-  previousOwner: ALICE, previousOwnerSession: ALICE, previousLaunchRole: '', finishedAt: '2026-01-01T00:00:00Z', accountId: '', region: '', ...overrides,
+  line: 2,
+  provisionedProductId: 'pp-1',
+  newOwner: 'arn:aws:iam::123456789012:user/bob',
+  launchRole: '',
+  changed: true,
+  previousOwner: ALICE,
+  previousOwnerSession: ALICE,
+  previousLaunchRole: '',
+  finishedAt: '2026-01-01T00:00:00Z',
+  accountId: '',
+  region: '',
+  ...overrides,
 });
 
 describe('planUndo', () => {
@@ -49,17 +59,27 @@ describe('planUndo', () => {
     expect(plan.rows.map((r) => r.newOwner)).toEqual([ALICE]);
   });
 
-  it('reads a results line, counting earlier runs\' changes and not rows already in target', () => {
-    const cells = { line: '5', provisioned_product_id: 'pp-9', new_owner: 'x', launch_role: '', outcome: 'skipped', reason: 'already-succeeded', previous_owner: ALICE };
+  it("reads a results line, counting earlier runs' changes and not rows already in target", () => {
+    const cells = {
+      line: '5',
+      provisioned_product_id: 'pp-9',
+      new_owner: 'x',
+      launch_role: '',
+      outcome: 'skipped',
+      reason: 'already-succeeded',
+      previous_owner: ALICE,
+    };
     expect(changedRowFromResult(cells)).toMatchObject({ line: 5, changed: true, previousOwner: ALICE });
     expect(changedRowFromResult({ ...cells, reason: 'already-in-target-state' }).changed).toBe(false);
     expect(changedRowFromResult({ ...cells, outcome: 'failed', reason: 'final' }).changed).toBe(false);
   });
 
-  it('keeps each row\'s account and region, and the undo CSV has their columns only when the run had them', async () => {
+  it("keeps each row's account and region, and the undo CSV has their columns only when the run had them", async () => {
     const { undoCells, undoColumns } = await import('../../../src/report/undo-plan.js');
     const plan = planUndo([changed({ accountId: '210000000001', region: 'eu-west-1' })]);
-    expect(plan.rows).toEqual([{ provisionedProductId: 'pp-1', newOwner: ALICE, launchRole: '', accountId: '210000000001', region: 'eu-west-1', undoOfLine: 2 }]);
+    expect(plan.rows).toEqual([
+      { provisionedProductId: 'pp-1', newOwner: ALICE, launchRole: '', accountId: '210000000001', region: 'eu-west-1', undoOfLine: 2 },
+    ]);
     const columns = undoColumns(plan.rows);
     expect(columns).toEqual(['provisioned_product_id', 'new_owner', 'launch_role', 'account_id', 'region', 'undo_of_line']);
     expect(undoCells(plan.rows[0]!, columns)).toEqual(['pp-1', ALICE, '', '210000000001', 'eu-west-1', '2']);

@@ -108,7 +108,10 @@ describe('the limiter settles just under the quota, whatever the ceiling', () =>
     const ratio = outcome.acceptedRate(30_000, durationMs) / quota;
     const throttled = outcome.throttledShare(30_000, durationMs);
     // SOT_SIM_REPORT=1 prints the figures (for the closing note); the assertions are the test.
-    if (process.env.SOT_SIM_REPORT) console.log(`quota ${quota} ceiling ${factor}x: 5-30 s ${(outcome.acceptedRate(5_000, 30_000) / quota).toFixed(3)} ratio ${ratio.toFixed(3)} throttled ${(throttled * 100).toFixed(2)}% (first 30 s: ${(outcome.throttledShare(0, 30_000) * 100).toFixed(2)}%)`);
+    if (process.env.SOT_SIM_REPORT)
+      console.log(
+        `quota ${quota} ceiling ${factor}x: 5-30 s ${(outcome.acceptedRate(5_000, 30_000) / quota).toFixed(3)} ratio ${ratio.toFixed(3)} throttled ${(throttled * 100).toFixed(2)}% (first 30 s: ${(outcome.throttledShare(0, 30_000) * 100).toFixed(2)}%)`,
+      );
     expect(ratio).toBeGreaterThan(0.9);
     expect(ratio).toBeLessThanOrEqual(1.01);
     expect(throttled).toBeLessThan(0.04);

@@ -1,7 +1,8 @@
 /** Preflight's judgement of a row against its product, and its bounded wait for a busy product. */
 import { describe, expect, it } from 'vitest';
 import type { ProductFacts } from '../../../src/aws/service-catalog-api.js';
-import { accountOfArn, foundStateOf, isInTargetState, judgeRow, preflightRow } from '../../../src/transfer/preflight.js';
+import { accountOfArn } from '../../../src/input/iam-arn.js';
+import { foundStateOf, isInTargetState, judgeRow, preflightRow } from '../../../src/transfer/preflight.js';
 import { perRowReader } from '../../../src/transfer/product-reader.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/transfer/retry-policy.js';
 import { deriveIdempotencyToken, deriveReconcileToken } from '../../../src/transfer/token.js';
@@ -9,8 +10,14 @@ import { ManualClock } from '../../helpers/manual-clock.js';
 import { FakeApi, laneOf, OWNER, ROLE, row } from './transfer-run-fakes.js';
 
 const facts = (overrides: Partial<ProductFacts> = {}): ProductFacts => ({
-  id: 'pp-1', arn: 'arn:aws:servicecatalog:us-east-1:123456789012:stack/p/pp-1', status: 'AVAILABLE', lastRecordId: 'rec-1',
-  owner: 'arn:aws:iam::123456789012:user/alice', ownerSession: 'arn:aws:iam::123456789012:user/alice', launchRole: 'arn:aws:iam::123456789012:role/Old', ...overrides,
+  id: 'pp-1',
+  arn: 'arn:aws:servicecatalog:us-east-1:123456789012:stack/p/pp-1',
+  status: 'AVAILABLE',
+  lastRecordId: 'rec-1',
+  owner: 'arn:aws:iam::123456789012:user/alice',
+  ownerSession: 'arn:aws:iam::123456789012:user/alice',
+  launchRole: 'arn:aws:iam::123456789012:role/Old',
+  ...overrides,
 });
 
 describe('judgeRow', () => {
@@ -28,7 +35,10 @@ describe('judgeRow', () => {
   it('refuses a target in another account than the product, naming both', () => {
     const judgement = judgeRow(row(2, 'pp-1', 'arn:aws:iam::999999999999:user/zoe'), facts());
     expect(judgement).toEqual({ kind: 'cross-account', message: expect.stringContaining('account 999999999999, the product in account 123456789012') });
-    expect(judgeRow(row(2, 'pp-1', 'arn:aws-cn:iam::123456789012:user/zoe'), facts())).toEqual({ kind: 'cross-account', message: expect.stringContaining('partition aws-cn') });
+    expect(judgeRow(row(2, 'pp-1', 'arn:aws-cn:iam::123456789012:user/zoe'), facts())).toEqual({
+      kind: 'cross-account',
+      message: expect.stringContaining('partition aws-cn'),
+    });
     expect(judgeRow(row(2, 'pp-1', OWNER), facts({ status: 'UNDER_CHANGE' }))).toEqual({ kind: 'busy' });
     expect(judgeRow(row(2, 'pp-1', OWNER), facts({ status: 'TAINTED' }))).toEqual({ kind: 'change' });
     expect(accountOfArn('arn:aws:iam::123456789012:user/x')).toBe('123456789012');
@@ -38,7 +48,10 @@ describe('judgeRow', () => {
   it('keeps the previous launch role only for a row that changes it', () => {
     expect(foundStateOf(row(2, 'pp-1', OWNER), facts()).previousLaunchRole).toBe('');
     expect(foundStateOf(row(2, 'pp-1', OWNER, ROLE), facts())).toEqual({
-      productStatus: 'AVAILABLE', previousOwner: facts().owner, previousOwnerSession: facts().ownerSession, previousLaunchRole: 'arn:aws:iam::123456789012:role/Old',
+      productStatus: 'AVAILABLE',
+      previousOwner: facts().owner,
+      previousOwnerSession: facts().ownerSession,
+      previousLaunchRole: 'arn:aws:iam::123456789012:role/Old',
     });
   });
 });
@@ -55,7 +68,14 @@ describe('preflightRow', () => {
 
   it('waits while the product is busy, then sends', async () => {
     const { clock, api, job, attempt } = harness('UNDER_CHANGE');
-    const answer = preflightRow(job, attempt, { reader: perRowReader, busyWait: { timeoutMs: 60_000, firstPollMs: 1000 }, clock, runId: 'r', reconcile: false, stoppedBy: () => undefined });
+    const answer = preflightRow(job, attempt, {
+      reader: perRowReader,
+      busyWait: { timeoutMs: 60_000, firstPollMs: 1000 },
+      clock,
+      runId: 'r',
+      reconcile: false,
+      stoppedBy: () => undefined,
+    });
     await clock.advance(1000);
     api.product('pp-1', { status: 'AVAILABLE' });
     await clock.advance(2000);
@@ -76,7 +96,14 @@ describe('preflightRow', () => {
 
   it('reconciling, sends under a token that covers the state found', async () => {
     const { clock, job, attempt } = harness('AVAILABLE');
-    const answer = await preflightRow(job, attempt, { reader: perRowReader, busyWait: { timeoutMs: 0 }, clock, runId: 'r', reconcile: true, stoppedBy: () => undefined });
+    const answer = await preflightRow(job, attempt, {
+      reader: perRowReader,
+      busyWait: { timeoutMs: 0 },
+      clock,
+      runId: 'r',
+      reconcile: true,
+      stoppedBy: () => undefined,
+    });
     const expected = deriveReconcileToken('r', job.row, { owner: facts().owner!, launchRole: '', lastRecordId: 'rec-seed-pp-1' });
     expect(answer).toMatchObject({ kind: 'send', job: { token: expected } });
     expect(expected).not.toBe(job.token);

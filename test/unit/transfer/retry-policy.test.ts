@@ -93,8 +93,13 @@ describe('attemptsAllowed and isRetriedKind', () => {
 
   it('has the documented defaults', () => {
     expect(DEFAULT_RETRY_POLICY).toEqual({
-      throttleAttempts: 12, transientAttempts: 6, invalidStateAttempts: 6, baseDelayMs: 250,
-      maxDelayMs: 20_000, invalidStateBaseDelayMs: 5_000, invalidStateMaxDelayMs: 30_000,
+      throttleAttempts: 12,
+      transientAttempts: 6,
+      invalidStateAttempts: 6,
+      baseDelayMs: 250,
+      maxDelayMs: 20_000,
+      invalidStateBaseDelayMs: 5_000,
+      invalidStateMaxDelayMs: 30_000,
     });
   });
 });

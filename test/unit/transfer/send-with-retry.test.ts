@@ -52,11 +52,18 @@ function harness(script: Step[], maxRate = 1000): Harness {
     throw step;
   };
   return {
-    clock, limiter, controller, requests, retries,
+    clock,
+    limiter,
+    controller,
+    requests,
+    retries,
     attemptsSeen: () => onAttempt,
     send: (policy = {}, random = () => 0.5) =>
       sendWithRetry(call, {
-        limiter, clock, random, signal: controller.signal,
+        limiter,
+        clock,
+        random,
+        signal: controller.signal,
         policy: { ...DEFAULT_RETRY_POLICY, ...policy },
         onAttempt: () => (onAttempt += 1),
         onRetry: (event) => retries.push(event),

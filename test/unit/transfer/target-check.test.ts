@@ -40,7 +40,9 @@ describe('checkTargets', () => {
         owners: [arn('user/bob'), arn('user/bbo'), arn('user/bbo'), 'arn:aws:sts::123456789012:assumed-role/Team/carol', arn('user/x', '999999999999')],
         launchRoles: [arn('role/Ec2Only'), arn('role/Gone'), arn('role/Team')],
       },
-      ACCOUNT, api, signal,
+      ACCOUNT,
+      api,
+      signal,
     );
     expect([...check.problems].map(([target, problem]) => [target, problem.reason])).toEqual([
       [arn('user/bbo'), 'target-not-found'],
@@ -70,7 +72,9 @@ describe('trustsServiceCatalog', () => {
   const doc = (statement: object) => encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: statement }));
   it('needs an Allow of sts:AssumeRole to servicecatalog.amazonaws.com', () => {
     expect(trustsServiceCatalog(doc([{ Effect: 'Allow', Principal: { Service: 'servicecatalog.amazonaws.com' }, Action: 'sts:AssumeRole' }]))).toBe(true);
-    expect(trustsServiceCatalog(doc({ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'servicecatalog.amazonaws.com'] }, Action: ['sts:AssumeRole'] }))).toBe(true);
+    expect(
+      trustsServiceCatalog(doc({ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'servicecatalog.amazonaws.com'] }, Action: ['sts:AssumeRole'] })),
+    ).toBe(true);
     expect(trustsServiceCatalog(doc([{ Effect: 'Deny', Principal: { Service: 'servicecatalog.amazonaws.com' }, Action: 'sts:AssumeRole' }]))).toBe(false);
     expect(trustsServiceCatalog(doc([{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]))).toBe(false);
     expect(trustsServiceCatalog('%not json')).toBe(false);

@@ -7,7 +7,12 @@ import type { FoundState } from '../../../src/transfer/row-result.js';
 import { ServiceCatalogServiceException } from '@aws-sdk/client-service-catalog';
 import type { JournalFinished, JournalSent, TokenState } from '../../../src/checkpoint/types.js';
 import type {
-  ProductFacts, ProductPage, RecordAnswer, ServiceCatalogApi, UpdatePropertiesAnswer, UpdatePropertiesRequest,
+  ProductFacts,
+  ProductPage,
+  RecordAnswer,
+  ServiceCatalogApi,
+  UpdatePropertiesAnswer,
+  UpdatePropertiesRequest,
 } from '../../../src/aws/service-catalog-api.js';
 import type { HeaderMap, InputRecord, TransferRow } from '../../../src/input/types.js';
 import type { RowResult } from '../../../src/report/types.js';
@@ -23,9 +28,7 @@ export const ROLE = 'arn:aws:iam::123456789012:role/Launch';
 
 /** One answer of the fake API: a status, an error, a delayed status, or a call that hangs until released or aborted. */
 export type Step =
-  | { readonly status: string; readonly delayMs?: number }
-  | { readonly error: () => unknown; readonly delayMs?: number }
-  | { readonly hang: true };
+  { readonly status: string; readonly delayMs?: number } | { readonly error: () => unknown; readonly delayMs?: number } | { readonly hang: true };
 
 export const ok = (status = 'SUCCEEDED', delayMs?: number): Step => (delayMs === undefined ? { status } : { status, delayMs });
 export const fail = (name: string, status = 400, message = `${name} from the fake`): Step => ({
@@ -111,8 +114,14 @@ export class FakeApi implements ServiceCatalogApi {
   /** Adds a product as the reads see it (account 123456789012, AVAILABLE, no owner or role unless given). */
   product(id: string, facts: Partial<ProductFacts> = {}): this {
     this.products.set(id, {
-      id, arn: `arn:aws:servicecatalog:us-east-1:123456789012:stack/p/${id}`, status: 'AVAILABLE', lastRecordId: `rec-seed-${id}`,
-      owner: 'arn:aws:iam::123456789012:user/alice', ownerSession: 'arn:aws:iam::123456789012:user/alice', launchRole: '', ...facts,
+      id,
+      arn: `arn:aws:servicecatalog:us-east-1:123456789012:stack/p/${id}`,
+      status: 'AVAILABLE',
+      lastRecordId: `rec-seed-${id}`,
+      owner: 'arn:aws:iam::123456789012:user/alice',
+      ownerSession: 'arn:aws:iam::123456789012:user/alice',
+      launchRole: '',
+      ...facts,
     });
     return this;
   }
@@ -131,7 +140,12 @@ export class FakeApi implements ServiceCatalogApi {
   async describeProduct(id: string): Promise<ProductFacts> {
     const facts = this.#read('describe', id);
     if (facts === undefined) {
-      throw new ServiceCatalogServiceException({ name: 'ResourceNotFoundException', $fault: 'client', message: `${id} not found`, $metadata: { httpStatusCode: 400 } });
+      throw new ServiceCatalogServiceException({
+        name: 'ResourceNotFoundException',
+        $fault: 'client',
+        message: `${id} not found`,
+        $metadata: { httpStatusCode: 400 },
+      });
     }
     return { ...facts, owner: undefined, ownerSession: undefined };
   }

@@ -16,7 +16,9 @@ const C = '333333333333';
 
 /** `count` rows of `account`, product ids `<prefix>-<n>`, lines from `firstLine`. */
 function rowsOf(account: string, prefix: string, count: number, firstLine: number): InputRecord[] {
-  return Array.from({ length: count }, (_, i) => valid({ ...row(firstLine + i, `${prefix}-${i + 1}`, `arn:aws:iam::${account}:role/NewOwner`), accountId: account }));
+  return Array.from({ length: count }, (_, i) =>
+    valid({ ...row(firstLine + i, `${prefix}-${i + 1}`, `arn:aws:iam::${account}:role/NewOwner`), accountId: account }),
+  );
 }
 
 describe('TransferRun across accounts', () => {
@@ -31,7 +33,12 @@ describe('TransferRun across accounts', () => {
       apiB.script(`pb-${i}`, ok('SUCCEEDED', 10));
     }
     const lane = (name: string, api: FakeApi) => new Lane({ name, api, maxRate: 1000, initialRate: 1000, clock: s.clock });
-    const lanes = placeLanes(new Map([[A, lane(A, apiA)], [B, lane(B, apiB)]]));
+    const lanes = placeLanes(
+      new Map([
+        [A, lane(A, apiA)],
+        [B, lane(B, apiB)],
+      ]),
+    );
     // A's updates in flight whenever one of B's is sent.
     const aInFlightAtB: { at: number; aInFlight: number }[] = [];
     const sendB = apiB.updateProperties.bind(apiB);
@@ -64,18 +71,26 @@ describe('TransferRun across accounts', () => {
     const s = setup(records, { concurrency: 2 });
     const unreachable = new Lane({ name: C, api: new FakeApi(s.clock), maxRate: 1000, clock: s.clock });
     unreachable.stop('unreachable');
-    const lanes = placeLanes(new Map([
-      [A, new Lane({ name: A, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
-      [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
-      [C, unreachable],
-    ]));
+    const lanes = placeLanes(
+      new Map([
+        [A, new Lane({ name: A, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+        [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+        [C, unreachable],
+      ]),
+    );
     const outcome = await drive(s.clock, new TransferRun({ ...s.options, lanes }).run());
     expect(outcome.stoppedBy).toBeUndefined();
     expect(outcome.lanesStopped).toEqual([{ lane: C, reason: 'unreachable' }]);
     expect(s.results.outcomes()).toEqual({
-      'pa-1': 'succeeded', 'pa-2': 'succeeded', 'pa-3': 'succeeded',
-      'pb-1': 'succeeded', 'pb-2': 'succeeded', 'pb-3': 'succeeded',
-      'pc-1': 'not-started', 'pc-2': 'not-started', 'pc-3': 'not-started',
+      'pa-1': 'succeeded',
+      'pa-2': 'succeeded',
+      'pa-3': 'succeeded',
+      'pb-1': 'succeeded',
+      'pb-2': 'succeeded',
+      'pb-3': 'succeeded',
+      'pc-1': 'not-started',
+      'pc-2': 'not-started',
+      'pc-3': 'not-started',
     });
     expect(s.results.byId('pc-2')).toMatchObject({ reason: 'stopped-by-unreachable', accountId: C });
     expect(s.api.calls.map((call) => call.request.provisionedProductId).sort()).toEqual(['pa-1', 'pa-2', 'pa-3', 'pb-1', 'pb-2', 'pb-3']);
@@ -88,7 +103,12 @@ describe('TransferRun across accounts', () => {
     apiA.script('pa-1', ok('SUCCEEDED', 100));
     apiA.script('pa-2', { error: () => Object.assign(new Error('expired'), { name: 'ExpiredTokenException', $metadata: { httpStatusCode: 400 } }) });
     const laneA = new Lane({ name: A, api: apiA, maxRate: 1000, initialRate: 1000, clock: s.clock });
-    const lanes = placeLanes(new Map([[A, laneA], [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })]]));
+    const lanes = placeLanes(
+      new Map([
+        [A, laneA],
+        [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+      ]),
+    );
     const pulledWhenFirstAnswered: number[] = [];
     apiA.log.push = (entry: string) => {
       if (entry === 'answer:pa-1') pulledWhenFirstAnswered.push(s.input.pulled);
@@ -110,10 +130,12 @@ describe('TransferRun across accounts', () => {
   it('--limit counts the rows sent, not the rows read ahead and queued', async () => {
     const records = [...rowsOf(A, 'pa', 20, 2), ...rowsOf(B, 'pb', 20, 22)];
     const s = setup(records, { concurrency: 2, limit: 7 });
-    const lanes = placeLanes(new Map([
-      [A, new Lane({ name: A, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
-      [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
-    ]));
+    const lanes = placeLanes(
+      new Map([
+        [A, new Lane({ name: A, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+        [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+      ]),
+    );
     for (let i = 1; i <= 20; i += 1) s.api.script(`pa-${i}`, ok('SUCCEEDED', 50)).script(`pb-${i}`, ok('SUCCEEDED', 50));
     const outcome = await drive(s.clock, new TransferRun({ ...s.options, lanes }).run());
     expect(outcome.stoppedBy).toBe('limit');
@@ -130,10 +152,12 @@ describe('TransferRun across accounts', () => {
     }
     const s = setup(good, { concurrency: 2, records: breaking() });
     for (let i = 1; i <= 10; i += 1) s.api.script(`pa-${i}`, ok('SUCCEEDED', 1000));
-    const lanes = placeLanes(new Map([
-      [A, new Lane({ name: A, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
-      [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
-    ]));
+    const lanes = placeLanes(
+      new Map([
+        [A, new Lane({ name: A, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+        [B, new Lane({ name: B, api: s.api, maxRate: 1000, initialRate: 1000, clock: s.clock })],
+      ]),
+    );
     await expect(drive(s.clock, new TransferRun({ ...s.options, lanes }).run())).rejects.toThrow('the input changed');
     const calls = s.api.calls.length;
     const lines = s.results.rows.length;

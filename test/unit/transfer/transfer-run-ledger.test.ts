@@ -10,7 +10,12 @@ import { drive, OWNER, row, setup, valid } from './transfer-run-fakes.js';
 
 const plan = { productIds: new Set<string>(), rowsSettingLaunchRole: 0 };
 const ALICE = 'arn:aws:iam::123456789012:user/alice';
-const BEFORE_MIGRATION: FoundState = { productStatus: 'AVAILABLE', previousOwner: 'arn:aws:iam::123456789012:user/carol', previousOwnerSession: '', previousLaunchRole: '' };
+const BEFORE_MIGRATION: FoundState = {
+  productStatus: 'AVAILABLE',
+  previousOwner: 'arn:aws:iam::123456789012:user/carol',
+  previousOwnerSession: '',
+  previousLaunchRole: '',
+};
 
 describe('TransferRun on the ledger', () => {
   it('sends no request before its sent entry, with what preflight read and the targets, is durable', async () => {
@@ -37,8 +42,19 @@ describe('TransferRun on the ledger', () => {
     s.api.product('pp-1'); // back with alice: an undo's run put it back
     const token = deriveIdempotencyToken('run-1', row(2, 'pp-1'));
     const done: JournalFinished = {
-      type: 'finished', token, line: 2, provisionedProductId: 'pp-1', outcome: 'succeeded', recordId: 'rec-old', recordStatus: 'SUCCEEDED', attempts: 1,
-      errorCode: '', errorMessage: '', finishedAt: '2024-01-01T00:00:00.000Z', newOwner: OWNER, launchRole: '',
+      type: 'finished',
+      token,
+      line: 2,
+      provisionedProductId: 'pp-1',
+      outcome: 'succeeded',
+      recordId: 'rec-old',
+      recordStatus: 'SUCCEEDED',
+      attempts: 1,
+      errorCode: '',
+      errorMessage: '',
+      finishedAt: '2024-01-01T00:00:00.000Z',
+      newOwner: OWNER,
+      launchRole: '',
     };
     s.journal.states.set(token, { state: 'superseded', finished: done });
     const outcome = await drive(s.clock, new TransferRun(s.options).run());
@@ -47,7 +63,7 @@ describe('TransferRun on the ledger', () => {
     expect(outcome.counts.skipped).toBe(0);
   });
 
-  it('writes a row\'s previous values from the ledger\'s first read of its product, not from this run\'s read', async () => {
+  it("writes a row's previous values from the ledger's first read of its product, not from this run's read", async () => {
     const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], { preflight: { plan, reader: perRowReader } });
     s.api.product('pp-1', { owner: OWNER, ownerSession: OWNER }).product('pp-2');
     // pp-1 was changed by a run killed after its update left: its first read is the state before the migration.
@@ -66,9 +82,29 @@ describe('TransferRun on the ledger', () => {
     const s = setup(records, { preflight: { plan, reader: snapshotReader(pages, 1) } });
     s.api.product('pp-new').product('pp-kept', { owner: OWNER, ownerSession: OWNER }).product('pp-drifted');
     for (const [id, facts] of s.api.products) pages.set(id, facts);
-    for (const [line, id] of [[3, 'pp-kept'], [4, 'pp-drifted']] as const) {
+    for (const [line, id] of [
+      [3, 'pp-kept'],
+      [4, 'pp-drifted'],
+    ] as const) {
       const token = deriveIdempotencyToken('run-1', row(line, id));
-      s.journal.states.set(token, { state: 'done', finished: { type: 'finished', token, line, provisionedProductId: id, outcome: 'succeeded', recordId: `rec-old-${id}`, recordStatus: 'SUCCEEDED', attempts: 1, errorCode: '', errorMessage: '', finishedAt: '2024-01-01T00:00:00.000Z', newOwner: OWNER, launchRole: '' } });
+      s.journal.states.set(token, {
+        state: 'done',
+        finished: {
+          type: 'finished',
+          token,
+          line,
+          provisionedProductId: id,
+          outcome: 'succeeded',
+          recordId: `rec-old-${id}`,
+          recordStatus: 'SUCCEEDED',
+          attempts: 1,
+          errorCode: '',
+          errorMessage: '',
+          finishedAt: '2024-01-01T00:00:00.000Z',
+          newOwner: OWNER,
+          launchRole: '',
+        },
+      });
     }
     const outcome = await drive(s.clock, new TransferRun(s.options).run());
     expect(s.results.byId('pp-kept')).toMatchObject({ outcome: 'skipped', reason: 'already-succeeded' });
@@ -84,7 +120,24 @@ describe('TransferRun on the ledger', () => {
     const s = setup([valid(row(2, 'pp-drifted'))], { preflight: { plan, reader: perRowReader } });
     s.api.product('pp-drifted');
     const token = deriveIdempotencyToken('run-1', row(2, 'pp-drifted'));
-    s.journal.states.set(token, { state: 'done', finished: { type: 'finished', token, line: 2, provisionedProductId: 'pp-drifted', outcome: 'succeeded', recordId: 'rec-old', recordStatus: 'SUCCEEDED', attempts: 1, errorCode: '', errorMessage: '', finishedAt: '2024-01-01T00:00:00.000Z', newOwner: OWNER, launchRole: '' } });
+    s.journal.states.set(token, {
+      state: 'done',
+      finished: {
+        type: 'finished',
+        token,
+        line: 2,
+        provisionedProductId: 'pp-drifted',
+        outcome: 'succeeded',
+        recordId: 'rec-old',
+        recordStatus: 'SUCCEEDED',
+        attempts: 1,
+        errorCode: '',
+        errorMessage: '',
+        finishedAt: '2024-01-01T00:00:00.000Z',
+        newOwner: OWNER,
+        launchRole: '',
+      },
+    });
     await drive(s.clock, new TransferRun(s.options).run());
     expect(s.results.byId('pp-drifted')).toMatchObject({ outcome: 'skipped', reason: 'already-succeeded' });
     expect(s.log.filter((entry) => /^(search|describe|call):/.test(entry))).toEqual([]);

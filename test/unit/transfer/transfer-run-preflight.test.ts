@@ -29,7 +29,10 @@ describe('TransferRun with preflight', () => {
   });
 
   it('reports a finished record made before the run as token-already-used, never succeeded', async () => {
-    const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], { makeApi: (clock, log) => new RecordsApi(clock, log), preflight: { plan, reader: perRowReader } });
+    const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], {
+      makeApi: (clock, log) => new RecordsApi(clock, log),
+      preflight: { plan, reader: perRowReader },
+    });
     const api = s.api as RecordsApi;
     api.product('pp-1').product('pp-2');
     // The fake answers rec-<id>; pp-1's record is from an earlier run (an hour ago).

@@ -30,7 +30,14 @@ describe('a record made before the run, without preflight', () => {
       s.api.createdAt.set('rec-pp-1', madeAt);
       const outcome = await drive(s.clock, new TransferRun(s.options).run());
       const replay = s.results.byId('pp-1');
-      expect(replay).toMatchObject({ outcome: 'failed', reason: 'token-already-used', errorCode: 'TokenAlreadyUsed', recordId: 'rec-pp-1', recordStatus: 'SUCCEEDED', attempts: 1 });
+      expect(replay).toMatchObject({
+        outcome: 'failed',
+        reason: 'token-already-used',
+        errorCode: 'TokenAlreadyUsed',
+        recordId: 'rec-pp-1',
+        recordStatus: 'SUCCEEDED',
+        attempts: 1,
+      });
       expect(replay.errorMessage).toContain(`made ${new Date(madeAt).toISOString()}`);
       expect(replay.errorMessage).toContain('the product was not read (--no-preflight)');
       expect(replay.errorMessage).toContain('rerun without --no-preflight and with --reconcile');
@@ -52,10 +59,15 @@ describe('a record made before the run, without preflight', () => {
     expect(s.api.recordReads).toEqual([]);
   });
 
-  it('a record that cannot be read leaves the row submitted (accepted, not known to be this run\'s), never succeeded', async () => {
+  it("a record that cannot be read leaves the row submitted (accepted, not known to be this run's), never succeeded", async () => {
     class DeniedReads extends FakeApi {
       override async describeRecord(): Promise<RecordAnswer> {
-        throw new ServiceCatalogServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not allowed', $metadata: { httpStatusCode: 400 } });
+        throw new ServiceCatalogServiceException({
+          name: 'AccessDeniedException',
+          $fault: 'client',
+          message: 'not allowed',
+          $metadata: { httpStatusCode: 400 },
+        });
       }
     }
     const s = setup([valid(row(2, 'pp-1'))], { makeApi: (clock, log) => new DeniedReads(clock, log) });
@@ -65,9 +77,14 @@ describe('a record made before the run, without preflight', () => {
 });
 
 describe('a row the checkpoint left in flight, resent with its token', () => {
-  it('without preflight: the record of its earlier send is the run\'s own; one older than that send is not', async () => {
+  it("without preflight: the record of its earlier send is the run's own; one older than that send is not", async () => {
     const s = setup([valid(row(2, 'pp-own')), valid(row(3, 'pp-skewed')), valid(row(4, 'pp-older'))]);
-    for (const [line, id] of [[2, 'pp-own'], [3, 'pp-skewed'], [4, 'pp-older']] as const) leftInFlight(s, line, id, 2 * HOUR);
+    for (const [line, id] of [
+      [2, 'pp-own'],
+      [3, 'pp-skewed'],
+      [4, 'pp-older'],
+    ] as const)
+      leftInFlight(s, line, id, 2 * HOUR);
     // Made by the earlier send, a second after its `sent` entry.
     s.api.createdAt.set('rec-pp-own', s.clock.now() - 2 * HOUR + 1000);
     // Made "before" the send by the service's clock, within the slack: a clock that runs behind.

@@ -31,16 +31,30 @@ describe('TransferRun --limit', () => {
   it('stops after N rows sent; the rest are not-started; rows needing no call do not count', async () => {
     const done = row(3, 'pp-done');
     const records = [
-      valid(row(2, 'pp-1')), valid(done), valid(row(4, 'pp-1'), 2),
-      valid(row(5, 'pp-2')), valid(row(6, 'pp-3')), valid(row(7, 'pp-4')), valid(row(8, 'pp-5')),
+      valid(row(2, 'pp-1')),
+      valid(done),
+      valid(row(4, 'pp-1'), 2),
+      valid(row(5, 'pp-2')),
+      valid(row(6, 'pp-3')),
+      valid(row(7, 'pp-4')),
+      valid(row(8, 'pp-5')),
     ];
     const s = setup(records, { limit: 2, concurrency: 3 });
     const doneToken = deriveIdempotencyToken('run-1', done);
     s.journal.states.set(doneToken, {
       state: 'done',
       finished: {
-        type: 'finished', token: doneToken, line: 3, provisionedProductId: 'pp-done', outcome: 'succeeded', recordId: 'rec-0',
-        recordStatus: 'SUCCEEDED', attempts: 1, errorCode: '', errorMessage: '', finishedAt: '2024-01-01T00:00:00.000Z',
+        type: 'finished',
+        token: doneToken,
+        line: 3,
+        provisionedProductId: 'pp-done',
+        outcome: 'succeeded',
+        recordId: 'rec-0',
+        recordStatus: 'SUCCEEDED',
+        attempts: 1,
+        errorCode: '',
+        errorMessage: '',
+        finishedAt: '2024-01-01T00:00:00.000Z',
       },
     });
     const t = startRun(s);
@@ -225,7 +239,12 @@ describe('TransferRun: lanes', () => {
     expect(laneStops).toEqual(['A:credentials']);
     expect(outcome.stoppedBy).toBeUndefined();
     expect(s.results.outcomes()).toEqual({
-      'pp-1': 'failed', 'pp-2': 'succeeded', 'pp-3': 'not-started', 'pp-4': 'succeeded', 'pp-5': 'not-started', 'pp-6': 'succeeded',
+      'pp-1': 'failed',
+      'pp-2': 'succeeded',
+      'pp-3': 'not-started',
+      'pp-4': 'succeeded',
+      'pp-5': 'not-started',
+      'pp-6': 'succeeded',
     });
     expect(s.results.byId('pp-3').reason).toBe('stopped-by-credentials');
     expect(a.signal.aborted).toBe(true);
@@ -238,7 +257,10 @@ describe('TransferRun: lanes', () => {
     s2.api.script('pp-1', fail('ExpiredTokenException')).script('pp-2', fail('ExpiredTokenException'));
     const routed = { lanes: [a2, b2], laneFor: (r: TransferRow) => (Number(r.provisionedProductId.slice(3)) % 2 === 1 ? a2 : b2) };
     const stops: string[] = [];
-    const outcome2 = await drive(s2.clock, new TransferRun({ ...s2.options, lanes: routed, events: { onStop: (reason, detail) => stops.push(`${reason}: ${detail}`) } }).run());
+    const outcome2 = await drive(
+      s2.clock,
+      new TransferRun({ ...s2.options, lanes: routed, events: { onStop: (reason, detail) => stops.push(`${reason}: ${detail}`) } }).run(),
+    );
     expect(outcome2.stoppedBy).toBe('credentials');
     expect(stops).toEqual([expect.stringMatching(/^credentials: every lane stopped; the last, B: /)]);
     expect(s2.api.calls).toHaveLength(2);

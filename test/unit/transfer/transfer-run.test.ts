@@ -7,9 +7,17 @@ import { TransferRun } from '../../../src/transfer/transfer-run.js';
 import { OWNER, ROLE, drive, fail, ok, row, setup, valid } from './transfer-run-fakes.js';
 
 const finishedEntry = (token: string, line: number, id: string, outcome: JournalFinished['outcome'], recordId: string): JournalFinished => ({
-  type: 'finished', token, line, provisionedProductId: id, outcome, recordId,
+  type: 'finished',
+  token,
+  line,
+  provisionedProductId: id,
+  outcome,
+  recordId,
   recordStatus: outcome === 'succeeded' ? 'SUCCEEDED' : outcome === 'submitted' ? 'IN_PROGRESS' : '',
-  attempts: 2, errorCode: outcome === 'failed' ? 'InternalFailure' : '', errorMessage: '', finishedAt: '2024-01-02T03:04:05.000Z',
+  attempts: 2,
+  errorCode: outcome === 'failed' ? 'InternalFailure' : '',
+  errorMessage: '',
+  finishedAt: '2024-01-02T03:04:05.000Z',
 });
 
 describe('TransferRun: one result per input record', () => {
@@ -24,18 +32,29 @@ describe('TransferRun: one result per input record', () => {
       b: row(9, 'pp-b', null, ROLE),
     };
     const invalid: InputRecord = {
-      kind: 'invalid', line: 3,
+      kind: 'invalid',
+      line: 3,
       raw: { provisioned_product_id: ' pp-bad! ', new_owner: 'nobody', launch_role: '', ticket: 'T-3' },
       problems: [{ code: 'ID_INVALID', line: 3, column: 'provisioned_product_id', message: 'not a provisioned product id' }],
     };
-    const records = [valid(rows.a), invalid, valid(rows.dupA, 2), valid(rows.done), valid(rows.sub), valid(rows.failedBefore), valid(rows.inflight), valid(rows.b)];
+    const records = [
+      valid(rows.a),
+      invalid,
+      valid(rows.dupA, 2),
+      valid(rows.done),
+      valid(rows.sub),
+      valid(rows.failedBefore),
+      valid(rows.inflight),
+      valid(rows.b),
+    ];
     const s = setup(records);
     const token = (r: typeof rows.a) => deriveIdempotencyToken('run-1', r);
     s.journal.states.set(token(rows.done), { state: 'done', finished: finishedEntry(token(rows.done), 5, 'pp-done', 'succeeded', 'rec-old-1') });
     s.journal.states.set(token(rows.sub), { state: 'done', finished: finishedEntry(token(rows.sub), 6, 'pp-sub', 'submitted', 'rec-old-2') });
     s.journal.states.set(token(rows.failedBefore), { state: 'failed', finished: finishedEntry(token(rows.failedBefore), 7, 'pp-failed', 'failed', '') });
     s.journal.states.set(token(rows.inflight), {
-      state: 'in-flight', sent: { type: 'sent', token: token(rows.inflight), line: 8, provisionedProductId: 'pp-inflight', at: '2024-01-02T03:04:05.000Z' },
+      state: 'in-flight',
+      sent: { type: 'sent', token: token(rows.inflight), line: 8, provisionedProductId: 'pp-inflight', at: '2024-01-02T03:04:05.000Z' },
     });
 
     const outcome = await drive(s.clock, new TransferRun(s.options).run());
@@ -44,7 +63,12 @@ describe('TransferRun: one result per input record', () => {
     const byLine = new Map(s.results.rows.map((r) => [r.line, r]));
     expect(byLine.get(2)).toMatchObject({ outcome: 'succeeded', idempotencyToken: token(rows.a), extra: { ticket: 'T-2' } });
     expect(byLine.get(3)).toMatchObject({
-      outcome: 'invalid', reason: 'ID_INVALID', provisionedProductId: 'pp-bad!', newOwner: 'nobody', idempotencyToken: '', extra: { ticket: 'T-3' },
+      outcome: 'invalid',
+      reason: 'ID_INVALID',
+      provisionedProductId: 'pp-bad!',
+      newOwner: 'nobody',
+      idempotencyToken: '',
+      extra: { ticket: 'T-3' },
     });
     expect(byLine.get(4)).toMatchObject({ outcome: 'skipped', reason: 'duplicate-of-line-2', idempotencyToken: token(rows.a) });
     expect(byLine.get(5)).toMatchObject({ outcome: 'skipped', reason: 'already-succeeded', recordId: 'rec-old-1', recordStatus: 'SUCCEEDED', attempts: 2 });
@@ -64,14 +88,19 @@ describe('TransferRun: one result per input record', () => {
 
   it('sends each row with the token derived from run id and row, and its owner and launch role', async () => {
     const rows = [row(2, 'pp-1'), row(3, 'pp-2', null, ROLE), row(4, 'pp-3', OWNER, ROLE)];
-    const s = setup(rows.map((r) => valid(r)), { runId: 'ticket-42' });
+    const s = setup(
+      rows.map((r) => valid(r)),
+      { runId: 'ticket-42' },
+    );
     await drive(s.clock, new TransferRun(s.options).run());
     for (const r of rows) {
       const [request, ...more] = s.api.callsFor(r.provisionedProductId);
       expect(more).toHaveLength(0);
       expect(request!.owner === undefined).toBe(r.newOwner === undefined);
       expect(request).toEqual({
-        provisionedProductId: r.provisionedProductId, owner: r.newOwner, launchRole: r.launchRole,
+        provisionedProductId: r.provisionedProductId,
+        owner: r.newOwner,
+        launchRole: r.launchRole,
         idempotencyToken: deriveIdempotencyToken('ticket-42', r),
       });
       expect(s.results.byId(r.provisionedProductId).idempotencyToken).toBe(request!.idempotencyToken);
@@ -94,8 +123,10 @@ describe('TransferRun: outcomes follow the record status', () => {
     expect(s.results.byId('pp-s').finishedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     const journaled = Object.fromEntries(s.journal.finished.map((f) => [f.provisionedProductId, [f.outcome, f.recordStatus, f.errorCode]]));
     expect(journaled).toEqual({
-      'pp-s': ['succeeded', 'SUCCEEDED', ''], 'pp-c': ['submitted', 'CREATED', ''],
-      'pp-i': ['submitted', 'IN_PROGRESS', ''], 'pp-f': ['failed', 'FAILED', 'RecordFailed'],
+      'pp-s': ['succeeded', 'SUCCEEDED', ''],
+      'pp-c': ['submitted', 'CREATED', ''],
+      'pp-i': ['submitted', 'IN_PROGRESS', ''],
+      'pp-f': ['failed', 'FAILED', 'RecordFailed'],
     });
     expect(outcome.counts).toMatchObject({ succeeded: 1, submitted: 2, failed: 1 });
   });
@@ -105,7 +136,11 @@ describe('TransferRun: outcomes follow the record status', () => {
     s.api.script('pp-bad', fail('InvalidParametersException'));
     await drive(s.clock, new TransferRun(s.options).run());
     expect(s.results.byId('pp-bad')).toMatchObject({
-      outcome: 'failed', reason: 'final', errorCode: 'InvalidParametersException', errorMessage: 'InvalidParametersException from the fake', attempts: 1,
+      outcome: 'failed',
+      reason: 'final',
+      errorCode: 'InvalidParametersException',
+      errorMessage: 'InvalidParametersException from the fake',
+      attempts: 1,
     });
     expect(s.journal.finished.find((f) => f.provisionedProductId === 'pp-bad')).toMatchObject({ outcome: 'failed', errorCode: 'InvalidParametersException' });
     expect(s.results.byId('pp-ok').outcome).toBe('succeeded');
@@ -115,7 +150,10 @@ describe('TransferRun: outcomes follow the record status', () => {
 describe('TransferRun: journal and retries', () => {
   it('writes `sent` before the call and `finished` after the answer', async () => {
     const ids = ['pp-1', 'pp-2', 'pp-3', 'pp-4'];
-    const s = setup(ids.map((id, i) => valid(row(i + 2, id))), { concurrency: 3 });
+    const s = setup(
+      ids.map((id, i) => valid(row(i + 2, id))),
+      { concurrency: 3 },
+    );
     s.api.script('pp-2', fail('InternalFailure', 500), ok('IN_PROGRESS'));
     await drive(s.clock, new TransferRun(s.options).run());
     for (const id of ids) {
@@ -165,7 +203,9 @@ describe('TransferRun: dry run', () => {
     expect(s.journal.sent).toHaveLength(0);
     expect(s.journal.finished).toHaveLength(0);
     expect(s.results.rows.map((r) => [r.line, r.outcome, r.reason])).toEqual([
-      [2, 'would-change', ''], [3, 'would-change', 'would-retry-failed'], [4, 'skipped', 'duplicate-of-line-2'],
+      [2, 'would-change', ''],
+      [3, 'would-change', 'would-retry-failed'],
+      [4, 'skipped', 'duplicate-of-line-2'],
     ]);
     expect(s.results.rows[0]!.idempotencyToken).toBe(deriveIdempotencyToken('run-1', r1));
     expect(outcome.counts).toMatchObject({ wouldChange: 2, skipped: 1, requests: 0 });
@@ -182,7 +222,11 @@ describe('TransferRun: local failures and options', () => {
   it('a failing results file rejects the run instead of carrying on blind', async () => {
     const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2')), valid(row(4, 'pp-3'))], { concurrency: 1 });
     const boom = new Error('ENOSPC: no space left on device');
-    const results = { write: async () => { throw boom; } };
+    const results = {
+      write: async () => {
+        throw boom;
+      },
+    };
     await expect(drive(s.clock, new TransferRun({ ...s.options, results }).run())).rejects.toBe(boom);
     // The first row's result fails after its write slot was freed, so at most the row that took
     // that slot was sent too; the third never is.

@@ -85,7 +85,11 @@ describe('TransferRun with --wait', () => {
     const run = new TransferRun({ ...s.options, lanes, concurrency: 3, wait: { timeoutMs: 20_000 } });
     const outcome = await drive(s.clock, run.run());
     expect(s.results.outcomes()).toEqual({ 'pp-ok': 'succeeded', 'pp-bad': 'failed', 'pp-slow': 'submitted' });
-    expect(s.results.byId('pp-bad')).toMatchObject({ errorCode: 'RecordFailed', reason: 'record-failed', errorMessage: 'LaunchRoleInvalid: role cannot be assumed' });
+    expect(s.results.byId('pp-bad')).toMatchObject({
+      errorCode: 'RecordFailed',
+      reason: 'record-failed',
+      errorMessage: 'LaunchRoleInvalid: role cannot be assumed',
+    });
     expect(s.results.byId('pp-slow')).toMatchObject({ reason: 'wait-timed-out', recordStatus: 'IN_PROGRESS' });
     expect(s.journal.finished.map((f) => [f.provisionedProductId, f.outcome, f.recordStatus]).sort()).toEqual([
       ['pp-bad', 'failed', 'FAILED'],
