@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { columnKey, parseCsvTable } from '../input/csv-table.js';
 import { errorText, readErrorText } from '../errors.js';
-import { parseIamPrincipalArn } from '../input/iam-arn.js';
+import { parseIamPrincipalArn, ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
 import type { LaunchRoleRule, OwnerRule, PlanFilters } from '../plan/plan-rules.js';
 import { parseLogLevel, type LogLevel } from '../report/logger.js';
 import type { RunFile } from '../report/output-paths.js';
@@ -151,7 +151,7 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
     .flatMap((value) => value.split(','))
     .map((value) => value.trim())
     .filter(Boolean);
-  for (const id of accountIds) if (!/^\d{12}$/.test(id)) throw new UsageError('BAD_VALUE', `--account expects a 12-digit account id, got '${id}'`);
+  for (const id of accountIds) if (!ACCOUNT_ID_PATTERN.test(id)) throw new UsageError('BAD_VALUE', `--account expects a 12-digit account id, got '${id}'`);
   const regions = (stringFlag(flags, 'regions') ?? '')
     .split(',')
     .map((value) => value.trim())

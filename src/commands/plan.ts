@@ -25,6 +25,7 @@ import { checkAwsSettings, checkFiles, checkInputFiles, Refusal } from './steps.
 import { openAccountLanes, reachAccounts, readAccountsFile, type OpenedAccountLanes, type UnreachableAccount } from './run-accounts.js';
 import type { AccountAccessEntry } from '../input/accounts-file.js';
 import { placeKey } from '../input/scan.js';
+import { ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -183,7 +184,7 @@ function planPlaces(
       ...config.accountIds,
       ...config.owners.map((rule) => accountOf(rule.from)),
       ...config.launchRoles.map((rule) => accountOf(rule.from)),
-    ].filter((account) => /^\d{12}$/.test(account)),
+    ].filter((account) => ACCOUNT_ID_PATTERN.test(account)),
   );
   const places = new Map<string, { accountId: string; region: string | undefined }>();
   for (const accountId of [...accounts].sort()) {

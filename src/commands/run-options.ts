@@ -12,7 +12,7 @@ import { lockPathOf } from '../checkpoint/lock.js';
 import { parseLogLevel, type LogLevel } from '../report/logger.js';
 import type { RunFile } from '../report/output-paths.js';
 import { EXTERNAL_ID_PATTERN } from '../input/api-constraints.js';
-import { IAM_NAME_PATTERN } from '../input/iam-arn.js';
+import { IAM_NAME_PATTERN, ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
 import {
   booleanFlag,
   choiceFlag,
@@ -325,7 +325,7 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
   const endpointUrl = endpoint('endpoint-url', 'AWS_ENDPOINT_URL_SERVICE_CATALOG', 'AWS_ENDPOINT_URL');
   const expectAccounts = (flags['expect-account'] as string[] | undefined) ?? [];
   for (const account of expectAccounts) {
-    if (!/^\d{12}$/.test(account)) throw new UsageError('BAD_VALUE', `--expect-account expects a 12-digit account id, got '${account}'`);
+    if (!ACCOUNT_ID_PATTERN.test(account)) throw new UsageError('BAD_VALUE', `--expect-account expects a 12-digit account id, got '${account}'`);
   }
   const { assumeRoleName, externalId, accountsFile: accountsRaw } = accessFlags(flags);
   if (booleanFlag(flags, 'check') && !booleanFlag(flags, 'dry-run')) {

@@ -15,7 +15,7 @@
  */
 import { EXTERNAL_ID_PATTERN, REGION_PATTERN } from './api-constraints.js';
 import { columnKey, parseCsvTable } from './csv-table.js';
-import { parseIamPrincipalArn } from './iam-arn.js';
+import { ACCOUNT_ID_PATTERN, parseIamPrincipalArn } from './iam-arn.js';
 
 export interface AccountAccessEntry {
   readonly accountId: string;
@@ -59,7 +59,7 @@ export function parseAccountsFile(text: string, path: string): AccountsFileParse
     };
     const at = `${path} line ${line}`;
     const accountId = cell('accountId') ?? '';
-    if (!/^\d{12}$/.test(accountId)) {
+    if (!ACCOUNT_ID_PATTERN.test(accountId)) {
       problems.push(`${at}: account_id '${accountId}' is not an AWS account id (12 digits)`);
       return;
     }

@@ -22,11 +22,8 @@ export const PROPERTY_VALUE_MAX_LENGTH = 1024;
 export const ROLE_ARN_MAX_LENGTH = 1224;
 export const ROLE_ARN_MODEL_PATTERN = /^arn:[a-z0-9\-.]{1,63}:iam::[a-z0-9\-.]{0,63}:role\/.{0,1023}$/;
 
-/** Keys of ProvisionedProductProperties (`PropertyKey` enum). */
 /** A region name as AWS forms them: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5. */
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** STS AssumeRole's ExternalId: 2-1224 of `[\w+=,.@:/-]`. */
 export const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
-
-export const PROPERTY_KEYS = ['OWNER', 'LAUNCH_ROLE'] as const;

@@ -51,8 +51,8 @@ export function partitionOfArn(arn: string): string | undefined {
   const [prefix, partition] = arn.split(':');
   return prefix === 'arn' && partition !== undefined && partition !== '' ? partition : undefined;
 }
+
 export const IAM_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
-export const ROLE_SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
 export const IAM_PATH_MAX_LENGTH = 512;
 const IAM_PATH_CHARS = /^[\u0021-\u007E]*$/;
 const NAME_CHARS = /^[\w+=,.@-]*$/;

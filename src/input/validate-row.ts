@@ -24,10 +24,8 @@ import {
   ROLE_ARN_MODEL_PATTERN,
 } from './api-constraints.js';
 import { quoteValue } from './format.js';
-import { describePrincipalKind, parseIamPrincipalArn, type IamPrincipalArn } from './iam-arn.js';
+import { ACCOUNT_ID_PATTERN, describePrincipalKind, parseIamPrincipalArn, type IamPrincipalArn } from './iam-arn.js';
 import type { HeaderMap, InputProblem, InputProblemCode, TransferRow } from './types.js';
-
-const ACCOUNT_ID = /^\d{12}$/;
 
 export type RowValidation = { readonly row: TransferRow } | { readonly problems: InputProblem[] };
 
@@ -116,7 +114,7 @@ export function validateRow(cells: Readonly<Record<string, string>>, line: numbe
   const accountColumn = header.accountColumn;
   const accountCell = accountColumn === undefined ? undefined : cleanCell(cells[accountColumn]);
   if (accountCell !== undefined && accountColumn !== undefined) {
-    if (!ACCOUNT_ID.test(accountCell)) {
+    if (!ACCOUNT_ID_PATTERN.test(accountCell)) {
       add('ACCOUNT_ID_INVALID', `${accountColumn} ${quoteValue(accountCell)} is not an AWS account id (12 digits)`, accountColumn);
     } else if (arnAccount !== undefined && arnAccount !== accountCell) {
       const named = ownerArn !== undefined ? ownerColumn : roleColumn;
