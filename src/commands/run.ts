@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- a debt of issue 23 (over the house's 400 lines of code): split it, then drop this line */
 /**
  * `sc-owner-transfer run`: wiring only. Flags → config → the shared steps (check the files,
  * validate the input, check the AWS settings, take the checkpoint) each of which may refuse → a
@@ -16,11 +15,8 @@ import { InputError, readInputRecords } from '../input/index.js';
 import { shardRecords, shardScan } from '../input/shard.js';
 import type { InputScan } from '../input/types.js';
 import { createLogger, LOG_LEVELS, type LoggerHandle } from '../report/logger.js';
-import { createProgressReporter, createStatusLine, progressModeFor, type ProgressMode, type StatusLine } from '../report/progress.js';
-import { LocalFileError } from '../local-file-error.js';
+import { createProgressReporter, createStatusLine, progressModeFor } from '../report/progress.js';
 import { openResultsWriter, type ResultsWriter } from '../report/results-writer.js';
-import { makeRunSummary, renderSummaryTable, writeSummaryJson, type SummaryParts } from '../report/summary.js';
-import type { RunSummary } from '../report/types.js';
 import { logTransferEvents } from '../report/transfer-log.js';
 import { emptyCounts } from '../transfer/counters.js';
 import { Lane, singleLane, type LaneRouter } from '../transfer/lane.js';
@@ -29,15 +25,15 @@ import { lanePlan, placeColumnsOf, setUpAccountLanes, type AccountLanes, type Un
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { dryRunSender, updateSender } from '../transfer/row-sender.js';
 import { parseFailureBudget } from '../transfer/failure-budget.js';
-import { TransferRun, type TransferOptions } from '../transfer/transfer-run.js';
+import { TransferRun, type TransferOptions, type TransferOutcome } from '../transfer/transfer-run.js';
 import { createHttpAgents } from '../aws/http-agents.js';
 import { createIdentityApi } from '../aws/identity-api.js';
 import { askToProceed, checkIdentity, describeIntent, type IdentityFindings } from './run-checks.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
-import { checkAwsSettings, checkFiles, checkpointRefusal, localWriteRefusal, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
-import { CheckpointError } from '../checkpoint/index.js';
+import { checkAwsSettings, checkFiles, localWriteRefusal, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
 import { LedgerInvocation } from './run-ledger.js';
+import { finish, found, journalRefusal, refuse, rethrow, updateRate, type FinishParts, type RunContext } from './run-ending.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -50,21 +46,6 @@ export const runCommand: Command = {
     return typeof config === 'number' ? config : executeRun(config, io, argv);
   },
 };
-
-/** What every step of one run shares. */
-interface RunContext {
-  readonly config: RunConfig;
-  /** The command line after `run`, for the ledger (secrets masked there). */
-  readonly argv: readonly string[];
-  readonly io: CommandIo;
-  readonly log: LoggerHandle;
-  readonly startedAt: number;
-  readonly progressMode: ProgressMode;
-  /** The terminal line the bar is drawn on, in bar mode; log lines to stderr go above it. */
-  readonly statusLine: StatusLine | undefined;
-  /** The log file's write failure, once reported (by the summary), so it is reported once. */
-  logFailure?: unknown;
-}
 
 async function executeRun(config: RunConfig, io: CommandIo, argv: readonly string[]): Promise<ExitCodeValue> {
   const startedAt = systemClock.now();
@@ -97,8 +78,47 @@ async function executeRun(config: RunConfig, io: CommandIo, argv: readonly strin
   return ctx.logFailure === undefined ? exitCode : withLocalWriteFailure(exitCode);
 }
 
-// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
+  const scan = await readInput(ctx);
+  if (typeof scan === 'number') return scan;
+  const { config, io } = ctx;
+  const clients = openClients(config, io, ctx.log);
+  let accountLanes: AccountLanes | undefined;
+  try {
+    if (!config.acrossAccounts && [...scan.places.values()].some((place) => place.region !== undefined)) {
+      return await refuse(
+        ctx,
+        new Refusal(
+          ExitCode.Usage,
+          'the input names a region for some rows (its region column), which only a run across accounts follows: give --assume-role-name or --accounts, or empty the column and pass --region; nothing was sent',
+        ),
+        scan.totalRows,
+      );
+    }
+    // A region and credentials must resolve before anything is written, or every row would fail
+    // the same way. A dry run that reads nothing (--no-preflight --no-target-check) needs neither.
+    const readsAws = !config.dryRun || config.preflight || config.targetCheck || config.expectAccounts.length > 0;
+    const unusable = readsAws ? await checkAwsSettings(clients.client) : undefined;
+    if (unusable) return await refuse(ctx, unusable, scan.totalRows);
+    const lanes = await setUpLanes(ctx, scan, clients, readsAws);
+    if (lanes instanceof Refusal) return await refuse(ctx, lanes, scan.totalRows);
+    accountLanes = lanes.accountLanes;
+    for (const warning of lanes.findings.warnings) ctx.log.logger.warn(warning);
+    const checkpoint = await openCheckpoint(
+      { path: config.checkpoint, runId: config.runId, input: config.input, forceUnlock: config.forceUnlock, clock: systemClock, pid: io.pid },
+      config.dryRun,
+    );
+    if (checkpoint instanceof Refusal) return await refuse(ctx, checkpoint, scan.totalRows);
+    return await transfer(ctx, scan, checkpoint, lanes);
+  } finally {
+    clients.client.destroy();
+    clients.identity.destroy();
+    accountLanes?.destroy();
+  }
+}
+
+/** The input validated (a refusal or an interrupt: the exit code), this shard's part of it, and what the log says of it. */
+async function readInput(ctx: RunContext): Promise<InputScan | ExitCodeValue> {
   const { config, io, log } = ctx;
   const validated = await validateInput(config.input, { signal: io.signal, skipInvalid: config.skipInvalid }).catch((error: unknown) => {
     if (io.signal.aborted) return undefined;
@@ -118,79 +138,46 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
     );
   }
   log.logger.info({ input: config.input, rows: scan.totalRows, valid: scan.validRows, invalid: scan.invalidRows }, 'input validated');
+  return scan;
+}
 
+/** The caller's clients: Service Catalog, and STS/IAM for the checks, over the run's agents (and proxy). */
+interface RunClients {
+  readonly agents: ReturnType<typeof createHttpAgents>;
+  readonly client: ReturnType<typeof createServiceCatalogClient>;
+  readonly identity: ReturnType<typeof createIdentityApi>;
+}
+
+function openClients(config: RunConfig, io: CommandIo, log: LoggerHandle): RunClients {
   const agents = createHttpAgents({ maxSockets: config.concurrency * 2, env: io.env });
   if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
-  const client = createServiceCatalogClient({
-    region: config.region,
-    profile: config.profile,
-    endpoint: config.endpointUrl,
+  const { region, profile, requestTimeoutMs } = config;
+  return {
     agents,
-    requestTimeoutMs: config.requestTimeoutMs,
-  });
-  const identity = createIdentityApi({
-    region: config.region,
-    profile: config.profile,
-    stsEndpoint: config.stsEndpointUrl,
-    iamEndpoint: config.iamEndpointUrl,
-    requestTimeoutMs: config.requestTimeoutMs,
-    agents,
-  });
-  let accountLanes: AccountLanes | undefined;
-  try {
-    if (!config.acrossAccounts && [...scan.places.values()].some((place) => place.region !== undefined)) {
-      return await refuse(
-        ctx,
-        new Refusal(
-          ExitCode.Usage,
-          'the input names a region for some rows (its region column), which only a run across accounts follows: give --assume-role-name or --accounts, or empty the column and pass --region; nothing was sent',
-        ),
-        scan.totalRows,
-      );
-    }
-    // A region and credentials must resolve before anything is written, or every row would fail
-    // the same way. A dry run that reads nothing (--no-preflight --no-target-check) needs neither.
-    const readsAws = !config.dryRun || config.preflight || config.targetCheck || config.expectAccounts.length > 0;
-    const unusable = readsAws ? await checkAwsSettings(client) : undefined;
-    if (unusable) return await refuse(ctx, unusable, scan.totalRows);
-    let lanes: RunLanes;
-    if (config.acrossAccounts) {
-      const defaultRegion = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-      const set = await setUpAccountLanes(config, scan, { agents, clock: systemClock, signal: io.signal, readsAws, defaultRegion });
-      if (set instanceof Refusal) return await refuse(ctx, set, scan.totalRows);
-      accountLanes = set;
-      for (const { lane, reason } of set.unreachable)
-        log.logger.warn({ account: lane, reason }, `account ${lane} cannot be reached: its rows will be not-started`);
-      lanes = {
-        router: set.router,
-        unreachable: set.unreachable,
-        findings: { account: undefined, targetProblems: set.targetProblems, warnings: set.warnings },
-      };
-    } else {
-      const findings = readsAws
-        ? await checkIdentity(config, scan.targets, identity, io.signal)
-        : { account: undefined, targetProblems: new Map(), warnings: [] };
-      if (findings instanceof Refusal) return await refuse(ctx, findings, scan.totalRows);
-      const lane = new Lane({
-        name: config.profile ?? 'default',
-        api: createServiceCatalogApi(client, config.acceptLanguage),
-        maxRate: config.ratePerSecond,
-        clock: systemClock,
-      });
-      lanes = { router: singleLane(lane), unreachable: [], findings };
-    }
-    for (const warning of lanes.findings.warnings) log.logger.warn(warning);
-    const checkpoint = await openCheckpoint(
-      { path: config.checkpoint, runId: config.runId, input: config.input, forceUnlock: config.forceUnlock, clock: systemClock, pid: ctx.io.pid },
-      config.dryRun,
-    );
-    if (checkpoint instanceof Refusal) return await refuse(ctx, checkpoint, scan.totalRows);
-    return await transfer(ctx, scan, checkpoint, lanes);
-  } finally {
-    client.destroy();
-    identity.destroy();
-    accountLanes?.destroy();
+    client: createServiceCatalogClient({ region, profile, endpoint: config.endpointUrl, agents, requestTimeoutMs }),
+    identity: createIdentityApi({ region, profile, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl, requestTimeoutMs, agents }),
+  };
+}
+
+/** The run's lanes: one per account and region across accounts (each reached first), else the caller's own, after the identity checks. */
+async function setUpLanes(ctx: RunContext, scan: InputScan, clients: RunClients, readsAws: boolean): Promise<RunLanes | Refusal> {
+  const { config, io, log } = ctx;
+  if (config.acrossAccounts) {
+    const defaultRegion = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+    const set = await setUpAccountLanes(config, scan, { agents: clients.agents, clock: systemClock, signal: io.signal, readsAws, defaultRegion });
+    if (set instanceof Refusal) return set;
+    for (const { lane, reason } of set.unreachable)
+      log.logger.warn({ account: lane, reason }, `account ${lane} cannot be reached: its rows will be not-started`);
+    const findings = { account: undefined, targetProblems: set.targetProblems, warnings: set.warnings };
+    return { router: set.router, unreachable: set.unreachable, findings, accountLanes: set };
   }
+  const findings = readsAws
+    ? await checkIdentity(config, scan.targets, clients.identity, io.signal)
+    : { account: undefined, targetProblems: new Map(), warnings: [] };
+  if (findings instanceof Refusal) return findings;
+  const api = createServiceCatalogApi(clients.client, config.acceptLanguage);
+  const lane = new Lane({ name: config.profile ?? 'default', api, maxRate: config.ratePerSecond, clock: systemClock });
+  return { router: singleLane(lane), unreachable: [], findings };
 }
 
 /** The lanes of a run (one, or one per account and region), what the checks before it found, and the accounts not reached. */
@@ -198,6 +185,8 @@ interface RunLanes {
   readonly router: LaneRouter;
   readonly findings: IdentityFindings;
   readonly unreachable: readonly UnreachableAccount[];
+  /** Across accounts: the lanes' own clients, destroyed when the run ends. */
+  readonly accountLanes?: AccountLanes;
 }
 
 /** The engine's options for this run; `dryPass` makes the preview the confirmation shows. */
@@ -278,31 +267,66 @@ async function operatorAgrees(ctx: RunContext, scan: InputScan, journal: OpenedC
   return askToProceed(io.stdin, io.stderr, text);
 }
 
-// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedCheckpoint, lanes: RunLanes): Promise<ExitCodeValue> {
-  const { config, io, log } = ctx;
+  const { config, log } = ctx;
   const { journal } = checkpoint;
-  const { findings } = lanes;
   if (journal.resumed) log.logger.info({ checkpoint: config.checkpoint, ...journal.replayed }, 'resuming from checkpoint');
-  const ledger = new LedgerInvocation(journal);
-  const began = await ledger
-    .begin({ argv: ctx.argv, config, pid: io.pid, startedAt: ctx.startedAt, callerArn: findings.callerArn, account: findings.account })
-    .then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-  if (began !== undefined) {
-    await checkpoint.abandon();
-    return refuse(ctx, journalRefusal(began), scan.totalRows);
-  }
-  // Every way out from here adds its `end` to the ledger before the checkpoint closes.
+  const ledger = await beginInLedger(ctx, scan, checkpoint, lanes.findings);
+  if (typeof ledger === 'number') return ledger;
+  const results = await confirmAndOpenResults(ctx, scan, checkpoint, lanes, ledger);
+  if (typeof results === 'number') return results;
+  const tally = config.acrossAccounts ? new AccountTally(new Map([...scan.places].map(([key, place]) => [key, place.rows]))) : undefined;
+  const engine = new TransferRun(engineOptions(ctx, scan, lanes, { journal, results }, false, tally));
+  const ran = await runWithProgress(ctx, engine, lanes, tally);
+  const run: EndedRun = { scan, checkpoint, results, ledger, engine, lanes, tally };
+  return 'error' in ran ? endFailed(ctx, run, ran.error) : endFinished(ctx, run, ran);
+}
+
+/** What the ends of a run share. */
+interface EndedRun {
+  readonly scan: InputScan;
+  readonly checkpoint: OpenedCheckpoint;
+  readonly results: ResultsWriter;
+  readonly ledger: LedgerInvocation;
+  readonly engine: TransferRun;
+  readonly lanes: RunLanes;
+  readonly tally: AccountTally | undefined;
+}
+
+/** The invocation's `begin` in the ledger; a checkpoint that cannot take it is refused (the exit code). */
+async function beginInLedger(
+  ctx: RunContext,
+  scan: InputScan,
+  checkpoint: OpenedCheckpoint,
+  findings: IdentityFindings,
+): Promise<LedgerInvocation | ExitCodeValue> {
+  const ledger = new LedgerInvocation(checkpoint.journal);
+  const facts = { argv: ctx.argv, config: ctx.config, pid: ctx.io.pid, startedAt: ctx.startedAt, callerArn: findings.callerArn, account: findings.account };
+  const failed = await ledger.begin(facts).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (failed === undefined) return ledger;
+  await checkpoint.abandon();
+  return refuse(ctx, journalRefusal(failed), scan.totalRows);
+}
+
+/** The operator's yes (on a terminal) and the results file opened; a refusal adds its `end` to the ledger first. */
+async function confirmAndOpenResults(
+  ctx: RunContext,
+  scan: InputScan,
+  checkpoint: OpenedCheckpoint,
+  lanes: RunLanes,
+  ledger: LedgerInvocation,
+): Promise<ResultsWriter | ExitCodeValue> {
+  const { config } = ctx;
   const refuseAndEnd = async (refusal: Refusal): Promise<ExitCodeValue> => {
     await ledger.end(systemClock.now(), refusal.exitCode, undefined, emptyCounts(scan.totalRows));
     await checkpoint.close().catch(() => checkpoint.abandon());
     return refuse(ctx, refusal, scan.totalRows);
   };
-  const agreed = await operatorAgrees(ctx, scan, journal, lanes).catch((error: unknown) => journalRefusal(error));
   // The preview reads the checkpoint back: a file that went bad is refused, the lock released.
+  const agreed = await operatorAgrees(ctx, scan, checkpoint.journal, lanes).catch((error: unknown) => journalRefusal(error));
   if (agreed instanceof Refusal) return refuseAndEnd(agreed);
   if (!agreed) return refuseAndEnd(new Refusal(ExitCode.Usage, 'not confirmed: nothing was written'));
   let results: ResultsWriter;
@@ -312,58 +336,79 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     return refuseAndEnd(localWriteRefusal(error) ?? rethrow(error));
   }
   // The results' temporary file must stay where it is, as the checkpoint must: the journal checks both before every group.
-  journal.watch(() => results.movedAway());
-  const tally = config.acrossAccounts ? new AccountTally(new Map([...scan.places].map(([key, place]) => [key, place.rows]))) : undefined;
-  const engine = new TransferRun(engineOptions(ctx, scan, lanes, { journal, results }, false, tally));
+  checkpoint.journal.watch(() => results.movedAway());
+  return results;
+}
+
+/** The engine's run with the progress display around it; a failure (the input changed, a local write) comes back as data. */
+async function runWithProgress(
+  ctx: RunContext,
+  engine: TransferRun,
+  lanes: RunLanes,
+  tally: AccountTally | undefined,
+): Promise<TransferOutcome | { error: unknown }> {
   const progress = createProgressReporter({
-    stream: io.stderr,
+    stream: ctx.io.stderr,
     mode: ctx.progressMode,
     statusLine: ctx.statusLine,
     clock: systemClock,
-    logger: log.logger,
+    logger: ctx.log.logger,
     getCounts: () => engine.counts(),
     getLimiterRate: () => updateRate(lanes.router),
     ...(tally === undefined ? {} : { getAccounts: () => tally.progress() }),
   });
-  const perAccount = () => tally?.counts(new Map(lanes.unreachable.map(({ lane, reason }) => [lane, reason])));
   progress.start();
-  const ran = await engine.run().then(
-    (outcome) => outcome,
-    (error: unknown) => ({ error }),
-  );
-  progress.stop();
-  if ('error' in ran) {
-    await results.abort();
-    const { error } = ran;
-    if (error instanceof InputError && error.code === 'FILE_CHANGED') {
-      const message = `${error.message}\nThe input changed while the job ran; rows already sent are in the checkpoint. Rerun to resume.`;
-      await ledger.end(systemClock.now(), ExitCode.Usage, 'input-changed', engine.counts());
-      await checkpoint.abandon();
-      return refuse(ctx, new Refusal(ExitCode.Usage, message), scan.totalRows);
-    }
-    // The journal or the results file could not be written: the rows stop, the summary still goes out.
-    const refusal = journalRefusal(error);
-    await ledger.end(systemClock.now(), refusal.exitCode, 'local-error', engine.counts());
-    await checkpoint.abandon();
-    return finish(ctx, lanes.router, {
-      counts: engine.counts(),
-      exitCode: refusal.exitCode,
-      stoppedBy: 'local-error',
-      results: '',
-      checkpoint: config.checkpoint,
-      error: refusal.message,
-      accounts: perAccount(),
-      ...found(findings),
-    });
+  try {
+    return await engine.run();
+  } catch (error) {
+    return { error };
+  } finally {
+    progress.stop();
   }
+}
+
+/** Each account's counts for the summary (runs across accounts). */
+function perAccount({ tally, lanes }: EndedRun): FinishParts['accounts'] {
+  return tally?.counts(new Map(lanes.unreachable.map(({ lane, reason }) => [lane, reason])));
+}
+
+/** The engine failed: the input changed (exit 2) or a file of the run could not be written (the summary still goes out). */
+async function endFailed(ctx: RunContext, run: EndedRun, error: unknown): Promise<ExitCodeValue> {
+  const { scan, checkpoint, results, ledger, engine, lanes } = run;
+  await results.abort();
+  if (error instanceof InputError && error.code === 'FILE_CHANGED') {
+    const message = `${error.message}\nThe input changed while the job ran; rows already sent are in the checkpoint. Rerun to resume.`;
+    await ledger.end(systemClock.now(), ExitCode.Usage, 'input-changed', engine.counts());
+    await checkpoint.abandon();
+    return refuse(ctx, new Refusal(ExitCode.Usage, message), scan.totalRows);
+  }
+  const refusal = journalRefusal(error);
+  await ledger.end(systemClock.now(), refusal.exitCode, 'local-error', engine.counts());
+  await checkpoint.abandon();
+  const { checkpoint: checkpointPath } = ctx.config;
+  return finish(ctx, lanes.router, {
+    counts: engine.counts(),
+    exitCode: refusal.exitCode,
+    stoppedBy: 'local-error',
+    results: '',
+    checkpoint: checkpointPath,
+    error: refusal.message,
+    accounts: perAccount(run),
+    ...found(lanes.findings),
+  });
+}
+
+/** The engine went through (or stopped): the results and the ledger's `end` written, the summary, the exit code. */
+async function endFinished(ctx: RunContext, run: EndedRun, ran: TransferOutcome): Promise<ExitCodeValue> {
+  const { config, io } = ctx;
   const ranExitCode = exitCodeForRun(ran.stoppedBy, ran.counts, io.interruptExitCode, config.check, ran.lanesStopped.length);
   const stoppedBy = ran.stoppedBy === 'signal' ? (ranExitCode === ExitCode.Terminated ? 'SIGTERM' : 'SIGINT') : ran.stoppedBy;
-  const closeFailure = await closeOutputs(checkpoint, results, (resultsFailed) =>
-    ledger.end(systemClock.now(), resultsFailed ? ExitCode.LocalWriteFailed : ranExitCode, resultsFailed ? 'local-error' : stoppedBy, ran.counts),
+  const closeFailure = await closeOutputs(run.checkpoint, run.results, (resultsFailed) =>
+    run.ledger.end(systemClock.now(), resultsFailed ? ExitCode.LocalWriteFailed : ranExitCode, resultsFailed ? 'local-error' : stoppedBy, ran.counts),
   );
   const closed = closeFailure === undefined ? undefined : (localWriteRefusal(closeFailure.error) ?? rethrow(closeFailure.error));
-  return finish(ctx, lanes.router, {
-    accounts: perAccount(),
+  return finish(ctx, run.lanes.router, {
+    accounts: perAccount(run),
     counts: ran.counts,
     exitCode: closed?.exitCode ?? ranExitCode,
     stoppedBy: closed === undefined ? stoppedBy : 'local-error',
@@ -371,7 +416,7 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
     // A dry run's summary names no checkpoint to resume from: it only added its invocation to the ledger.
     checkpoint: config.dryRun ? '' : config.checkpoint,
     error: closed?.message,
-    ...found(findings),
+    ...found(run.lanes.findings),
   });
 }
 
@@ -398,110 +443,4 @@ async function closeOutputs(
   if (journalFailure !== undefined) await checkpoint.abandon();
   const error = journalFailure ?? resultsFailure;
   return error === undefined ? undefined : { error, resultsLost: resultsFailure !== undefined };
-}
-
-type FinishParts = Pick<SummaryParts, 'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error' | 'warnings' | 'account' | 'limiterRate' | 'accounts'> & {
-  readonly exitCode: ExitCodeValue;
-};
-
-/** Where the update limiters settled, summed over the lanes: the run's pace of updates. */
-function updateRate(router: LaneRouter): number | undefined {
-  const rates = router.lanes.flatMap((lane) => {
-    const rate = lane.limiterStats().UpdateProvisionedProductProperties?.rate;
-    return rate === undefined ? [] : [rate];
-  });
-  return rates.length === 0 ? undefined : rates.reduce((sum, rate) => sum + rate, 0);
-}
-
-/** What the identity checks add to the summary. */
-function found(findings: IdentityFindings): Pick<FinishParts, 'warnings' | 'account'> {
-  return { ...(findings.warnings.length > 0 ? { warnings: findings.warnings } : {}), ...(findings.account !== undefined ? { account: findings.account } : {}) };
-}
-
-/** The end of a run that sent rows: its error (if any) on stderr, the summary table and the summary JSON. */
-async function finish(ctx: RunContext, router: LaneRouter, parts: FinishParts): Promise<ExitCodeValue> {
-  const { io, log } = ctx;
-  if (parts.error !== undefined) {
-    io.stderr.write(`sc-owner-transfer run: ${parts.error}\n`);
-    log.logger.error({ exitCode: parts.exitCode }, firstLine(parts.error));
-  }
-  let { exitCode, error } = parts;
-  const limiterRate = updateRate(router);
-  const summaryOf = () => makeRunSummary(summaryParts(ctx, { ...parts, exitCode, error, limiterRate }));
-  const limiters = Object.fromEntries(router.lanes.map((lane) => [lane.name, lane.limiterStats()]));
-  log.logger.info({ summary: summaryOf(), limiters: router.lanes.length === 1 ? router.lanes[0]?.limiterStats() : limiters }, 'run finished');
-  // The log is flushed before the summary is written, so a log that could not be written is in it.
-  const lost = await ctx.log.flush().then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  if (lost !== undefined) {
-    ctx.logFailure = lost;
-    io.stderr.write(`sc-owner-transfer run: ${errorText(lost)}\n`);
-    exitCode = withLocalWriteFailure(exitCode);
-    error ??= errorText(lost);
-  }
-  const summary = summaryOf();
-  io.stdout.write(renderSummaryTable(summary));
-  return (await writeSummary(ctx, summary)) ? exitCode : withLocalWriteFailure(exitCode);
-}
-
-/** Writes `--summary-json` if asked; false (the reason printed) when it could not be written. */
-async function writeSummary(ctx: Pick<RunContext, 'config' | 'io'>, summary: RunSummary): Promise<boolean> {
-  if (ctx.config.summaryJson === undefined) return true;
-  try {
-    await writeSummaryJson(ctx.config.summaryJson, summary);
-    return true;
-  } catch (error) {
-    if (!(error instanceof LocalFileError)) throw error;
-    ctx.io.stderr.write(`sc-owner-transfer run: ${error.message}\n`);
-    return false;
-  }
-}
-
-/**
- * A refusal: its full text to stderr once, its headline to the log (when the log is open), and a
- * summary JSON as on every exit, unless the summary's own path is what was refused.
- */
-async function refuse(
-  ctx: Pick<RunContext, 'config' | 'io' | 'startedAt'> & { log?: LoggerHandle },
-  refusal: Refusal,
-  totalRows: number,
-): Promise<ExitCodeValue> {
-  const { io, log } = ctx;
-  const { exitCode, message } = refusal;
-  io.stderr.write(`sc-owner-transfer run: ${message}\n`);
-  log?.logger.error({ exitCode }, firstLine(message));
-  if (refusal.flags.includes('--summary-json')) return exitCode;
-  const parts = summaryParts(ctx, {
-    counts: emptyCounts(refusal.rows ?? totalRows),
-    exitCode,
-    stoppedBy: undefined,
-    results: '',
-    checkpoint: '',
-    error: message,
-  });
-  return (await writeSummary(ctx, makeRunSummary(parts))) ? exitCode : withLocalWriteFailure(exitCode);
-}
-
-function summaryParts(ctx: Pick<RunContext, 'config' | 'startedAt'>, parts: FinishParts): SummaryParts {
-  const { config, startedAt } = ctx;
-  return { ...parts, startedAt, finishedAt: systemClock.now(), runId: config.runId, input: config.input, dryRun: config.dryRun };
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
-}
-
-/**
- * A run's own files failing mid-run: a write (exit 5), or a checkpoint entry that no longer reads
- * back (CORRUPT, exit 2; its message says to rerun). Anything else is a bug.
- */
-function journalRefusal(error: unknown): Refusal {
-  return localWriteRefusal(error) ?? (error instanceof CheckpointError ? checkpointRefusal(error) : rethrow(error));
-}
-
-/** For errors no step explains: they are bugs, and main.ts reports them with their stack (exit 70). */
-function rethrow(error: unknown): never {
-  throw error;
 }

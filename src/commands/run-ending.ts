@@ -1,0 +1,144 @@
+/**
+ * How a run ends, in one place: a refusal (its message once to stderr, its headline to the log, a
+ * summary JSON as on every exit), or the summary of a run that sent rows (table to stdout, JSON to
+ * its file), and the exit code that a report which could not be written turns into 5.
+ */
+import { systemClock } from '../clock.js';
+import { CheckpointError } from '../checkpoint/index.js';
+import { errorText } from '../errors.js';
+import { withLocalWriteFailure, type ExitCodeValue } from '../exit-codes.js';
+import { LocalFileError } from '../local-file-error.js';
+import type { LoggerHandle } from '../report/logger.js';
+import type { ProgressMode, StatusLine } from '../report/progress.js';
+import { makeRunSummary, renderSummaryTable, writeSummaryJson, type SummaryParts } from '../report/summary.js';
+import type { RunSummary } from '../report/types.js';
+import { emptyCounts } from '../transfer/counters.js';
+import type { LaneRouter } from '../transfer/lane.js';
+import type { CommandIo } from './command.js';
+import type { IdentityFindings } from './run-checks.js';
+import type { RunConfig } from './run-options.js';
+import { checkpointRefusal, localWriteRefusal, Refusal } from './steps.js';
+
+/** What every step of one run shares. */
+export interface RunContext {
+  readonly config: RunConfig;
+  /** The command line after `run`, for the ledger (secrets masked there). */
+  readonly argv: readonly string[];
+  readonly io: CommandIo;
+  readonly log: LoggerHandle;
+  readonly startedAt: number;
+  readonly progressMode: ProgressMode;
+  /** The terminal line the bar is drawn on, in bar mode; log lines to stderr go above it. */
+  readonly statusLine: StatusLine | undefined;
+  /** The log file's write failure, once reported (by the summary), so it is reported once. */
+  logFailure?: unknown;
+}
+
+export type FinishParts = Pick<
+  SummaryParts,
+  'counts' | 'stoppedBy' | 'results' | 'checkpoint' | 'error' | 'warnings' | 'account' | 'limiterRate' | 'accounts'
+> & {
+  readonly exitCode: ExitCodeValue;
+};
+
+/** Where the update limiters settled, summed over the lanes: the run's pace of updates. */
+export function updateRate(router: LaneRouter): number | undefined {
+  const rates = router.lanes.flatMap((lane) => {
+    const rate = lane.limiterStats().UpdateProvisionedProductProperties?.rate;
+    return rate === undefined ? [] : [rate];
+  });
+  return rates.length === 0 ? undefined : rates.reduce((sum, rate) => sum + rate, 0);
+}
+
+/** What the identity checks add to the summary. */
+export function found(findings: IdentityFindings): Pick<FinishParts, 'warnings' | 'account'> {
+  return { ...(findings.warnings.length > 0 ? { warnings: findings.warnings } : {}), ...(findings.account !== undefined ? { account: findings.account } : {}) };
+}
+
+/** The end of a run that sent rows: its error (if any) on stderr, the summary table and the summary JSON. */
+export async function finish(ctx: RunContext, router: LaneRouter, parts: FinishParts): Promise<ExitCodeValue> {
+  const { io, log } = ctx;
+  if (parts.error !== undefined) {
+    io.stderr.write(`sc-owner-transfer run: ${parts.error}\n`);
+    log.logger.error({ exitCode: parts.exitCode }, firstLine(parts.error));
+  }
+  let { exitCode, error } = parts;
+  const limiterRate = updateRate(router);
+  const summaryOf = () => makeRunSummary(summaryParts(ctx, { ...parts, exitCode, error, limiterRate }));
+  const limiters = Object.fromEntries(router.lanes.map((lane) => [lane.name, lane.limiterStats()]));
+  log.logger.info({ summary: summaryOf(), limiters: router.lanes.length === 1 ? router.lanes[0]?.limiterStats() : limiters }, 'run finished');
+  // The log is flushed before the summary is written, so a log that could not be written is in it.
+  const lost = await ctx.log.flush().then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  if (lost !== undefined) {
+    ctx.logFailure = lost;
+    io.stderr.write(`sc-owner-transfer run: ${errorText(lost)}\n`);
+    exitCode = withLocalWriteFailure(exitCode);
+    error ??= errorText(lost);
+  }
+  const summary = summaryOf();
+  io.stdout.write(renderSummaryTable(summary));
+  return (await writeSummary(ctx, summary)) ? exitCode : withLocalWriteFailure(exitCode);
+}
+
+/** Writes `--summary-json` if asked; false (the reason printed) when it could not be written. */
+export async function writeSummary(ctx: Pick<RunContext, 'config' | 'io'>, summary: RunSummary): Promise<boolean> {
+  if (ctx.config.summaryJson === undefined) return true;
+  try {
+    await writeSummaryJson(ctx.config.summaryJson, summary);
+    return true;
+  } catch (error) {
+    if (!(error instanceof LocalFileError)) throw error;
+    ctx.io.stderr.write(`sc-owner-transfer run: ${error.message}\n`);
+    return false;
+  }
+}
+
+/**
+ * A refusal: its full text to stderr once, its headline to the log (when the log is open), and a
+ * summary JSON as on every exit, unless the summary's own path is what was refused.
+ */
+export async function refuse(
+  ctx: Pick<RunContext, 'config' | 'io' | 'startedAt'> & { log?: LoggerHandle },
+  refusal: Refusal,
+  totalRows: number,
+): Promise<ExitCodeValue> {
+  const { io, log } = ctx;
+  const { exitCode, message } = refusal;
+  io.stderr.write(`sc-owner-transfer run: ${message}\n`);
+  log?.logger.error({ exitCode }, firstLine(message));
+  if (refusal.flags.includes('--summary-json')) return exitCode;
+  const parts = summaryParts(ctx, {
+    counts: emptyCounts(refusal.rows ?? totalRows),
+    exitCode,
+    stoppedBy: undefined,
+    results: '',
+    checkpoint: '',
+    error: message,
+  });
+  return (await writeSummary(ctx, makeRunSummary(parts))) ? exitCode : withLocalWriteFailure(exitCode);
+}
+
+function summaryParts(ctx: Pick<RunContext, 'config' | 'startedAt'>, parts: FinishParts): SummaryParts {
+  const { config, startedAt } = ctx;
+  return { ...parts, startedAt, finishedAt: systemClock.now(), runId: config.runId, input: config.input, dryRun: config.dryRun };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+/**
+ * A run's own files failing mid-run: a write (exit 5), or a checkpoint entry that no longer reads
+ * back (CORRUPT, exit 2; its message says to rerun). Anything else is a bug.
+ */
+export function journalRefusal(error: unknown): Refusal {
+  return localWriteRefusal(error) ?? (error instanceof CheckpointError ? checkpointRefusal(error) : rethrow(error));
+}
+
+/** For errors no step explains: they are bugs, and main.ts reports them with their stack (exit 70). */
+export function rethrow(error: unknown): never {
+  throw error;
+}
