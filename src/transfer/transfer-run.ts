@@ -1,4 +1,3 @@
-/* eslint-disable max-lines -- a debt of issue 23 (over the house's 400 lines of code): split it, then drop this line */
 /**
  * The transfer engine: input records in, one result per record out, the checkpoint journal kept
  * on the way. It never prints and never touches `process`: it reports through typed callbacks and
@@ -21,7 +20,6 @@ import pLimit from 'p-limit';
 import type { JournalFinished } from '../checkpoint/types.js';
 import type { Clock } from '../clock.js';
 import type { ClassifiedError } from '../aws/classify-error.js';
-import type { ProductFacts } from '../aws/service-catalog-api.js';
 import { errorText } from '../errors.js';
 import type { StopReason } from '../exit-codes.js';
 import type { InputRecord, TransferRow } from '../input/types.js';
@@ -35,18 +33,11 @@ import { deriveIdempotencyToken } from './token.js';
 import { confirmRecord } from './confirm-record.js';
 import { createCounters, type Counters } from './counters.js';
 import { foundStateOf, isInTargetState, preflightRow } from './preflight.js';
-import { chooseProductReader, perRowReader, type ProductReader } from './product-reader.js';
+import { LaneReaders } from './lane-readers.js';
 import { LaneQueues } from './lane-queues.js';
 
 export * from './transfer-options.js';
-import {
-  DEFAULT_BUSY_TIMEOUT_MS,
-  DEFAULT_MAX_QUEUED,
-  DEFAULT_WAITING_PER_WORKER,
-  type PreflightOptions,
-  type TransferOptions,
-  type TransferOutcome,
-} from './transfer-options.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_WAITING_PER_WORKER, type TransferOptions, type TransferOutcome } from './transfer-options.js';
 
 type Accepted = Extract<SendAnswer, { kind: 'accepted' }>;
 
@@ -59,7 +50,7 @@ export class TransferRun {
   /** When run() began, by the run's clock: a record created before it is not this run's doing. */
   #startedAt = 0;
   /** Preflight's reader of each lane, chosen when its first row needs a read. */
-  readonly #readers = new Map<Lane, Promise<ProductReader>>();
+  readonly #readers: LaneReaders | undefined;
 
   constructor(options: TransferOptions) {
     if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
@@ -71,6 +62,15 @@ export class TransferRun {
     // Every row in flight listens to its lane's signal (the request, p-retry's wait, the backoff
     // sleep); each removes its listener when done, so this is a bound, not a leak.
     for (const lane of options.lanes.lanes) setMaxListeners(options.concurrency * 4 + 10, lane.signal);
+    const { preflight } = options;
+    this.#readers =
+      preflight === undefined
+        ? undefined
+        : new LaneReaders(
+            preflight,
+            (lane) => this.#attemptOptions(undefined, lane),
+            (lane, strategy) => this.#options.events?.onPreflightReader?.(lane.name, strategy),
+          );
   }
 
   /** Live counters, for the progress display. */
@@ -103,40 +103,6 @@ export class TransferRun {
     if (this.#fatal !== undefined) throw this.#fatal;
     const lanesStopped = this.#options.lanes.lanes.flatMap((lane) => (lane.stoppedBy === undefined ? [] : [{ lane: lane.name, reason: lane.stoppedBy }]));
     return { counts: this.#counters.snapshot(), stoppedBy: this.#stoppedBy, lanesStopped };
-  }
-
-  /**
-   * Preflight's way of reading a lane's products, chosen once, when its first row needs a read (a
-   * resumed run whose rows are all done reads nothing): account-wide pages when they cost fewer
-   * calls than reading per row. A failed account-wide read falls back to reading per row (the
-   * rows' own reads then say what is wrong, row by row).
-   */
-  #readerFor(lane: Lane, preflight: PreflightOptions): Promise<ProductReader> {
-    let reader = this.#readers.get(lane);
-    if (reader === undefined) {
-      reader = (async () => {
-        let chosen = preflight.reader;
-        if (chosen === undefined) {
-          const answer = await chooseProductReader(preflight.planFor?.(lane.name) ?? preflight.plan, lane, this.#attemptOptions(undefined, lane));
-          chosen = answer.kind === 'chosen' ? answer.reader : perRowReader;
-        }
-        this.#options.events?.onPreflightReader?.(lane.name, chosen.strategy);
-        return chosen;
-      })();
-      this.#readers.set(lane, reader);
-    }
-    return reader;
-  }
-
-  /**
-   * What this run already read of a done row's product, at no extra call: only a lane whose
-   * preflight read the account's pages anyway holds it. Undefined otherwise (a resume whose rows
-   * are all done reads nothing, and is not made to).
-   */
-  async #alreadyRead(row: TransferRow, lane: Lane): Promise<ProductFacts | undefined> {
-    const reader = this.#readers.get(lane);
-    if (reader === undefined) return undefined;
-    return (await reader.catch(() => undefined))?.peek?.(row);
   }
 
   /**
@@ -275,7 +241,7 @@ export class TransferRun {
     // A superseded row (a later change of the ledger set other targets) is never done: decided again.
     const lane = lanes.laneFor(row);
     if (prior?.state === 'done' && this.#options.preflight?.reconcile !== true) {
-      const facts = await this.#alreadyRead(row, lane);
+      const facts = await this.#readers?.alreadyRead(row, lane);
       const result =
         facts !== undefined && !isInTargetState(row, facts)
           ? resultForDrifted(row, token, prior.finished, foundStateOf(row, facts))
@@ -297,8 +263,7 @@ export class TransferRun {
     }
     // This row will be read: its lane's reader is chosen now (as its worker would), so the done
     // rows read after it are checked against what that read brings, deterministically.
-    const { preflight } = this.#options;
-    if (preflight !== undefined) this.#readerFor(lane, preflight).catch(() => undefined);
+    this.#readers?.readerFor(lane).catch(() => undefined);
     return job;
   }
 
@@ -340,7 +305,7 @@ export class TransferRun {
   async #preflight(job: RowJob, attempt: AttemptOptions): Promise<RowJob | undefined> {
     const { preflight, clock, runId } = this.#options;
     if (preflight === undefined) return job;
-    const reader = await this.#readerFor(job.lane, preflight);
+    const reader = await this.#readers!.readerFor(job.lane);
     const answer = await preflightRow(job, attempt, {
       reader,
       clock,
