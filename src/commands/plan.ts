@@ -16,7 +16,7 @@ import { LocalFileError } from '../local-file-error.js';
 import { listAccount } from '../plan/list-account.js';
 import { PLAN_COLUMNS, planProduct, STATUSES_TO_REVIEW, type PlannedRow } from '../plan/plan-rules.js';
 import { NotRegularFileError, pathExists, writeFileAtomic } from '../report/atomic-file.js';
-import { createLogger } from '../report/logger.js';
+import { createLogger, type LoggerHandle } from '../report/logger.js';
 import { Lane } from '../transfer/lane.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
@@ -50,121 +50,151 @@ interface PlanPlace {
 
 type PlaceRow = PlannedRow & { readonly accountId: string; readonly region: string };
 
-// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeValue> {
   const fail = (refusal: Refusal): ExitCodeValue => {
     io.stderr.write(`sc-owner-transfer plan: ${refusal.message}\n`);
     return refusal.exitCode;
   };
-  // Before the log is opened or a call is made: an --out that is a FIFO, a device, a socket or a
-  // directory is refused with --force too, as are two flags naming one file and unreadable inputs.
-  const files = planFiles(config);
-  const badFiles = (await checkFiles(files)) ?? (await checkInputFiles(files));
+  const badFiles = await checkPlanFiles(config);
   if (badFiles) return fail(badFiles);
-  if (!config.force && (await pathExists(config.out))) return fail(new Refusal(ExitCode.Usage, `--out '${config.out}' exists; pass --force to replace it`));
   const log = createLogger({
     level: config.logLevel,
     destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr },
   });
   const agents = createHttpAgents({ maxSockets: 8, env: io.env });
   if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
-  const client = createServiceCatalogClient({
-    region: config.region,
-    profile: config.profile,
-    endpoint: config.endpointUrl,
-    agents,
-    requestTimeoutMs: config.requestTimeoutMs,
-  });
-  let opened: OpenedAccountLanes | undefined;
+  const { region, profile, requestTimeoutMs } = config;
+  const client = createServiceCatalogClient({ region, profile, endpoint: config.endpointUrl, agents, requestTimeoutMs });
+  let reached: ReachedPlaces | undefined;
   try {
     const unusable = await checkAwsSettings(client);
     if (unusable) return fail(unusable);
-    let places: PlanPlace[];
-    const notReached: UnreachableAccount[] = [];
-    if (config.acrossAccounts) {
-      const accountsFile = await readAccountsFile(config.accountsFile);
-      if (accountsFile instanceof Refusal) return fail(accountsFile);
-      const planned = planPlaces(config, accountsFile);
-      opened = openAccountLanes(planned, config, accountsFile, {
-        agents,
-        clock: systemClock,
-        defaultRegion: config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION,
-      });
-      notReached.push(...(await reachAccounts(opened.lanes, opened.identities, io.signal)));
-      // Interrupted while reaching: every account "failed"; that is no plan to write.
-      if (io.signal.aborted) return fail(new Refusal(io.interruptExitCode(), 'interrupted: no plan was written'));
-      // The region cell is the region the account is listed in, as its lane resolved it.
-      places = [...planned].map(([key, place]) => ({
-        key,
-        lane: opened!.lanes.get(key)!,
-        accountId: place.accountId,
-        region: place.region ?? accountsFile?.get(place.accountId)?.region ?? config.region ?? '',
-      }));
-    } else {
-      places = [
-        {
-          key: 'default',
-          lane: new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client), maxRate: config.ratePerSecond, clock: systemClock }),
-        },
-      ];
-    }
-    const attempt = {
-      policy: DEFAULT_RETRY_POLICY,
-      clock: systemClock,
-      random: () => randomInt(0, 2 ** 32) / 2 ** 32,
-      signal: io.signal,
-      onRetry: (event: { attempt: number; error: { code: string }; delayMs: number }) =>
-        log.logger.info({ attempt: event.attempt, error: event.error.code, delayMs: event.delayMs }, 'retrying a list call'),
-    };
-    const rows: PlaceRow[] = [];
-    const summary = new PlanSummary();
-    const launchRoles = config.launchRoles.length > 0 || config.owners.some((rule) => rule.launchRole !== undefined);
-    for (const place of places) {
-      if (place.lane.stoppedBy !== undefined) continue;
-      // Kept only when the account's listing finishes: a plan never holds part of an account it says it left out.
-      const found: { row?: PlaceRow; id: string; status: string; decision: ReturnType<typeof planProduct> }[] = [];
-      const answer = await listAccount(place.lane, attempt, { launchRoles }, (facts) => {
-        const decision = planProduct(facts, config.owners, config.launchRoles, config.filters);
-        found.push({
-          id: facts.id,
-          status: facts.status,
-          decision,
-          ...(decision.kind === 'move' ? { row: { ...decision.row, accountId: place.accountId ?? '', region: place.region ?? '' } } : {}),
-        });
-      });
-      if (answer.kind === 'failed') {
-        if (answer.error.kind === 'aborted') return fail(new Refusal(io.interruptExitCode(), 'interrupted: no plan was written'));
-        const why = `listing failed (${answer.error.code}: ${answer.error.message})`;
-        if (!config.acrossAccounts)
-          return fail(new Refusal(ExitCode.StoppedEarly, `listing the account failed (${answer.error.code}: ${answer.error.message}); no plan was written`));
-        // Across accounts the others still go into the plan, which says it is incomplete.
-        notReached.push({ lane: place.key, accountId: place.accountId ?? '', reason: why });
-        continue;
-      }
-      for (const { id, status, decision, row } of found) {
-        summary.add(id, status, decision);
-        if (row !== undefined) rows.push(row);
-      }
-      summary.listed(answer.pass);
-      for (const warning of answer.pass.warnings) log.logger.warn(place.accountId === undefined ? warning : `${place.key}: ${warning}`);
-    }
+    const places = await placesToList(config, io, client, agents);
+    if (places instanceof Refusal) return fail(places);
+    reached = places;
+    const listed = await listPlaces(reached, config, io, log);
+    if (listed instanceof Refusal) return fail(listed);
+    const { rows, summary } = listed;
+    const { notReached } = reached;
     for (const { lane, reason } of notReached) log.logger.warn({ account: lane, reason }, `account ${lane} could not be listed: the plan leaves it out`);
-    const columns = planColumns(config.acrossAccounts);
-    const csv = stringify([columns.map(([name]) => name), ...rows.map((row) => columns.map(([, cell]) => cell(row)))]);
-    try {
-      await writeFileAtomic(config.out, csv);
-    } catch (error) {
-      // Made a FIFO or a device since the check: left as it is, and nothing was written (exit 2, as up front).
-      if (error instanceof NotRegularFileError)
-        return fail(new Refusal(ExitCode.Usage, `--out '${config.out}': is ${error.kind}, not a regular file. No plan was written.`));
-      return fail(new Refusal(ExitCode.LocalWriteFailed, LocalFileError.wrap('plan', config.out, error).message));
-    }
-    io.stdout.write(summary.render(config.out, rows.length, config.acrossAccounts ? places.length : undefined, notReached));
+    const unwritten = await writePlan(config, rows);
+    if (unwritten) return fail(unwritten);
+    io.stdout.write(summary.render(config.out, rows.length, config.acrossAccounts ? reached.places.length : undefined, notReached));
     return notReached.length > 0 ? ExitCode.AccountsUnreachable : ExitCode.Ok;
   } finally {
     client.destroy();
-    opened?.destroy();
+    reached?.opened?.destroy();
     await log.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Before the log is opened or a call is made: an --out that is a FIFO, a device, a socket or a
+ * directory is refused with --force too, as are two flags naming one file and unreadable inputs.
+ */
+async function checkPlanFiles(config: PlanConfig): Promise<Refusal | undefined> {
+  const files = planFiles(config);
+  const badFiles = (await checkFiles(files)) ?? (await checkInputFiles(files));
+  if (badFiles) return badFiles;
+  if (!config.force && (await pathExists(config.out))) return new Refusal(ExitCode.Usage, `--out '${config.out}' exists; pass --force to replace it`);
+  return undefined;
+}
+
+/** The places to list, each with its lane; across accounts, each account reached first (those not reached are named). */
+interface ReachedPlaces {
+  readonly places: readonly PlanPlace[];
+  readonly notReached: UnreachableAccount[];
+  readonly opened?: OpenedAccountLanes;
+}
+
+async function placesToList(
+  config: PlanConfig,
+  io: CommandIo,
+  client: ReturnType<typeof createServiceCatalogClient>,
+  agents: ReturnType<typeof createHttpAgents>,
+): Promise<ReachedPlaces | Refusal> {
+  if (!config.acrossAccounts) {
+    const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client), maxRate: config.ratePerSecond, clock: systemClock });
+    return { places: [{ key: 'default', lane }], notReached: [] };
+  }
+  const accountsFile = await readAccountsFile(config.accountsFile);
+  if (accountsFile instanceof Refusal) return accountsFile;
+  const planned = planPlaces(config, accountsFile);
+  const defaultRegion = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  const opened = openAccountLanes(planned, config, accountsFile, { agents, clock: systemClock, defaultRegion });
+  const notReached = await reachAccounts(opened.lanes, opened.identities, io.signal);
+  // Interrupted while reaching: every account "failed"; that is no plan to write.
+  if (io.signal.aborted) {
+    opened.destroy();
+    return new Refusal(io.interruptExitCode(), 'interrupted: no plan was written');
+  }
+  // The region cell is the region the account is listed in, as its lane resolved it.
+  const places = [...planned].map(([key, place]) => ({
+    key,
+    lane: opened.lanes.get(key)!,
+    accountId: place.accountId,
+    region: place.region ?? accountsFile?.get(place.accountId)?.region ?? config.region ?? '',
+  }));
+  return { places, notReached: [...notReached], opened };
+}
+
+/** Lists every place reached: the rows to move, and what the summary says of each product. */
+async function listPlaces(
+  reached: ReachedPlaces,
+  config: PlanConfig,
+  io: CommandIo,
+  log: LoggerHandle,
+): Promise<{ rows: PlaceRow[]; summary: PlanSummary } | Refusal> {
+  const attempt = {
+    policy: DEFAULT_RETRY_POLICY,
+    clock: systemClock,
+    random: () => randomInt(0, 2 ** 32) / 2 ** 32,
+    signal: io.signal,
+    onRetry: (event: { attempt: number; error: { code: string }; delayMs: number }) =>
+      log.logger.info({ attempt: event.attempt, error: event.error.code, delayMs: event.delayMs }, 'retrying a list call'),
+  };
+  const rows: PlaceRow[] = [];
+  const summary = new PlanSummary();
+  const launchRoles = config.launchRoles.length > 0 || config.owners.some((rule) => rule.launchRole !== undefined);
+  for (const place of reached.places) {
+    if (place.lane.stoppedBy !== undefined) continue;
+    // Kept only when the account's listing finishes: a plan never holds part of an account it says it left out.
+    const found: { row?: PlaceRow; id: string; status: string; decision: ReturnType<typeof planProduct> }[] = [];
+    const answer = await listAccount(place.lane, attempt, { launchRoles }, (facts) => {
+      const decision = planProduct(facts, config.owners, config.launchRoles, config.filters);
+      const row = decision.kind === 'move' ? { row: { ...decision.row, accountId: place.accountId ?? '', region: place.region ?? '' } } : {};
+      found.push({ id: facts.id, status: facts.status, decision, ...row });
+    });
+    if (answer.kind === 'failed') {
+      if (answer.error.kind === 'aborted') return new Refusal(io.interruptExitCode(), 'interrupted: no plan was written');
+      const why = `listing failed (${answer.error.code}: ${answer.error.message})`;
+      if (!config.acrossAccounts)
+        return new Refusal(ExitCode.StoppedEarly, `listing the account failed (${answer.error.code}: ${answer.error.message}); no plan was written`);
+      // Across accounts the others still go into the plan, which says it is incomplete.
+      reached.notReached.push({ lane: place.key, accountId: place.accountId ?? '', reason: why });
+      continue;
+    }
+    for (const { id, status, decision, row } of found) {
+      summary.add(id, status, decision);
+      if (row !== undefined) rows.push(row);
+    }
+    summary.listed(answer.pass);
+    for (const warning of answer.pass.warnings) log.logger.warn(place.accountId === undefined ? warning : `${place.key}: ${warning}`);
+  }
+  return { rows, summary };
+}
+
+/** The plan written whole (renamed into place); a target that became a FIFO or a device since the check is left as it is. */
+async function writePlan(config: PlanConfig, rows: readonly PlaceRow[]): Promise<Refusal | undefined> {
+  const columns = planColumns(config.acrossAccounts);
+  const csv = stringify([columns.map(([name]) => name), ...rows.map((row) => columns.map(([, cell]) => cell(row)))]);
+  try {
+    await writeFileAtomic(config.out, csv);
+    return undefined;
+  } catch (error) {
+    if (error instanceof NotRegularFileError)
+      return new Refusal(ExitCode.Usage, `--out '${config.out}': is ${error.kind}, not a regular file. No plan was written.`);
+    return new Refusal(ExitCode.LocalWriteFailed, LocalFileError.wrap('plan', config.out, error).message);
   }
 }
 
