@@ -132,6 +132,15 @@ export function renderHelp(title: string, usage: string, specs: readonly FlagSpe
   return [title, '', `Usage: sc-owner-transfer ${usage}`, '', 'Options:', ...lines, ...(footer ? ['', footer] : []), ''].join('\n');
 }
 
+/** A repeatable flag's values, each may list several with commas: `--account a,b --account c`. Blank ones dropped. */
+export function listFlag(flags: ParsedFlags, name: string): string[] {
+  return [(flags[name] as string[] | string | undefined) ?? []]
+    .flat()
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
+}
+
 /** A URL's `user:password@`, masked as the log masks a proxy's. */
 export function maskUrlCredentials(url: string): string {
   return url.replace(/^([a-z][\w+.-]*:\/\/)?[^/@]*@/i, '$1***@');

@@ -15,6 +15,7 @@ import { EXTERNAL_ID_PATTERN } from '../input/api-constraints.js';
 import { IAM_NAME_PATTERN, ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
 import {
   booleanFlag,
+  listFlag,
   choiceFlag,
   endpointFlag,
   integerFlag,
@@ -302,71 +303,29 @@ export function accessFlags(flags: ParsedFlags): { assumeRoleName: string | unde
   return { assumeRoleName, externalId, accountsFile: stringFlag(flags, 'accounts') };
 }
 
-// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 export function parseRunConfig(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): RunConfig {
   const flags = parseFlags(argv, RUN_FLAGS);
   const help = booleanFlag(flags, 'help');
   if (help) return { help } as RunConfig;
   const input = resolve(cwd, requiredString(flags, 'input'));
-  const maxErrorsText = stringFlag(flags, 'max-errors') ?? RUN_DEFAULTS.maxErrors;
-  let failureBudget: FailureBudget;
-  try {
-    failureBudget = parseFailureBudget(maxErrorsText);
-  } catch (error) {
-    // The library names the problem; the flag is the command's to name.
-    if (error instanceof BudgetSyntaxError) throw new UsageError('BAD_VALUE', `--max-errors: ${error.message}`);
-    throw error;
-  }
   const runId = stringFlag(flags, 'run-id') ?? '';
   if (runId !== '' && !RUN_ID_PATTERN.test(runId)) {
     throw new UsageError('BAD_VALUE', `--run-id expects 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit, got '${runId}'`);
   }
-  const endpoint = (flag: string, ...names: string[]) => endpointFlag(flags, env, flag, ...names);
-  const endpointUrl = endpoint('endpoint-url', 'AWS_ENDPOINT_URL_SERVICE_CATALOG', 'AWS_ENDPOINT_URL');
-  const expectAccounts = (flags['expect-account'] as string[] | undefined) ?? [];
+  const expectAccounts = listFlag(flags, 'expect-account');
   for (const account of expectAccounts) {
     if (!ACCOUNT_ID_PATTERN.test(account)) throw new UsageError('BAD_VALUE', `--expect-account expects a 12-digit account id, got '${account}'`);
   }
   const { assumeRoleName, externalId, accountsFile: accountsRaw } = accessFlags(flags);
-  if (booleanFlag(flags, 'check') && !booleanFlag(flags, 'dry-run')) {
-    throw new UsageError('BAD_VALUE', '--check is the verify of a dry run: give it with --dry-run');
-  }
-  let logLevel: LogLevel;
-  try {
-    logLevel = parseLogLevel(stringFlag(flags, 'log-level') ?? RUN_DEFAULTS.logLevel);
-  } catch (error) {
-    throw new UsageError('BAD_VALUE', (error as Error).message);
-  }
+  refuseFlagsThatConflict(flags);
   const limitRaw = stringFlag(flags, 'limit');
-  for (const [a, b] of [
-    ['no-wait', 'wait'],
-    ['no-wait', 'wait-timeout'],
-    ['no-preflight', 'reconcile'],
-    ['no-preflight', 'busy-timeout'],
-  ] as const) {
-    if (flags[a] !== undefined && flags[b] !== undefined) {
-      const why = a === 'no-wait' ? 'waiting is what --no-wait turns off' : `--${b} works on what preflight reads`;
-      throw new UsageError('BAD_VALUE', `--${a} and --${b} cannot be given together: ${why}`);
-    }
-  }
-  const shardText = stringFlag(flags, 'shard');
-  const shard = shardText === undefined ? undefined : parseShard(shardText);
-  if (typeof shard === 'string') throw new UsageError('BAD_VALUE', `--shard ${shard}`);
-  if (shard !== undefined && assumeRoleName === undefined && accountsRaw === undefined) {
-    throw new UsageError('BAD_VALUE', '--shard splits a run across accounts: give --assume-role-name or --accounts');
-  }
-  // Each shard resumes its own part: by default, files of its own next to the input.
-  const stem = shard === undefined ? input : `${input}.shard-${shard.index}-of-${shard.count}`;
-  const results = resolve(cwd, stringFlag(flags, 'results') ?? defaultResultsPath(stem, booleanFlag(flags, 'dry-run'), booleanFlag(flags, 'check')));
-  const checkpoint = resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${stem}.checkpoint`);
+  const shard = shardFlag(flags, assumeRoleName !== undefined || accountsRaw !== undefined);
   return {
     help,
     input,
-    results,
-    checkpoint,
+    ...outputFiles(flags, cwd, input, shard),
     concurrency: integerFlag(flags, 'concurrency', { min: 1, max: 64, defaultValue: RUN_DEFAULTS.concurrency }),
-    ratePerSecond: numberFlag(flags, 'rate', { min: 0.1, max: RUN_DEFAULTS.maxRate, defaultValue: RUN_DEFAULTS.ratePerSecond }),
-    failureBudget,
+    failureBudget: failureBudgetFlag(flags),
     runId,
     dryRun: booleanFlag(flags, 'dry-run'),
     skipInvalid: booleanFlag(flags, 'skip-invalid'),
@@ -386,18 +345,90 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     acrossAccounts: assumeRoleName !== undefined || accountsRaw !== undefined,
     shard,
     targetCheck: !booleanFlag(flags, 'no-target-check'),
-    stsEndpointUrl: endpoint('sts-endpoint-url', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'),
-    iamEndpointUrl: endpoint('iam-endpoint-url', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'),
-    region: stringFlag(flags, 'region'),
-    profile: stringFlag(flags, 'profile'),
-    endpointUrl,
+    ...awsAndLogFlags(flags, cwd, env),
     acceptLanguage: choiceFlag(flags, 'accept-language', ['en', 'jp', 'zh'] as const, RUN_DEFAULTS.acceptLanguage),
-    requestTimeoutMs: numberFlag(flags, 'request-timeout', { min: 1, max: 600, defaultValue: RUN_DEFAULTS.requestTimeoutSeconds }) * 1000,
     graceMs: RUN_DEFAULTS.graceSeconds * 1000,
-    logLevel,
-    logFile: stringFlag(flags, 'log-file') === undefined ? undefined : resolve(cwd, stringFlag(flags, 'log-file') as string),
     progress: !booleanFlag(flags, 'no-progress'),
     summaryJson: stringFlag(flags, 'summary-json') === undefined ? undefined : resolve(cwd, stringFlag(flags, 'summary-json') as string),
     forceUnlock: booleanFlag(flags, 'force-unlock'),
   };
+}
+
+/** The AWS and logging flags `run` and `plan` share, read one way. */
+export interface AwsAndLogSettings {
+  readonly region: string | undefined;
+  readonly profile: string | undefined;
+  readonly endpointUrl: string | undefined;
+  readonly stsEndpointUrl: string | undefined;
+  readonly iamEndpointUrl: string | undefined;
+  readonly ratePerSecond: number;
+  readonly requestTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly logFile: string | undefined;
+}
+
+export function awsAndLogFlags(flags: ParsedFlags, cwd: string, env: Readonly<Record<string, string | undefined>>): AwsAndLogSettings {
+  const endpoint = (flag: string, ...names: string[]) => endpointFlag(flags, env, flag, ...names);
+  let logLevel: LogLevel;
+  try {
+    logLevel = parseLogLevel(stringFlag(flags, 'log-level') ?? RUN_DEFAULTS.logLevel);
+  } catch (error) {
+    throw new UsageError('BAD_VALUE', (error as Error).message);
+  }
+  const logFile = stringFlag(flags, 'log-file');
+  return {
+    region: stringFlag(flags, 'region'),
+    profile: stringFlag(flags, 'profile'),
+    endpointUrl: endpoint('endpoint-url', 'AWS_ENDPOINT_URL_SERVICE_CATALOG', 'AWS_ENDPOINT_URL'),
+    stsEndpointUrl: endpoint('sts-endpoint-url', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'),
+    iamEndpointUrl: endpoint('iam-endpoint-url', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'),
+    ratePerSecond: numberFlag(flags, 'rate', { min: 0.1, max: RUN_DEFAULTS.maxRate, defaultValue: RUN_DEFAULTS.ratePerSecond }),
+    requestTimeoutMs: numberFlag(flags, 'request-timeout', { min: 1, max: 600, defaultValue: RUN_DEFAULTS.requestTimeoutSeconds }) * 1000,
+    logLevel,
+    logFile: logFile === undefined ? undefined : resolve(cwd, logFile),
+  };
+}
+
+function failureBudgetFlag(flags: ParsedFlags): FailureBudget {
+  try {
+    return parseFailureBudget(stringFlag(flags, 'max-errors') ?? RUN_DEFAULTS.maxErrors);
+  } catch (error) {
+    // The library names the problem; the flag is the command's to name.
+    if (error instanceof BudgetSyntaxError) throw new UsageError('BAD_VALUE', `--max-errors: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Flags that undo each other, refused with why. */
+function refuseFlagsThatConflict(flags: ParsedFlags): void {
+  if (booleanFlag(flags, 'check') && !booleanFlag(flags, 'dry-run')) {
+    throw new UsageError('BAD_VALUE', '--check is the verify of a dry run: give it with --dry-run');
+  }
+  for (const [a, b] of [
+    ['no-wait', 'wait'],
+    ['no-wait', 'wait-timeout'],
+    ['no-preflight', 'reconcile'],
+    ['no-preflight', 'busy-timeout'],
+  ] as const) {
+    if (flags[a] !== undefined && flags[b] !== undefined) {
+      const why = a === 'no-wait' ? 'waiting is what --no-wait turns off' : `--${b} works on what preflight reads`;
+      throw new UsageError('BAD_VALUE', `--${a} and --${b} cannot be given together: ${why}`);
+    }
+  }
+}
+
+function shardFlag(flags: ParsedFlags, acrossAccounts: boolean): Shard | undefined {
+  const shardText = stringFlag(flags, 'shard');
+  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  if (typeof shard === 'string') throw new UsageError('BAD_VALUE', `--shard ${shard}`);
+  if (shard !== undefined && !acrossAccounts) throw new UsageError('BAD_VALUE', '--shard splits a run across accounts: give --assume-role-name or --accounts');
+  return shard;
+}
+
+/** The results and the checkpoint: as given, or next to the input (each shard its own, a dry run and a verify their own results). */
+function outputFiles(flags: ParsedFlags, cwd: string, input: string, shard: Shard | undefined): { results: string; checkpoint: string } {
+  const stem = shard === undefined ? input : `${input}.shard-${shard.index}-of-${shard.count}`;
+  const results = resolve(cwd, stringFlag(flags, 'results') ?? defaultResultsPath(stem, booleanFlag(flags, 'dry-run'), booleanFlag(flags, 'check')));
+  const checkpoint = resolve(cwd, stringFlag(flags, 'checkpoint') ?? `${stem}.checkpoint`);
+  return { results, checkpoint };
 }

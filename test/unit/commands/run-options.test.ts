@@ -201,3 +201,14 @@ describe('help', () => {
     expect(help).toContain('(default: <input>.results.csv; --dry-run: <input>.dry-run.csv; --dry-run --check: <input>.verify.csv)');
   });
 });
+
+describe('repeatable flags, read one way', () => {
+  it("--expect-account takes commas as plan's --account does, and names a bad id", () => {
+    expect(parse(['--expect-account', '111122223333,444455556666', '--expect-account', '777788889999']).expectAccounts).toEqual([
+      '111122223333',
+      '444455556666',
+      '777788889999',
+    ]);
+    expect(() => parse(['--expect-account', '111122223333,12345'])).toThrow("--expect-account expects a 12-digit account id, got '12345'");
+  });
+});
