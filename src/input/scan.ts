@@ -9,12 +9,12 @@
  *
  * A header with no data rows is valid: zero rows, no problem (the caller may warn).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { InputEngine } from './engine.js';
 import { fileSystemError, isAbortError, openInputFile, parseCsvStream, statInput } from './csv-stream.js';
 import { quoteValue } from './format.js';
-import type { FileFingerprint, HeaderMap, InputProblem, InputScan } from './types.js';
+import type { FileFingerprint, HeaderMap, InputProblem, InputRecord, InputScan } from './types.js';
 
 export const DEFAULT_MAX_PROBLEMS_KEPT = 1000;
 /** Bytes read from the file at a time (also the most read ahead of the parser). */
@@ -26,7 +26,6 @@ export interface ScanOptions {
   readonly maxProblemsKept?: number | undefined;
 }
 
-// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 export async function scanInput(path: string, options: ScanOptions = {}): Promise<InputScan> {
   const { signal, maxProblemsKept = DEFAULT_MAX_PROBLEMS_KEPT } = options;
   if (!Number.isSafeInteger(maxProblemsKept) || maxProblemsKept < 0) {
@@ -34,84 +33,18 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
   }
   signal?.throwIfAborted();
   const { handle, stats } = await openInputFile(path);
-
-  const hash = createHash('sha256');
-  let bytesRead = 0;
   const engine = new InputEngine();
-  const problems: InputProblem[] = [];
-  let problemCount = 0;
-  const note = (problem: InputProblem): void => {
-    problemCount++;
-    if (problems.length < maxProblemsKept) problems.push(problem);
-  };
-  let totalRows = 0;
-  let validRows = 0;
-  let invalidRows = 0;
-  let rowsSettingLaunchRole = 0;
-  const owners = new Map<string, number>();
-  const launchRoles = new Map<string, number>();
-  let duplicateRows = 0;
-  const places = new Map<string, { accountId: string; region: string | undefined; rows: number; duplicates: number }>();
-  const placeOf = (accountId: string, region: string | undefined) => {
-    const key = placeKey(accountId, region);
-    let place = places.get(key);
-    if (place === undefined) places.set(key, (place = { accountId, region, rows: 0, duplicates: 0 }));
-    return place;
-  };
-  let fatal: InputProblem | undefined;
-
-  try {
-    const source = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
-    const onChunk = (chunk: Buffer): void => {
-      hash.update(chunk);
-      bytesRead += chunk.length;
-    };
-    for await (const record of parseCsvStream(source, { signal, onChunk })) {
-      const step = engine.push(record);
-      if (step.kind === 'fatal') {
-        fatal = step.problem;
-        break;
-      }
-      if (step.kind !== 'record') continue;
-      totalRows++;
-      const result = step.record;
-      if (result.kind === 'valid') {
-        validRows++;
-        if (result.duplicateOfLine !== undefined) {
-          duplicateRows++;
-          placeOf(result.row.accountId, result.row.region).duplicates += 1;
-        } else {
-          const { newOwner, launchRole, accountId, region } = result.row;
-          placeOf(accountId, region).rows += 1;
-          if (newOwner !== undefined) owners.set(newOwner, (owners.get(newOwner) ?? 0) + 1);
-          if (launchRole !== undefined) {
-            rowsSettingLaunchRole++;
-            launchRoles.set(launchRole, (launchRoles.get(launchRole) ?? 0) + 1);
-          }
-        }
-      } else {
-        invalidRows++;
-        result.problems.forEach(note);
-      }
-    }
-    fatal ??= engine.finish();
-  } catch (error) {
-    if (isAbortError(error)) throw error;
-    const problem = engine.parseError(error);
-    if (!problem) throw isErrno(error) ? fileSystemError(path, error) : error;
-    fatal = problem;
-  } finally {
-    await handle.close().catch(() => {});
-  }
-
+  const tally = new ScanTally(maxProblemsKept);
+  const read = await readEveryRecord(path, handle, engine, tally, signal);
+  let { fatal } = read;
   let sha256: string;
   if (fatal) {
     // The scan stopped early: hash the whole file anyway, so the fingerprint always names the file.
-    sha256 = await hashFile(path, signal).catch(() => hash.digest('hex'));
+    sha256 = await hashFile(path, signal).catch(() => read.hash.digest('hex'));
   } else {
-    sha256 = hash.digest('hex');
+    sha256 = read.hash.digest('hex');
     const after = await statInput(path).catch(() => undefined);
-    if (bytesRead !== stats.size || !after || !sameFile(after, stats)) {
+    if (read.bytesRead !== stats.size || !after || !sameFile(after, stats)) {
       fatal = {
         code: 'FILE_CHANGED',
         line: 0,
@@ -119,14 +52,9 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
       };
     }
   }
-  if (fatal) {
-    problemCount++;
-    // The fatal problem is always listed; it is the last in line order, so it replaces the last kept one if the list is full.
-    if (problems.length < maxProblemsKept) problems.push(fatal);
-    else if (maxProblemsKept > 0) problems[problems.length - 1] = fatal;
-  }
-
+  if (fatal) tally.noteFatal(fatal);
   const fingerprint: FileFingerprint = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, sha256 };
+  const { totalRows, validRows, invalidRows, rowsSettingLaunchRole, owners, launchRoles, places, duplicateRows, problems, problemCount } = tally;
   return {
     header: engine.header ?? unresolvedHeader(engine.headerCells),
     totalRows,
@@ -142,6 +70,102 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
     fingerprint,
     products: engine.products,
   };
+}
+
+/** Reads the file through the engine into the tally, hashing it on the way; a CSV that cannot be read on is the fatal problem. */
+async function readEveryRecord(
+  path: string,
+  handle: Awaited<ReturnType<typeof openInputFile>>['handle'],
+  engine: InputEngine,
+  tally: ScanTally,
+  signal: AbortSignal | undefined,
+): Promise<{ fatal: InputProblem | undefined; bytesRead: number; hash: Hash }> {
+  const hash = createHash('sha256');
+  let bytesRead = 0;
+  let fatal: InputProblem | undefined;
+  try {
+    const source = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    const onChunk = (chunk: Buffer): void => {
+      hash.update(chunk);
+      bytesRead += chunk.length;
+    };
+    for await (const record of parseCsvStream(source, { signal, onChunk })) {
+      const step = engine.push(record);
+      if (step.kind === 'fatal') {
+        fatal = step.problem;
+        break;
+      }
+      if (step.kind === 'record') tally.add(step.record);
+    }
+    fatal ??= engine.finish();
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    const problem = engine.parseError(error);
+    if (!problem) throw isErrno(error) ? fileSystemError(path, error) : error;
+    fatal = problem;
+  } finally {
+    await handle.close().catch(() => {});
+  }
+  return { fatal, bytesRead, hash };
+}
+
+type Place = { accountId: string; region: string | undefined; rows: number; duplicates: number };
+
+/** What the validation pass counts: rows by kind, the targets, each place's rows, and the problems (the first `maxProblemsKept` kept). */
+class ScanTally {
+  totalRows = 0;
+  validRows = 0;
+  invalidRows = 0;
+  rowsSettingLaunchRole = 0;
+  duplicateRows = 0;
+  problemCount = 0;
+  readonly owners = new Map<string, number>();
+  readonly launchRoles = new Map<string, number>();
+  readonly places = new Map<string, Place>();
+  readonly problems: InputProblem[] = [];
+
+  constructor(private readonly maxProblemsKept: number) {}
+
+  add(result: InputRecord): void {
+    this.totalRows++;
+    if (result.kind !== 'valid') {
+      this.invalidRows++;
+      for (const problem of result.problems) this.#note(problem);
+      return;
+    }
+    this.validRows++;
+    const { newOwner, launchRole, accountId, region } = result.row;
+    if (result.duplicateOfLine !== undefined) {
+      this.duplicateRows++;
+      this.#placeOf(accountId, region).duplicates += 1;
+      return;
+    }
+    this.#placeOf(accountId, region).rows += 1;
+    if (newOwner !== undefined) this.owners.set(newOwner, (this.owners.get(newOwner) ?? 0) + 1);
+    if (launchRole !== undefined) {
+      this.rowsSettingLaunchRole++;
+      this.launchRoles.set(launchRole, (this.launchRoles.get(launchRole) ?? 0) + 1);
+    }
+  }
+
+  /** The fatal problem is always listed; it is the last in line order, so it replaces the last kept one if the list is full. */
+  noteFatal(fatal: InputProblem): void {
+    this.problemCount++;
+    if (this.problems.length < this.maxProblemsKept) this.problems.push(fatal);
+    else if (this.maxProblemsKept > 0) this.problems[this.problems.length - 1] = fatal;
+  }
+
+  #note(problem: InputProblem): void {
+    this.problemCount++;
+    if (this.problems.length < this.maxProblemsKept) this.problems.push(problem);
+  }
+
+  #placeOf(accountId: string, region: string | undefined): Place {
+    const key = placeKey(accountId, region);
+    let place = this.places.get(key);
+    if (place === undefined) this.places.set(key, (place = { accountId, region, rows: 0, duplicates: 0 }));
+    return place;
+  }
 }
 
 /** The key of InputScan.places: the account, and the row's own region when it names one. */

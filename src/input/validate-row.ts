@@ -36,15 +36,51 @@ export function cleanCell(value: string | undefined): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 export function validateRow(cells: Readonly<Record<string, string>>, line: number, header: HeaderMap): RowValidation {
   const problems: InputProblem[] = [];
-  const add = (code: InputProblemCode, message: string, column?: string): void => {
+  const add: AddProblem = (code, message, column) => {
     problems.push(column === undefined ? { code, line, message } : { code, line, column, message });
   };
-
-  const idColumn = header.idColumn;
+  const { idColumn, ownerColumn, launchRoleColumn: roleColumn } = header;
   const id = cleanCell(cells[idColumn]);
+  checkId(id, idColumn, add);
+  const owner = ownerColumn === undefined ? undefined : cleanCell(cells[ownerColumn]);
+  const launchRole = roleColumn === undefined ? undefined : cleanCell(cells[roleColumn]);
+  if (owner === undefined && launchRole === undefined) {
+    const named = [ownerColumn, roleColumn].filter((c): c is string => c !== undefined);
+    add('NOTHING_TO_CHANGE', named.length === 2 ? `${named[0]} and ${named[1]} are both empty: nothing to change` : `${named[0]} is empty: nothing to change`);
+  }
+  const ownerArn = owner !== undefined && ownerColumn !== undefined ? ownerArnOf(owner, ownerColumn, add) : undefined;
+  const roleArn = launchRole !== undefined && roleColumn !== undefined ? launchRoleArnOf(launchRole, roleColumn, add) : undefined;
+  if (ownerArn && roleArn && ownerColumn !== undefined && roleColumn !== undefined) {
+    if (ownerArn.accountId !== roleArn.accountId || ownerArn.partition !== roleArn.partition) {
+      add(
+        'ACCOUNT_MISMATCH',
+        `${ownerColumn} is in account ${ownerArn.partition}:${ownerArn.accountId} but ${roleColumn} is in account ${roleArn.partition}:${roleArn.accountId}; both must be in the provisioned product's account`,
+      );
+    }
+  }
+  const arnAccount = ownerArn?.accountId ?? roleArn?.accountId;
+  const accountColumn = header.accountColumn;
+  const accountCell = accountColumn === undefined ? undefined : cleanCell(cells[accountColumn]);
+  if (accountCell !== undefined && accountColumn !== undefined) {
+    checkAccountCell(accountCell, accountColumn, arnAccount, ownerArn !== undefined ? ownerColumn : roleColumn, add);
+  }
+  const regionColumn = header.regionColumn;
+  const region = regionColumn === undefined ? undefined : cleanCell(cells[regionColumn]);
+  if (region !== undefined && regionColumn !== undefined && !REGION_PATTERN.test(region)) {
+    add('REGION_INVALID', `${regionColumn} ${quoteValue(region)} is not an AWS region name (such as us-east-1 or eu-west-2)`, regionColumn);
+  }
+  if (problems.length > 0 || id === undefined || arnAccount === undefined) return { problems };
+  const extra = Object.fromEntries(header.extraColumns.map((c) => [c, cells[c] ?? '']));
+  const row = { line, provisionedProductId: id, newOwner: owner, launchRole, accountId: accountCell ?? arnAccount, extra };
+  return { row: region === undefined ? row : { ...row, region } };
+}
+
+/** Records one problem of the row, at its column when it has one. */
+type AddProblem = (code: InputProblemCode, message: string, column?: string) => void;
+
+function checkId(id: string | undefined, idColumn: string, add: AddProblem): void {
   if (id === undefined) {
     add('ID_MISSING', `${idColumn} is empty: every row needs the provisioned product id`, idColumn);
   } else if (id.length > PROVISIONED_PRODUCT_ID_MAX_LENGTH) {
@@ -61,89 +97,46 @@ export function validateRow(cells: Readonly<Record<string, string>>, line: numbe
       idColumn,
     );
   }
+}
 
-  const ownerColumn = header.ownerColumn;
-  const roleColumn = header.launchRoleColumn;
-  const owner = ownerColumn === undefined ? undefined : cleanCell(cells[ownerColumn]);
-  const launchRole = roleColumn === undefined ? undefined : cleanCell(cells[roleColumn]);
-
-  if (owner === undefined && launchRole === undefined) {
-    const named = [ownerColumn, roleColumn].filter((c): c is string => c !== undefined);
-    add('NOTHING_TO_CHANGE', named.length === 2 ? `${named[0]} and ${named[1]} are both empty: nothing to change` : `${named[0]} is empty: nothing to change`);
+/** The new owner as an ARN, or undefined (its problem added). */
+function ownerArnOf(owner: string, ownerColumn: string, add: AddProblem): IamPrincipalArn | undefined {
+  if (owner.length > PROPERTY_VALUE_MAX_LENGTH) {
+    add('VALUE_TOO_LONG', tooLong(ownerColumn, owner), ownerColumn);
+    return undefined;
   }
+  const parsed = parseIamPrincipalArn(owner);
+  if (parsed.ok) return parsed.arn;
+  add('OWNER_INVALID', `${ownerColumn} ${quoteValue(owner)} is not an IAM user, role or assumed-role ARN: ${parsed.reason}`, ownerColumn);
+  return undefined;
+}
 
-  let ownerArn: IamPrincipalArn | undefined;
-  if (owner !== undefined && ownerColumn !== undefined) {
-    if (owner.length > PROPERTY_VALUE_MAX_LENGTH) {
-      add('VALUE_TOO_LONG', tooLong(ownerColumn, owner), ownerColumn);
-    } else {
-      const parsed = parseIamPrincipalArn(owner);
-      if (parsed.ok) {
-        ownerArn = parsed.arn;
-      } else {
-        add('OWNER_INVALID', `${ownerColumn} ${quoteValue(owner)} is not an IAM user, role or assumed-role ARN: ${parsed.reason}`, ownerColumn);
-      }
-    }
+/** The launch role as an ARN, or undefined (its problem added). */
+function launchRoleArnOf(launchRole: string, roleColumn: string, add: AddProblem): IamPrincipalArn | undefined {
+  if (launchRole.length > PROPERTY_VALUE_MAX_LENGTH) {
+    add('VALUE_TOO_LONG', tooLong(roleColumn, launchRole), roleColumn);
+    return undefined;
   }
+  const reason = launchRoleProblem(launchRole);
+  if (reason !== undefined) {
+    add('LAUNCH_ROLE_INVALID', `${roleColumn} ${quoteValue(launchRole)} is not an IAM role ARN: ${reason}`, roleColumn);
+    return undefined;
+  }
+  const parsed = parseIamPrincipalArn(launchRole);
+  return parsed.ok ? parsed.arn : undefined;
+}
 
-  let roleArn: IamPrincipalArn | undefined;
-  if (launchRole !== undefined && roleColumn !== undefined) {
-    if (launchRole.length > PROPERTY_VALUE_MAX_LENGTH) {
-      add('VALUE_TOO_LONG', tooLong(roleColumn, launchRole), roleColumn);
-    } else {
-      const reason = launchRoleProblem(launchRole);
-      if (reason === undefined) {
-        const parsed = parseIamPrincipalArn(launchRole);
-        if (parsed.ok) roleArn = parsed.arn;
-      } else {
-        add('LAUNCH_ROLE_INVALID', `${roleColumn} ${quoteValue(launchRole)} is not an IAM role ARN: ${reason}`, roleColumn);
-      }
-    }
+/** The account column: 12 digits, and the account the row's ARNs name. */
+function checkAccountCell(accountCell: string, accountColumn: string, arnAccount: string | undefined, arnColumn: string | undefined, add: AddProblem): void {
+  if (!ACCOUNT_ID_PATTERN.test(accountCell)) {
+    add('ACCOUNT_ID_INVALID', `${accountColumn} ${quoteValue(accountCell)} is not an AWS account id (12 digits)`, accountColumn);
+  } else if (arnAccount !== undefined && arnAccount !== accountCell) {
+    add(
+      'ACCOUNT_MISMATCH',
+      `${accountColumn} is ${accountCell} but ${arnColumn ?? 'the ARN'} is in account ${arnAccount}; a new owner and launch role must be in the provisioned product's account`,
+      accountColumn,
+    );
   }
-
-  if (ownerArn && roleArn && ownerColumn !== undefined && roleColumn !== undefined) {
-    if (ownerArn.accountId !== roleArn.accountId || ownerArn.partition !== roleArn.partition) {
-      add(
-        'ACCOUNT_MISMATCH',
-        `${ownerColumn} is in account ${ownerArn.partition}:${ownerArn.accountId} but ${roleColumn} is in account ${roleArn.partition}:${roleArn.accountId}; both must be in the provisioned product's account`,
-      );
-    }
-  }
-
-  const arnAccount = ownerArn?.accountId ?? roleArn?.accountId;
-  const accountColumn = header.accountColumn;
-  const accountCell = accountColumn === undefined ? undefined : cleanCell(cells[accountColumn]);
-  if (accountCell !== undefined && accountColumn !== undefined) {
-    if (!ACCOUNT_ID_PATTERN.test(accountCell)) {
-      add('ACCOUNT_ID_INVALID', `${accountColumn} ${quoteValue(accountCell)} is not an AWS account id (12 digits)`, accountColumn);
-    } else if (arnAccount !== undefined && arnAccount !== accountCell) {
-      const named = ownerArn !== undefined ? ownerColumn : roleColumn;
-      add(
-        'ACCOUNT_MISMATCH',
-        `${accountColumn} is ${accountCell} but ${named ?? 'the ARN'} is in account ${arnAccount}; a new owner and launch role must be in the provisioned product's account`,
-        accountColumn,
-      );
-    }
-  }
-  const regionColumn = header.regionColumn;
-  const region = regionColumn === undefined ? undefined : cleanCell(cells[regionColumn]);
-  if (region !== undefined && regionColumn !== undefined && !REGION_PATTERN.test(region)) {
-    add('REGION_INVALID', `${regionColumn} ${quoteValue(region)} is not an AWS region name (such as us-east-1 or eu-west-2)`, regionColumn);
-  }
-
-  if (problems.length > 0 || id === undefined || arnAccount === undefined) return { problems };
-  const extra = Object.fromEntries(header.extraColumns.map((c) => [c, cells[c] ?? '']));
-  return {
-    row: {
-      line,
-      provisionedProductId: id,
-      newOwner: owner,
-      launchRole,
-      accountId: accountCell ?? arnAccount,
-      ...(region === undefined ? {} : { region }),
-      extra,
-    },
-  };
 }
 
 function tooLong(column: string, value: string): string {

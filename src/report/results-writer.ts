@@ -8,7 +8,7 @@
  * neutralised (CSV/formula injection).
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type Stats, type WriteStream } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -118,7 +118,6 @@ export function csvLine(cells: readonly (string | number)[]): string {
 type WriterState = 'open' | 'closing' | 'closed' | 'aborted';
 
 /** Creates `<path>.partial` (and the parent directory) and writes the header line. */
-// eslint-disable-next-line max-lines-per-function -- a debt of issue 23 (longer than the house's 80 lines): split it, then drop this line
 export async function openResultsWriter(options: ResultsWriterOptions): Promise<ResultsWriter> {
   const { path } = options;
   const extraColumns = [...options.extraColumns];
@@ -127,23 +126,7 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
   const header = resultHeader(extraColumns, placeColumns);
 
   const failed = (error: unknown): LocalFileError => LocalFileError.wrap('results file', partialPath, error);
-  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
-    throw failed(error);
-  });
-  // 'w' truncates a `.partial` left behind by a crashed earlier run: its rows are re-emitted by
-  // this run (the checkpoint, not the results file, is the source of truth for resuming).
-  // A path-based stream (not FileHandle.createWriteStream with autoClose false): a FileHandle that a
-  // stream still references never finishes close(), which hung close() in practice.
-  const out = createWriteStream(partialPath, { flags: 'w', encoding: 'utf8' });
-  try {
-    // Surface "cannot create the file" here, not on the first write.
-    await once(out, 'ready');
-  } catch (error) {
-    out.destroy();
-    throw failed(error);
-  }
-  // Just created by this writer: the file the name holds now is the one it writes.
-  const identity = await stat(partialPath).catch(() => undefined);
+  const { out, identity } = await createPartialFile(path, partialPath, failed);
 
   let state: WriterState = 'open';
   let written = 0;
@@ -224,6 +207,34 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
       await rm(partialPath, { force: true }).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Creates `<path>.partial` (and the folder) for writing. 'w' truncates a `.partial` left behind by
+ * a crashed earlier run: its rows are re-emitted by this run (the checkpoint, not the results
+ * file, is the source of truth for resuming). A path-based stream (not FileHandle.createWriteStream
+ * with autoClose false): a FileHandle that a stream still references never finishes close(), which
+ * hung close() in practice. Returns the stream and the file's identity, for movedAway().
+ */
+async function createPartialFile(
+  path: string,
+  partialPath: string,
+  failed: (error: unknown) => LocalFileError,
+): Promise<{ out: WriteStream; identity: Stats | undefined }> {
+  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+    throw failed(error);
+  });
+  const out = createWriteStream(partialPath, { flags: 'w', encoding: 'utf8' });
+  try {
+    // Surface "cannot create the file" here, not on the first write.
+    await once(out, 'ready');
+  } catch (error) {
+    out.destroy();
+    throw failed(error);
+  }
+  // Just created by this writer: the file the name holds now is the one it writes.
+  const identity = await stat(partialPath).catch(() => undefined);
+  return { out, identity };
 }
 
 async function fsyncFile(path: string): Promise<void> {
