@@ -124,10 +124,12 @@ export async function firstReadOf(
     previousOwner: entry.previousOwner,
     previousOwnerSession: entry.previousOwnerSession ?? '',
     previousLaunchRole: entry.previousLaunchRole ?? '',
+    // Preflight reads the launch role only for a row that sets one: only then is '' "none".
+    readsLaunchRole: (entry.launchRole ?? '') !== '',
   };
 }
 
-/** A product's previous values as the ledger first read them. */
+/** A product's previous values as the ledger first read them, and whether that read covered the launch role. */
 export type FirstRead = {
   readonly [K in keyof Pick<JournalChangeFields, 'productStatus' | 'previousOwner' | 'previousOwnerSession' | 'previousLaunchRole'>]-?: string;
-};
+} & { readonly readsLaunchRole: boolean };

@@ -19,6 +19,8 @@ interface ProductChanges {
   /** The first change's line (the undo row says which line it undoes). */
   line: number;
   firstRead: Pick<ChangedRow, 'previousOwner' | 'previousOwnerSession' | 'previousLaunchRole'> | undefined;
+  /** Whether a read so far covered the launch role (preflight reads it only for a row that sets one). */
+  readLaunchRole: boolean;
   /** Tokens whose request went out before any read: if one changed the product, the state before it is unknown. */
   blind: Set<string>;
   /** The last owner and launch role a change of it set ('' when none set that key). */
@@ -39,14 +41,18 @@ export class LedgerChanges {
   add(entry: JournalRowEntry): void {
     const product = this.#productOf(entry);
     if (entry.previousOwner !== undefined) {
+      const readsLaunchRole = (entry.launchRole ?? '') !== '';
       product.firstRead ??= {
         previousOwner: entry.previousOwner,
         previousOwnerSession: entry.previousOwnerSession ?? '',
         previousLaunchRole: entry.previousLaunchRole ?? '',
       };
-      // A first read by a row that left the launch role alone did not read it: a later read did.
-      if (product.firstRead.previousLaunchRole === '' && entry.previousLaunchRole)
-        product.firstRead = { ...product.firstRead, previousLaunchRole: entry.previousLaunchRole };
+      // A first read by a row that left the launch role alone did not read it ('' means "not
+      // read", not "none"): the first later read that did is the launch role before any change of it.
+      if (!product.readLaunchRole && readsLaunchRole) {
+        product.firstRead = { ...product.firstRead, previousLaunchRole: entry.previousLaunchRole ?? '' };
+        product.readLaunchRole = true;
+      }
     }
     if (entry.type === 'sent') {
       if (product.firstRead === undefined) product.blind.add(entry.token);
@@ -94,6 +100,7 @@ export class LedgerChanges {
       product = {
         line: entry.line,
         firstRead: undefined,
+        readLaunchRole: false,
         blind: new Set(),
         owner: '',
         launchRole: '',

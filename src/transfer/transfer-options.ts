@@ -32,7 +32,7 @@ export interface JournalPort {
   /** What earlier runs did with the token (the journal reads the entry back). */
   lookup(token: string): Promise<TokenState | undefined>;
   /** The product's previous values from before the first change the ledger holds (for the results); undefined when none. */
-  firstRead?(productId: string): Promise<FoundState | undefined>;
+  firstRead?(productId: string): Promise<(FoundState & { readonly readsLaunchRole?: boolean }) | undefined>;
   /** Write-ahead: resolves once the entry is on disk; the request leaves only then. */
   recordSent(entry: JournalSent): Promise<void>;
   recordFinished(entry: JournalFinished): void;

@@ -428,7 +428,7 @@ export class TransferRun {
       previousOwner: first.previousOwner,
       previousOwnerSession: first.previousOwnerSession,
       // A first read by a row that left the launch role alone did not read it.
-      previousLaunchRole: first.previousLaunchRole || result.previousLaunchRole,
+      previousLaunchRole: first.readsLaunchRole === true ? first.previousLaunchRole : result.previousLaunchRole,
     };
   }
 

@@ -84,7 +84,13 @@ describe('the ledger replayed', () => {
     // A kill -9 after the update left: the write-ahead `sent` has the read, the resume finds the product in its target.
     writeLedger(3, [change(sent('t-1'), OWNER_B, OWNER_A), change(finished('t-1', 'skipped'), OWNER_B, OWNER_B)]);
     const journal = await reopen();
-    expect(await journal.firstRead('pp-1')).toEqual({ productStatus: 'AVAILABLE', previousOwner: OWNER_A, previousOwnerSession: '', previousLaunchRole: '' });
+    expect(await journal.firstRead('pp-1')).toEqual({
+      productStatus: 'AVAILABLE',
+      previousOwner: OWNER_A,
+      previousOwnerSession: '',
+      previousLaunchRole: '',
+      readsLaunchRole: false,
+    });
     expect(await journal.firstRead('pp-unknown')).toBeUndefined();
     await journal.close();
   });
