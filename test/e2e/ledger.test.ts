@@ -227,4 +227,32 @@ describe('the ledger', () => {
     expect(reconciled.code, reconciled.stderr).toBe(0);
     expect(ownerNow(drifted!.id)).toBe(BOB);
   });
+
+  it("undo refuses what it cannot undo from: a dry run's or a verify's results, a missing file, a directory, an input with no checkpoint (exit 2, nothing written)", async () => {
+    const products = await start(4, 2);
+    await ws.writeCsv(
+      'rows.csv',
+      CSV_HEADER,
+      products.map((p) => [p.id, BOB, '']),
+    );
+    expect((await runCli(['run', '--input', 'rows.csv', ...endpoint(), '--dry-run'], { cwd: ws.dir })).code).toBe(0);
+    expect((await runCli(['run', '--input', 'rows.csv', ...endpoint()], { cwd: ws.dir })).code).toBe(0);
+    expect((await runCli(['run', '--input', 'rows.csv', ...endpoint(), '--dry-run', '--check'], { cwd: ws.dir })).code).toBe(0);
+    const undo = (...args: string[]) => runCli(['undo', ...args, '--out', 'back.csv'], { cwd: ws.dir });
+    for (const [args, message] of [
+      [['--results', 'rows.csv.dry-run.csv'], 'was written by a dry run or a verify'],
+      [['--results', 'rows.csv.verify.csv'], 'was written by a dry run or a verify'],
+      [['--results', 'missing.csv'], 'does not exist'],
+      [['--results', '.'], 'is a directory'],
+      [['--input', 'other.csv'], 'no checkpoint of --input'],
+    ] as const) {
+      const result = await undo(...args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    await expect(readFile(ws.path('back.csv'))).rejects.toThrow(/ENOENT/);
+    // The run's own results and its ledger still undo.
+    expect((await undo('--results', 'rows.csv.results.csv')).code).toBe(0);
+  });
 });
