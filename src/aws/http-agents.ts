@@ -52,7 +52,12 @@ export function proxySettingsOf(env: Readonly<Record<string, string | undefined>
   for (const name of PROXY_VARIABLES) {
     const value = env[name.toLowerCase()] || env[name];
     if (!value) continue;
-    settings.push(`${name}=${name === 'NO_PROXY' ? value : value.replace(/^([a-z][\w+.-]*:\/\/)?.*@/i, '$1***@')}`);
+    settings.push(`${name}=${name === 'NO_PROXY' ? value : maskUrlCredentials(value)}`);
   }
   return settings;
+}
+
+/** A URL's `user:password@` (scheme or not; a password may hold / or @), masked: what the proxy line and the ledger show. */
+export function maskUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][\w+.-]*:\/\/)?.*@/i, '$1***@');
 }

@@ -3,6 +3,7 @@
  * carries its help text and default, and validators whose messages repeat the bad value, so
  * `--concurrency abc` says exactly what was wrong. Usage errors are `UsageError` (exit 2).
  */
+import { maskUrlCredentials } from '../aws/http-agents.js';
 import { parseArgs } from 'node:util';
 import { CodedError } from '../coded-error.js';
 import { errorText } from '../errors.js';
@@ -139,11 +140,6 @@ export function listFlag(flags: ParsedFlags, name: string): string[] {
     .flatMap((value) => value.split(','))
     .map((value) => value.trim())
     .filter(Boolean);
-}
-
-/** A URL's `user:password@`, masked as the log masks a proxy's. */
-export function maskUrlCredentials(url: string): string {
-  return url.replace(/^([a-z][\w+.-]*:\/\/)?[^/@]*@/i, '$1***@');
 }
 
 /**

@@ -9,6 +9,25 @@ import type { JournalFinished } from '../../../src/checkpoint/types.js';
 import { drive, OWNER, row, setup, valid } from './transfer-run-fakes.js';
 
 const plan = { productIds: new Set<string>(), rowsSettingLaunchRole: 0 };
+
+/** An earlier run's `finished` entry: the row succeeded, moving the product to OWNER. */
+function doneEntry(token: string, line: number, provisionedProductId: string, recordId: string): JournalFinished {
+  return {
+    type: 'finished',
+    token,
+    line,
+    provisionedProductId,
+    outcome: 'succeeded',
+    recordId,
+    recordStatus: 'SUCCEEDED',
+    attempts: 1,
+    errorCode: '',
+    errorMessage: '',
+    finishedAt: '2024-01-01T00:00:00.000Z',
+    newOwner: OWNER,
+    launchRole: '',
+  };
+}
 const ALICE = 'arn:aws:iam::123456789012:user/alice';
 const BEFORE_MIGRATION: FoundState = {
   productStatus: 'AVAILABLE',
@@ -41,21 +60,7 @@ describe('TransferRun on the ledger', () => {
     const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan, reader: perRowReader } });
     s.api.product('pp-1'); // back with alice: an undo's run put it back
     const token = deriveIdempotencyToken('run-1', row(2, 'pp-1'));
-    const done: JournalFinished = {
-      type: 'finished',
-      token,
-      line: 2,
-      provisionedProductId: 'pp-1',
-      outcome: 'succeeded',
-      recordId: 'rec-old',
-      recordStatus: 'SUCCEEDED',
-      attempts: 1,
-      errorCode: '',
-      errorMessage: '',
-      finishedAt: '2024-01-01T00:00:00.000Z',
-      newOwner: OWNER,
-      launchRole: '',
-    };
+    const done = doneEntry(token, 2, 'pp-1', 'rec-old');
     s.journal.states.set(token, { state: 'superseded', finished: done });
     const outcome = await drive(s.clock, new TransferRun(s.options).run());
     expect(s.results.byId('pp-1').reason).not.toBe('already-succeeded');
@@ -89,21 +94,7 @@ describe('TransferRun on the ledger', () => {
       const token = deriveIdempotencyToken('run-1', row(line, id));
       s.journal.states.set(token, {
         state: 'done',
-        finished: {
-          type: 'finished',
-          token,
-          line,
-          provisionedProductId: id,
-          outcome: 'succeeded',
-          recordId: `rec-old-${id}`,
-          recordStatus: 'SUCCEEDED',
-          attempts: 1,
-          errorCode: '',
-          errorMessage: '',
-          finishedAt: '2024-01-01T00:00:00.000Z',
-          newOwner: OWNER,
-          launchRole: '',
-        },
+        finished: doneEntry(token, line, id, `rec-old-${id}`),
       });
     }
     const outcome = await drive(s.clock, new TransferRun(s.options).run());
@@ -122,21 +113,7 @@ describe('TransferRun on the ledger', () => {
     const token = deriveIdempotencyToken('run-1', row(2, 'pp-drifted'));
     s.journal.states.set(token, {
       state: 'done',
-      finished: {
-        type: 'finished',
-        token,
-        line: 2,
-        provisionedProductId: 'pp-drifted',
-        outcome: 'succeeded',
-        recordId: 'rec-old',
-        recordStatus: 'SUCCEEDED',
-        attempts: 1,
-        errorCode: '',
-        errorMessage: '',
-        finishedAt: '2024-01-01T00:00:00.000Z',
-        newOwner: OWNER,
-        launchRole: '',
-      },
+      finished: doneEntry(token, 2, 'pp-drifted', 'rec-old'),
     });
     await drive(s.clock, new TransferRun(s.options).run());
     expect(s.results.byId('pp-drifted')).toMatchObject({ outcome: 'skipped', reason: 'already-succeeded' });
