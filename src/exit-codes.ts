@@ -7,8 +7,8 @@
  * each with the exit code it leads to, so adding a reason is one row, not four places.
  */
 
-/** Commands whose help lists a code. `plan`, `verify` and `undo` join as they are built. */
-export type CommandName = 'plan' | 'run' | 'status' | 'undo';
+/** Commands whose help lists a code. */
+export type CommandName = 'plan' | 'run' | 'status' | 'undo' | 'emulator';
 
 export interface ExitCodeRow {
   readonly code: number;
@@ -30,8 +30,8 @@ export const EXIT_CODES = {
     code: 0,
     meaning: 'all done',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo'],
-    doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written.',
+    commands: ['plan', 'run', 'status', 'undo', 'emulator'],
+    doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written. `emulator`: stopped by SIGINT or SIGTERM.',
   },
   RowsFailed: {
     code: 1,
@@ -44,8 +44,8 @@ export const EXIT_CODES = {
     code: 2,
     meaning: 'bad usage or input: nothing sent',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo'],
-    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status` and `undo`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify.',
+    commands: ['plan', 'run', 'status', 'undo', 'emulator'],
+    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status` and `undo`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify. `emulator`: a seed that is missing, unreadable or invalid, or a port it cannot listen on.',
   },
   StoppedEarly: {
     code: 3,
@@ -86,7 +86,7 @@ export const EXIT_CODES = {
     code: 70,
     meaning: 'internal error (a bug)',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo'],
+    commands: ['plan', 'run', 'status', 'undo', 'emulator'],
     doc: 'A bug: an unexpected error (the stack is printed).',
   },
   Interrupted: {

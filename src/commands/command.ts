@@ -1,11 +1,13 @@
 /**
  * The shape every subcommand has. main.ts only picks the command and hands it argv; a command parses
- * its own flags (see flags.ts), wires the engine to the outside world through `CommandIo`, and
- * returns the exit code. Commands never call process.exit: main.ts sets process.exitCode.
+ * its own flags (see flags.ts), wires the engine to the outside world through `CommandIo`, prints
+ * why it stops with `printRefusal`, and returns the exit code. Commands never call process.exit:
+ * main.ts sets process.exitCode.
  */
 import type { Readable, Writable } from 'node:stream';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { renderHelp, UsageError, type FlagSpec } from './flags.js';
+import type { Refusal } from './steps.js';
 
 export interface CommandIo {
   /** Read only to ask the operator (run's confirmation on a terminal). */
@@ -50,12 +52,21 @@ export function parseCommandLine<T extends { readonly help: boolean }>(
     config = parse(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`sc-owner-transfer ${command.name}: ${error.message}\nTry 'sc-owner-transfer ${command.name} --help'.\n`);
-    return ExitCode.Usage;
+    return printRefusal(io, command.name, { exitCode: ExitCode.Usage, message: `${error.message}\nTry 'sc-owner-transfer ${command.name} --help'.` });
   }
   if (config.help) {
     io.stdout.write(renderHelp(command.summary, command.usage, command.flags, command.helpFooter));
     return ExitCode.Ok;
   }
   return config;
+}
+
+/**
+ * The one printer of why a command stops, or what went wrong on its way: `sc-owner-transfer
+ * <command>: <message>` on stderr, once. Returns the refusal's exit code, so a command ends with
+ * `return printRefusal(io, 'status', refusal)`.
+ */
+export function printRefusal(io: Pick<CommandIo, 'stderr'>, command: string, refusal: Pick<Refusal, 'exitCode' | 'message'>): ExitCodeValue {
+  io.stderr.write(`sc-owner-transfer ${command}: ${refusal.message}\n`);
+  return refusal.exitCode;
 }

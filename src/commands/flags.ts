@@ -133,10 +133,15 @@ export function renderHelp(title: string, usage: string, specs: readonly FlagSpe
   return [title, '', `Usage: sc-owner-transfer ${usage}`, '', 'Options:', ...lines, ...(footer ? ['', footer] : []), ''].join('\n');
 }
 
+/** A repeatable flag's values as given, in order (none: empty). For values that may hold commas: paths, ARNs, secrets. */
+export function repeatedFlag(flags: ParsedFlags, name: string): string[] {
+  const value = flags[name];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+
 /** A repeatable flag's values, each may list several with commas: `--account a,b --account c`. Blank ones dropped. */
 export function listFlag(flags: ParsedFlags, name: string): string[] {
-  return [(flags[name] as string[] | string | undefined) ?? []]
-    .flat()
+  return repeatedFlag(flags, name)
     .flatMap((value) => value.split(','))
     .map((value) => value.trim())
     .filter(Boolean);

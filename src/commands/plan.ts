@@ -19,7 +19,7 @@ import { NotRegularFileError, pathExists, writeFileAtomic } from '../report/atom
 import { createLogger, type LoggerHandle } from '../report/logger.js';
 import { Lane } from '../transfer/lane.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
-import { parseCommandLine, type Command, type CommandIo } from './command.js';
+import { parseCommandLine, printRefusal, type Command, type CommandIo } from './command.js';
 import { parsePlanConfig, PLAN_FLAGS, planFiles, type PlanConfig } from './plan-options.js';
 import { checkAwsSettings, checkFiles, checkInputFiles, Refusal } from './steps.js';
 import { openAccountLanes, reachAccounts, readAccountsFile, type OpenedAccountLanes, type UnreachableAccount } from './run-accounts.js';
@@ -51,10 +51,7 @@ interface PlanPlace {
 type PlaceRow = PlannedRow & { readonly accountId: string; readonly region: string };
 
 async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeValue> {
-  const fail = (refusal: Refusal): ExitCodeValue => {
-    io.stderr.write(`sc-owner-transfer plan: ${refusal.message}\n`);
-    return refusal.exitCode;
-  };
+  const fail = (refusal: Refusal): ExitCodeValue => printRefusal(io, 'plan', refusal);
   const badFiles = await checkPlanFiles(config);
   if (badFiles) return fail(badFiles);
   const log = createLogger({

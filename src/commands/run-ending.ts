@@ -6,7 +6,7 @@
 import { systemClock } from '../clock.js';
 import { CheckpointError } from '../checkpoint/index.js';
 import { errorText } from '../errors.js';
-import { withLocalWriteFailure, type ExitCodeValue } from '../exit-codes.js';
+import { ExitCode, withLocalWriteFailure, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
 import type { LoggerHandle } from '../report/logger.js';
 import type { ProgressMode, StatusLine } from '../report/progress.js';
@@ -14,7 +14,7 @@ import { makeRunSummary, renderSummaryTable, writeSummaryJson, type SummaryParts
 import type { RunSummary } from '../report/types.js';
 import { emptyCounts } from '../transfer/counters.js';
 import type { LaneRouter } from '../transfer/lane.js';
-import type { CommandIo } from './command.js';
+import { printRefusal, type CommandIo } from './command.js';
 import type { IdentityFindings } from './run-checks.js';
 import type { RunConfig } from './run-options.js';
 import { checkpointRefusal, localWriteRefusal, Refusal } from './steps.js';
@@ -59,7 +59,7 @@ export function found(findings: IdentityFindings): Pick<FinishParts, 'warnings' 
 export async function finish(ctx: RunContext, router: LaneRouter, parts: FinishParts): Promise<ExitCodeValue> {
   const { io, log } = ctx;
   if (parts.error !== undefined) {
-    io.stderr.write(`sc-owner-transfer run: ${parts.error}\n`);
+    printRefusal(io, 'run', { exitCode: parts.exitCode, message: parts.error });
     log.logger.error({ exitCode: parts.exitCode }, firstLine(parts.error));
   }
   let { exitCode, error } = parts;
@@ -74,8 +74,7 @@ export async function finish(ctx: RunContext, router: LaneRouter, parts: FinishP
   );
   if (lost !== undefined) {
     ctx.logFailure = lost;
-    io.stderr.write(`sc-owner-transfer run: ${errorText(lost)}\n`);
-    exitCode = withLocalWriteFailure(exitCode);
+    exitCode = printRefusal(io, 'run', { exitCode: withLocalWriteFailure(exitCode), message: errorText(lost) });
     error ??= errorText(lost);
   }
   const summary = summaryOf();
@@ -91,7 +90,7 @@ export async function writeSummary(ctx: Pick<RunContext, 'config' | 'io'>, summa
     return true;
   } catch (error) {
     if (!(error instanceof LocalFileError)) throw error;
-    ctx.io.stderr.write(`sc-owner-transfer run: ${error.message}\n`);
+    printRefusal(ctx.io, 'run', { exitCode: ExitCode.LocalWriteFailed, message: error.message });
     return false;
   }
 }
@@ -107,7 +106,7 @@ export async function refuse(
 ): Promise<ExitCodeValue> {
   const { io, log } = ctx;
   const { exitCode, message } = refusal;
-  io.stderr.write(`sc-owner-transfer run: ${message}\n`);
+  printRefusal(io, 'run', refusal);
   log?.logger.error({ exitCode }, firstLine(message));
   if (refusal.flags.includes('--summary-json')) return exitCode;
   const parts = summaryParts(ctx, {

@@ -7,8 +7,8 @@ import { hostname } from 'node:os';
 import { ExitCode, exitCodeHelp } from '../exit-codes.js';
 import { CheckpointError, defaultIsProcessAlive, readCheckpointSummary, readLockHolder } from '../checkpoint/index.js';
 import type { LockHolder } from '../checkpoint/types.js';
-import { parseCommandLine, type Command } from './command.js';
-import { booleanFlag, parseFlags, UsageError, type FlagSpec } from './flags.js';
+import { parseCommandLine, printRefusal, type Command } from './command.js';
+import { booleanFlag, parseFlags, repeatedFlag, UsageError, type FlagSpec } from './flags.js';
 import { checkInputFiles, checkpointRefusal } from './steps.js';
 import { resolve } from 'node:path';
 
@@ -34,7 +34,7 @@ export const statusCommand: Command = {
       const flags = parseFlags(args, STATUS_FLAGS);
       const help = booleanFlag(flags, 'help');
       if (help) return { help, paths: [], json: false };
-      const paths = [(flags.checkpoint as string[] | string | undefined) ?? []].flat().map((path) => resolve(io.cwd, path));
+      const paths = repeatedFlag(flags, 'checkpoint').map((path) => resolve(io.cwd, path));
       if (paths.length === 0) throw new UsageError('MISSING_FLAG', '--checkpoint is required');
       return { help, paths, json: booleanFlag(flags, 'json') };
     });
@@ -42,18 +42,13 @@ export const statusCommand: Command = {
     const { paths, json } = config;
     // A missing, unreadable or directory path is the operator's to fix (exit 2), not a write failure.
     const unreadable = await checkInputFiles(paths.map((path) => ({ flag: '--checkpoint', path, use: 'read' as const })));
-    if (unreadable) {
-      io.stderr.write(`sc-owner-transfer status: ${unreadable.message}\n`);
-      return unreadable.exitCode;
-    }
+    if (unreadable) return printRefusal(io, 'status', unreadable);
     const statuses: CheckpointStatus[] = [];
     for (const path of paths) {
       try {
         statuses.push(await readStatus(path));
       } catch (error) {
-        const refusal = checkpointRefusal(error);
-        io.stderr.write(`sc-owner-transfer status: ${refusal.message}\n`);
-        return refusal.exitCode;
+        return printRefusal(io, 'status', checkpointRefusal(error));
       }
     }
     const total = { done: sum(statuses, 'done'), failed: sum(statuses, 'failed'), inFlight: sum(statuses, 'inFlight') };

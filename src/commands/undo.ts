@@ -17,9 +17,9 @@ import { LocalFileError } from '../local-file-error.js';
 import { pathExists, writeFileAtomic } from '../report/atomic-file.js';
 import { LedgerChanges } from '../report/ledger-changes.js';
 import { changedRowFromResult, planUndo, undoCells, undoColumns, type ChangedRow, type UndoPlan } from '../report/undo-plan.js';
-import { parseCommandLine, type Command, type CommandIo } from './command.js';
-import { booleanFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
-import { checkInputFiles, checkpointRefusal } from './steps.js';
+import { parseCommandLine, printRefusal, type Command, type CommandIo } from './command.js';
+import { booleanFlag, parseFlags, repeatedFlag, stringFlag, UsageError, type FlagSpec } from './flags.js';
+import { checkInputFiles, checkpointRefusal, Refusal } from './steps.js';
 
 const UNDO_FLAGS: readonly FlagSpec[] = [
   {
@@ -70,7 +70,7 @@ export const undoCommand: Command = {
 function parseUndoConfig(argv: readonly string[], cwd: string): UndoConfig {
   const flags = parseFlags(argv, UNDO_FLAGS);
   const help = booleanFlag(flags, 'help');
-  const checkpoints = [(flags.checkpoint as string[] | string | undefined) ?? []].flat().map((path) => resolve(cwd, path));
+  const checkpoints = repeatedFlag(flags, 'checkpoint').map((path) => resolve(cwd, path));
   const input = stringFlag(flags, 'input');
   const results = stringFlag(flags, 'results');
   const out = stringFlag(flags, 'out');
@@ -111,38 +111,33 @@ async function ledgerPaths(source: Extract<UndoSource, { kind: 'ledger' }>): Pro
 }
 
 async function executeUndo(config: UndoConfig, io: CommandIo): Promise<ExitCodeValue> {
-  const fail = (exitCode: ExitCodeValue, message: string): ExitCodeValue => {
-    io.stderr.write(`sc-owner-transfer undo: ${message}\n`);
-    return exitCode;
-  };
-  if (await pathExists(config.out)) return fail(ExitCode.Usage, `--out '${config.out}' exists; undo never replaces a file: give a new name`);
+  const fail = (refusal: Refusal): ExitCodeValue => printRefusal(io, 'undo', refusal);
+  if (await pathExists(config.out)) return fail(new Refusal(ExitCode.Usage, `--out '${config.out}' exists; undo never replaces a file: give a new name`));
   let plan: UndoPlan;
   let ledgers: LedgerRead[] = [];
   try {
     if (config.source.kind === 'results') {
       const unreadable = await checkInputFiles([{ flag: '--results', path: config.source.path, use: 'read' }]);
-      if (unreadable) return fail(unreadable.exitCode, unreadable.message);
+      if (unreadable) return fail(unreadable);
       plan = planUndo(await readResultsRows(config.source.path));
     } else {
       const paths = await ledgerPaths(config.source);
       const unreadable = await checkInputFiles(
         paths.map((path) => ({ flag: config.source.kind === 'ledger' ? config.source.flag : '--checkpoint', path, use: 'read' as const })),
       );
-      if (unreadable) return fail(unreadable.exitCode, unreadable.message);
+      if (unreadable) return fail(unreadable);
       ledgers = await Promise.all(paths.map(readLedgerRows));
       plan = planUndo(ledgers.flatMap((ledger) => ledger.rows));
     }
   } catch (error) {
-    if (error instanceof UndoSourceError) return fail(ExitCode.Usage, error.message);
-    const refusal = checkpointRefusal(error);
-    return fail(refusal.exitCode, refusal.message);
+    return fail(error instanceof UndoSourceError ? new Refusal(ExitCode.Usage, error.message) : checkpointRefusal(error));
   }
   const columns = undoColumns(plan.rows);
   const csv = stringify([columns, ...plan.rows.map((row) => undoCells(row, columns))]);
   try {
     await writeFileAtomic(config.out, csv);
   } catch (error) {
-    return fail(ExitCode.LocalWriteFailed, LocalFileError.wrap('undo CSV', config.out, error).message);
+    return fail(new Refusal(ExitCode.LocalWriteFailed, LocalFileError.wrap('undo CSV', config.out, error).message));
   }
   const lines = [
     `Wrote ${plan.rows.length} undo rows to ${config.out} (${plan.changed} products changed; ${plan.leftOut.length} cannot be put back in full).`,
