@@ -9,6 +9,7 @@
  * them, so a new field must be optional (`optional: true`) for as long as older formats are read.
  */
 import { isPlainObject } from '../errors.js';
+import { JOURNAL_OUTCOMES } from '../outcomes.js';
 import type { JournalBegin, JournalBody, JournalEnd, JournalFinished, JournalHeader, JournalSent } from './types.js';
 
 /** Longest line the reader accepts; entries are a few hundred bytes, so this only stops garbage. */
@@ -66,7 +67,7 @@ export const ENTRY_FIELDS = {
     token: { rule: 'token' },
     line: { rule: 'count' },
     provisionedProductId: { rule: 'string' },
-    outcome: { rule: ['succeeded', 'submitted', 'failed', 'skipped'] },
+    outcome: { rule: JOURNAL_OUTCOMES },
     recordId: { rule: 'string' },
     recordStatus: { rule: 'string' },
     attempts: { rule: 'count' },

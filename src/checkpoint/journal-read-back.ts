@@ -4,6 +4,7 @@
  * on at the end of the same file is never in the way. A line that no longer parses, or that is not
  * the kind of entry its token's state says, means the file changed under the run: CORRUPT.
  */
+import { OUTCOMES } from '../outcomes.js';
 import { CheckpointError, systemErrorText } from './checkpoint-error.js';
 import type { CheckpointFile } from './checkpoint-fs.js';
 import { entryProblem, MAX_LINE_BYTES } from './journal-entries.js';
@@ -95,7 +96,7 @@ export async function lookupToken(
   const expected = slot.state === TokenStateCode.inFlight ? 'sent' : 'finished';
   if (entry.type !== expected) throw corruptAt(path, slot.offset, `a ${entry.type} entry where the replay found a ${expected} one`);
   if (entry.type === 'sent') return { state: 'in-flight', sent: entry };
-  if (entry.outcome === 'failed') return { state: 'failed', finished: entry };
+  if (!OUTCOMES[entry.outcome].doneOnResume) return { state: 'failed', finished: entry };
   const { newOwner, launchRole } = entry;
   const current =
     newOwner === undefined || launchRole === undefined ? undefined : products?.isCurrent(entry.provisionedProductId, targetsKey(newOwner, launchRole));

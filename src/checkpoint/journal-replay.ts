@@ -11,6 +11,7 @@
  * - valid JSON that is not a valid entry is CORRUPT wherever it is: a torn write of a line that
  *   starts with `{` cannot parse unless the whole object made it.
  */
+import { OUTCOMES } from '../outcomes.js';
 import { CheckpointError } from './checkpoint-error.js';
 import type { CheckpointFile } from './checkpoint-fs.js';
 import { entryProblem, headerProblem, MAX_LINE_BYTES } from './journal-entries.js';
@@ -130,7 +131,7 @@ function replayRowEntry(entry: JournalRowEntry, start: number, state: TokenTable
   if (entry.previousOwner !== undefined) products.noteRead(product, start);
   else if (entry.type === 'sent') products.noteBlindChange(product);
   // A `sent` after a `finished` is a retry by a later run: in flight again until it finishes.
-  const code = entry.type === 'sent' ? TokenStateCode.inFlight : entry.outcome === 'failed' ? TokenStateCode.failed : TokenStateCode.done;
+  const code = entry.type === 'sent' ? TokenStateCode.inFlight : OUTCOMES[entry.outcome].doneOnResume ? TokenStateCode.done : TokenStateCode.failed;
   state.set(token, code, start);
   if (code === TokenStateCode.done && entry.newOwner !== undefined && entry.launchRole !== undefined) {
     products.noteDone(product, targetsKey(entry.newOwner, entry.launchRole));

@@ -4,6 +4,7 @@
  * outcome is known. Entries are keyed by idempotency token (not by line) so an edited CSV resumes
  * correctly: a row that did not change keeps its token and is recognised.
  */
+import type { JournalOutcome } from '../outcomes.js';
 
 export interface JournalHeader {
   readonly type: 'header';
@@ -48,9 +49,12 @@ export interface JournalSent extends JournalChangeFields {
   readonly at: string;
 }
 
-/** How a tried row ended, as the journal keeps it (the results file has more outcomes). */
-/** `skipped` (format 2): preflight found the product in its target state already; nothing was sent. */
-export type JournalOutcome = 'succeeded' | 'submitted' | 'failed' | 'skipped';
+/**
+ * How a tried row ended, as the journal keeps it (the results file has more outcomes; the list is
+ * src/outcomes.ts's). `skipped` (format 2): preflight found the product in its target state
+ * already; nothing was sent.
+ */
+export type { JournalOutcome } from '../outcomes.js';
 
 export interface JournalFinished extends JournalChangeFields {
   readonly type: 'finished';

@@ -4,6 +4,7 @@
  * still has rows to do and why.
  */
 import { placeKey } from '../input/scan.js';
+import { isLaneRow } from '../outcomes.js';
 import type { Outcome, RowResult } from '../transfer/row-types.js';
 
 export interface AccountCounts {
@@ -34,7 +35,7 @@ export class AccountTally {
     }
     entry.rows += 1;
     entry.outcomes[result.outcome] = (entry.outcomes[result.outcome] ?? 0) + 1;
-    if (result.outcome !== 'invalid' && !result.reason.startsWith('duplicate-of-line-')) entry.decided += 1;
+    if (isLaneRow(result.outcome, result.reason)) entry.decided += 1;
   }
 
   /** Accounts (and regions) whose every row has its line, of those the input has: for the progress line. */

@@ -11,6 +11,7 @@
  *   migration;
  * - which keys to put back: every key some change of the product set (owner, launch role).
  */
+import { OUTCOMES } from '../outcomes.js';
 import type { JournalRowEntry } from '../checkpoint/types.js';
 import { accountOfArn } from '../input/iam-arn.js';
 import type { ChangedRow } from './undo-plan.js';
@@ -60,7 +61,8 @@ export class LedgerChanges {
       this.#noteTargets(product, entry);
       return;
     }
-    if (entry.outcome === 'succeeded' || entry.outcome === 'submitted') {
+    // A journaled `skipped` (found in target) changed nothing: only an outcome that changed the product is undone.
+    if (OUTCOMES[entry.outcome].changedProduct) {
       product.applied = true;
       this.#noteTargets(product, entry);
     } else if (entry.outcome === 'failed' && product.sent.has(entry.token)) {

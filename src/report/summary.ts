@@ -5,25 +5,17 @@
  */
 import { describeStop, exitCodeMeaning, isResumableExitCode } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
+import { OUTCOMES } from '../outcomes.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { formatDuration } from './progress.js';
 import type { AccountCounts } from './account-tally.js';
-import type { Outcome, RunCounts, RunSummary } from './types.js';
+import type { Outcome, RunSummary } from './types.js';
 
 // The meanings live with the codes (src/exit-codes.ts); re-exported for the summary's readers.
 export { describeStop, exitCodeMeaning, isResumableExitCode } from '../exit-codes.js';
 
-/** Outcome rows in a fixed order; labels match the `outcome` values in the results CSV. */
-const OUTCOME_ROWS: readonly (readonly [string, keyof RunCounts])[] = [
-  ['succeeded', 'succeeded'],
-  ['submitted', 'submitted'],
-  ['would-change', 'wouldChange'],
-  ['drifted', 'drifted'],
-  ['skipped', 'skipped'],
-  ['failed', 'failed'],
-  ['invalid', 'invalid'],
-  ['not-started', 'notStarted'],
-];
+/** Outcome rows in the table's order (src/outcomes.ts); labels match the `outcome` values in the results CSV. */
+const OUTCOME_ROWS = (Object.keys(OUTCOMES) as Outcome[]).map((outcome) => [outcome, OUTCOMES[outcome].countKey] as const);
 
 /**
  * Rows per second over the run. Rows that never started are not work done, so they are left out;
@@ -84,7 +76,7 @@ export function renderSummaryTable(summary: RunSummary): string {
 
 /** One account's line: its outcomes in the table's order, and why it was not reached. */
 function describeAccount(account: AccountCounts): string {
-  const parts = OUTCOME_ROWS.map(([label]) => [label, account.outcomes[label as Outcome] ?? 0] as const)
+  const parts = OUTCOME_ROWS.map(([label]) => [label, account.outcomes[label] ?? 0] as const)
     .filter(([, n]) => n > 0)
     .map(([label, n]) => `${n} ${label}`);
   return `${parts.join(', ')}${account.unreachable === undefined ? '' : ` (not reached: ${account.unreachable})`}`;

@@ -11,6 +11,7 @@ import type { SendAnswer, AttemptOptions, RowJob } from './row-sender.js';
 import type { ResultFields } from './row-result.js';
 import { sendWithRetry } from './send-with-retry.js';
 import { isTerminalRecordStatus, waitForRecord, type WaitOptions } from './wait-for-record.js';
+import { reasonFor, type RowReason } from '../outcomes.js';
 
 type Accepted = Extract<SendAnswer, { kind: 'accepted' }>;
 
@@ -127,8 +128,8 @@ function tokenAlreadyUsedMessage(job: RowJob, record: RecordAnswer): string {
 }
 
 /** A read of the record that ended without an answer, as the results' `reason` says it. */
-function readFailureReason(error: ClassifiedError): string {
-  return `wait-${error.kind === 'aborted' ? 'interrupted' : `failed-${error.code}`}`;
+function readFailureReason(error: ClassifiedError): RowReason {
+  return error.kind === 'aborted' ? 'wait-interrupted' : reasonFor.waitFailed(error.code);
 }
 
 /** Follows the record to SUCCEEDED/FAILED when waiting; otherwise the status as answered. */
@@ -137,7 +138,7 @@ async function waitIfAsked(
   attempt: AttemptOptions,
   answer: Accepted,
   wait: WaitOptions | undefined,
-): Promise<{ recordStatus: string; reason: string; errorMessage: string }> {
+): Promise<{ recordStatus: string; reason: RowReason; errorMessage: string }> {
   const { recordId, recordStatus } = answer;
   if (!wait || !recordId || isTerminalRecordStatus(recordStatus)) return { recordStatus, reason: '', errorMessage: '' };
   const { lane } = job;

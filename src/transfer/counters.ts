@@ -1,5 +1,6 @@
 /** The engine's running tallies; `snapshot()` is what progress and the summary read. */
-import type { Outcome, RunCounts } from './row-types.js';
+import { OUTCOMES, type Outcome, type OutcomeCounts } from '../outcomes.js';
+import type { RunCounts } from './row-types.js';
 
 export interface Counters {
   finish(outcome: Outcome): void;
@@ -11,16 +12,7 @@ export interface Counters {
 }
 
 export function createCounters(total: number): Counters {
-  const byOutcome: Record<Outcome, number> = {
-    succeeded: 0,
-    submitted: 0,
-    failed: 0,
-    skipped: 0,
-    invalid: 0,
-    'not-started': 0,
-    'would-change': 0,
-    drifted: 0,
-  };
+  const byOutcome = Object.fromEntries(Object.keys(OUTCOMES).map((outcome) => [outcome, 0])) as Record<Outcome, number>;
   let requests = 0;
   let throttles = 0;
   let retries = 0;
@@ -39,22 +31,10 @@ export function createCounters(total: number): Counters {
       throttles += 1;
     },
     snapshot() {
-      const finished = Object.values(byOutcome).reduce((sum, n) => sum + n, 0);
-      return {
-        total,
-        finished,
-        requests,
-        throttles,
-        retries,
-        succeeded: byOutcome.succeeded,
-        submitted: byOutcome.submitted,
-        failed: byOutcome.failed,
-        skipped: byOutcome.skipped,
-        invalid: byOutcome.invalid,
-        notStarted: byOutcome['not-started'],
-        wouldChange: byOutcome['would-change'],
-        drifted: byOutcome.drifted,
-      };
+      const outcomes = Object.entries(byOutcome) as [Outcome, number][];
+      const counts = Object.fromEntries(outcomes.map(([outcome, n]) => [OUTCOMES[outcome].countKey, n])) as unknown as OutcomeCounts;
+      const finished = outcomes.reduce((sum, [, n]) => sum + n, 0);
+      return { total, finished, requests, throttles, retries, ...counts };
     },
   };
 }

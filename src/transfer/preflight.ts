@@ -14,6 +14,8 @@ import type { FoundState } from './row-result.js';
 import type { AttemptOptions, RowJob } from './row-sender.js';
 import { deriveReconcileToken } from './token.js';
 import { accountOfArn, partitionOfArn } from '../input/iam-arn.js';
+import type { StopReason } from '../exit-codes.js';
+import type { FixedReason } from '../outcomes.js';
 
 export type Judgement =
   | { readonly kind: 'in-target' }
@@ -98,7 +100,7 @@ export interface PreflightDeps {
   /** A run across accounts: a product not found is not found in the row's own account (`not-found-in-account`). */
   readonly acrossAccounts?: boolean;
   /** Why the run stopped taking rows, if it did (a busy wait gives up then). */
-  readonly stoppedBy: () => string | undefined;
+  readonly stoppedBy: () => StopReason | undefined;
 }
 
 export type PreflightAnswer =
@@ -107,11 +109,11 @@ export type PreflightAnswer =
   /** Already in the target state: nothing to send. */
   | { readonly kind: 'in-target'; readonly found: FoundState }
   /** Refused without an update (attempts 0): journaled as failed, so the next run reads it again. */
-  | { readonly kind: 'refused'; readonly reason: string; readonly errorCode: string; readonly errorMessage: string; readonly found?: FoundState }
+  | { readonly kind: 'refused'; readonly reason: FixedReason; readonly errorCode: string; readonly errorMessage: string; readonly found?: FoundState }
   /** The read itself failed (throttled to the end, access denied...). */
   | { readonly kind: 'read-failed'; readonly error: ClassifiedError }
   /** The run stopped while the row waited for its busy product. */
-  | { readonly kind: 'stopped'; readonly reason: string };
+  | { readonly kind: 'stopped'; readonly reason: StopReason };
 
 /** Reads the row's product and decides; waits (bounded) while the product is busy. */
 export async function preflightRow(job: RowJob, attempt: AttemptOptions, deps: PreflightDeps): Promise<PreflightAnswer> {

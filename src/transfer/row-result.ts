@@ -6,11 +6,12 @@
 import type { JournalFinished } from '../checkpoint/types.js';
 import type { HeaderMap, InputProblem, TransferRow } from '../input/types.js';
 import type { Outcome, RowResult } from './row-types.js';
+import { reasonFor, type RowReason } from '../outcomes.js';
 
 /** What a builder says about a row; everything left out is empty (0 for attempts). */
 export interface ResultFields {
   readonly outcome: Outcome;
-  readonly reason?: string;
+  readonly reason?: RowReason;
   readonly token?: string;
   readonly recordId?: string;
   readonly recordStatus?: string;
@@ -71,7 +72,7 @@ export function resultForRow(row: TransferRow, fields: ResultFields): RowResult 
 export function resultFromJournal(row: TransferRow, token: string, finished: JournalFinished): RowResult {
   return resultForRow(row, {
     outcome: 'skipped',
-    reason: finished.outcome === 'skipped' ? 'already-in-target-state' : `already-${finished.outcome}`,
+    reason: finished.outcome === 'failed' ? '' : reasonFor.alreadyDone(finished.outcome),
     token,
     recordId: finished.recordId,
     recordStatus: finished.recordStatus,
@@ -93,7 +94,7 @@ export function resultFromJournal(row: TransferRow, token: string, finished: Jou
 export function resultForDrifted(row: TransferRow, token: string, finished: JournalFinished, found: FoundState): RowResult {
   return resultForRow(row, {
     outcome: 'drifted',
-    reason: `drifted-since-${finished.outcome}`,
+    reason: reasonFor.driftedSince(finished.outcome),
     token,
     recordId: finished.recordId,
     recordStatus: finished.recordStatus,
@@ -125,7 +126,7 @@ export function resultForInvalid(line: number, raw: Readonly<Record<string, stri
     },
     {
       outcome: 'invalid',
-      reason: problems.map((p) => p.code).join(';'),
+      reason: reasonFor.problems(problems.map((p) => p.code)),
       errorCode: problems[0]?.code ?? '',
       errorMessage: problems.map((p) => p.message).join('; '),
     },

@@ -10,6 +10,7 @@ import type { TransferRow } from '../input/types.js';
 import type { Lane } from './lane.js';
 import type { FoundState } from './row-result.js';
 import { sendWithRetry, type SendWithRetryOptions } from './send-with-retry.js';
+import { reasonFor, type RowReason } from '../outcomes.js';
 
 /** A row that needs the API: its row, token, lane, and what an earlier run of the checkpoint left. */
 export interface RowJob {
@@ -31,7 +32,7 @@ export type SendAnswer =
   /** The update was refused, or no answer came (`aborted`: the outcome is unknown). */
   | { readonly kind: 'failed'; readonly error: ClassifiedError; readonly attempts: number }
   /** Nothing was sent (a dry run); `reason` says what a real run would do. */
-  | { readonly kind: 'not-sent'; readonly reason: string };
+  | { readonly kind: 'not-sent'; readonly reason: RowReason };
 
 export interface RowSender {
   /**
@@ -63,6 +64,6 @@ export const updateSender: RowSender = {
 /** `--dry-run`: sends nothing; a row an earlier run left unfinished says so. */
 export const dryRunSender: RowSender = {
   async send({ prior }) {
-    return { kind: 'not-sent', reason: prior ? `would-retry-${prior.state}` : '' };
+    return { kind: 'not-sent', reason: prior ? reasonFor.wouldRetry(prior.state) : '' };
   },
 };

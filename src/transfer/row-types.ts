@@ -1,20 +1,9 @@
 /** The engine's own types: what happened to each row, and the run's counts. The report stage reads them; the engine never imports the report. */
 
-/** What happened to one input row. One results-CSV line per input row, always. */
-export type Outcome =
-  | 'succeeded'
-  | 'submitted'
-  | 'failed'
-  | 'skipped'
-  | 'invalid'
-  | 'not-started'
-  | 'would-change'
-  /**
-   * Done by an earlier run of the checkpoint, but the product, read at no extra call (an
-   * account-wide read this run made anyway), no longer has the row's targets. Not changed: the
-   * row's token is spent; `--reconcile` puts it back.
-   */
-  | 'drifted';
+import type { Outcome, OutcomeCounts } from '../outcomes.js';
+
+/** What happened to one input row (one results-CSV line per input row, always): src/outcomes.ts's table. */
+export type { Outcome } from '../outcomes.js';
 
 export interface RowResult {
   readonly line: number;
@@ -48,18 +37,10 @@ export interface RowResult {
 }
 
 /** Counters the engine keeps while running; the progress display and the summary read them. */
-export interface RunCounts {
+export interface RunCounts extends OutcomeCounts {
   /** Data rows in the input (from the validation pass). */
   readonly total: number;
-  readonly succeeded: number;
-  readonly submitted: number;
-  readonly failed: number;
-  readonly skipped: number;
-  readonly invalid: number;
-  readonly notStarted: number;
-  readonly wouldChange: number;
-  readonly drifted: number;
-  /** Rows whose outcome is known so far (sum of the above). */
+  /** Rows whose outcome is known so far (sum of the outcomes' counts). */
   readonly finished: number;
   /** API requests sent, throttled answers received, retries made (all operations). */
   readonly requests: number;

@@ -10,8 +10,9 @@
 import type { IdentityApi } from '../aws/identity-api.js';
 import { errnoCode, errorText } from '../errors.js';
 import { accountOfArn } from '../input/iam-arn.js';
+import type { FixedReason } from '../outcomes.js';
 
-export type TargetProblemReason = 'target-not-found' | 'launch-role-not-trusted';
+export type TargetProblemReason = Extract<FixedReason, 'target-not-found' | 'launch-role-not-trusted'>;
 
 export interface TargetProblem {
   readonly reason: TargetProblemReason;

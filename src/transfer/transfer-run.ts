@@ -38,6 +38,7 @@ import { LaneQueues } from './lane-queues.js';
 
 export * from './transfer-options.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_WAITING_PER_WORKER, type TransferOptions, type TransferOutcome } from './transfer-options.js';
+import { reasonFor } from '../outcomes.js';
 
 type Accepted = Extract<SendAnswer, { kind: 'accepted' }>;
 
@@ -208,7 +209,7 @@ export class TransferRun {
   /** A row the run or its lane stopped before: why, and the lane's own words when it has them. */
   #notStarted(row: TransferRow, token: string, lane: Lane): RowResult {
     const runStop = this.#stoppedBy;
-    const reason = `stopped-by-${runStop ?? lane.stoppedBy ?? 'unknown'}`;
+    const reason = reasonFor.stoppedBy(runStop ?? lane.stoppedBy ?? 'unknown');
     return resultForRow(row, {
       outcome: 'not-started',
       reason,
@@ -233,7 +234,7 @@ export class TransferRun {
     const { row, duplicateOfLine } = record;
     const token = deriveIdempotencyToken(runId, row);
     if (duplicateOfLine !== undefined) {
-      await this.#emit(resultForRow(row, { outcome: 'skipped', reason: `duplicate-of-line-${duplicateOfLine}`, token }));
+      await this.#emit(resultForRow(row, { outcome: 'skipped', reason: reasonFor.duplicateOf(duplicateOfLine), token }));
       return undefined;
     }
     const prior = await journal.lookup(token);
@@ -335,7 +336,7 @@ export class TransferRun {
         await this.#failed(job, answer.error, 0);
         return undefined;
       case 'stopped':
-        await this.#emit(resultForRow(row, { outcome: 'not-started', reason: `stopped-by-${answer.reason}`, token }));
+        await this.#emit(resultForRow(row, { outcome: 'not-started', reason: reasonFor.stoppedBy(answer.reason), token }));
         return undefined;
     }
   }
@@ -379,7 +380,7 @@ export class TransferRun {
       );
       return;
     }
-    await this.#finish(job, { outcome: 'failed', reason: error.kind, attempts, errorCode: error.code, errorMessage: error.message });
+    await this.#finish(job, { outcome: 'failed', reason: reasonFor.errorClass(error.kind), attempts, errorCode: error.code, errorMessage: error.message });
     if (error.kind === 'credentials') {
       this.#stopLane(lane, 'credentials', `the credentials were refused (${error.code}): every further request would be too`);
       lane.abandonInFlight(new Error('credentials refused'));

@@ -34,6 +34,7 @@ function transpile(to: string): void {
     'src/hash64.ts',
     'src/clock.ts',
     'src/errors.ts',
+    'src/outcomes.ts',
   ];
   for (const rel of sources) {
     const { outputText } = ts.transpileModule(readFileSync(join(repo, rel), 'utf8'), {

@@ -59,7 +59,7 @@ describe('journal format', () => {
 
   it('validates each field by its rule, naming the field', () => {
     expect(entryProblem({ ...finished('t', 'succeeded'), outcome: 'maybe' })).toBe(
-      'field "outcome" is "maybe", expected succeeded, submitted, failed or skipped',
+      'field "outcome" is "maybe", expected succeeded, submitted, skipped or failed',
     );
     expect(entryProblem({ ...sent('t'), line: -1 })).toBe('field "line" is not a non-negative integer');
     expect(entryProblem({ ...sent('t'), token: '' })).toBe('field "token" is missing or empty');
