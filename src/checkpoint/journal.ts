@@ -103,10 +103,6 @@ export interface Journal {
   flush(): Promise<void>;
   /** flush(), then closes the file (even when the flush failed, then rethrows). Idempotent. */
   close(): Promise<void>;
-  /** Entries of this run that are written and fsynced. */
-  readonly writtenEntries: number;
-  /** Entries of this run enqueued but not yet fsynced. */
-  readonly pendingEntries: number;
 }
 
 /** Opens (replaying, repairing a torn tail) or creates the journal at `path`. */
@@ -274,7 +270,6 @@ class AppendJournal implements Journal {
   #timer: AbortController | undefined;
   #failure: CheckpointError | undefined;
   #closing: Promise<void> | undefined;
-  #written = 0;
 
   constructor(path: string, opened: Opened, settings: AppendSettings) {
     this.path = path;
@@ -285,14 +280,6 @@ class AppendJournal implements Journal {
     this.replayed = opened.state.counts();
     this.#file = opened.file;
     this.#settings = settings;
-  }
-
-  get writtenEntries(): number {
-    return this.#written;
-  }
-
-  get pendingEntries(): number {
-    return this.#pending.length;
   }
 
   lookup(token: string): Promise<TokenState | undefined> {
@@ -437,7 +424,6 @@ class AppendJournal implements Journal {
       for (const waiter of waiters) waiter.reject(error);
       throw error;
     }
-    this.#written += batch.length;
     for (const waiter of waiters) waiter.resolve();
   }
 

@@ -30,8 +30,6 @@ export interface ResultsWriter {
   readonly partialPath: string;
   /** The header line as written (see resultHeader). */
   readonly header: readonly string[];
-  /** Rows accepted by write() so far. */
-  readonly written: number;
   /**
    * Queues one results line. Resolves when the writer can take more (backpressure): a caller that
    * awaits every write never buffers more than a stream high-water mark in memory.
@@ -129,7 +127,6 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
   const { out, identity } = await createPartialFile(path, partialPath, failed);
 
   let state: WriterState = 'open';
-  let written = 0;
   let failure: unknown;
   let drainWaiter: Promise<void> | undefined;
 
@@ -157,14 +154,10 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
     path,
     partialPath,
     header,
-    get written() {
-      return written;
-    },
 
     async write(result: RowResult): Promise<void> {
       if (state !== 'open') throw new Error(`results writer is ${state}; cannot write line ${result.line}`);
       if (failure !== undefined) throw failed(failure);
-      written += 1;
       if (!out.write(csvLine(resultCells(result, extraColumns, placeColumns)))) {
         await waitForDrain().catch((error: unknown) => {
           throw failed(failure ?? error);

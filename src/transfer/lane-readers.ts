@@ -45,11 +45,8 @@ export class LaneReaders {
 
   async #choose(lane: Lane): Promise<ProductReader> {
     const preflight = this.#preflight;
-    let chosen = preflight.reader;
-    if (chosen === undefined) {
-      const answer = await chooseProductReader(preflight.planFor?.(lane.name) ?? preflight.plan, lane, this.#attempt(lane));
-      chosen = answer.kind === 'chosen' ? answer.reader : perRowReader;
-    }
+    const answer = await chooseProductReader(preflight.planFor?.(lane.name) ?? preflight.plan, lane, this.#attempt(lane));
+    const chosen = answer.kind === 'chosen' ? answer.reader : perRowReader;
     this.#onChosen(lane, chosen.strategy);
     return chosen;
   }

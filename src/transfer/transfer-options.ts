@@ -10,7 +10,7 @@ import type { RowResult, RunCounts } from './row-types.js';
 import type { FailureBudget } from './failure-budget.js';
 import type { LaneRouter, LaneStopReason } from './lane.js';
 import type { BusyWaitOptions } from './preflight.js';
-import type { ProductReader, ReadPlanInput } from './product-reader.js';
+import type { ReadPlanInput } from './product-reader.js';
 import type { RetryPolicyOptions } from './retry-policy.js';
 import type { FoundState } from './row-result.js';
 import type { RowSender } from './row-sender.js';
@@ -99,8 +99,6 @@ export interface PreflightOptions {
   readonly planFor?: (lane: string) => ReadPlanInput;
   /** A run across accounts: a product not found fails as `not-found-in-account`. */
   readonly acrossAccounts?: boolean;
-  /** A fixed reader instead of choosing one (tests). */
-  readonly reader?: ProductReader;
   /** How long a product busy with another change is waited for. */
   readonly busyWait?: BusyWaitOptions;
   /** `--reconcile`: rows the checkpoint has done are read again, and put back if they drifted. */

@@ -57,6 +57,26 @@ export interface InstrumentedFs extends CheckpointFs {
   holdSyncs(): () => void;
 }
 
+/**
+ * The entries an open journal wrote to its file `path` and fsynced since `fs` saw it, told by the
+ * calls alone: the lines of every write to the file that a later fsync of it covers. (The journal
+ * counts nothing for tests; its header goes to a temporary file, linked to `path`, so every line
+ * written to `path` itself is an entry.)
+ */
+export function durableEntries(fs: InstrumentedFs, path: string): number {
+  let durable = 0;
+  let unsynced = 0;
+  for (const call of fs.calls) {
+    if (call.path !== path) continue;
+    if (call.op === 'write') unsynced += (call.detail ?? '').split('\n').filter(Boolean).length;
+    else if (call.op === 'sync') {
+      durable += unsynced;
+      unsynced = 0;
+    }
+  }
+  return durable;
+}
+
 /** Records every call; can fail a chosen write. Everything else goes to the real fs. */
 export function instrumentedFs(base: CheckpointFs = nodeCheckpointFs): InstrumentedFs {
   const calls: FsCall[] = [];

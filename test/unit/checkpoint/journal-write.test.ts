@@ -5,7 +5,7 @@ import { CheckpointError } from '../../../src/checkpoint/checkpoint-error.js';
 import { openJournal, type Journal, type OpenJournalOptions } from '../../../src/checkpoint/journal.js';
 import { systemClock } from '../../../src/clock.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
-import { finished, instrumentedFs, makeTempDir, readEntries, readLines, sent, type InstrumentedFs } from './helpers.js';
+import { durableEntries, finished, instrumentedFs, makeTempDir, readEntries, readLines, sent, type InstrumentedFs } from './helpers.js';
 
 let cleanup: () => void;
 let path: string;
@@ -35,7 +35,9 @@ describe('group commit', () => {
     const journal = await open({ groupSize: 4, groupDelayMs: 60_000 });
     const written = fs.nextWrite();
     for (let i = 0; i < 3; i += 1) journal.recordFinished(finished(`t${i}`, 'succeeded'));
-    expect(journal.pendingEntries).toBe(3);
+    // All three are pending: recorded, none of them written to the file, nothing fsynced.
+    expect(journalWrites()).toHaveLength(0);
+    expect(durableEntries(fs, path)).toBe(0);
     journal.recordFinished(finished('t3', 'succeeded')); // the 4th entry triggers the write, no flush() needed
     const text = await written;
     expect(
@@ -48,7 +50,7 @@ describe('group commit', () => {
     expect(journalWrites()).toHaveLength(1);
     const writeIndex = fs.calls.findIndex((c) => c.op === 'write' && c.path === path);
     expect(fs.calls.slice(writeIndex + 1).some((c) => c.op === 'sync' && c.path === path)).toBe(true);
-    expect(journal.writtenEntries).toBe(4);
+    expect(durableEntries(fs, path)).toBe(4);
     await journal.close();
   });
 
@@ -64,7 +66,7 @@ describe('group commit', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect((await written).split('\n').filter(Boolean)).toHaveLength(2);
     await journal.flush();
-    expect(journal.writtenEntries).toBe(2);
+    expect(durableEntries(fs, path)).toBe(2);
     await journal.close();
   });
 
@@ -76,7 +78,7 @@ describe('group commit', () => {
     await clock.advance(200);
     await written;
     await journal.flush();
-    expect(journal.writtenEntries).toBe(1);
+    expect(durableEntries(fs, path)).toBe(1);
     expect(clock.pendingSleeps).toBe(0);
     await journal.close();
   });
@@ -86,8 +88,9 @@ describe('group commit', () => {
     void journal.recordSent(sent('a'));
     journal.recordFinished(finished('a', 'succeeded'));
     await journal.flush();
-    expect(journal.writtenEntries).toBe(2);
-    expect(journal.pendingEntries).toBe(0);
+    expect(durableEntries(fs, path)).toBe(2);
+    // Nothing pending: both recorded entries are in the file already, before close().
+    expect(readEntries(path).map((e) => `${String(e.type)}:${String(e.token)}`)).toEqual(['header:undefined', 'sent:a', 'finished:a']);
     expect(journalSyncs().length).toBeGreaterThanOrEqual(1);
     void journal.recordSent(sent('b'));
     await journal.close();
@@ -109,7 +112,7 @@ describe('group commit', () => {
     expect(lines).toHaveLength(2001);
     const entries = lines.slice(1).map((l) => JSON.parse(l) as { line: number });
     expect(entries.map((e) => e.line)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
-    expect(journal.writtenEntries).toBe(2000);
+    expect(durableEntries(fs, path)).toBe(2000);
   });
 
   it('writes canonical lines: known fields only, fixed order', async () => {

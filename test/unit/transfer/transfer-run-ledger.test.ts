@@ -1,13 +1,12 @@
 /** The engine and the ledger: write-ahead before every request, rows a later change superseded, and results as a view of the ledger. */
 import { describe, expect, it } from 'vitest';
 import type { FoundState } from '../../../src/transfer/row-result.js';
-import { perRowReader, snapshotReader } from '../../../src/transfer/product-reader.js';
 import { deriveIdempotencyToken } from '../../../src/transfer/token.js';
 import { TransferRun } from '../../../src/transfer/transfer-run.js';
-import type { ProductFacts } from '../../../src/aws/service-catalog-api.js';
 import type { JournalFinished } from '../../../src/checkpoint/types.js';
 import { drive, OWNER, row, setup, valid } from './transfer-run-fakes.js';
 
+/** Names no product: the engine reads per row, choosing so with no call (a CSV of a row or two is never read account-wide). */
 const plan = { productIds: new Set<string>(), rowsSettingLaunchRole: 0 };
 
 /** An earlier run's `finished` entry: the row succeeded, moving the product to OWNER. */
@@ -38,7 +37,7 @@ const BEFORE_MIGRATION: FoundState = {
 
 describe('TransferRun on the ledger', () => {
   it('sends no request before its sent entry, with what preflight read and the targets, is durable', async () => {
-    const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan, reader: perRowReader } });
+    const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan } });
     s.api.product('pp-1');
     let release = () => undefined as void;
     s.journal.hold = new Promise<void>((resolve) => {
@@ -57,7 +56,7 @@ describe('TransferRun on the ledger', () => {
   });
 
   it('decides a superseded row again (never reports it done), and reads the product first', async () => {
-    const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan, reader: perRowReader } });
+    const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan } });
     s.api.product('pp-1'); // back with alice: an undo's run put it back
     const token = deriveIdempotencyToken('run-1', row(2, 'pp-1'));
     const done = doneEntry(token, 2, 'pp-1', 'rec-old');
@@ -69,7 +68,7 @@ describe('TransferRun on the ledger', () => {
   });
 
   it("writes a row's previous values from the ledger's first read of its product, not from this run's read", async () => {
-    const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], { preflight: { plan, reader: perRowReader } });
+    const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], { preflight: { plan } });
     s.api.product('pp-1', { owner: OWNER, ownerSession: OWNER }).product('pp-2');
     // pp-1 was changed by a run killed after its update left: its first read is the state before the migration.
     s.journal.firstReads.set('pp-1', BEFORE_MIGRATION);
@@ -82,11 +81,13 @@ describe('TransferRun on the ledger', () => {
 
   it('reports a done row whose product drifted as drifted, at no extra call, when the account was read anyway; a resume that reads nothing trusts the ledger', async () => {
     const records = [valid(row(2, 'pp-new')), valid(row(3, 'pp-kept')), valid(row(4, 'pp-drifted'))];
-    // Preflight's account-wide pages, as this run read them for the new row.
-    const pages = new Map<string, ProductFacts>();
-    const s = setup(records, { preflight: { plan, reader: snapshotReader(pages, 1) } });
+    // A CSV of three products in an account of three: preflight reads the account's pages (one Search page) for the new row.
+    const strategies: string[] = [];
+    const s = setup(records, {
+      preflight: { plan: { productIds: new Set(['pp-new', 'pp-kept', 'pp-drifted']), rowsSettingLaunchRole: 0 } },
+      events: { onPreflightReader: (_lane, strategy) => strategies.push(strategy) },
+    });
     s.api.product('pp-new').product('pp-kept', { owner: OWNER, ownerSession: OWNER }).product('pp-drifted');
-    for (const [id, facts] of s.api.products) pages.set(id, facts);
     for (const [line, id] of [
       [3, 'pp-kept'],
       [4, 'pp-drifted'],
@@ -104,11 +105,13 @@ describe('TransferRun on the ledger', () => {
     expect(s.results.byId('pp-drifted').errorMessage).toContain('--reconcile');
     expect(outcome.counts).toMatchObject({ drifted: 1, skipped: 1, succeeded: 1 });
     // Nothing was read or sent for the done rows: the snapshot answered.
+    expect(strategies).toEqual(['account (1 pages read)']);
+    expect(s.log.filter((entry) => /^(search-page|scan-page):/.test(entry))).toEqual(['search-page:0']);
     expect(s.log.filter((entry) => /^(search|describe|call):/.test(entry))).toEqual(['call:pp-new']);
   });
 
   it('trusts the ledger for done rows when nothing was read (a resume whose rows are all done makes no call)', async () => {
-    const s = setup([valid(row(2, 'pp-drifted'))], { preflight: { plan, reader: perRowReader } });
+    const s = setup([valid(row(2, 'pp-drifted'))], { preflight: { plan } });
     s.api.product('pp-drifted');
     const token = deriveIdempotencyToken('run-1', row(2, 'pp-drifted'));
     s.journal.states.set(token, {

@@ -1,7 +1,6 @@
 /** The engine with preflight and waiting: skips, replays of earlier records, and write slots never held by a wait. */
 import { describe, expect, it } from 'vitest';
 import type { RecordAnswer } from '../../../src/aws/service-catalog-api.js';
-import { perRowReader } from '../../../src/transfer/product-reader.js';
 import { TransferRun } from '../../../src/transfer/transfer-run.js';
 import { drive, FakeApi, OWNER, row, setup, valid } from './transfer-run-fakes.js';
 
@@ -14,11 +13,12 @@ class RecordsApi extends FakeApi {
   }
 }
 
+/** Names no product: the engine reads per row, choosing so with no call (a CSV of a row or two is never read account-wide). */
 const plan = { productIds: new Set<string>(), rowsSettingLaunchRole: 0 };
 
 describe('TransferRun with preflight', () => {
   it('skips a product already in its target state with no update, and journals it so a resume reads nothing', async () => {
-    const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], { preflight: { plan, reader: perRowReader } });
+    const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], { preflight: { plan } });
     s.api.product('pp-1', { owner: OWNER, ownerSession: OWNER }).product('pp-2');
     const outcome = await drive(s.clock, new TransferRun(s.options).run());
     expect(outcome.counts).toMatchObject({ skipped: 1, succeeded: 1 });
@@ -31,7 +31,7 @@ describe('TransferRun with preflight', () => {
   it('reports a finished record made before the run as token-already-used, never succeeded', async () => {
     const s = setup([valid(row(2, 'pp-1')), valid(row(3, 'pp-2'))], {
       makeApi: (clock, log) => new RecordsApi(clock, log),
-      preflight: { plan, reader: perRowReader },
+      preflight: { plan },
     });
     const api = s.api as RecordsApi;
     api.product('pp-1').product('pp-2');

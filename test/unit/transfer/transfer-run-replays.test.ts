@@ -6,12 +6,12 @@ import { ServiceCatalogServiceException } from '@aws-sdk/client-service-catalog'
 import { describe, expect, it } from 'vitest';
 import type { RecordAnswer } from '../../../src/aws/service-catalog-api.js';
 import { CLOCK_SLACK_MS } from '../../../src/transfer/confirm-record.js';
-import { perRowReader } from '../../../src/transfer/product-reader.js';
 import { deriveIdempotencyToken } from '../../../src/transfer/token.js';
 import { TransferRun } from '../../../src/transfer/transfer-run.js';
 import { drive, FakeApi, ok, row, setup, valid, type Setup } from './transfer-run-fakes.js';
 
 const HOUR = 3_600_000;
+/** Names no product: the engine reads per row, choosing so with no call (a CSV of a row or two is never read account-wide). */
 const plan = { productIds: new Set<string>(), rowsSettingLaunchRole: 0 };
 
 /** Marks a row as left in flight by an earlier run of the checkpoint, sent `agoMs` before now. */
@@ -97,7 +97,7 @@ describe('a row the checkpoint left in flight, resent with its token', () => {
   });
 
   it('with preflight: a product read out of its target is not changed by its earlier record, whoever made it', async () => {
-    const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan, reader: perRowReader } });
+    const s = setup([valid(row(2, 'pp-1'))], { preflight: { plan } });
     s.api.product('pp-1');
     leftInFlight(s, 2, 'pp-1', 2 * HOUR);
     s.api.createdAt.set('rec-pp-1', s.clock.now() - 2 * HOUR + 1000);
