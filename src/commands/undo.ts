@@ -8,15 +8,16 @@
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { withCheckpoint, type JournalHeader } from '../checkpoint/index.js';
 import { errorText, systemErrorText } from '../errors.js';
+import { streamCsvTable } from '../input/csv-table.js';
+import { InputError } from '../input/input-error.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
 import { pathExists, writeFileAtomic } from '../report/atomic-file.js';
 import { LedgerChanges } from '../report/ledger-changes.js';
-import { changedRowFromResult, planUndo, undoCells, undoColumns, type ChangedRow, type UndoPlan } from '../report/undo-plan.js';
+import { changedRowsFromResults, planUndo, RehearsalResultsError, undoCells, undoColumns, type ChangedRow, type UndoPlan } from '../report/undo-plan.js';
 import { parseCommandLine, printRefusal, type Command, type CommandIo } from './command.js';
 import { booleanFlag, parseFlags, repeatedFlag, stringFlag, UsageError, type FlagSpec } from './flags.js';
 import { checkInputFiles, checkpointRefusal, Refusal } from './steps.js';
@@ -183,35 +184,17 @@ async function readLedgerRows(path: string): Promise<LedgerRead> {
   });
 }
 
-const NEEDED_COLUMNS = ['line', 'provisioned_product_id', 'new_owner', 'launch_role', 'outcome', 'reason', 'previous_owner', 'previous_launch_role'];
-
-/** Results that record no change, only what would be: a dry run's or a verify's. */
-const REHEARSAL_OUTCOMES: ReadonlySet<string> = new Set(['would-change']);
-
+/** A results CSV's rows, read by csv-table (report/undo-plan.ts changedRowsFromResults); its coded errors in the words undo has always used. */
 async function readResultsRows(path: string): Promise<ChangedRow[]> {
   if (/\.(dry-run|verify)\.csv$/.test(path)) throw new UndoSourceError(rehearsalMessage(path));
-  const rows: ChangedRow[] = [];
   try {
-    const input = createReadStream(path);
-    const parser = parse({ columns: true, bom: true, skip_empty_lines: true });
-    // pipe() does not forward the source's errors: a file that cannot be read would end nothing.
-    input.on('error', (error) => parser.destroy(error));
-    input.pipe(parser);
-    let checked = false;
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      if (!checked) {
-        const missing = NEEDED_COLUMNS.filter((name) => !(name in record));
-        if (missing.length > 0) throw new UndoSourceError(`${path}: not a results CSV of this version (missing column ${missing.join(', ')})`);
-        checked = true;
-      }
-      if (REHEARSAL_OUTCOMES.has(record.outcome ?? '') || (record.reason ?? '').startsWith('would-')) throw new UndoSourceError(rehearsalMessage(path));
-      rows.push(changedRowFromResult(record));
-    }
+    return await changedRowsFromResults(streamCsvTable(createReadStream(path)));
   } catch (error) {
-    if (error instanceof UndoSourceError) throw error;
+    if (error instanceof RehearsalResultsError) throw new UndoSourceError(rehearsalMessage(path));
+    if (error instanceof InputError && error.code === 'HEADER_MISSING_COLUMN') throw new UndoSourceError(`${path}: ${error.message}`);
+    if (error instanceof InputError) throw new UndoSourceError(`cannot read --results '${path}': line ${error.line}: ${error.message}`);
     throw new UndoSourceError(`cannot read --results '${path}': ${systemErrorText(error) || errorText(error)}`);
   }
-  return rows;
 }
 
 function rehearsalMessage(path: string): string {

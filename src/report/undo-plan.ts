@@ -6,6 +6,10 @@
  * (run without preflight, or before it existed), or a launch role that was empty before (the API
  * accepts only a role ARN, so "no launch role" cannot be set again).
  */
+import { changedTheProduct } from '../outcomes.js';
+import { CodedError } from '../coded-error.js';
+import { columnKey, type CsvTableRow } from '../input/csv-table.js';
+import { InputError } from '../input/input-error.js';
 
 /** A row as a run finished it: from a results line, or from a journal entry. */
 export interface ChangedRow {
@@ -77,11 +81,6 @@ export function undoCells(row: UndoRow, columns: readonly string[]): string[] {
   return columns.map((column) => cells[column] ?? '');
 }
 
-/** Outcomes and reasons of a results line that mean "this run (or an earlier one) changed the product". */
-export function isChangedResult(outcome: string, reason: string): boolean {
-  return outcome === 'succeeded' || outcome === 'submitted' || (outcome === 'skipped' && (reason === 'already-succeeded' || reason === 'already-submitted'));
-}
-
 export function changedRowFromResult(cells: Readonly<Record<string, string>>): ChangedRow {
   const cell = (name: string) => (cells[name] ?? '').trim();
   return {
@@ -89,7 +88,7 @@ export function changedRowFromResult(cells: Readonly<Record<string, string>>): C
     provisionedProductId: cell('provisioned_product_id'),
     newOwner: cell('new_owner'),
     launchRole: cell('launch_role'),
-    changed: isChangedResult(cell('outcome'), cell('reason')),
+    changed: changedTheProduct(cell('outcome'), cell('reason')),
     previousOwner: cell('previous_owner'),
     previousOwnerSession: cell('previous_owner_session'),
     previousLaunchRole: cell('previous_launch_role'),
@@ -97,6 +96,63 @@ export function changedRowFromResult(cells: Readonly<Record<string, string>>): C
     accountId: cell('account_id'),
     region: cell('region'),
   };
+}
+
+/** The columns a results CSV must have for undo. */
+const NEEDED_RESULT_COLUMNS = ['line', 'provisioned_product_id', 'new_owner', 'launch_role', 'outcome', 'reason', 'previous_owner', 'previous_launch_role'];
+
+/** Every column a results line is read by: changedRowFromResult's, and the outcome and reason that tell a rehearsal. */
+const READ_RESULT_COLUMNS = [...NEEDED_RESULT_COLUMNS, 'previous_owner_session', 'finished_at', 'account_id', 'region'];
+
+/** Results that record no change, only what would be: a dry run's or a verify's. */
+const REHEARSAL_OUTCOMES: ReadonlySet<string> = new Set(['would-change']);
+
+/** Results written by a dry run or a verify: they record what would change, not what changed. */
+export class RehearsalResultsError extends CodedError<'REHEARSAL_RESULTS'> {
+  /** The first row that says so. */
+  readonly line: number;
+
+  constructor(line: number) {
+    super('REHEARSAL_RESULTS', `line ${line} records what would change, not what changed: a dry run's or a verify's results`);
+    this.line = line;
+  }
+}
+
+/**
+ * The rows of a run's results CSV (`undo --results`), read by csv-table (streamCsvTable) as every CSV
+ * of the tool is: header names compared by columnKey (the first of two columns with the same key is
+ * read: the results' own columns come before the input's echoed ones), rows numbered by their
+ * physical line. Throws an InputError: csv-table's CSV_MALFORMED; CSV_MALFORMED on a row whose cells
+ * do not match the header; HEADER_MISSING_COLUMN when the header lacks a column undo needs (looked at
+ * with the first row, so a results file with no rows plans nothing). Throws a RehearsalResultsError
+ * at the first row of a dry run's or a verify's results.
+ */
+export async function changedRowsFromResults(table: AsyncIterable<CsvTableRow>): Promise<ChangedRow[]> {
+  const rows: ChangedRow[] = [];
+  let header: CsvTableRow | undefined;
+  const at = new Map<string, number>();
+  for await (const { line, cells } of table) {
+    if (header === undefined) {
+      header = { line, cells };
+      cells.forEach((name, i) => {
+        if (!at.has(columnKey(name))) at.set(columnKey(name), i);
+      });
+      continue;
+    }
+    if (cells.length !== header.cells.length) {
+      throw new InputError('CSV_MALFORMED', `malformed CSV: this row has ${cells.length} cells but the header has ${header.cells.length} columns`, { line });
+    }
+    if (rows.length === 0) {
+      const missing = NEEDED_RESULT_COLUMNS.filter((name) => !at.has(columnKey(name)));
+      if (missing.length > 0) {
+        throw new InputError('HEADER_MISSING_COLUMN', `not a results CSV of this version (missing column ${missing.join(', ')})`, { line: header.line });
+      }
+    }
+    const record = Object.fromEntries(READ_RESULT_COLUMNS.flatMap((name) => (at.has(columnKey(name)) ? [[name, cells[at.get(columnKey(name))!] ?? '']] : [])));
+    if (REHEARSAL_OUTCOMES.has(record.outcome ?? '') || (record.reason ?? '').startsWith('would-')) throw new RehearsalResultsError(line);
+    rows.push(changedRowFromResult(record));
+  }
+  return rows;
 }
 
 /**

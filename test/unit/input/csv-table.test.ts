@@ -1,7 +1,9 @@
 /** The small CSVs read whole (accounts file, maps): rows with the physical line an editor shows. */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseAccountsFile } from '../../../src/input/accounts-file.js';
-import { columnKey, parseCsvTable } from '../../../src/input/csv-table.js';
+import { columnKey, parseCsvTable, streamCsvTable, type CsvTableRow } from '../../../src/input/csv-table.js';
+import { InputError } from '../../../src/input/input-error.js';
 
 describe('parseCsvTable', () => {
   it('numbers rows by their physical line: blank lines and a quoted line break counted as an editor counts them', () => {
@@ -31,8 +33,69 @@ describe('parseCsvTable', () => {
     expect(parseCsvTable('')).toEqual({ ok: true, header: [], rows: [] });
   });
 
+  it('codes a file that is not CSV, on the physical line an editor shows', () => {
+    // csv-parse itself would say line 7: it counts the CRLF inside the quotes twice.
+    expect(parseCsvTable('a,b\r\n\r\nc,d\r\n"x\r\ny",z\r\ne,"f"g\r\nh,i\r\n')).toMatchObject({ ok: false, code: 'CSV_MALFORMED', line: 6 });
+    // A quote never closed: the line its record starts on, after blank lines.
+    expect(parseCsvTable('a,b\n\n\nc,"unclosed\nmore\n')).toMatchObject({ ok: false, code: 'CSV_MALFORMED', line: 4 });
+  });
+
   it('compares header names one way for every CSV: case, spaces, _ and - ignored', () => {
     expect(['Account ID', 'account_id', 'ACCOUNT-ID', ' accountid '].map(columnKey)).toEqual(Array(4).fill('accountid'));
+  });
+});
+
+async function streamed(text: string | Buffer): Promise<CsvTableRow[]> {
+  const rows: CsvTableRow[] = [];
+  for await (const row of streamCsvTable(Readable.from([Buffer.from(text)]))) rows.push(row);
+  return rows;
+}
+
+async function streamError(text: string | Buffer): Promise<unknown> {
+  return streamed(text).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+describe('streamCsvTable', () => {
+  it('yields the header, then each row with its physical line, cells trimmed, blank lines skipped', async () => {
+    const text = '\uFEFF\r\nold_owner, new_owner\r\n\r\na ,b\r\n"multi\r\nline",  c  \r\n\r\nd,e\r\n';
+    expect(await streamed(text)).toEqual([
+      { line: 2, cells: ['old_owner', 'new_owner'] },
+      { line: 4, cells: ['a', 'b'] },
+      { line: 5, cells: ['multi\r\nline', 'c'] },
+      { line: 8, cells: ['d', 'e'] },
+    ]);
+    expect(await streamed('')).toEqual([]);
+  });
+
+  it('throws a coded InputError on the physical line where the file stops being CSV', async () => {
+    const stray = await streamError('a,b\r\n\r\nc,d\r\n"x\r\ny",z\r\ne,"f"g\r\nh,i\r\n');
+    expect(stray).toBeInstanceOf(InputError);
+    expect(stray).toMatchObject({ code: 'CSV_MALFORMED', line: 6 });
+    expect((stray as Error).message).toMatch(/^malformed CSV: a closing quote must be followed by a comma .* \[CSV_INVALID_CLOSING_QUOTE\]$/);
+    expect(await streamError('a,b\n\n\nc,"unclosed\nmore\n')).toMatchObject({
+      code: 'CSV_MALFORMED',
+      line: 4,
+      message: expect.stringContaining('never closed'),
+    });
+    expect(await streamError('a,b\nc, "d"\n')).toMatchObject({ code: 'CSV_MALFORMED', line: 2, message: expect.stringContaining('[INVALID_OPENING_QUOTE]') });
+  });
+
+  it('refuses a UTF-16 file on line 1, as the input is refused', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\nc,d\n', 'utf16le')]);
+    expect(await streamError(utf16)).toMatchObject({ code: 'CSV_MALFORMED', line: 1, message: expect.stringContaining('UTF-16') });
+  });
+
+  it("passes the stream's own error on as it is", async () => {
+    const failing = new Readable({
+      read() {
+        this.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }));
+      },
+    });
+    const rows = streamCsvTable(failing);
+    await expect(rows.next()).rejects.toMatchObject({ code: 'EIO' });
   });
 });
 
