@@ -21,11 +21,11 @@ import { Lane } from '../transfer/lane.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { parseCommandLine, printRefusal, type Command, type CommandIo } from './command.js';
 import { parsePlanConfig, PLAN_FLAGS, planFiles, type PlanConfig } from './plan-options.js';
-import { checkAwsSettings, checkFiles, checkInputFiles, Refusal } from './steps.js';
-import { openAccountLanes, reachAccounts, readAccountsFile, type OpenedAccountLanes, type UnreachableAccount } from './run-accounts.js';
-import type { AccountAccessEntry } from '../input/accounts-file.js';
-import { placeKey } from '../input/scan.js';
-import { ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
+import { accountSetupRefusal, checkAwsSettings, checkFiles, checkInputFiles, Refusal } from './steps.js';
+import { accountOfArn } from '../input/iam-arn.js';
+import { defaultRegion } from '../accounts/default-region.js';
+import { reachPlaces } from '../accounts/account-places.js';
+import type { UnreachableAccount } from '../accounts/reach-accounts.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -80,7 +80,7 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
     return notReached.length > 0 ? ExitCode.AccountsUnreachable : ExitCode.Ok;
   } finally {
     client.destroy();
-    reached?.opened?.destroy();
+    reached?.destroy();
     await log.close().catch(() => undefined);
   }
 }
@@ -101,7 +101,7 @@ async function checkPlanFiles(config: PlanConfig): Promise<Refusal | undefined> 
 interface ReachedPlaces {
   readonly places: readonly PlanPlace[];
   readonly notReached: UnreachableAccount[];
-  readonly opened?: OpenedAccountLanes;
+  readonly destroy: () => void;
 }
 
 async function placesToList(
@@ -112,27 +112,19 @@ async function placesToList(
 ): Promise<ReachedPlaces | Refusal> {
   if (!config.acrossAccounts) {
     const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client), maxRate: config.ratePerSecond, clock: systemClock });
-    return { places: [{ key: 'default', lane }], notReached: [] };
+    return { places: [{ key: 'default', lane }], notReached: [], destroy: () => undefined };
   }
-  const accountsFile = await readAccountsFile(config.accountsFile);
-  if (accountsFile instanceof Refusal) return accountsFile;
-  const planned = planPlaces(config, accountsFile);
-  const defaultRegion = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-  const opened = openAccountLanes(planned, config, accountsFile, { agents, clock: systemClock, defaultRegion });
-  const notReached = await reachAccounts(opened.lanes, opened.identities, io.signal);
+  const ruleAccounts = [...config.owners, ...config.launchRoles].map((rule) => accountOfArn(rule.from) ?? '');
+  const settings = { ...config, accountIds: [...config.accountIds, ...ruleAccounts] };
+  const deps = { agents, clock: systemClock, defaultRegion: defaultRegion(config.region, io.env), signal: io.signal };
+  const reached = await reachPlaces(settings, deps).catch(accountSetupRefusal);
+  if (reached instanceof Refusal) return reached;
   // Interrupted while reaching: every account "failed"; that is no plan to write.
   if (io.signal.aborted) {
-    opened.destroy();
+    reached.destroy();
     return new Refusal(io.interruptExitCode(), 'interrupted: no plan was written');
   }
-  // The region cell is the region the account is listed in, as its lane resolved it.
-  const places = [...planned].map(([key, place]) => ({
-    key,
-    lane: opened.lanes.get(key)!,
-    accountId: place.accountId,
-    region: place.region ?? accountsFile?.get(place.accountId)?.region ?? config.region ?? '',
-  }));
-  return { places, notReached: [...notReached], opened };
+  return { ...reached, notReached: [...reached.notReached] };
 }
 
 /** Lists every place reached: the rows to move, and what the summary says of each product. */
@@ -193,32 +185,6 @@ async function writePlan(config: PlanConfig, rows: readonly PlaceRow[]): Promise
       return new Refusal(ExitCode.Usage, `--out '${config.out}': is ${error.kind}, not a regular file. No plan was written.`);
     return new Refusal(ExitCode.LocalWriteFailed, LocalFileError.wrap('plan', config.out, error).message);
   }
-}
-
-/**
- * The accounts a plan across accounts lists: the accounts file's, `--account`'s, and those the
- * owner and launch-role rules name (a rule only matches products of its own account); each in
- * every `--regions` region, or in `--region` alone.
- */
-function planPlaces(
-  config: PlanConfig,
-  accountsFile: ReadonlyMap<string, AccountAccessEntry> | undefined,
-): Map<string, { accountId: string; region: string | undefined }> {
-  const accountOf = (arn: string) => arn.split(':')[4] ?? '';
-  const accounts = new Set(
-    [
-      ...(accountsFile?.keys() ?? []),
-      ...config.accountIds,
-      ...config.owners.map((rule) => accountOf(rule.from)),
-      ...config.launchRoles.map((rule) => accountOf(rule.from)),
-    ].filter((account) => ACCOUNT_ID_PATTERN.test(account)),
-  );
-  const places = new Map<string, { accountId: string; region: string | undefined }>();
-  for (const accountId of [...accounts].sort()) {
-    if (config.regions.length === 0) places.set(accountId, { accountId, region: undefined });
-    for (const region of config.regions) places.set(placeKey(accountId, region), { accountId, region });
-  }
-  return places;
 }
 
 /** The plan's columns: run's input, the account and region across accounts, then the review columns. */

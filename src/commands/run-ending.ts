@@ -15,7 +15,7 @@ import type { RunSummary } from '../report/types.js';
 import { emptyCounts } from '../transfer/counters.js';
 import type { LaneRouter } from '../transfer/lane.js';
 import { printRefusal, type CommandIo } from './command.js';
-import type { IdentityFindings } from './run-checks.js';
+import type { IdentityFindings } from '../accounts/identity-check.js';
 import type { RunConfig } from './run-options.js';
 import { checkpointRefusal, localWriteRefusal, Refusal } from './steps.js';
 

@@ -7,7 +7,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { createServiceCatalogClient } from '../aws/client.js';
-import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
 import { systemClock } from '../clock.js';
 import { errorText } from '../errors.js';
 import { ExitCode, exitCodeForRun, exitCodeHelp, withLocalWriteFailure, type ExitCodeValue } from '../exit-codes.js';
@@ -19,19 +18,30 @@ import { createProgressReporter, createStatusLine, progressModeFor } from '../re
 import { openResultsWriter, type ResultsWriter } from '../report/results-writer.js';
 import { logTransferEvents } from '../report/transfer-log.js';
 import { emptyCounts } from '../transfer/counters.js';
-import { Lane, singleLane, type LaneRouter } from '../transfer/lane.js';
 import { AccountTally } from '../report/account-tally.js';
-import { lanePlan, placeColumnsOf, setUpAccountLanes, type AccountLanes, type UnreachableAccount } from './run-accounts.js';
+import { defaultRegion } from '../accounts/default-region.js';
+import { lanePlan, setUpRunLanes, type RunLanes } from '../accounts/run-lanes.js';
+import type { PlaceColumnName } from '../report/types.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { dryRunSender, updateSender } from '../transfer/row-sender.js';
 import { parseFailureBudget } from '../transfer/failure-budget.js';
 import { TransferRun, type TransferOptions, type TransferOutcome } from '../transfer/transfer-run.js';
 import { createHttpAgents } from '../aws/http-agents.js';
 import { createIdentityApi } from '../aws/identity-api.js';
-import { askToProceed, checkIdentity, describeIntent, type IdentityFindings } from './run-checks.js';
+import type { IdentityFindings } from '../accounts/identity-check.js';
+import { askToProceed, describeIntent } from './run-confirm.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
-import { checkAwsSettings, checkFiles, localWriteRefusal, openCheckpoint, Refusal, validateInput, type OpenedCheckpoint } from './steps.js';
+import {
+  accountSetupRefusal,
+  checkAwsSettings,
+  checkFiles,
+  localWriteRefusal,
+  openCheckpoint,
+  Refusal,
+  validateInput,
+  type OpenedCheckpoint,
+} from './steps.js';
 import { LedgerInvocation } from './run-ledger.js';
 import { finish, found, journalRefusal, refuse, rethrow, updateRate, type FinishParts, type RunContext } from './run-ending.js';
 
@@ -83,18 +93,8 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
   if (typeof scan === 'number') return scan;
   const { config, io } = ctx;
   const clients = openClients(config, io, ctx.log);
-  let accountLanes: AccountLanes | undefined;
+  let lanesMade: RunLanes | undefined;
   try {
-    if (!config.acrossAccounts && [...scan.places.values()].some((place) => place.region !== undefined)) {
-      return await refuse(
-        ctx,
-        new Refusal(
-          ExitCode.Usage,
-          'the input names a region for some rows (its region column), which only a run across accounts follows: give --assume-role-name or --accounts, or empty the column and pass --region; nothing was sent',
-        ),
-        scan.totalRows,
-      );
-    }
     // A region and credentials must resolve before anything is written, or every row would fail
     // the same way. A dry run that reads nothing (--no-preflight --no-target-check) needs neither.
     const readsAws = !config.dryRun || config.preflight || config.targetCheck || config.expectAccounts.length > 0;
@@ -102,7 +102,7 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
     if (unusable) return await refuse(ctx, unusable, scan.totalRows);
     const lanes = await setUpLanes(ctx, scan, clients, readsAws);
     if (lanes instanceof Refusal) return await refuse(ctx, lanes, scan.totalRows);
-    accountLanes = lanes.accountLanes;
+    lanesMade = lanes;
     for (const warning of lanes.findings.warnings) ctx.log.logger.warn(warning);
     const checkpoint = await openCheckpoint(
       { path: config.checkpoint, runId: config.runId, input: config.input, forceUnlock: config.forceUnlock, clock: systemClock, pid: io.pid },
@@ -113,7 +113,7 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
   } finally {
     clients.client.destroy();
     clients.identity.destroy();
-    accountLanes?.destroy();
+    lanesMade?.destroy();
   }
 }
 
@@ -159,34 +159,28 @@ function openClients(config: RunConfig, io: CommandIo, log: LoggerHandle): RunCl
   };
 }
 
-/** The run's lanes: one per account and region across accounts (each reached first), else the caller's own, after the identity checks. */
+/** The run's lanes (accounts/run-lanes.ts); what the operator must fix first is a refusal. */
 async function setUpLanes(ctx: RunContext, scan: InputScan, clients: RunClients, readsAws: boolean): Promise<RunLanes | Refusal> {
   const { config, io, log } = ctx;
-  if (config.acrossAccounts) {
-    const defaultRegion = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-    const set = await setUpAccountLanes(config, scan, { agents: clients.agents, clock: systemClock, signal: io.signal, readsAws, defaultRegion });
-    if (set instanceof Refusal) return set;
-    for (const { lane, reason } of set.unreachable)
-      log.logger.warn({ account: lane, reason }, `account ${lane} cannot be reached: its rows will be not-started`);
-    const findings = { account: undefined, targetProblems: set.targetProblems, warnings: set.warnings };
-    return { router: set.router, unreachable: set.unreachable, findings, accountLanes: set };
-  }
-  const findings = readsAws
-    ? await checkIdentity(config, scan.targets, clients.identity, io.signal)
-    : { account: undefined, targetProblems: new Map(), warnings: [] };
-  if (findings instanceof Refusal) return findings;
-  const api = createServiceCatalogApi(clients.client, config.acceptLanguage);
-  const lane = new Lane({ name: config.profile ?? 'default', api, maxRate: config.ratePerSecond, clock: systemClock });
-  return { router: singleLane(lane), unreachable: [], findings };
+  const deps = {
+    agents: clients.agents,
+    clock: systemClock,
+    signal: io.signal,
+    readsAws,
+    defaultRegion: defaultRegion(config.region, io.env),
+    caller: clients,
+  };
+  const lanes = await setUpRunLanes(config, scan, deps).catch(accountSetupRefusal);
+  if (lanes instanceof Refusal) return lanes;
+  for (const { lane, reason } of lanes.unreachable)
+    log.logger.warn({ account: lane, reason }, `account ${lane} cannot be reached: its rows will be not-started`);
+  return lanes;
 }
 
-/** The lanes of a run (one, or one per account and region), what the checks before it found, and the accounts not reached. */
-interface RunLanes {
-  readonly router: LaneRouter;
-  readonly findings: IdentityFindings;
-  readonly unreachable: readonly UnreachableAccount[];
-  /** Across accounts: the lanes' own clients, destroyed when the run ends. */
-  readonly accountLanes?: AccountLanes;
+/** The results' optional columns: the account across accounts or when the input has the column; the region when the input has one. */
+function placeColumnsOf(config: RunConfig, scan: InputScan): PlaceColumnName[] {
+  const account = config.acrossAccounts || scan.header.accountColumn !== undefined;
+  return [...(account ? (['account_id'] as const) : []), ...(scan.header.regionColumn === undefined ? [] : (['region'] as const))];
 }
 
 /** The engine's options for this run; `dryPass` makes the preview the confirmation shows. */
@@ -255,7 +249,7 @@ async function operatorAgrees(ctx: RunContext, scan: InputScan, journal: OpenedC
   const lookupOnly = { lookup: (token: string) => journal.lookup(token), recordSent: () => Promise.resolve(), recordFinished: () => undefined };
   const preview = await new TransferRun(engineOptions(ctx, scan, lanes, { journal: lookupOnly, results: { write: async () => undefined } }, true)).run();
   const { findings } = lanes;
-  const region = config.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? '(from the profile)';
+  const region = defaultRegion(config.region, io.env) ?? '(from the profile)';
   const accounts = config.acrossAccounts ? [...new Set([...scan.places.values()].map((place) => place.accountId))] : undefined;
   const text = describeIntent({
     region,

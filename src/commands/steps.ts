@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import { acquireLock, CheckpointError, defaultIsProcessAlive, openJournal, type CheckpointErrorCode, type Journal, type Lock } from '../checkpoint/index.js';
+import { AccountSetupError } from '../accounts/account-setup-error.js';
 import type { Clock } from '../clock.js';
 import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -28,6 +29,12 @@ export class Refusal {
     /** The flags whose files are the problem: the command writes none of them (not even a summary). */
     readonly flags: readonly string[] = [],
   ) {}
+}
+
+/** An account set-up problem (accounts/account-setup-error.ts) as the refusal it is (exit 2); anything else is rethrown. */
+export function accountSetupRefusal(error: unknown): Refusal {
+  if (error instanceof AccountSetupError) return new Refusal(ExitCode.Usage, error.message);
+  throw error;
 }
 
 /**
