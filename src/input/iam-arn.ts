@@ -40,7 +40,23 @@ export type IamArnParseResult = { readonly ok: true; readonly arn: IamPrincipalA
 export const PARTITION_PATTERN = /^aws(-[a-z]+){0,2}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
-/** The account of any ARN (`arn:partition:service:region:account:resource`), if it names one. */
+/** Any ARN cut into its six parts (`arn:partition:service:region:account:resource`), unchecked: '' for a part it lacks. */
+export interface ArnParts {
+  readonly partition: string;
+  readonly service: string;
+  readonly region: string;
+  readonly account: string;
+  /** Everything after the fifth colon (a resource may hold colons itself). */
+  readonly resource: string;
+}
+
+/** The one place an ARN is cut by its colons; undefined when it does not start with `arn:`. */
+export function arnParts(arn: string): ArnParts | undefined {
+  const [prefix, partition = '', service = '', region = '', account = '', ...resource] = arn.split(':');
+  return prefix === 'arn' ? { partition, service, region, account, resource: resource.join(':') } : undefined;
+}
+
+/** The account of any ARN, if it names one. */
 export function accountOfArn(arn: string): string | undefined {
   const account = arn.split(':')[4];
   return account !== undefined && ACCOUNT_ID_PATTERN.test(account) ? account : undefined;
@@ -48,8 +64,8 @@ export function accountOfArn(arn: string): string | undefined {
 
 /** The partition of any ARN (`aws`, `aws-cn`, `aws-us-gov`...), if it starts like one. */
 export function partitionOfArn(arn: string): string | undefined {
-  const [prefix, partition] = arn.split(':');
-  return prefix === 'arn' && partition !== undefined && partition !== '' ? partition : undefined;
+  const partition = arnParts(arn)?.partition;
+  return partition === '' ? undefined : partition;
 }
 
 export const IAM_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;

@@ -9,6 +9,7 @@
  * for a role ARN matches the role and every session of it; a rule for a user matches that user.
  */
 import type { ProductFacts } from '../aws/service-catalog-api.js';
+import { arnParts } from '../input/iam-arn.js';
 
 export interface OwnerRule {
   readonly from: string;
@@ -55,14 +56,14 @@ export type PlanDecision =
 
 /** The role an owner ARN stands for: an assumed-role session's role, or the role itself. */
 function roleOf(arn: string): string | undefined {
-  const [, partition, service, , account, resource = ''] = arn.split(':');
+  const { partition, service, account, resource } = arnParts(arn) ?? { partition: '', service: '', account: '', resource: '' };
   if (service === 'sts' && resource.startsWith('assumed-role/')) return `arn:${partition}:iam::${account}:role/${resource.split('/')[1]}`;
   if (service === 'iam' && resource.startsWith('role/')) return `arn:${partition}:iam::${account}:role/${resource.split('/').at(-1)}`;
   return undefined;
 }
 
 function isSession(arn: string): boolean {
-  return arn.split(':')[2] === 'sts';
+  return arnParts(arn)?.service === 'sts';
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { IdentityApi } from '../aws/identity-api.js';
 import { errnoCode, errorText } from '../errors.js';
-import { accountOfArn } from '../input/iam-arn.js';
+import { accountOfArn, arnParts } from '../input/iam-arn.js';
 import type { FixedReason } from '../outcomes.js';
 
 export type TargetProblemReason = Extract<FixedReason, 'target-not-found' | 'launch-role-not-trusted'>;
@@ -31,7 +31,7 @@ export interface TargetCheck {
 
 /** How an ARN is looked up: a user by its name, a role (or an assumed role's role) by its name. */
 export function lookupOf(arn: string): { kind: 'user' | 'role'; name: string } | undefined {
-  const resource = arn.split(':').slice(5).join(':');
+  const resource = arnParts(arn)?.resource ?? '';
   const [type, ...rest] = resource.split('/');
   if (type === 'user' && rest.length > 0) return { kind: 'user', name: rest.at(-1)! };
   if (type === 'role' && rest.length > 0) return { kind: 'role', name: rest.at(-1)! };

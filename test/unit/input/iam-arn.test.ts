@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIamPrincipalArn } from '../../../src/input/iam-arn.js';
+import { accountOfArn, arnParts, parseIamPrincipalArn, partitionOfArn } from '../../../src/input/iam-arn.js';
 
 function reason(value: string): string {
   const result = parseIamPrincipalArn(value);
@@ -142,5 +142,28 @@ describe('parseIamPrincipalArn', () => {
       expect(reason(`arn:aws:sts::123456789012:assumed-role/Admin/${'s'.repeat(65)}`)).toMatch(/session name must be 2 to 64/);
       expect(reason('arn:aws:sts::123456789012:assumed-role/Admin/my session')).toMatch(/session name .* may contain only/);
     });
+  });
+});
+
+describe('arnParts, accountOfArn, partitionOfArn', () => {
+  it('cut any ARN into its six parts, keeping colons of the resource', () => {
+    expect(arnParts('arn:aws-cn:sts::123456789012:assumed-role/ops/alice')).toEqual({
+      partition: 'aws-cn',
+      service: 'sts',
+      region: '',
+      account: '123456789012',
+      resource: 'assumed-role/ops/alice',
+    });
+    expect(arnParts('arn:aws:servicecatalog:eu-west-1:123456789012:stack/a:b')?.resource).toBe('stack/a:b');
+    expect(arnParts('arn:aws')).toEqual({ partition: 'aws', service: '', region: '', account: '', resource: '' });
+    expect(arnParts('pp-abc:def')).toBeUndefined();
+  });
+
+  it('name the account and partition only when the ARN has them', () => {
+    expect(accountOfArn('arn:aws:iam::123456789012:user/bob')).toBe('123456789012');
+    expect(accountOfArn('arn:aws:iam::12345:user/bob')).toBeUndefined();
+    expect(partitionOfArn('arn:aws-us-gov:iam::123456789012:role/x')).toBe('aws-us-gov');
+    expect(partitionOfArn('arn::iam::123456789012:role/x')).toBeUndefined();
+    expect(partitionOfArn('nope')).toBeUndefined();
   });
 });
