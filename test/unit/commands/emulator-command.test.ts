@@ -3,33 +3,15 @@
  * codes from the table, its refusals through the one printer (test/unit/emulator/cli-command.test.ts
  * runs the server itself).
  */
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, printRefusal, type CommandIo } from '../../../src/commands/command.js';
+import { parseCommandLine, printRefusal } from '../../../src/commands/command.js';
 import { emulatorCommand } from '../../../src/commands/emulator.js';
 import { parseEmulatorConfig } from '../../../src/commands/emulator-options.js';
 import { repeatedFlag } from '../../../src/commands/flags.js';
 import { EXIT_CODES, ExitCode, exitCodeHelp, type ExitCodeRow } from '../../../src/exit-codes.js';
+import { captureIo } from '../../helpers/command-io.js';
 
-function makeIo(cwd = process.cwd()) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const io: CommandIo = {
-    stdin: Readable.from([]),
-    stdout,
-    stderr,
-    env: {},
-    cwd,
-    pid: process.pid,
-    signal: new AbortController().signal,
-    interruptExitCode: () => 130,
-  };
-  return { io, out: () => out, err: () => err };
-}
+const makeIo = captureIo;
 
 describe('printRefusal', () => {
   it("prints `sc-owner-transfer <command>: <message>` once on stderr and returns the refusal's code", () => {

@@ -1,28 +1,16 @@
-import { Readable } from 'node:stream';
 /** `sc-owner-transfer emulator`: flags, output, runs until the signal aborts, usage errors. */
 import { createServer } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   DescribeProvisionedProductCommand,
   SearchProvisionedProductsCommand,
   UpdateProvisionedProductPropertiesCommand,
 } from '@aws-sdk/client-service-catalog';
-import type { CommandIo } from '../../../src/commands/command.js';
 import { emulatorCommand } from '../../../src/commands/emulator.js';
 import { ALICE, BOB, PAYMENTS_PROD, rejectionOf, sdkClient } from './helpers.js';
+import { captureIo } from '../../helpers/command-io.js';
 
-function makeIo(cwd = process.cwd()) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const controller = new AbortController();
-  const io: CommandIo = { stdin: Readable.from([]), stdout, stderr, env: {}, cwd, pid: process.pid, signal: controller.signal, interruptExitCode: () => 130 };
-  return { io, controller, out: () => out, err: () => err };
-}
+const makeIo = captureIo;
 
 /** Starts the command and waits for the endpoint line. */
 async function launch(argv: string[]) {
