@@ -49,8 +49,6 @@ async function demo(): Promise<number> {
     // The local Service Catalog answers STS and IAM too (the account and target checks).
     AWS_ENDPOINT_URL_STS: emulator.endpoint,
     AWS_ENDPOINT_URL_IAM: emulator.endpoint,
-    // The demo is about the job; the SDK's Node-version notice is for operators' real runs.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   delete (io.env as Record<string, string | undefined>).AWS_PROFILE;
   delete (io.env as Record<string, string | undefined>).AWS_SESSION_TOKEN;

@@ -8,7 +8,7 @@
  */
 
 /** Commands whose help lists a code. */
-export type CommandName = 'plan' | 'run' | 'status' | 'undo' | 'emulator';
+export type CommandName = 'plan' | 'run' | 'status' | 'undo' | 'emulator' | 'completion';
 
 export interface ExitCodeRow {
   readonly code: number;
@@ -30,8 +30,8 @@ export const EXIT_CODES = {
     code: 0,
     meaning: 'all done',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'emulator'],
-    doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written. `emulator`: stopped by SIGINT or SIGTERM.',
+    commands: ['plan', 'run', 'status', 'undo', 'emulator', 'completion'],
+    doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written. `emulator`: stopped by SIGINT or SIGTERM. `completion`: the script was printed.',
   },
   RowsFailed: {
     code: 1,
@@ -44,15 +44,15 @@ export const EXIT_CODES = {
     code: 2,
     meaning: 'bad usage or input: nothing sent',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'emulator'],
-    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status` and `undo`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify. `emulator`: a seed that is missing, unreadable or invalid, or a port it cannot listen on.',
+    commands: ['plan', 'run', 'status', 'undo', 'emulator', 'completion'],
+    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status` and `undo`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify. `emulator`: a seed that is missing, unreadable or invalid, or a port it cannot listen on. `completion`: no shell named, or one it does not know.',
   },
   StoppedEarly: {
     code: 3,
     meaning: 'stopped early (failure budget or credentials), resumable',
     resumable: true,
     commands: ['plan', 'run'],
-    doc: 'Stopped early by `--max-errors`, refused credentials, or an AccessDenied streak. Resumable. `plan`: the account could not be listed.',
+    doc: 'Stopped early by `--max-errors` (with rows left `not-started`: a budget exceeded once every row was decided stops nothing, and the rows decide), refused credentials, or an AccessDenied streak. Resumable. `plan`: the account could not be listed.',
   },
   Locked: {
     code: 4,
@@ -86,7 +86,7 @@ export const EXIT_CODES = {
     code: 70,
     meaning: 'internal error (a bug)',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'emulator'],
+    commands: ['plan', 'run', 'status', 'undo', 'emulator', 'completion'],
     doc: 'A bug: an unexpected error (the stack is printed).',
   },
   Interrupted: {
@@ -132,37 +132,55 @@ export function exitCodeHelp(command: CommandName): string {
   return ['Exit codes:', ...rows.map((row) => `  ${String(row.code).padStart(3)}  ${row.meaning}`)].join('\n');
 }
 
+export interface StopReasonRow {
+  readonly exitCode: ExitCodeName | 'by-signal' | 'by-rows';
+  readonly sentence: string;
+  /**
+   * A stop that only keeps new rows from starting: it is news only when it left rows
+   * `not-started`. When it came once every row was already decided, the run did not stop: the
+   * engine reports no stop (no `stopped by` in the summary) and the rows decide the exit code.
+   */
+  readonly onlyWithRowsLeft?: boolean;
+}
+
 /**
  * Why a run stopped taking rows before the end of its input. `exitCode` is the code the stop
  * leads to; `'by-signal'` means SIGINT's or SIGTERM's own code, and `'by-rows'` means the rows
  * decide (a `--limit` canary is not a failure).
  */
 export const STOP_REASONS = {
-  'max-errors': { exitCode: 'StoppedEarly', sentence: 'failure budget (--max-errors) reached' },
+  'max-errors': { exitCode: 'StoppedEarly', onlyWithRowsLeft: true, sentence: 'failure budget (--max-errors) reached' },
   credentials: { exitCode: 'StoppedEarly', sentence: 'credentials refused or expired' },
   'access-denied': { exitCode: 'StoppedEarly', sentence: 'access denied' },
   unreachable: { exitCode: 'AccountsUnreachable', sentence: 'no account could be reached (their roles could not be assumed)' },
   limit: { exitCode: 'by-rows', sentence: 'row limit (--limit) reached' },
   signal: { exitCode: 'by-signal', sentence: 'interrupted by a signal' },
   'local-error': { exitCode: 'LocalWriteFailed', sentence: 'a local file could not be written' },
-} as const satisfies Record<string, { exitCode: ExitCodeName | 'by-signal' | 'by-rows'; sentence: string }>;
+} as const satisfies Record<string, StopReasonRow>;
 
 export type StopReason = keyof typeof STOP_REASONS;
 
+/** Whether a stop counts only when it left rows `not-started` (the failure budget). */
+export function stopNeedsRowsLeft(reason: StopReason): boolean {
+  return (STOP_REASONS[reason] as StopReasonRow).onlyWithRowsLeft === true;
+}
+
 /**
  * The exit code of a run that got to the end of its input (or stopped): the stop's own code, else
- * 1 when any row failed or was invalid, else 0.
+ * 1 when any row failed or was invalid, else 0. A stop that counts only with rows left (the failure
+ * budget) and left none is no stop: the rows decide.
  */
 export function exitCodeForRun(
   stoppedBy: StopReason | undefined,
-  rows: { readonly failed: number; readonly invalid: number; readonly wouldChange?: number; readonly drifted?: number },
+  rows: { readonly failed: number; readonly invalid: number; readonly wouldChange?: number; readonly drifted?: number; readonly notStarted?: number },
   signalExitCode: () => ExitCodeValue,
   /** `--dry-run --check`: rows that would still change are news of their own (6). */
   check = false,
   /** Lanes (accounts) that stopped while the run went on: their rows were not started (7). */
   lanesStopped = 0,
 ): ExitCodeValue {
-  const rule = stoppedBy === undefined ? 'by-rows' : STOP_REASONS[stoppedBy].exitCode;
+  const stopped = stoppedBy !== undefined && !(stopNeedsRowsLeft(stoppedBy) && rows.notStarted === 0);
+  const rule = stopped ? STOP_REASONS[stoppedBy].exitCode : 'by-rows';
   if (rule === 'by-signal') return signalExitCode();
   if (rule !== 'by-rows') return ExitCode[rule];
   if (lanesStopped > 0) return ExitCode.AccountsUnreachable;

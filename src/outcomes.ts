@@ -1,7 +1,7 @@
 /**
  * What happened to a row and why: the one table of outcomes and the one table of reasons. The
  * engine builds results from them, replay decides "done" with them, undo decides "changed" with
- * them, the per-account tally and the summary count with them, and the README's two tables are
+ * them, the per-account tally, the summary and the failure budget count with them, and the README's two tables are
  * held to them by test/unit/outcomes.test.ts. Adding an outcome or a reason is one row here.
  *
  * Two questions have different answers and are kept apart on purpose:
@@ -101,6 +101,14 @@ export interface ReasonRow {
    * its first line): the per-account progress does not wait for it.
    */
   readonly laneRow?: boolean;
+  /**
+   * False for a row failed by a check made before any write (the target check, preflight's
+   * account and existence checks): a problem of the CSV's data, found with no write sent, which
+   * says nothing about whether the service is failing the run. `--max-errors` counts it neither as
+   * a failure nor as a row tried (transfer/failure-budget.ts); a dry run lists these rows. Any
+   * other failed row counts.
+   */
+  readonly countsTowardBudget?: false;
   /** The README's sentence. */
   readonly doc: string;
 }
@@ -126,13 +134,25 @@ export const REASONS = {
   'wait-timed-out': { outcome: 'submitted', doc: '`--wait-timeout` passed before the record finished.' },
   'wait-interrupted': { outcome: 'submitted', doc: 'A signal stopped the wait; the update itself was accepted.' },
   'wait-failed-<code>': { outcome: 'submitted', doc: 'Reading the record failed with that error; the update itself was accepted.' },
-  'not-found': { outcome: 'failed', doc: 'Preflight: no such provisioned product (`ResourceNotFoundException`); nothing sent.' },
-  'not-found-in-account': { outcome: 'failed', doc: "Across accounts: the product is not in the row's own account; nothing sent." },
-  'cross-account': { outcome: 'failed', doc: 'Preflight: the new owner or launch role is in another account than the product; nothing sent.' },
-  'unexpected-account': { outcome: 'failed', doc: 'Preflight: the product is in an account not among `--expect-account`; nothing sent.' },
+  'not-found': { outcome: 'failed', countsTowardBudget: false, doc: 'Preflight: no such provisioned product (`ResourceNotFoundException`); nothing sent.' },
+  'not-found-in-account': { outcome: 'failed', countsTowardBudget: false, doc: "Across accounts: the product is not in the row's own account; nothing sent." },
+  'cross-account': {
+    outcome: 'failed',
+    countsTowardBudget: false,
+    doc: 'Preflight: the new owner or launch role is in another account than the product; nothing sent.',
+  },
+  'unexpected-account': {
+    outcome: 'failed',
+    countsTowardBudget: false,
+    doc: 'Preflight: the product is in an account not among `--expect-account`; nothing sent.',
+  },
   'still-busy': { outcome: 'failed', doc: 'Preflight: the product stayed `UNDER_CHANGE` longer than `--busy-timeout`; nothing sent.' },
-  'target-not-found': { outcome: 'failed', doc: 'The target check: IAM has no such user or role; nothing sent.' },
-  'launch-role-not-trusted': { outcome: 'failed', doc: 'The target check: the launch role does not trust Service Catalog; nothing sent.' },
+  'target-not-found': { outcome: 'failed', countsTowardBudget: false, doc: 'The target check: IAM has no such user or role; nothing sent.' },
+  'launch-role-not-trusted': {
+    outcome: 'failed',
+    countsTowardBudget: false,
+    doc: 'The target check: the launch role does not trust Service Catalog; nothing sent.',
+  },
   'token-already-used': {
     outcome: 'failed',
     doc: 'The service answered with a record made before this run by an earlier use of the token and changed nothing (the original CSV run again after its `undo`); use `--reconcile` (a token of the state each product is found in) or a new `--run-id`.',
@@ -197,6 +217,11 @@ export function changedTheProduct(outcome: string, reason: string): boolean {
   if (!Object.hasOwn(OUTCOMES, outcome)) return false;
   const known = outcome as Outcome;
   return reasonRowOf(known, reason)?.changedProduct ?? OUTCOMES[known].changedProduct;
+}
+
+/** Whether a failed row counts toward `--max-errors`: not when a check before any write failed it (the table's `countsTowardBudget`). */
+export function failureCountsTowardBudget(reason: string): boolean {
+  return reasonRowOf('failed', reason)?.countsTowardBudget ?? true;
 }
 
 /** Whether a result line is one of its account's rows to decide (not an invalid row, not a duplicate line). */

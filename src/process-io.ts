@@ -1,14 +1,16 @@
 /**
- * The one place that binds a command to the real process: stdout/stderr, env, cwd, and the
- * SIGINT/SIGTERM → AbortSignal wiring. Used by the two entry points (main.ts, demo.ts); nothing
- * else in the tool touches `process`.
+ * The one place that binds a command to the real process: stdout/stderr, env, cwd, the
+ * SIGINT/SIGTERM → AbortSignal wiring, and the AWS SDK's Node.js notice said in one line of our own
+ * (sdk-node-notice.ts). Used by the two entry points (main.ts, demo.ts); nothing else in the tool
+ * touches `process`.
  */
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { CommandIo } from './commands/command.js';
+import { sayTheSdkNodeNoticeOnce } from './sdk-node-notice.js';
 
 export interface ProcessIo {
   readonly io: CommandIo;
-  /** Removes the signal handlers. */
+  /** Removes the signal handlers, and gives process.emitWarning back. */
   readonly dispose: () => void;
 }
 
@@ -29,6 +31,8 @@ export function createProcessIo(): ProcessIo {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The SDK's nine-line notice (Node.js 20) becomes one line of ours; other warnings are Node's as before.
+  const restoreWarnings = sayTheSdkNodeNoticeOnce(process, (line) => process.stderr.write(line), process.versions.node);
   return {
     io: {
       stdin: process.stdin,
@@ -43,6 +47,7 @@ export function createProcessIo(): ProcessIo {
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      restoreWarnings();
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { accessFor, credentialsFor, sessionNameFor } from '../aws/account-credentials.js';
 import { createServiceCatalogClient } from '../aws/client.js';
+import type { CredentialSource } from '../aws/credential-source.js';
 import type { HttpAgents } from '../aws/http-agents.js';
 import { createIdentityApi, type IdentityApi } from '../aws/identity-api.js';
 import { createServiceCatalogApi, type AcceptLanguage } from '../aws/service-catalog-api.js';
@@ -17,6 +18,8 @@ export interface AccountLaneDeps {
   readonly clock: Clock;
   /** defaultRegion(): the partition of roles to assume, and the region, when neither a row nor the accounts file names one. */
   readonly defaultRegion: string | undefined;
+  /** The command's base credentials (aws/credential-source.ts): each profile resolved once for every lane. */
+  readonly credentials: CredentialSource;
 }
 
 /** An account's identity reads (STS, IAM), with the account the lane is for. */
@@ -76,12 +79,10 @@ export function openAccountLanes(
       agents: deps.agents,
       requestTimeoutMs: settings.requestTimeoutMs,
       sessionName,
+      source: deps.credentials,
     });
-    // Without credentials of its own the lane uses the run's --profile (or the default chain).
-    const profile = credentials === undefined ? settings.profile : undefined;
     const client = createServiceCatalogClient({
       region,
-      profile,
       endpoint: settings.endpointUrl,
       agents: deps.agents,
       requestTimeoutMs: settings.requestTimeoutMs,
@@ -89,7 +90,6 @@ export function openAccountLanes(
     });
     const identity = createIdentityApi({
       region,
-      profile,
       stsEndpoint: settings.stsEndpointUrl,
       iamEndpoint: settings.iamEndpointUrl,
       requestTimeoutMs: settings.requestTimeoutMs,

@@ -4,6 +4,7 @@
  * found rides along for the engine (target problems) and the log (warnings, accounts not reached).
  */
 import type { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
+import type { CredentialSource } from '../aws/credential-source.js';
 import type { HttpAgents } from '../aws/http-agents.js';
 import type { IdentityApi } from '../aws/identity-api.js';
 import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
@@ -32,8 +33,11 @@ export interface RunLaneDeps {
   /** A dry run that reads nothing reaches no account and checks nothing. */
   readonly readsAws: boolean;
   readonly defaultRegion: string | undefined;
-  /** The caller's own clients (the lane of a run in one account, and its identity checks). */
-  readonly caller: { readonly client: ServiceCatalogClient; readonly identity: IdentityApi };
+  /**
+   * The caller's own clients (the lane of a run in one account, and its identity checks), and the
+   * command's credentials they use, which every account's lane shares (aws/credential-source.ts).
+   */
+  readonly caller: { readonly client: ServiceCatalogClient; readonly identity: IdentityApi; readonly credentials: CredentialSource };
 }
 
 /** The lanes of a run (one, or one per account and region), what the checks before it found, and the accounts not reached. */
@@ -74,7 +78,7 @@ async function setUpAccountLanes(settings: RunLaneSettings, scan: InputScan, dep
   }
   // A place of duplicate lines alone (their region cell differs from the first line's) sends nothing: no lane.
   const places = new Map([...scan.places].filter(([, place]) => place.rows > 0));
-  const { lanes, identities, destroy } = openAccountLanes(places, settings, accountsFile, deps);
+  const { lanes, identities, destroy } = openAccountLanes(places, settings, accountsFile, { ...deps, credentials: deps.caller.credentials });
   const none = { account: undefined, targetProblems: new Map<string, TargetProblem>(), warnings: [] };
   if (!deps.readsAws) return { router: placeLanes(lanes), unreachable: [], findings: none, destroy };
 

@@ -4,11 +4,14 @@
  * through `fromTemporaryCredentials`, which calls STS AssumeRole with the base credentials (the
  * profile's, or the default chain) and refreshes the session before it expires, so a run longer
  * than a role session goes on. With no role, a profile acts in the account itself (`fromIni`);
- * with neither, the account is the caller's own and the default chain serves it.
+ * with neither, the account is the caller's own and the default chain serves it. The base
+ * credentials come from the command's CredentialSource, shared by every lane, so a profile (and its
+ * MFA code) is resolved once however many accounts it reaches.
  */
-import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AccountAccessEntry } from '../input/accounts-file.js';
+import type { CredentialSource } from './credential-source.js';
 import type { HttpAgents } from './http-agents.js';
 
 /** How to reach one account, once `--assume-role-name`, `--external-id` and the accounts file are merged. */
@@ -61,14 +64,13 @@ export interface CredentialOptions {
   readonly requestTimeoutMs: number;
   /** RoleSessionName: names the run in the account's CloudTrail. */
   readonly sessionName: string;
+  /** The command's base credentials: the caller's, and each profile's. */
+  readonly source: CredentialSource;
 }
 
-/**
- * The account's credentials, or undefined when the default chain (or the client's `profile`) is
- * to be used as it is.
- */
-export function credentialsFor(access: AccountAccess, options: CredentialOptions): AwsCredentialIdentityProvider | undefined {
-  const base = access.profile === undefined ? undefined : fromIni({ profile: access.profile });
+/** The account's credentials: its role assumed with the base credentials, or the base credentials (a profile's, or the caller's) as they are. */
+export function credentialsFor(access: AccountAccess, options: CredentialOptions): AwsCredentialIdentityProvider {
+  const base = access.profile === undefined ? options.source.caller : options.source.profile(access.profile);
   if (access.roleArn === undefined) return base;
   return fromTemporaryCredentials({
     params: {
@@ -76,7 +78,7 @@ export function credentialsFor(access: AccountAccess, options: CredentialOptions
       RoleSessionName: options.sessionName,
       ...(access.externalId === undefined ? {} : { ExternalId: access.externalId }),
     },
-    ...(base === undefined ? {} : { masterCredentials: base }),
+    masterCredentials: base,
     clientConfig: {
       ...(options.region === undefined ? {} : { region: options.region }),
       ...(options.stsEndpoint === undefined ? {} : { endpoint: options.stsEndpoint }),

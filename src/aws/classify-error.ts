@@ -61,6 +61,8 @@ const CREDENTIAL_NAMES = new Set([
   'RequestExpired',
   'CredentialsProviderError',
   'TokenProviderError',
+  // A profile's MFA code could not be had (no terminal, or the operator gave none): aws/mfa-prompt.ts.
+  'MfaCodeUnavailableError',
 ]);
 
 const ACCESS_DENIED_NAMES = new Set(['AccessDeniedException', 'AccessDenied']);

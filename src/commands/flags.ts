@@ -7,6 +7,8 @@ import { maskUrlCredentials } from '../aws/http-agents.js';
 import { parseArgs } from 'node:util';
 import { CodedError } from '../coded-error.js';
 import { errorText } from '../errors.js';
+import { quoteValue } from '../input/format.js';
+import { surroundingWhitespace } from '../input/iam-arn.js';
 
 export type UsageErrorCode = 'UNKNOWN_FLAG' | 'BAD_VALUE' | 'MISSING_FLAG' | 'UNEXPECTED_ARGUMENT';
 
@@ -23,6 +25,8 @@ export interface FlagSpec {
   /** Shown as "(default: ...)" in help; the value is applied by the command, not here. */
   readonly defaultText?: string;
   readonly multiple?: boolean;
+  /** The values it takes, when they are a fixed few and `valueName` is a placeholder (shell completion offers them). */
+  readonly choices?: readonly string[];
   /**
    * What of the value must not be recorded (the ledger keeps every invocation's flags): `value`,
    * all of it (an ExternalId); `url`, the user and password a URL may carry.
@@ -57,6 +61,18 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
 export function stringFlag(flags: ParsedFlags, name: string): string | undefined {
   const value = flags[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A flag that takes an ARN, as given; whitespace around it (`--from-owner "arn:… "`) is refused,
+ * naming the flag and showing the value quoted: it would match nothing (input/iam-arn.ts).
+ */
+export function arnFlag(flags: ParsedFlags, name: string): string | undefined {
+  const value = stringFlag(flags, name);
+  const problem = value === undefined ? undefined : surroundingWhitespace(value);
+  if (value !== undefined && problem !== undefined)
+    throw new UsageError('BAD_VALUE', `--${name} ${quoteValue(value)} ${problem}: give the ARN alone (check the quotes); nothing was read or written`);
+  return value;
 }
 
 /**

@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { columnKey, parseCsvTable } from '../input/csv-table.js';
 import { readErrorText } from '../errors.js';
-import { parseIamPrincipalArn, ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
+import { parseIamPrincipalArn, ACCOUNT_ID_PATTERN, surroundingWhitespace } from '../input/iam-arn.js';
+import { quoteValue } from '../input/format.js';
 import type { LaunchRoleRule, OwnerRule, PlanFilters } from '../plan/plan-rules.js';
-import type { LogLevel } from '../report/logger.js';
+import type { LogFormat, LogLevel } from '../report/logger.js';
 import type { RunFile } from '../report/output-paths.js';
 import { REGION_PATTERN } from '../input/api-constraints.js';
-import { booleanFlag, listFlag, parseFlags, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './flags.js';
+import { arnFlag, booleanFlag, listFlag, parseFlags, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './flags.js';
 import { accessFlags, awsAndLogFlags, RUN_FLAGS } from './run-options.js';
 
 /** The flags `plan` shares with `run`, by name: one description and default for both. */
@@ -29,6 +30,8 @@ const SHARED = [
   'request-timeout',
   'log-level',
   'log-file',
+  'log-format',
+  'no-progress',
 ];
 
 export const PLAN_FLAGS: readonly FlagSpec[] = [
@@ -71,7 +74,11 @@ export const PLAN_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'regions', type: 'string', valueName: 'R1,R2', description: 'Across accounts: list each account in these regions.', defaultText: '--region' },
   ...RUN_FLAGS.filter((flag) => SHARED.includes(flag.name)).map((flag) =>
-    flag.name === 'rate' ? { ...flag, description: 'Ceiling of list requests per second; lowered automatically on throttling.' } : flag,
+    flag.name === 'rate'
+      ? { ...flag, description: 'Ceiling of list requests per second; lowered automatically on throttling.' }
+      : flag.name === 'no-progress'
+        ? { ...flag, description: 'No progress line on a terminal (accounts, pages and products read).' }
+        : flag,
   ),
 ];
 
@@ -92,6 +99,9 @@ export interface PlanConfig {
   readonly requestTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly logFile: string | undefined;
+  readonly logFormat: LogFormat | undefined;
+  /** Where the listing is, on a terminal; false with --no-progress. */
+  readonly progress: boolean;
   readonly stsEndpointUrl: string | undefined;
   readonly iamEndpointUrl: string | undefined;
   /** Across accounts (`--assume-role-name` or `--accounts`): the accounts and regions to list. */
@@ -136,14 +146,15 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
     filters: filterFlags(flags),
     out: resolve(cwd, out),
     force: booleanFlag(flags, 'force'),
+    progress: !booleanFlag(flags, 'no-progress'),
     ...awsAndLogFlags(flags, cwd, env),
   };
 }
 
 /** What moves: --from-owner/--to-owner (and --launch-role), or the maps, read and checked. */
 function ruleFlags(flags: ParsedFlags, cwd: string): Pick<PlanConfig, 'owners' | 'launchRoles' | 'ownerMap' | 'launchRoleMap'> {
-  const from = stringFlag(flags, 'from-owner');
-  const to = stringFlag(flags, 'to-owner');
+  const from = arnFlag(flags, 'from-owner');
+  const to = arnFlag(flags, 'to-owner');
   const ownerMap = stringFlag(flags, 'owner-map');
   const roleMap = stringFlag(flags, 'launch-role-map');
   if ((from === undefined) !== (to === undefined)) throw new UsageError('MISSING_FLAG', '--from-owner and --to-owner go together');
@@ -151,7 +162,7 @@ function ruleFlags(flags: ParsedFlags, cwd: string): Pick<PlanConfig, 'owners' |
   if (from === undefined && ownerMap === undefined && roleMap === undefined) {
     throw new UsageError('MISSING_FLAG', 'say what moves: --from-owner ARN --to-owner ARN, --owner-map FILE, or --launch-role-map FILE');
   }
-  const launchRole = stringFlag(flags, 'launch-role');
+  const launchRole = arnFlag(flags, 'launch-role');
   if (launchRole !== undefined && from === undefined)
     throw new UsageError('BAD_VALUE', '--launch-role goes with --from-owner (an owner map has its own launch_role column)');
   const ownerMapPath = ownerMap === undefined ? undefined : resolve(cwd, ownerMap);
@@ -211,7 +222,10 @@ function ownerRule(where: string, from: string, to: string, launchRole: string |
 }
 
 function principal(where: string, what: string, arn: string) {
-  const parsed = parseIamPrincipalArn(arn.trim());
+  // Never trimmed here: the rule keeps the value as given, so a value with whitespace would match nothing.
+  const spaced = surroundingWhitespace(arn);
+  if (spaced !== undefined) throw new UsageError('BAD_VALUE', `${where}: the ${what} ${quoteValue(arn)} ${spaced}`);
+  const parsed = parseIamPrincipalArn(arn);
   if (!parsed.ok) throw new UsageError('BAD_VALUE', `${where}: the ${what} '${arn}' is not an IAM user, role or assumed-role ARN: ${parsed.reason}`);
   return parsed.arn;
 }

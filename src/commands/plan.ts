@@ -8,15 +8,19 @@
 import { randomInt } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { createServiceCatalogClient } from '../aws/client.js';
+import { commandCredentials, type CredentialSource } from '../aws/credential-source.js';
 import { createHttpAgents } from '../aws/http-agents.js';
 import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
 import { systemClock } from '../clock.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
 import { listAccount } from '../plan/list-account.js';
-import { PLAN_COLUMNS, planProduct, STATUSES_TO_REVIEW, type PlannedRow } from '../plan/plan-rules.js';
+import { PLAN_COLUMNS, planProduct, STATUSES_TO_REVIEW, type OwnerRule, type PlannedRow } from '../plan/plan-rules.js';
+import { OwnerHints } from '../plan/owner-hints.js';
 import { NotRegularFileError, pathExists, writeFileAtomic } from '../report/atomic-file.js';
-import { createLogger, type LoggerHandle } from '../report/logger.js';
+import { createLogger, logFormatFor, type LoggerHandle } from '../report/logger.js';
+import { createStatusLine, progressModeFor } from '../report/progress.js';
+import { createPlanProgress, type PlanTally } from '../report/plan-progress.js';
 import { Lane } from '../transfer/lane.js';
 import { DEFAULT_RETRY_POLICY } from '../transfer/retry-policy.js';
 import { parseCommandLine, printRefusal, type Command, type CommandIo } from './command.js';
@@ -51,25 +55,38 @@ interface PlanPlace {
 type PlaceRow = PlannedRow & { readonly accountId: string; readonly region: string };
 
 async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeValue> {
-  const fail = (refusal: Refusal): ExitCodeValue => printRefusal(io, 'plan', refusal);
+  // On a terminal: where the listing is, on a line the log's lines go above (report/plan-progress.ts).
+  const statusLine = progressModeFor(io.stderr, !config.progress) === 'bar' ? createStatusLine(io.stderr) : undefined;
+  const progress = createPlanProgress({ statusLine, clock: systemClock, columns: () => io.stderr.columns });
+  const fail = (refusal: Refusal): ExitCodeValue => {
+    progress.stop();
+    return printRefusal(io, 'plan', refusal);
+  };
   const badFiles = await checkPlanFiles(config);
   if (badFiles) return fail(badFiles);
   const log = createLogger({
     level: config.logLevel,
-    destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: io.stderr },
+    format: logFormatFor(config.logFormat, io.stderr, config.logFile),
+    destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: statusLine?.writable ?? io.stderr },
   });
   const agents = createHttpAgents({ maxSockets: 8, env: io.env });
   if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
   const { region, profile, requestTimeoutMs } = config;
-  const client = createServiceCatalogClient({ region, profile, endpoint: config.endpointUrl, agents, requestTimeoutMs });
+  // One source for every client of the plan: a profile's MFA code is asked once, on the terminal.
+  const credentials = commandCredentials(profile, io);
+  const client = createServiceCatalogClient({ region, profile, endpoint: config.endpointUrl, agents, requestTimeoutMs, credentials: credentials.caller });
   let reached: ReachedPlaces | undefined;
   try {
     const unusable = await checkAwsSettings(client);
     if (unusable) return fail(unusable);
-    const places = await placesToList(config, io, client, agents);
+    progress.tally.reaching = config.acrossAccounts;
+    progress.start();
+    const places = await placesToList(config, io, client, agents, credentials);
     if (places instanceof Refusal) return fail(places);
     reached = places;
-    const listed = await listPlaces(reached, config, io, log);
+    progress.tally.places = config.acrossAccounts ? reached.places.length : undefined;
+    const listed = await listPlaces(reached, config, io, log, progress.tally);
+    progress.stop();
     if (listed instanceof Refusal) return fail(listed);
     const { rows, summary } = listed;
     const { notReached } = reached;
@@ -79,6 +96,7 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
     io.stdout.write(summary.render(config.out, rows.length, config.acrossAccounts ? reached.places.length : undefined, notReached));
     return notReached.length > 0 ? ExitCode.AccountsUnreachable : ExitCode.Ok;
   } finally {
+    progress.stop();
     client.destroy();
     reached?.destroy();
     await log.close().catch(() => undefined);
@@ -109,6 +127,7 @@ async function placesToList(
   io: CommandIo,
   client: ReturnType<typeof createServiceCatalogClient>,
   agents: ReturnType<typeof createHttpAgents>,
+  credentials: CredentialSource,
 ): Promise<ReachedPlaces | Refusal> {
   if (!config.acrossAccounts) {
     const lane = new Lane({ name: config.profile ?? 'default', api: createServiceCatalogApi(client), maxRate: config.ratePerSecond, clock: systemClock });
@@ -116,7 +135,7 @@ async function placesToList(
   }
   const ruleAccounts = [...config.owners, ...config.launchRoles].map((rule) => accountOfArn(rule.from) ?? '');
   const settings = { ...config, accountIds: [...config.accountIds, ...ruleAccounts] };
-  const deps = { agents, clock: systemClock, defaultRegion: defaultRegion(config.region, io.env), signal: io.signal };
+  const deps = { agents, clock: systemClock, defaultRegion: defaultRegion(config.region, io.env), signal: io.signal, credentials };
   const reached = await reachPlaces(settings, deps).catch(accountSetupRefusal);
   if (reached instanceof Refusal) return reached;
   // Interrupted while reaching: every account "failed"; that is no plan to write.
@@ -127,32 +146,39 @@ async function placesToList(
   return { ...reached, notReached: [...reached.notReached] };
 }
 
-/** Lists every place reached: the rows to move, and what the summary says of each product. */
+/** Lists every place reached: the rows to move, and what the summary says of each product (counted on `tally` as it goes). */
 async function listPlaces(
   reached: ReachedPlaces,
   config: PlanConfig,
   io: CommandIo,
   log: LoggerHandle,
+  tally: PlanTally,
 ): Promise<{ rows: PlaceRow[]; summary: PlanSummary } | Refusal> {
   const attempt = {
     policy: DEFAULT_RETRY_POLICY,
     clock: systemClock,
     random: () => randomInt(0, 2 ** 32) / 2 ** 32,
     signal: io.signal,
-    onRetry: (event: { attempt: number; error: { code: string }; delayMs: number }) =>
-      log.logger.info({ attempt: event.attempt, error: event.error.code, delayMs: event.delayMs }, 'retrying a list call'),
+    onAttempt: () => tally.request(),
+    onRetry: (event: { attempt: number; error: { code: string }; delayMs: number }) => {
+      tally.retry();
+      log.logger.info({ attempt: event.attempt, error: event.error.code, delayMs: event.delayMs }, 'retrying a list call');
+    },
   };
   const rows: PlaceRow[] = [];
-  const summary = new PlanSummary();
+  const summary = new PlanSummary(config.owners);
   const launchRoles = config.launchRoles.length > 0 || config.owners.some((rule) => rule.launchRole !== undefined);
-  for (const place of reached.places) {
+  for (const [index, place] of reached.places.entries()) {
+    tally.placesDone = index;
+    tally.current = place.accountId === undefined ? undefined : place.key;
     if (place.lane.stoppedBy !== undefined) continue;
     // Kept only when the account's listing finishes: a plan never holds part of an account it says it left out.
-    const found: { row?: PlaceRow; id: string; status: string; decision: ReturnType<typeof planProduct> }[] = [];
+    const found: { row?: PlaceRow; id: string; status: string; owners: [string, string]; decision: ReturnType<typeof planProduct> }[] = [];
     const answer = await listAccount(place.lane, attempt, { launchRoles }, (facts) => {
       const decision = planProduct(facts, config.owners, config.launchRoles, config.filters);
+      tally.product(decision.kind === 'move');
       const row = decision.kind === 'move' ? { row: { ...decision.row, accountId: place.accountId ?? '', region: place.region ?? '' } } : {};
-      found.push({ id: facts.id, status: facts.status, decision, ...row });
+      found.push({ id: facts.id, status: facts.status, owners: [facts.owner ?? '', facts.ownerSession ?? ''], decision, ...row });
     });
     if (answer.kind === 'failed') {
       if (answer.error.kind === 'aborted') return new Refusal(io.interruptExitCode(), 'interrupted: no plan was written');
@@ -163,13 +189,16 @@ async function listPlaces(
       reached.notReached.push({ lane: place.key, accountId: place.accountId ?? '', reason: why });
       continue;
     }
-    for (const { id, status, decision, row } of found) {
+    for (const { id, status, owners, decision, row } of found) {
       summary.add(id, status, decision);
+      summary.ownerHints.see(...owners);
       if (row !== undefined) rows.push(row);
     }
     summary.listed(answer.pass);
     for (const warning of answer.pass.warnings) log.logger.warn(place.accountId === undefined ? warning : `${place.key}: ${warning}`);
   }
+  tally.placesDone = reached.places.length;
+  tally.current = undefined;
   return { rows, summary };
 }
 
@@ -196,6 +225,11 @@ function planColumns(acrossAccounts: boolean): ReadonlyArray<readonly [string, (
 
 /** Counts for the summary: per old owner, per old launch role, to review, left out. */
 class PlanSummary {
+  /** Owners that own nothing but have a near twin (another case, another path); a to-owner that is the from-owner. */
+  readonly ownerHints: OwnerHints;
+  constructor(owners: readonly OwnerRule[]) {
+    this.ownerHints = new OwnerHints(owners);
+  }
   readonly byOwner = new Map<string, number>();
   readonly byLaunchRole = new Map<string, number>();
   readonly toReview = new Map<string, string[]>();
@@ -229,6 +263,7 @@ class PlanSummary {
         : [`  ${title}:`, ...[...map].map(([key, value]) => `    ${key}  ${Array.isArray(value) ? `${value.length}: ${value.join(' ')}` : value}`)];
     return [
       `Plan: ${rows} products to move, written to ${out}`,
+      ...[...this.ownerHints.warnings(), ...this.ownerHints.hints()].map((line) => `  ${line}`),
       ...counts('by old owner', this.byOwner),
       ...counts('by old launch role', this.byLaunchRole),
       ...counts('in the plan, to review (status)', this.toReview),

@@ -5,8 +5,11 @@
  * shape is checkpoint/journal-entries.ts's.
  */
 import { randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { Journal, JournalBegin, JournalEnd } from '../checkpoint/index.js';
+import { basename, dirname, join } from 'node:path';
+import { viewCheckpoint, type Journal, type JournalBegin, type JournalEnd } from '../checkpoint/index.js';
+import { parseShard, type Shard } from '../input/shard.js';
 import type { RunCounts } from '../report/types.js';
 import { toolVersion } from '../version.js';
 import { maskedArgs } from './flags.js';
@@ -72,4 +75,55 @@ export class LedgerInvocation {
       // The journal failed (and says why where it is closed) or is closed: the `end` is lost with it.
     }
   }
+}
+
+/** The `--shard K/N` an invocation recorded in its `begin` was given (`--shard K/N` or `--shard=K/N`), or undefined. */
+export function shardOfArgs(args: readonly string[]): Shard | undefined {
+  let text: string | undefined;
+  args.forEach((arg, i) => {
+    if (arg === '--shard') text = args[i + 1];
+    else if (arg.startsWith('--shard=')) text = arg.slice('--shard='.length);
+  });
+  const shard = text === undefined ? undefined : parseShard(text);
+  return typeof shard === 'object' ? shard : undefined;
+}
+
+/** An invocation of the ledger that ran as a shard. */
+export interface ShardInvocation {
+  readonly shard: Shard;
+  readonly startedAt: string;
+  readonly host: string;
+}
+
+/**
+ * The `run` invocations of a checkpoint's ledger that were given a `--shard`, in file order: read
+ * without locking or writing it. A checkpoint that is missing, unreadable or not a checkpoint has
+ * none here: opening it says what is wrong with it.
+ */
+export async function shardInvocations(checkpoint: string): Promise<ShardInvocation[]> {
+  const found: ShardInvocation[] = [];
+  await viewCheckpoint(checkpoint, {
+    onEntry: (entry) => {
+      const shard = entry.type === 'begin' && entry.command === 'run' ? shardOfArgs(entry.args) : undefined;
+      if (shard !== undefined && entry.type === 'begin') found.push({ shard, startedAt: entry.startedAt, host: entry.host });
+    },
+  }).catch(() => undefined);
+  return found;
+}
+
+/**
+ * The default checkpoints of this input for another shard count than `count`
+ * (`<input>.shard-K-of-M.checkpoint`, M != count), sorted: left by runs with another `--shard K/M`.
+ */
+export async function otherShardCountCheckpoints(input: string, count: number): Promise<string[]> {
+  const stem = basename(input);
+  const names = await readdir(dirname(input)).catch(() => [] as string[]);
+  return names
+    .filter((name) => {
+      if (!name.startsWith(`${stem}.shard-`) || !name.endsWith('.checkpoint')) return false;
+      const match = /^(\d+)-of-(\d+)$/.exec(name.slice(`${stem}.shard-`.length, -'.checkpoint'.length));
+      return match !== null && Number(match[2]) !== count;
+    })
+    .sort()
+    .map((name) => join(dirname(input), name));
 }

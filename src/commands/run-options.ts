@@ -9,7 +9,7 @@ import { RUN_ID_PATTERN } from '../transfer/token.js';
 import { parseShard, type Shard } from '../input/shard.js';
 import type { AcceptLanguage } from '../aws/service-catalog-api.js';
 import { lockPathOf } from '../checkpoint/lock.js';
-import { parseLogLevel, type LogLevel } from '../report/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, parseLogLevel, type LogFormat, type LogLevel } from '../report/logger.js';
 import type { RunFile } from '../report/output-paths.js';
 import { EXTERNAL_ID_PATTERN } from '../input/api-constraints.js';
 import { IAM_NAME_PATTERN, ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
@@ -77,7 +77,8 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     name: 'max-errors',
     type: 'string',
     valueName: 'N|N%',
-    description: 'Stop taking rows once more rows than this failed (a percentage is judged after 20 rows), exit 3.',
+    description:
+      'Stop taking rows once more rows than this failed (a percentage is judged after 20 rows tried), exit 3 when rows were left. Rows failed by the checks before any write (not-found, cross-account, target-not-found...) do not count.',
     defaultText: RUN_DEFAULTS.maxErrors,
   },
   {
@@ -132,7 +133,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     type: 'string',
     valueName: 'K/N',
     description:
-      "Across accounts: run only this process's part of the accounts (and regions), K of N, chosen by a hash of each; N processes with K = 1..N cover every row once. Its own default checkpoint and results.",
+      "Across accounts: run only this process's part of the accounts (and regions), K of N, chosen by a hash of each; N processes with K = 1..N cover every row once. Its own default checkpoint and results. auto/N: K is 1 + JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job).",
     defaultText: 'all of them',
   },
   { name: 'no-target-check', type: 'boolean', description: 'Do not look up each new owner and launch role with IAM before the first write.' },
@@ -202,8 +203,16 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     description: 'Timeout of one request; a timed-out request is retried with the same token.',
     defaultText: String(RUN_DEFAULTS.requestTimeoutSeconds),
   },
-  { name: 'log-level', type: 'string', valueName: 'LEVEL', description: 'trace, debug (one line per row), info, warn, error or silent.', defaultText: 'info' },
-  { name: 'log-file', type: 'string', valueName: 'FILE', description: 'Write the JSON log here instead of stderr.' },
+  {
+    name: 'log-level',
+    type: 'string',
+    valueName: 'LEVEL',
+    choices: LOG_LEVELS,
+    description: 'trace, debug (one line per row), info, warn, error or silent.',
+    defaultText: 'info',
+  },
+  { name: 'log-file', type: 'string', valueName: 'FILE', description: 'Write the log here instead of stderr (JSON lines unless --log-format text).' },
+  { name: 'log-format', type: 'string', valueName: 'json|text', description: 'Log lines as text or as JSON.', defaultText: 'text to a terminal, else json' },
   { name: 'no-progress', type: 'boolean', description: 'No progress bar or progress log lines.' },
   { name: 'summary-json', type: 'string', valueName: 'FILE', description: 'Also write the run summary (counts, timings, exit code, paths) as JSON.' },
   { name: 'force-unlock', type: 'boolean', description: 'Take the checkpoint lock even if another host or a live process holds it.' },
@@ -252,6 +261,8 @@ export interface RunConfig {
   readonly graceMs: number;
   readonly logLevel: LogLevel;
   readonly logFile: string | undefined;
+  /** `--log-format`; undefined: text on a terminal, JSON otherwise (`logFormatFor`). */
+  readonly logFormat: LogFormat | undefined;
   readonly progress: boolean;
   readonly summaryJson: string | undefined;
   readonly forceUnlock: boolean;
@@ -319,7 +330,7 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
   const { assumeRoleName, externalId, accountsFile: accountsRaw } = accessFlags(flags);
   refuseFlagsThatConflict(flags);
   const limitRaw = stringFlag(flags, 'limit');
-  const shard = shardFlag(flags, assumeRoleName !== undefined || accountsRaw !== undefined);
+  const shard = shardFlag(flags, assumeRoleName !== undefined || accountsRaw !== undefined, env);
   return {
     help,
     input,
@@ -365,6 +376,8 @@ export interface AwsAndLogSettings {
   readonly requestTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly logFile: string | undefined;
+  /** `--log-format`; undefined: text on a terminal, JSON otherwise (`logFormatFor`). */
+  readonly logFormat: LogFormat | undefined;
 }
 
 export function awsAndLogFlags(flags: ParsedFlags, cwd: string, env: Readonly<Record<string, string | undefined>>): AwsAndLogSettings {
@@ -386,6 +399,7 @@ export function awsAndLogFlags(flags: ParsedFlags, cwd: string, env: Readonly<Re
     requestTimeoutMs: numberFlag(flags, 'request-timeout', { min: 1, max: 600, defaultValue: RUN_DEFAULTS.requestTimeoutSeconds }) * 1000,
     logLevel,
     logFile: logFile === undefined ? undefined : resolve(cwd, logFile),
+    logFormat: stringFlag(flags, 'log-format') === undefined ? undefined : choiceFlag(flags, 'log-format', LOG_FORMATS, 'json'),
   };
 }
 
@@ -417,9 +431,9 @@ function refuseFlagsThatConflict(flags: ParsedFlags): void {
   }
 }
 
-function shardFlag(flags: ParsedFlags, acrossAccounts: boolean): Shard | undefined {
+function shardFlag(flags: ParsedFlags, acrossAccounts: boolean, env: Readonly<Record<string, string | undefined>>): Shard | undefined {
   const shardText = stringFlag(flags, 'shard');
-  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  const shard = shardText === undefined ? undefined : parseShard(shardText, env);
   if (typeof shard === 'string') throw new UsageError('BAD_VALUE', `--shard ${shard}`);
   if (shard !== undefined && !acrossAccounts) throw new UsageError('BAD_VALUE', '--shard splits a run across accounts: give --assume-role-name or --accounts');
   return shard;

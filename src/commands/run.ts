@@ -11,9 +11,9 @@ import { systemClock } from '../clock.js';
 import { errorText } from '../errors.js';
 import { ExitCode, exitCodeForRun, exitCodeHelp, withLocalWriteFailure, type ExitCodeValue } from '../exit-codes.js';
 import { InputError, readInputRecords } from '../input/index.js';
-import { shardRecords, shardScan } from '../input/shard.js';
+import { argsWithShard, shardRecords, shardScan } from '../input/shard.js';
 import type { InputScan } from '../input/types.js';
-import { createLogger, LOG_LEVELS, type LoggerHandle } from '../report/logger.js';
+import { createLogger, LOG_LEVELS, logFormatFor, type LoggerHandle } from '../report/logger.js';
 import { createProgressReporter, createStatusLine, progressModeFor } from '../report/progress.js';
 import { openResultsWriter, type ResultsWriter } from '../report/results-writer.js';
 import { logTransferEvents } from '../report/transfer-log.js';
@@ -28,14 +28,16 @@ import { parseFailureBudget } from '../transfer/failure-budget.js';
 import { TransferRun, type TransferOptions, type TransferOutcome } from '../transfer/transfer-run.js';
 import { createHttpAgents } from '../aws/http-agents.js';
 import { createIdentityApi } from '../aws/identity-api.js';
+import { commandCredentials, type CredentialSource } from '../aws/credential-source.js';
 import type { IdentityFindings } from '../accounts/identity-check.js';
-import { askToProceed, describeIntent } from './run-confirm.js';
+import { askToProceed, describeIntent, toldNothingToChange } from './run-confirm.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
 import {
   accountSetupRefusal,
   checkAwsSettings,
   checkFiles,
+  checkBeforeStart,
   localWriteRefusal,
   openCheckpoint,
   Refusal,
@@ -53,7 +55,7 @@ export const runCommand: Command = {
   helpFooter: `${exitCodeHelp('run')}\nRerun the same command to resume; a second SIGINT/SIGTERM exits at once.`,
   async execute(argv, io) {
     const config = parseCommandLine(runCommand, argv, io, (args) => parseRunConfig(args, io.cwd, io.env));
-    return typeof config === 'number' ? config : executeRun(config, io, argv);
+    return typeof config === 'number' ? config : executeRun(config, io, argsWithShard(argv, config.shard));
   },
 };
 
@@ -68,6 +70,7 @@ async function executeRun(config: RunConfig, io: CommandIo, argv: readonly strin
   const statusLine = progressMode === 'bar' ? createStatusLine(io.stderr) : undefined;
   const log = createLogger({
     level: quiet ? 'warn' : config.logLevel,
+    format: logFormatFor(config.logFormat, io.stderr, config.logFile),
     destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: statusLine?.writable ?? io.stderr },
   });
   const ctx: RunContext = { config, argv, io, log, startedAt, progressMode, statusLine };
@@ -92,6 +95,8 @@ async function validateAndTransfer(ctx: RunContext): Promise<ExitCodeValue> {
   const scan = await readInput(ctx);
   if (typeof scan === 'number') return scan;
   const { config, io } = ctx;
+  const refused = await checkBeforeStart(config, scan, (warning) => ctx.log.logger.warn(warning));
+  if (refused) return refuse(ctx, refused, scan.totalRows);
   const clients = openClients(config, io, ctx.log);
   let lanesMade: RunLanes | undefined;
   try {
@@ -146,16 +151,21 @@ interface RunClients {
   readonly agents: ReturnType<typeof createHttpAgents>;
   readonly client: ReturnType<typeof createServiceCatalogClient>;
   readonly identity: ReturnType<typeof createIdentityApi>;
+  /** The caller's credentials and each profile's, resolved once for every client (an MFA code asked once, on the terminal). */
+  readonly credentials: CredentialSource;
 }
 
 function openClients(config: RunConfig, io: CommandIo, log: LoggerHandle): RunClients {
   const agents = createHttpAgents({ maxSockets: config.concurrency * 2, env: io.env });
   if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
   const { region, profile, requestTimeoutMs } = config;
+  const credentials = commandCredentials(profile, io);
+  const common = { region, profile, agents, requestTimeoutMs, credentials: credentials.caller };
   return {
     agents,
-    client: createServiceCatalogClient({ region, profile, endpoint: config.endpointUrl, agents, requestTimeoutMs }),
-    identity: createIdentityApi({ region, profile, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl, requestTimeoutMs, agents }),
+    credentials,
+    client: createServiceCatalogClient({ ...common, endpoint: config.endpointUrl }),
+    identity: createIdentityApi({ ...common, stsEndpoint: config.stsEndpointUrl, iamEndpoint: config.iamEndpointUrl }),
   };
 }
 
@@ -241,13 +251,15 @@ function engineOptions(
 
 /**
  * On a terminal, before the first write: a dry pass over the rows (reads only, nothing recorded),
- * what it found, and the operator's yes. Off a terminal, with --yes, or for a dry run: no question.
+ * what it found, and the operator's yes. Off a terminal, with --yes, for a dry run, or when no row would change: no question.
  */
 async function operatorAgrees(ctx: RunContext, scan: InputScan, journal: OpenedCheckpoint['journal'], lanes: RunLanes): Promise<boolean> {
   const { config, io } = ctx;
   if (config.dryRun || config.yes || io.stdin.isTTY !== true || io.stderr.isTTY !== true) return true;
   const lookupOnly = { lookup: (token: string) => journal.lookup(token), recordSent: () => Promise.resolve(), recordFinished: () => undefined };
   const preview = await new TransferRun(engineOptions(ctx, scan, lanes, { journal: lookupOnly, results: { write: async () => undefined } }, true)).run();
+  // No row would change: nothing to agree to; say so and go on (the run writes its results and ledger, and no update).
+  if (toldNothingToChange(io.stderr, preview.counts)) return true;
   const { findings } = lanes;
   const region = defaultRegion(config.region, io.env) ?? '(from the profile)';
   const accounts = config.acrossAccounts ? [...new Set([...scan.places.values()].map((place) => place.accountId))] : undefined;

@@ -4,7 +4,6 @@
  * them, `status` the checkpoint reader, and `plan`/`undo` will take what they need. Steps never
  * print; the command prints a refusal and writes its summary.
  */
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
@@ -13,8 +12,11 @@ import { AccountSetupError } from '../accounts/account-setup-error.js';
 import type { Clock } from '../clock.js';
 import { errorText, systemErrorText } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { formatProblem, InputError, scanInput } from '../input/index.js';
+import { formatProblem, InputError, scanInput, trimmedCellsNote } from '../input/index.js';
 import { LocalFileError } from '../local-file-error.js';
+import type { Shard } from '../input/shard.js';
+import { otherShardCountCheckpoints, shardInvocations } from './run-ledger.js';
+import { makeFolder } from '../report/atomic-file.js';
 import { checkRunFiles, findUnreadable, type PathProbe, type RunFile } from '../report/output-paths.js';
 import type { InputScan } from '../input/types.js';
 import { TOKEN_SCHEME } from '../transfer/token.js';
@@ -116,11 +118,20 @@ export async function checkAwsSettings(client: ServiceCatalogClient): Promise<Re
   try {
     await client.config.credentials();
   } catch (error) {
+    // An MFA code nobody can type: the error says what to do instead (a session first), not --profile.
+    const mfa = causeNamed(error, 'MfaCodeUnavailableError');
+    if (mfa !== undefined) return new Refusal(ExitCode.StoppedEarly, `${errorText(mfa)}; nothing was sent`);
     return new Refusal(
       ExitCode.StoppedEarly,
       `no usable AWS credentials (${errorText(error)}): pass --profile, or set AWS_PROFILE or the AWS_ACCESS_KEY_ID variables; nothing was sent`,
     );
   }
+  return undefined;
+}
+
+/** The error, or one of its causes, of that name (the SDK may wrap what a credential provider threw). */
+function causeNamed(error: unknown, name: string): unknown {
+  for (let at = error, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth += 1) if (at.name === name) return at;
   return undefined;
 }
 
@@ -146,6 +157,54 @@ const CHECKPOINT_EXIT_CODES: Readonly<Record<CheckpointErrorCode, ExitCodeValue>
 export function checkpointRefusal(error: unknown): Refusal {
   if (error instanceof CheckpointError) return new Refusal(CHECKPOINT_EXIT_CODES[error.code], error.message);
   throw error;
+}
+
+/**
+ * A shard's checkpoint, before anything is sent or written. Refused (exit 2): a checkpoint whose
+ * ledger records a run of another shard (`--shard 1/3`, then `--shard 2/3` with the same
+ * `--checkpoint`): the shards' accounts differ, so one ledger would hold two shards' rows and each
+ * shard's results only part of them. A run without `--shard` on it (an undo's run) is not a shard
+ * and is never refused. Warned (returned): default checkpoints of this input for another shard
+ * count (`--shard 1/2` earlier, `--shard 1/3` now): the accounts are split otherwise, so what those
+ * ledgers did is theirs alone (found in target here, undone only from them).
+ */
+export async function checkShardCheckpoint(config: {
+  readonly checkpoint: string;
+  readonly input: string;
+  readonly shard: Shard | undefined;
+}): Promise<Refusal | string[]> {
+  const { shard } = config;
+  if (shard === undefined) return [];
+  const here = `${shard.index}/${shard.count}`;
+  const other = (await shardInvocations(config.checkpoint)).find((seen) => `${seen.shard.index}/${seen.shard.count}` !== here);
+  if (other !== undefined)
+    return new Refusal(
+      ExitCode.Usage,
+      `--checkpoint '${config.checkpoint}' is shard ${other.shard.index}/${other.shard.count}'s: its ledger records a run with --shard ${other.shard.index}/${other.shard.count} (started ${other.startedAt} on ${other.host}), and this is --shard ${here}, whose accounts are others. Give each shard its own checkpoint (by default ${config.input}.shard-K-of-N.checkpoint); nothing was sent or written.`,
+    );
+  const others = await otherShardCountCheckpoints(config.input, shard.count);
+  if (others.length === 0) return [];
+  return [
+    `--shard ${here}: this input also has checkpoints of another shard count (${others.join(', ')}). A new N splits the accounts otherwise: rows those runs did are found already in their target here, and only those checkpoints can undo them; keep them, or go on with the shard count they used.`,
+  ];
+}
+
+/**
+ * What a run refuses or warns of once its input is read and before it reaches an account or opens
+ * its checkpoint: a shard's checkpoint (checkShardCheckpoint), and the ARN cells of the input that
+ * were trimmed (said, never silent: input/format.ts trimmedCellsNote). The warnings go to `warn`
+ * (the command's log); the refusal, if any, is returned.
+ */
+export async function checkBeforeStart(
+  config: Parameters<typeof checkShardCheckpoint>[0],
+  scan: Pick<InputScan, 'trimmedArnCells'>,
+  warn: (warning: string) => void,
+): Promise<Refusal | undefined> {
+  const shard = await checkShardCheckpoint(config);
+  if (shard instanceof Refusal) return shard;
+  const trimmed = trimmedCellsNote(scan.trimmedArnCells);
+  for (const warning of trimmed === undefined ? shard : [trimmed, ...shard]) warn(warning);
+  return undefined;
 }
 
 export interface CheckpointStepOptions {
@@ -174,7 +233,7 @@ export interface OpenedCheckpoint {
 export async function openCheckpoint(options: CheckpointStepOptions, dryRun: boolean): Promise<OpenedCheckpoint | Refusal> {
   const { path, runId, input, forceUnlock, clock, pid } = options;
   // Its folder, as the results' and the log's are made: the file checks found it creatable.
-  const folder = await mkdir(dirname(path), { recursive: true }).catch((error: unknown) =>
+  const folder = await makeFolder(dirname(path)).catch((error: unknown) =>
     checkpointRefusal(new CheckpointError('IO_ERROR', `Cannot create the folder of checkpoint ${path}: ${systemErrorText(error)}`, { cause: error })),
   );
   if (folder instanceof Refusal) return folder;

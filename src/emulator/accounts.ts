@@ -34,6 +34,9 @@ export interface AssumeRoleRequest {
   readonly sessionName: string;
   readonly externalId: string | undefined;
   readonly durationSeconds: number;
+  /** The MFA device (`mfa_serial`) and its code, sent together by a profile that assumes its role with MFA. */
+  readonly serialNumber?: string | undefined;
+  readonly tokenCode?: string | undefined;
 }
 
 export interface IssuedCredentials {
@@ -58,6 +61,9 @@ export type Protocol = 'json' | 'query';
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+/** STS's shapes of AssumeRole's SerialNumber (an MFA device ARN or a hardware serial) and TokenCode. */
+const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
+const TOKEN_CODE = /^\d{6}$/;
 
 export class AccountDirectory {
   readonly #accounts: ReadonlyMap<string, EmulatedAccount>;
@@ -126,6 +132,7 @@ export class AccountDirectory {
         `1 validation error detected: Value '${request.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2-64`,
       );
     }
+    checkMfa(request);
     if (!(Number.isInteger(request.durationSeconds) && request.durationSeconds >= 900 && request.durationSeconds <= 43_200)) {
       throw new ServiceError(
         'ValidationError',
@@ -160,5 +167,20 @@ export class AccountDirectory {
       assumedRoleArn: session.callerArn,
       assumedRoleId: `AROA${randomAlnum(this.#random, 17).toUpperCase()}:${request.sessionName}`,
     };
+  }
+}
+
+/** SerialNumber and TokenCode in STS's shapes, and together: a code is only checked against its device. */
+function checkMfa({ serialNumber, tokenCode }: AssumeRoleRequest): void {
+  const invalid = (value: string, member: string, constraint: string) =>
+    new ServiceError('ValidationError', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`);
+  if (serialNumber !== undefined && !MFA_SERIAL.test(serialNumber)) {
+    throw invalid(serialNumber, 'serialNumber', 'Member must satisfy regular expression pattern: [\\w+=/:,.@-]* and length 9-256');
+  }
+  if (tokenCode !== undefined && !TOKEN_CODE.test(tokenCode)) {
+    throw invalid(tokenCode, 'tokenCode', 'Member must satisfy regular expression pattern: [\\d]* and have length 6');
+  }
+  if ((serialNumber === undefined) !== (tokenCode === undefined)) {
+    throw new ServiceError('AccessDenied', 'MultiFactorAuthentication failed: SerialNumber and TokenCode go together', 403);
   }
 }

@@ -5,7 +5,8 @@
  * emulator's account. Every principal exists and every role trusts Service Catalog, except those
  * the faults declare missing (`missingPrincipals`) or untrusted (`untrustedRoles`);
  * `iamAccessDenied` answers AccessDenied to the IAM reads, as for a caller without IAM read rights.
- * STS AssumeRole hands out credentials for another account's role (accounts.ts decides who may).
+ * STS AssumeRole hands out credentials for another account's role (accounts.ts decides who may),
+ * with an MFA device's SerialNumber and TokenCode when a profile with `mfa_serial` sends them.
  */
 import { randomUUID } from 'node:crypto';
 import type { AssumeRoleRequest, IssuedCredentials } from './accounts.js';
@@ -56,6 +57,8 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
           sessionName: required(params, 'RoleSessionName'),
           externalId: params.get('ExternalId') ?? undefined,
           durationSeconds: duration === null ? DEFAULT_SESSION_SECONDS : Number(duration),
+          serialNumber: params.get('SerialNumber') ?? undefined,
+          tokenCode: params.get('TokenCode') ?? undefined,
         });
         return ok(
           'sts',

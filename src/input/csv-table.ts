@@ -35,7 +35,12 @@ export function columnKey(name: string): string {
     .replace(/[\s_-]+/g, '');
 }
 
-/** Parses `text` (UTF-8, a BOM allowed, cells trimmed, blank lines skipped); an empty file is a table with an empty header. */
+/**
+ * Parses `text` (UTF-8, a BOM allowed, blank lines skipped); an empty file is a table with an empty
+ * header. Every cell is trimmed, a quoted one too (`" arn:… "`), as the input's cells are
+ * (validate-row.ts) and streamCsvTable's: the value checked is the value used, so a map's ARN with
+ * a space around it cannot pass its check trimmed and then match nothing as written.
+ */
 export function parseCsvTable(text: string): CsvTable {
   let records: Array<{ record: string[]; raw: string }>;
   let failure: CsvError | undefined;
@@ -57,7 +62,7 @@ export function parseCsvTable(text: string): CsvTable {
   const lines = new LineTracker();
   // The first error's `records`: how many records came before it (the later ones are not used).
   const read = failure === undefined ? records : records.slice(0, Number(failure['records']) || 0);
-  const located = read.map(({ record, raw }) => ({ line: lines.consume(raw), cells: record }));
+  const located = read.map(({ record, raw }) => ({ line: lines.consume(raw), cells: record.map((cell) => cell.trim()) }));
   if (failure !== undefined) {
     return { ok: false, code: 'CSV_MALFORMED', line: csvParseLine(failure, lines), message: `not a readable CSV (${failure.message})` };
   }

@@ -21,7 +21,7 @@ import type { ProductIndex } from './product-index.js';
 import { quoteValue } from './format.js';
 import { isInputProblem, resolveHeader } from './header.js';
 import { LineTracker } from './line-tracker.js';
-import type { HeaderMap, InputProblem, InputRecord } from './types.js';
+import type { HeaderMap, InputProblem, InputRecord, TrimmedCells } from './types.js';
 import { cleanCell, validateRow } from './validate-row.js';
 import { PROVISIONED_PRODUCT_ID_MAX_LENGTH, PROVISIONED_PRODUCT_ID_PATTERN } from './api-constraints.js';
 
@@ -58,6 +58,7 @@ export class InputEngine {
   #header: HeaderMap | undefined;
   #headerCells: readonly string[] = [];
   #fatal: InputProblem | undefined;
+  #trimmed: TrimmedCells = { count: 0, first: undefined };
 
   /**
    * @param options.products the validation pass's index, given by the run pass, which then keeps
@@ -82,6 +83,19 @@ export class InputEngine {
 
   get products(): ProductIndex {
     return this.#duplicates.products;
+  }
+
+  /** The new owner and launch role cells that had whitespace around them (trimmed, as every cell is). */
+  get trimmedArnCells(): TrimmedCells {
+    return this.#trimmed;
+  }
+
+  #noteTrimmed(raw: Readonly<Record<string, string>>, header: HeaderMap, line: number): void {
+    for (const column of [header.ownerColumn, header.launchRoleColumn]) {
+      const cell = column === undefined ? undefined : raw[column];
+      if (column === undefined || cell === undefined || cell.trim() === '' || cell.trim() === cell) continue;
+      this.#trimmed = { count: this.#trimmed.count + 1, first: this.#trimmed.first ?? { line, column } };
+    }
   }
 
   push(record: CsvRecord): EngineStep {
@@ -116,6 +130,7 @@ export class InputEngine {
       return { kind: 'record', record: { kind: 'invalid', line, raw, problems: [problem] } };
     }
 
+    this.#noteTrimmed(raw, header, line);
     const validation = validateRow(raw, line, header);
     if ('row' in validation) {
       const { row } = validation;

@@ -1,5 +1,5 @@
 /** Human-readable rendering of input problems and of the values they quote. */
-import type { InputProblem } from './types.js';
+import type { InputProblem, TrimmedCells } from './types.js';
 
 /** Longest part of a value quoted in a message; longer values are cut and their length given. */
 export const QUOTED_VALUE_MAX_CHARS = 80;
@@ -29,4 +29,14 @@ const CONTROL_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '
  */
 export function formatProblem(problem: InputProblem): string {
   return problem.line > 0 ? `line ${problem.line}: ${problem.message}` : problem.message;
+}
+
+/**
+ * What a run says of the ARN cells it trimmed (none: undefined): `2 new_owner / launch_role cells
+ * had whitespace around them (the first on line 7, new_owner) ...`.
+ */
+export function trimmedCellsNote(trimmed: TrimmedCells | undefined): string | undefined {
+  if (trimmed === undefined || trimmed.count === 0 || trimmed.first === undefined) return undefined;
+  const cells = trimmed.count === 1 ? 'ARN cell had' : 'ARN cells had';
+  return `${trimmed.count} ${cells} whitespace around the value (the first on line ${trimmed.first.line}, ${trimmed.first.column}): trimmed, as every cell is; the trimmed ARN is the one checked, in the token and sent`;
 }

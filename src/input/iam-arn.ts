@@ -172,6 +172,22 @@ function checkName(name: string, label: string, minLength: number): string | und
   return undefined;
 }
 
+/**
+ * Why a value given as an ARN (a flag, a map's cell) is refused for the whitespace around it, or
+ * undefined. An ARN holds no whitespace, so such a value names no principal: a plan whose
+ * from-owner kept a trailing space (a paste, a quote in the wrong place) would match nothing and
+ * say that the owner owns nothing. Whitespace is what String.prototype.trim removes (spaces, tabs,
+ * line breaks, no-break spaces). The reason follows the quoted value: "'arn:… ' has whitespace at its end".
+ */
+export function surroundingWhitespace(value: string): string | undefined {
+  const leading = value.length - value.trimStart().length;
+  const trailing = value.length - value.trimEnd().length;
+  if (leading === 0 && trailing === 0) return undefined;
+  if (value.trim() === '') return 'is only whitespace';
+  const where = leading > 0 && trailing > 0 ? 'at its start and at its end' : leading > 0 ? 'at its start' : 'at its end';
+  return `has whitespace ${where}, which no ARN has`;
+}
+
 /** "IAM user", "IAM role", "STS assumed-role". */
 export function describePrincipalKind(kind: IamPrincipalKind): string {
   return kind === 'assumed-role' ? 'STS assumed-role' : `IAM ${kind}`;

@@ -69,6 +69,7 @@ export async function scanInput(path: string, options: ScanOptions = {}): Promis
     fatal,
     fingerprint,
     products: engine.products,
+    trimmedArnCells: engine.trimmedArnCells,
   };
 }
 

@@ -106,6 +106,18 @@ export interface InputScan {
    * `duplicate-of-line-N`. Lines of conflicting duplicates are invalid.
    */
   readonly products: ProductIndex;
+  /**
+   * ARN cells (new owner, launch role) that had whitespace around them: trimmed, as every cell is,
+   * and the trimmed value is the one checked, hashed into the token and sent; counted so that a run
+   * says so. Absent: none (or a scan made elsewhere).
+   */
+  readonly trimmedArnCells?: TrimmedCells;
+}
+
+/** How many cells were trimmed, and the first (its line and column). */
+export interface TrimmedCells {
+  readonly count: number;
+  readonly first: { readonly line: number; readonly column: string } | undefined;
 }
 
 /** What the run pass yields for each data row, in file order. */

@@ -55,7 +55,7 @@ export type PlanDecision =
   | { readonly kind: 'unmatched' };
 
 /** The role an owner ARN stands for: an assumed-role session's role, or the role itself. */
-function roleOf(arn: string): string | undefined {
+export function roleOf(arn: string): string | undefined {
   const { partition, service, account, resource } = arnParts(arn) ?? { partition: '', service: '', account: '', resource: '' };
   if (service === 'sts' && resource.startsWith('assumed-role/')) return `arn:${partition}:iam::${account}:role/${resource.split('/')[1]}`;
   if (service === 'iam' && resource.startsWith('role/')) return `arn:${partition}:iam::${account}:role/${resource.split('/').at(-1)}`;

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CodedError } from '../coded-error.js';
+import { errnoCode } from '../errors.js';
 import { fileKindText } from './output-paths.js';
 
 /**
@@ -73,12 +74,52 @@ export async function commitFile(tempPath: string, target: string): Promise<void
 }
 
 /**
+ * `mkdir -p` that cannot spin. Node.js's mkdir({recursive: true}) takes every ENOENT for a missing
+ * parent, makes the parent (EEXIST: it is there), tries the child again and gets ENOENT again, for
+ * ever at full CPU, where the kernel answers ENOENT for a child of a folder that exists: under
+ * /proc and /sys (the synchronous variant blocks the event loop, so even SIGTERM waits). Here the
+ * missing folders are made one at a time from the closest one that exists, each with one plain
+ * mkdir: a failure, ENOENT included, is final and names the folder.
+ */
+export async function makeFolder(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = path; ; at = dirname(at)) {
+    const stats = await stat(at).catch((error: unknown) => {
+      if (errnoCode(error) === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (stats !== undefined) {
+      if (!stats.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${at}'`), { code: 'ENOTDIR', path: at });
+      break;
+    }
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      await mkdir(folder);
+    } catch (error) {
+      // Made meanwhile by another process: fine if it is a folder now.
+      const isFolder = errnoCode(error) === 'EEXIST' && (await isDirectory(folder));
+      if (!isFolder) throw error;
+    }
+  }
+}
+
+function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+}
+
+/**
  * Writes `data` to `path` atomically: readers see either the old file or the complete new one.
  * The temp name is random so two runs writing the same target never share a temp file. A target
  * that is not a regular file is never replaced (NotRegularFileError; the temp file is removed).
  */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolder(dirname(path));
   const tempPath = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const handle = await open(tempPath, 'w');

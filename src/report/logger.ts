@@ -1,5 +1,7 @@
 /**
- * The structured log: pino JSON lines, to a stream (stderr, or a test buffer) or to a file.
+ * The structured log: pino JSON lines, to a stream (stderr, or a test buffer) or to a file; or the
+ * same records as text lines a person reads (`format: 'text'`, report/log-lines.ts), the default
+ * on a terminal.
  *
  * AWS SDK objects carry credentials in many shapes (`credentials`, STS `Credentials` with PascalCase
  * keys, signed request headers), and a debug log of an error or a request must never leak them, so
@@ -9,6 +11,9 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { LocalFileError } from '../local-file-error.js';
+import { textDestination, type LogFormat } from './log-lines.js';
+
+export { LOG_FORMATS, logFormatFor, type LogFormat } from './log-lines.js';
 
 export type Logger = pino.Logger;
 
@@ -20,6 +25,8 @@ export type LogDestination = { readonly kind: 'stream'; readonly stream: Writabl
 export interface LoggerOptions {
   readonly level: LogLevel;
   readonly destination: LogDestination;
+  /** JSON lines (the default) or text lines (`logFormatFor` picks: text on a terminal). */
+  readonly format?: LogFormat;
 }
 
 export interface LoggerHandle {
@@ -122,7 +129,7 @@ export function createLogger(options: LoggerOptions): LoggerHandle {
 
   if (options.destination.kind === 'stream') {
     const stream = options.destination.stream;
-    const logger = pino(loggerOptions, stream);
+    const logger = pino(loggerOptions, options.format === 'text' ? textDestination(stream) : stream);
     const flush = (): Promise<void> => flushWritable(stream);
     return { logger, flush, close: flush };
   }
@@ -142,7 +149,7 @@ export function createLogger(options: LoggerOptions): LoggerHandle {
     return failure;
   };
   dest.on('error', stopLogging);
-  const logger = pino(loggerOptions, dest);
+  const logger = pino(loggerOptions, options.format === 'text' ? textDestination(dest) : dest);
 
   const flush = async (): Promise<void> => {
     if (failure !== undefined) throw failure;

@@ -46,13 +46,46 @@ export interface PathProbe {
   stat(path: string): Promise<Stats>;
   realpath(path: string): Promise<string>;
   access(path: string, mode: number): Promise<void>;
+  /** The entry itself, a symbolic link not followed (a dangling link in a missing folder's path). Absent: not looked at. */
+  lstat?(path: string): Promise<Stats>;
+  /** The file system's type (statfs's f_type), for a folder on a pseudo file system. Absent: not looked at. */
+  fileSystemType?(path: string): Promise<number>;
 }
 
 export const nodePathProbe: PathProbe = {
   stat: (path) => fsp.stat(path),
   realpath: (path) => fsp.realpath(path),
   access: (path, mode) => fsp.access(path, mode),
+  lstat: (path) => fsp.lstat(path),
+  fileSystemType: async (path) => (await fsp.statfs(path)).type,
 };
+
+/**
+ * Linux's pseudo file systems, by statfs magic number: the kernel's views (proc, sysfs, cgroup,
+ * debugfs...), where no file can be created and a folder is never what it seems (in cgroup and
+ * configfs a mkdir makes a kernel object). A root's access(W_OK) says yes to them all, and Node.js's
+ * mkdir({recursive: true}) spins at full CPU for ever under /proc (the kernel answers ENOENT for
+ * the child of a folder that exists, and Node.js takes that for a missing parent): they are refused
+ * before anything is written.
+ */
+const PSEUDO_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0xcafe4a11, 'bpf'],
+  [0x6165676c, 'pstore'],
+  [0x62656570, 'configfs'],
+  [0xde5e81e4, 'efivarfs'],
+  [0xf97cff8c, 'selinuxfs'],
+  [0x1cd1, 'devpts'],
+  [0x42494e4d, 'binfmt_misc'],
+  [0x65735543, 'fusectl'],
+  [0x6e736673, 'nsfs'],
+]);
 
 /** The first problem with the run's files (clashes first, then locations), or undefined. */
 export async function checkRunFiles(files: readonly RunFile[], probe: PathProbe = nodePathProbe): Promise<FileProblem | undefined> {
@@ -135,9 +168,22 @@ async function locationProblem(file: RunFile, probe: PathProbe): Promise<string 
   // or be creatable, and be writable.
   const dir = await nearestExisting(dirname(file.path), probe);
   if (dir instanceof Error) return `its folder cannot be checked: ${systemErrorText(dir)}`;
+  if (dir.danglingLink !== undefined) return `'${dir.danglingLink}' is a symbolic link to a path that does not exist, so no folder can be made there`;
   if (!dir.stats.isDirectory()) return `'${dir.path}' is not a directory`;
+  // A log appended to a pipe that exists (`/proc/self/fd/2`) makes no name in its folder.
+  const makesNames = stats === undefined || file.use === 'replace' || file.use === 'create';
+  const pseudo = makesNames ? await pseudoFileSystem(dir.path, probe) : undefined;
+  if (pseudo !== undefined)
+    return `'${dir.path}' is on the ${pseudo} file system, where no file ${dir.path === dirname(file.path) ? '' : 'or folder '}can be created`;
   const denied = await accessProblem(dir.path, constants.W_OK | constants.X_OK, probe);
   return denied === undefined ? undefined : `cannot write in '${dir.path}': ${denied}`;
+}
+
+/** The name of the pseudo file system `path` is on, or undefined (a real one, or not known: no statfs). */
+async function pseudoFileSystem(path: string, probe: PathProbe): Promise<string | undefined> {
+  if (probe.fileSystemType === undefined) return undefined;
+  const type = await probe.fileSystemType(path).catch(() => undefined);
+  return type === undefined ? undefined : PSEUDO_FILE_SYSTEMS.get(type);
 }
 
 /**
@@ -206,13 +252,20 @@ async function statIfExists(path: string, probe: PathProbe): Promise<Stats | und
   }
 }
 
-/** The path itself if it exists, else its closest existing ancestor (mkdir -p creates the rest). */
-async function nearestExisting(path: string, probe: PathProbe): Promise<{ path: string; stats: Stats } | Error> {
+/**
+ * The path itself if it exists, else its closest existing ancestor (the rest is made by
+ * atomic-file.ts's makeFolder). A missing part that is a symbolic link to nothing is named
+ * (`danglingLink`): a folder cannot be made through it.
+ */
+async function nearestExisting(path: string, probe: PathProbe): Promise<{ path: string; stats: Stats; danglingLink?: string } | Error> {
   const stats = await statIfExists(path, probe);
   if (stats instanceof Error) return stats;
   if (stats !== undefined) return { path, stats };
+  const link = await probe.lstat?.(path).catch(() => undefined);
   const parent = dirname(path);
-  return parent === path ? new Error(`no existing folder above '${path}'`) : nearestExisting(parent, probe);
+  if (parent === path) return new Error(`no existing folder above '${path}'`);
+  const above = await nearestExisting(parent, probe);
+  return above instanceof Error || above.danglingLink !== undefined || link?.isSymbolicLink() !== true ? above : { ...above, danglingLink: path };
 }
 
 async function accessProblem(path: string, mode: number, probe: PathProbe): Promise<string | undefined> {

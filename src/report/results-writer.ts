@@ -9,11 +9,11 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, type Stats, type WriteStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { LocalFileError } from '../local-file-error.js';
-import { commitFile } from './atomic-file.js';
+import { commitFile, makeFolder } from './atomic-file.js';
 import { PLACE_COLUMNS, RESULT_COLUMN_NAMES, RESULT_COLUMNS, type PlaceColumnName, type RowResult } from './types.js';
 
 export interface ResultsWriterOptions {
@@ -214,7 +214,8 @@ async function createPartialFile(
   partialPath: string,
   failed: (error: unknown) => LocalFileError,
 ): Promise<{ out: WriteStream; identity: Stats | undefined }> {
-  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+  // makeFolder, not mkdir({recursive}), which spins for ever under /proc.
+  await makeFolder(dirname(path)).catch((error: unknown) => {
     throw failed(error);
   });
   const out = createWriteStream(partialPath, { flags: 'w', encoding: 'utf8' });

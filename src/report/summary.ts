@@ -68,8 +68,12 @@ export function renderSummaryTable(summary: RunSummary): string {
   // Align both sections on one label width so the table reads as one block.
   const aligned = alignRows([...outcomeRows, ...runRows]);
   const lines = [title, ...aligned.slice(0, outcomeRows.length), '', ...aligned.slice(outcomeRows.length)];
+  // A dry run records no rows in the checkpoint, so there is nothing to resume: it is run again whole.
   if (isResumableExitCode(summary.exitCode)) {
-    lines.push('', '  Run the same command again to resume from the checkpoint.');
+    lines.push(
+      '',
+      summary.dryRun ? '  A dry run records no rows: run it again to read every row.' : '  Run the same command again to resume from the checkpoint.',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

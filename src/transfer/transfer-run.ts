@@ -14,6 +14,7 @@
  * `finished` → the result. When the run must stop (failure budget, --limit, a signal, every lane
  * stopped) it stops handing out rows, lets in-flight rows finish (bounded by `graceMs` after a
  * signal), and still reads the rest of the input so that every row gets its line (`not-started`).
+ * A failure budget exceeded once no row was left to start stopped nothing, and is not reported.
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
@@ -21,10 +22,10 @@ import type { JournalFinished } from '../checkpoint/types.js';
 import type { Clock } from '../clock.js';
 import type { ClassifiedError } from '../aws/classify-error.js';
 import { errorText } from '../errors.js';
-import type { StopReason } from '../exit-codes.js';
+import { stopNeedsRowsLeft, type StopReason } from '../exit-codes.js';
 import type { InputRecord, TransferRow } from '../input/types.js';
 import type { RowResult, RunCounts } from './row-types.js';
-import { isBudgetExceeded } from './failure-budget.js';
+import { BudgetTally } from './failure-budget.js';
 import type { Lane, LaneStopReason } from './lane.js';
 import { validateRetryPolicy } from './retry-policy.js';
 import { resultForDrifted, resultForInvalid, resultForRow, resultFromJournal, type ResultFields } from './row-result.js';
@@ -45,7 +46,15 @@ type Accepted = Extract<SendAnswer, { kind: 'accepted' }>;
 export class TransferRun {
   readonly #options: TransferOptions;
   readonly #counters: Counters;
+  /** The rows `--max-errors` is judged on (failed rows of the checks before any write weigh nothing). */
+  readonly #budget: BudgetTally;
   #stoppedBy: StopReason | undefined;
+  /**
+   * The words of a stop that is news only once it leaves a row not started (the failure budget),
+   * while it has left none: announced with the first such row. Still set at the end, it stopped
+   * nothing (every row was decided) and the run reports no stop.
+   */
+  #pendingStop: string | undefined;
   #rowsSent = 0;
   #fatal: unknown;
   /** When run() began, by the run's clock: a record created before it is not this run's doing. */
@@ -60,6 +69,7 @@ export class TransferRun {
     validateRetryPolicy(options.retryPolicy);
     this.#options = options;
     this.#counters = createCounters(options.totalRows);
+    this.#budget = new BudgetTally(options.failureBudget);
     // Every row in flight listens to its lane's signal (the request, p-retry's wait, the backoff
     // sleep); each removes its listener when done, so this is a bound, not a leak.
     for (const lane of options.lanes.lanes) setMaxListeners(options.concurrency * 4 + 10, lane.signal);
@@ -103,7 +113,9 @@ export class TransferRun {
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- what stopped the run, passed on as it came
     if (this.#fatal !== undefined) throw this.#fatal;
     const lanesStopped = this.#options.lanes.lanes.flatMap((lane) => (lane.stoppedBy === undefined ? [] : [{ lane: lane.name, reason: lane.stoppedBy }]));
-    return { counts: this.#counters.snapshot(), stoppedBy: this.#stoppedBy, lanesStopped };
+    // A budget exceeded once every row was decided left nothing undone: not a stop.
+    const stoppedBy = this.#pendingStop === undefined ? this.#stoppedBy : undefined;
+    return { counts: this.#counters.snapshot(), stoppedBy, lanesStopped };
   }
 
   /**
@@ -209,6 +221,7 @@ export class TransferRun {
   /** A row the run or its lane stopped before: why, and the lane's own words when it has them. */
   #notStarted(row: TransferRow, token: string, lane: Lane): RowResult {
     const runStop = this.#stoppedBy;
+    if (runStop !== undefined) this.#leftByStop();
     const reason = reasonFor.stoppedBy(runStop ?? lane.stoppedBy ?? 'unknown');
     return resultForRow(row, {
       outcome: 'not-started',
@@ -258,8 +271,8 @@ export class TransferRun {
     const problem = this.#options.targetProblems?.get(row.newOwner ?? '') ?? this.#options.targetProblems?.get(row.launchRole ?? '');
     if (problem !== undefined) {
       // The target check found the owner or launch role unusable: no read, no update.
+      // A data problem of the CSV, found before any write: it fails its row but weighs nothing in the budget.
       await this.#finish(job, { outcome: 'failed', reason: problem.reason, attempts: 0, errorCode: problem.errorCode, errorMessage: problem.message });
-      this.#checkBudget();
       return undefined;
     }
     // This row will be read: its lane's reader is chosen now (as its worker would), so the done
@@ -336,6 +349,7 @@ export class TransferRun {
         await this.#failed(job, answer.error, 0);
         return undefined;
       case 'stopped':
+        if (answer.reason === this.#stoppedBy) this.#leftByStop();
         await this.#emit(resultForRow(row, { outcome: 'not-started', reason: reasonFor.stoppedBy(answer.reason), token }));
         return undefined;
     }
@@ -434,10 +448,10 @@ export class TransferRun {
   }
 
   #checkBudget(): void {
-    // Judged on rows actually tried in this run: skipped or invalid rows must not dilute the share.
-    const { failed, succeeded, submitted } = this.#counters.snapshot();
-    if (isBudgetExceeded(this.#options.failureBudget, failed, failed + succeeded + submitted)) {
-      this.#stop('max-errors', `${failed} rows failed, more than the failure budget allows`);
+    // Judged on rows tried against the service in this run (BudgetTally): skipped or invalid rows
+    // must not dilute the share, nor rows failed before any write inflate it.
+    if (this.#budget.exceeded()) {
+      this.#stop('max-errors', `${this.#budget.failed} failed of ${this.#budget.tried} rows tried, more than the failure budget allows: no new row is started`);
     }
   }
 
@@ -456,14 +470,28 @@ export class TransferRun {
     for (const lane of this.#options.lanes.lanes) lane.abandonInFlight(reason);
   }
 
+  /**
+   * The first stop wins, except that a stop waiting for its first row left (the failure budget)
+   * gives way to a stop that is news by itself (a signal, credentials) while it has left none.
+   */
   #stop(reason: StopReason, detail: string): void {
-    if (this.#stoppedBy !== undefined) return;
+    if (this.#stoppedBy !== undefined && (this.#pendingStop === undefined || stopNeedsRowsLeft(reason))) return;
     this.#stoppedBy = reason;
-    this.#options.events?.onStop?.(reason, detail);
+    // The budget's stop waits for its first row left (#leftByStop) to be news; any other is news now.
+    this.#pendingStop = stopNeedsRowsLeft(reason) ? detail : undefined;
+    if (this.#pendingStop === undefined) this.#options.events?.onStop?.(reason, detail);
+  }
+
+  /** A row the run's stop left not started: a stop that was waiting for one is news now. */
+  #leftByStop(): void {
+    const detail = this.#pendingStop;
+    this.#pendingStop = undefined;
+    if (detail !== undefined && this.#stoppedBy !== undefined) this.#options.events?.onStop?.(this.#stoppedBy, detail);
   }
 
   async #emit(result: RowResult): Promise<void> {
     this.#counters.finish(result.outcome);
+    this.#budget.record(result.outcome, result.reason);
     await this.#options.results.write(result);
     this.#options.events?.onRowResult?.(result);
   }

@@ -62,7 +62,7 @@ describe('preflight', () => {
     expect(serviceCatalogCalls(emulator)).toHaveLength(calls);
   });
 
-  it('refuses a cross-account target and a missing product with no update, counted by --max-errors, attempts 0', async () => {
+  it('refuses a cross-account target and a missing product with no update, not counted by --max-errors, attempts 0', async () => {
     const products = await start(4);
     const input = await ws.writeCsv('rows.csv', CSV_HEADER, [
       [products[0]!.id, 'arn:aws:iam::999999999999:user/zoe', ''],
@@ -79,9 +79,14 @@ describe('preflight', () => {
     ]);
     expect(rows[0]!.error_message).toContain('account 999999999999');
     expect(updatedProductIds(emulator)).toEqual([products[1]!.id]);
-    // Two failures against a budget of one stop the run.
-    const stopped = await run(input, '--checkpoint', 'b.checkpoint', '--results', 'b.csv', '--max-errors', '1', '--concurrency', '1');
-    expect(stopped.code).toBe(3);
+    // Refused before any write, they do not count toward the budget: even a budget of none goes on.
+    const budget = await run(input, '--checkpoint', 'b.checkpoint', '--results', 'b.csv', '--max-errors', '0', '--concurrency', '1');
+    expect(budget.code, budget.stderr).toBe(1);
+    expect(byLine(await ws.readResults('b.csv')).map((r) => [r.outcome, r.reason])).toEqual([
+      ['failed', 'cross-account'],
+      ['failed', 'not-found'],
+      ['skipped', 'already-in-target-state'],
+    ]);
   });
 
   it('waits for a product UNDER_CHANGE, then updates it', async () => {

@@ -11,6 +11,7 @@ import {
   exitCodeMeaning,
   isResumableExitCode,
   STOP_REASONS,
+  stopNeedsRowsLeft,
   withLocalWriteFailure,
   type ExitCodeRow,
 } from '../../src/exit-codes.js';
@@ -84,6 +85,20 @@ describe('stop reasons', () => {
     expect(exitCodeForRun('limit', { failed: 1, invalid: 0 }, sigint)).toBe(1);
     expect(exitCodeForRun(undefined, { failed: 0, invalid: 2 }, sigint)).toBe(1);
     expect(exitCodeForRun(undefined, { failed: 0, invalid: 0 }, sigint)).toBe(0);
+  });
+
+  it('the failure budget stops a run only when it left rows not started; otherwise the rows decide', () => {
+    expect(stopNeedsRowsLeft('max-errors')).toBe(true);
+    expect(exitCodeForRun('max-errors', { failed: 6, invalid: 0, notStarted: 0 }, sigint)).toBe(1);
+    expect(exitCodeForRun('max-errors', { failed: 6, invalid: 0, notStarted: 14 }, sigint)).toBe(3);
+    // Told nothing about the rows left, it keeps the stop's own code.
+    expect(exitCodeForRun('max-errors', { failed: 6, invalid: 0 }, sigint)).toBe(3);
+    // Stops that are news by themselves keep their codes with nothing left.
+    for (const stop of ['credentials', 'access-denied', 'limit', 'signal', 'local-error', 'unreachable'] as const) {
+      expect(stopNeedsRowsLeft(stop), stop).toBe(false);
+    }
+    expect(exitCodeForRun('credentials', { failed: 1, invalid: 0, notStarted: 0 }, sigint)).toBe(3);
+    expect(exitCodeForRun('signal', { failed: 1, invalid: 0, notStarted: 0 }, sigint)).toBe(130);
   });
 
   it('each have a sentence the summary shows', () => {

@@ -2,7 +2,18 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ErrorKind } from '../../src/aws/classify-error.js';
 import { STOP_REASONS } from '../../src/exit-codes.js';
-import { changedTheProduct, isLaneRow, JOURNAL_OUTCOMES, OUTCOMES, REASONS, reasonFor, reasonRowOf, type Outcome } from '../../src/outcomes.js';
+import {
+  changedTheProduct,
+  failureCountsTowardBudget,
+  isLaneRow,
+  JOURNAL_OUTCOMES,
+  OUTCOMES,
+  REASONS,
+  reasonFor,
+  reasonRowOf,
+  type Outcome,
+  type ReasonRow,
+} from '../../src/outcomes.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -71,6 +82,23 @@ describe('the outcome and reason tables', () => {
     expect(changed('drifted', reasonFor.driftedSince('succeeded'))).toBe(false);
     expect(changed('would-change')).toBe(false);
     expect(changedTheProduct('toString', '')).toBe(false);
+  });
+
+  it("say which failed rows --max-errors leaves out, and README's --max-errors row names exactly those", () => {
+    const notCounted = (Object.entries(REASONS) as [string, ReasonRow][]).filter(([, row]) => row.countsTowardBudget === false);
+    // Only failed rows are judged by the budget: the property means nothing on another outcome.
+    for (const [name, row] of notCounted) expect(row.outcome, name).toBe('failed');
+    expect(notCounted.map(([name]) => name).sort()).toEqual(
+      ['cross-account', 'launch-role-not-trusted', 'not-found', 'not-found-in-account', 'target-not-found', 'unexpected-account'].sort(),
+    );
+    const flagRow = readme.split('\n').find((line) => line.startsWith('| `--max-errors '));
+    expect(flagRow).toBeDefined();
+    const named = [...flagRow!.matchAll(/`([a-z<>-]+)`/g)].map((match) => match[1]!).filter((name) => Object.hasOwn(REASONS, name));
+    expect(named.sort()).toEqual(notCounted.map(([name]) => name).sort());
+    expect(failureCountsTowardBudget('target-not-found')).toBe(false);
+    expect(failureCountsTowardBudget('still-busy')).toBe(true);
+    expect(failureCountsTowardBudget('token-already-used')).toBe(true);
+    expect(failureCountsTowardBudget(reasonFor.errorClass('throttle'))).toBe(true);
   });
 
   it('leave invalid rows and duplicate lines out of their lane', () => {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-service-catalog';
 import { describe, expect, it } from 'vitest';
 import { classifyAwsError, parseRetryAfter } from '../../../src/aws/classify-error.js';
+import { MfaCodeUnavailableError } from '../../../src/aws/mfa-prompt.js';
 
 const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'req-1', attempts: 1, totalRetryDelay: 0 });
 
@@ -137,6 +138,11 @@ describe('classifyAwsError: credentials and access', () => {
   it('CredentialsProviderError (no HTTP answer at all) is credentials', () => {
     const error = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false });
     expect(classifyAwsError(error)).toMatchObject({ kind: 'credentials', code: 'CredentialsProviderError', httpStatus: undefined });
+  });
+
+  it('an MFA code that could not be had (a session renewed mid-run, nobody at the terminal) is credentials', () => {
+    const error = new MfaCodeUnavailableError('no MFA code given');
+    expect(classifyAwsError(error)).toMatchObject({ kind: 'credentials', code: 'MfaCodeUnavailableError' });
   });
 
   it('AccessDeniedException is access-denied', () => {

@@ -48,3 +48,25 @@ describe('--owner-map and --launch-role-map', () => {
     expect(config.owners).toHaveLength(1);
   });
 });
+
+describe('ARNs with whitespace around them', () => {
+  const ALICE = `arn:aws:iam::${A}:user/alice`;
+  const BOB = `arn:aws:iam::${A}:user/bob`;
+  const ROLE = `arn:aws:iam::${A}:role/SCLaunch`;
+
+  it.each([
+    ['from-owner', ['--from-owner', `${ALICE} `, '--to-owner', BOB], `--from-owner '${ALICE} ' has whitespace at its end`],
+    ['to-owner', ['--from-owner', ALICE, '--to-owner', ` ${BOB}`], `--to-owner ' ${BOB}' has whitespace at its start`],
+    ['launch-role', ['--from-owner', ALICE, '--to-owner', BOB, '--launch-role', `${ROLE}\t`], `--launch-role '${ROLE}\\t' has whitespace at its end`],
+  ])('refuses --%s naming the flag and quoting the value', (_flag, argv, message) => {
+    expect(() => parse(...argv)).toThrow(expect.objectContaining({ code: 'BAD_VALUE', message: expect.stringContaining(message) }));
+  });
+
+  it("trims a map's cells, quoted ones too: the rule holds the ARN itself", () => {
+    writeFileSync(join(dir, 'owners.csv'), `old_owner,new_owner,launch_role\n"${ALICE} ", ${BOB} ," ${ROLE}"\n`);
+    writeFileSync(join(dir, 'roles.csv'), `old_launch_role,new_launch_role\n"${ROLE} ",${ROLE}\n`);
+    const config = parse('--owner-map', 'owners.csv', '--launch-role-map', 'roles.csv');
+    expect(config.owners).toEqual([{ from: ALICE, to: BOB, launchRole: ROLE }]);
+    expect(config.launchRoles).toEqual([{ from: ROLE, to: ROLE }]);
+  });
+});

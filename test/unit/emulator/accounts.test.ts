@@ -160,6 +160,21 @@ describe('an emulator of several accounts', () => {
     emulator.setFaults({ assumeRoleDenied: [] }, TEAM_A);
   });
 
+  it("takes an MFA device's SerialNumber and TokenCode in STS's shapes, and together", async () => {
+    const serial = `arn:aws:iam::${HOME}:mfa/alice`;
+    const assume = (mfa: { SerialNumber?: string; TokenCode?: string }) =>
+      sts().send(new AssumeRoleCommand({ RoleArn: roleArn(TEAM_A), RoleSessionName: 'with-mfa', ...mfa }));
+    expect((await assume({ SerialNumber: serial, TokenCode: '123456' })).Credentials?.AccessKeyId).toMatch(/^ASIA/);
+    const call = emulator.state.calls().findLast((c) => c.operation === 'AssumeRole');
+    expect(call?.params).toMatchObject({ SerialNumber: serial, TokenCode: '123456' });
+    const badCode = await rejectionOf(assume({ SerialNumber: serial, TokenCode: '12a456' }));
+    expect(badCode.name).toBe('ValidationError');
+    expect(badCode.message).toContain("Value '12a456' at 'tokenCode' failed to satisfy constraint");
+    expect((await rejectionOf(assume({ SerialNumber: 'short', TokenCode: '123456' }))).name).toBe('ValidationError');
+    expect((await rejectionOf(assume({ SerialNumber: serial }))).name).toBe('AccessDenied');
+    expect((await rejectionOf(assume({ TokenCode: '123456' }))).name).toBe('AccessDenied');
+  });
+
   it('quotas are per account: one account throttled leaves the others alone', async () => {
     emulator.setFaults({ quotas: { DescribeProvisionedProduct: { ratePerSecond: 0.001, burst: 1 } } }, TEAM_B);
     const teamB = catalogAs(TEAM_B, { ExternalId: 'reorg-2026' });

@@ -106,3 +106,22 @@ describe('the accounts file names the line a person sees', () => {
     expect(parsed).toEqual({ problems: ["accounts.csv line 5: account_id '12345' is not an AWS account id (12 digits)"] });
   });
 });
+
+describe('parseCsvTable trims every cell', () => {
+  it('trims a quoted cell as an unquoted one: the value checked is the value used', () => {
+    const arn = 'arn:aws:iam::123456789012:user/alice';
+    expect(parseCsvTable(`old_owner,new_owner\n"${arn} ",  ${arn}\t\n" ${arn}",x\n`)).toEqual({
+      ok: true,
+      header: ['old_owner', 'new_owner'],
+      rows: [
+        { line: 2, cells: [arn, arn] },
+        { line: 3, cells: [arn, 'x'] },
+      ],
+    });
+  });
+
+  it('a role_arn quoted with a space around it is the role, in the accounts file too', () => {
+    const parsed = parseAccountsFile('account_id,role_arn\n111111111111," arn:aws:iam::111111111111:role/Admin "\n', 'accounts.csv');
+    expect(parsed).toEqual({ entries: new Map([['111111111111', expect.objectContaining({ roleArn: 'arn:aws:iam::111111111111:role/Admin' })]]) });
+  });
+});

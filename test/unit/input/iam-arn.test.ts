@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountOfArn, arnParts, parseIamPrincipalArn, partitionOfArn } from '../../../src/input/iam-arn.js';
+import { accountOfArn, arnParts, parseIamPrincipalArn, partitionOfArn, surroundingWhitespace } from '../../../src/input/iam-arn.js';
 
 function reason(value: string): string {
   const result = parseIamPrincipalArn(value);
@@ -165,5 +165,20 @@ describe('arnParts, accountOfArn, partitionOfArn', () => {
     expect(partitionOfArn('arn:aws-us-gov:iam::123456789012:role/x')).toBe('aws-us-gov');
     expect(partitionOfArn('arn::iam::123456789012:role/x')).toBeUndefined();
     expect(partitionOfArn('nope')).toBeUndefined();
+  });
+});
+
+describe('surroundingWhitespace', () => {
+  const ALICE = 'arn:aws:iam::123456789012:user/alice';
+  it('says nothing of an ARN without whitespace around it', () => {
+    expect(surroundingWhitespace(ALICE)).toBeUndefined();
+  });
+
+  it('says where the whitespace is: a trailing space, a leading tab, a line break at both ends, a no-break space', () => {
+    expect(surroundingWhitespace(`${ALICE} `)).toBe('has whitespace at its end, which no ARN has');
+    expect(surroundingWhitespace(`\t${ALICE}`)).toBe('has whitespace at its start, which no ARN has');
+    expect(surroundingWhitespace(`\n${ALICE}\r\n`)).toBe('has whitespace at its start and at its end, which no ARN has');
+    expect(surroundingWhitespace(`${ALICE}\u00A0`)).toBe('has whitespace at its end, which no ARN has');
+    expect(surroundingWhitespace('  ')).toBe('is only whitespace');
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileSystemError } from '../../../src/input/csv-stream.js';
 import { InputError } from '../../../src/input/input-error.js';
+import { trimmedCellsNote } from '../../../src/input/format.js';
 import { scanInput } from '../../../src/input/scan.js';
 import type { InputScan } from '../../../src/input/types.js';
 import { BOB, CAROL, HEADER, ROLE, tempDir, writeCsv } from './helpers.js';
@@ -260,5 +261,23 @@ describe('scanInput', () => {
         name: 'AbortError',
       });
     });
+  });
+});
+
+describe('ARN cells with whitespace around them', () => {
+  it('are trimmed, counted with the first line and column, and the run can say so', async () => {
+    const scan = await scanText(`${HEADER}\npp-1,${BOB},\npp-2,"${BOB} ",\npp-3," ${CAROL}"," ${ROLE}"\n`);
+    expect(scan).toMatchObject({ validRows: 3, problemCount: 0 });
+    expect([...scan.targets.owners.keys()]).toEqual([BOB, CAROL]);
+    expect(scan.trimmedArnCells).toEqual({ count: 3, first: { line: 3, column: 'new_owner' } });
+    expect(trimmedCellsNote(scan.trimmedArnCells)).toBe(
+      '3 ARN cells had whitespace around the value (the first on line 3, new_owner): trimmed, as every cell is; the trimmed ARN is the one checked, in the token and sent',
+    );
+  });
+
+  it('none: nothing to say', async () => {
+    const scan = await scanText(`${HEADER}\npp-1,${BOB},\n`);
+    expect(scan.trimmedArnCells).toEqual({ count: 0, first: undefined });
+    expect(trimmedCellsNote(scan.trimmedArnCells)).toBeUndefined();
   });
 });

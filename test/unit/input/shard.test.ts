@@ -1,13 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import { inShard, parseShard, shardOfPlace, shardRecords, shardScan } from '../../../src/input/shard.js';
+import { argsWithShard, inShard, parseShard, shardOfPlace, shardRecords, shardScan } from '../../../src/input/shard.js';
 import type { InputRecord, InputScan } from '../../../src/input/types.js';
 
 describe('--shard K/N', () => {
   it('parses K/N and names what is wrong, repeating the value', () => {
     expect(parseShard('2/8')).toEqual({ index: 2, count: 8 });
     expect(parseShard(' 1/1 ')).toEqual({ index: 1, count: 1 });
-    for (const bad of ['0/3', '4/3', '1/0', '3', 'a/b', '1/1001'])
-      expect(parseShard(bad)).toBe(`expects K/N with 1 <= K <= N <= 1000 (this process's part, e.g. 2/8), got '${bad}'`);
+    for (const bad of ['0/3', '4/3', '1/0', '3', 'a/b', '1/1001', 'auto/0', 'auto', 'AUTO/3'])
+      expect(parseShard(bad)).toBe(`expects K/N with 1 <= K <= N <= 1000 (this process's part, e.g. 2/8), or auto/N (K from the job's index), got '${bad}'`);
+  });
+
+  it('auto/N: K is one more than the 0-based index of a Kubernetes Indexed Job or an AWS Batch array job', () => {
+    expect(parseShard('auto/8', { JOB_COMPLETION_INDEX: '0' })).toEqual({ index: 1, count: 8 });
+    expect(parseShard(' auto/8 ', { AWS_BATCH_JOB_ARRAY_INDEX: '7' })).toEqual({ index: 8, count: 8 });
+    expect(parseShard('auto/1', { JOB_COMPLETION_INDEX: ' 0 ' })).toEqual({ index: 1, count: 1 });
+    expect(parseShard('auto/8', { JOB_COMPLETION_INDEX: '3', AWS_BATCH_JOB_ARRAY_INDEX: '3' })).toEqual({ index: 4, count: 8 });
+    // K/N never reads the environment.
+    expect(parseShard('2/8', { JOB_COMPLETION_INDEX: '6' })).toEqual({ index: 2, count: 8 });
+  });
+
+  it('the ledger keeps auto/N as the K/N it stood for', () => {
+    const shard = { index: 3, count: 8 };
+    expect(argsWithShard(['--input', 'a.csv', '--shard', 'auto/8', '--yes'], shard)).toEqual(['--input', 'a.csv', '--shard', '3/8', '--yes']);
+    expect(argsWithShard(['--shard=auto/8'], shard)).toEqual(['--shard=3/8']);
+    expect(argsWithShard(['--input', 'a.csv'], undefined)).toEqual(['--input', 'a.csv']);
+  });
+
+  it('auto/N refuses an index it cannot use, naming the variables and their values', () => {
+    const neither =
+      'auto/8 takes K from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (an AWS Batch array job), and neither is set: give K/8';
+    expect(parseShard('auto/8')).toBe(neither);
+    expect(parseShard('auto/8', { JOB_COMPLETION_INDEX: '', AWS_BATCH_JOB_ARRAY_INDEX: ' ' })).toBe(neither);
+    const range = "is not an index from 0 to 7: the job's completions (or array size) must be 8, the N of auto/8";
+    expect(parseShard('auto/8', { JOB_COMPLETION_INDEX: '8' })).toBe(`auto/8: JOB_COMPLETION_INDEX=8 ${range}`);
+    for (const bad of ['-1', '1.5', 'one', '1e1', '00001'])
+      expect(parseShard('auto/8', { AWS_BATCH_JOB_ARRAY_INDEX: bad })).toBe(`auto/8: AWS_BATCH_JOB_ARRAY_INDEX=${bad} ${range}`);
+    expect(parseShard('auto/8', { JOB_COMPLETION_INDEX: '1', AWS_BATCH_JOB_ARRAY_INDEX: '2' })).toBe(
+      'auto/8: JOB_COMPLETION_INDEX=1 and AWS_BATCH_JOB_ARRAY_INDEX=2 disagree: give K/8',
+    );
   });
 
   it('puts every place in exactly one shard, the same way every time, and spreads them', () => {

@@ -1,5 +1,6 @@
 /** The run's files: no two flags may name one file, and every written file must be writable where it is. */
-import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { makeFolder } from '../../../src/report/atomic-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -130,5 +131,61 @@ describe('where the written files go', () => {
     const problem = await checkRunFiles(files(), probe);
     expect(problem?.message).toContain("': cannot be written: permission denied (EACCES). Nothing was sent or written.");
     expect(problem?.flags).toEqual(['--checkpoint']);
+  });
+});
+
+describe('folders that cannot be made', () => {
+  const onLinux = process.platform === 'linux';
+
+  it.runIf(onLinux)('refuses a path under /proc (which root may "write") at once, naming the flag and the folder', async () => {
+    const started = Date.now();
+    const problem = await checkRunFiles(files([], '/proc/nope/x.csv'));
+    expect(problem).toEqual({
+      flags: ['--results'],
+      message: "--results '/proc/nope/x.csv': '/proc' is on the proc file system, where no file or folder can be created. Nothing was sent or written.",
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await checkRunFiles(files([], '/proc/x.csv')))?.message).toContain("'/proc' is on the proc file system, where no file can be created");
+    expect((await checkRunFiles(files([], '/sys/nope/x.csv')))?.message).toContain("'/sys' is on the sysfs file system");
+  });
+
+  it('refuses any pseudo file system, but lets a log append to a file or pipe that exists there', async () => {
+    const probe: PathProbe = { ...nodePathProbe, fileSystemType: async () => 0x62656572 };
+    expect((await checkRunFiles(files(), probe))?.message).toContain(`is on the sysfs file system`);
+    writeFileSync(join(dir, 'log'), '');
+    const log: RunFile = { flag: '--log-file', path: join(dir, 'log'), use: 'append' };
+    expect(await checkRunFiles([log], probe)).toBeUndefined();
+    expect((await checkRunFiles([{ ...log, path: join(dir, 'new.log') }], probe))?.flags).toEqual(['--log-file']);
+  });
+
+  it('refuses a folder to make through a symbolic link to nothing', async () => {
+    symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
+    const problem = await checkRunFiles(files([], join(dir, 'dangling', 'sub', 'r.csv')));
+    expect(problem).toEqual({
+      flags: ['--results'],
+      message: `--results '${join(dir, 'dangling', 'sub', 'r.csv')}': '${join(dir, 'dangling')}' is a symbolic link to a path that does not exist, so no folder can be made there. Nothing was sent or written.`,
+    });
+  });
+
+  it('accepts folders still to make on a real file system', async () => {
+    expect(await checkRunFiles(files([], join(dir, 'new', 'deeper', 'r.csv')))).toBeUndefined();
+  });
+});
+
+describe('makeFolder', () => {
+  it('makes every missing folder, and accepts one that exists', async () => {
+    await makeFolder(join(dir, 'a', 'b', 'c'));
+    await makeFolder(join(dir, 'a', 'b', 'c'));
+    expect(statSync(join(dir, 'a', 'b', 'c')).isDirectory()).toBe(true);
+  });
+
+  it('fails with ENOTDIR on a file in the way', async () => {
+    await expect(makeFolder(join(dir, 'in.csv', 'x'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it.runIf(process.platform === 'linux')('fails at once under /proc, where mkdir({recursive: true}) spins for ever', async () => {
+    const started = Date.now();
+    await expect(makeFolder('/proc/nope/deeper')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

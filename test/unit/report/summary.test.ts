@@ -82,6 +82,9 @@ describe('renderSummaryTable', () => {
     expect(table).toMatch(/^ {2}rows\/s\s+--$/m);
     expect(table).toMatch(/^ {2}stopped by\s+SIGINT: interrupted \(SIGINT\)$/m);
     expect(table).toMatch(/^ {2}exit code\s+130 \(interrupted \(SIGINT\), resumable\)$/m);
+    // A dry run records no rows: there is no checkpoint to resume it from.
+    expect(table).not.toContain('resume from the checkpoint');
+    expect(table).toContain('A dry run records no rows: run it again to read every row.');
     expect(renderSummaryTable(makeSummary({ stoppedBy: 'something-new' }))).toMatch(/^ {2}stopped by\s+something-new$/m);
   });
 });

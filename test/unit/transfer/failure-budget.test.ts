@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { REASONS, reasonFor } from '../../../src/outcomes.js';
 import {
   AccessDeniedStreak,
   BudgetSyntaxError,
+  BudgetTally,
+  budgetWeight,
   DEFAULT_ACCESS_DENIED_STREAK,
   DEFAULT_MAX_ERRORS,
   DEFAULT_MIN_ROWS_FOR_PERCENT,
@@ -71,6 +74,62 @@ describe('isBudgetExceeded', () => {
     expect(isBudgetExceeded(budget, 10, 100)).toBe(false);
     expect(isBudgetExceeded(budget, 11, 100)).toBe(true);
     expect(isBudgetExceeded(parseFailureBudget('100%', 1), 5, 5)).toBe(false);
+  });
+});
+
+describe('what a row weighs in the budget', () => {
+  const beforeWrite = ['not-found', 'not-found-in-account', 'cross-account', 'unexpected-account', 'target-not-found', 'launch-role-not-trusted'] as const;
+
+  it('a row sent counts as tried, and as failed when it failed', () => {
+    expect(budgetWeight('succeeded', '')).toBe('tried');
+    expect(budgetWeight('submitted', 'wait-timed-out')).toBe('tried');
+    for (const reason of ['token-already-used', 'record-failed', 'interrupted-in-flight', reasonFor.errorClass('throttle'), reasonFor.errorClass('final')]) {
+      expect(budgetWeight('failed', reason), reason).toBe('failed');
+    }
+    // Busy past --busy-timeout is the account's state, not the CSV's data: it counts.
+    expect(budgetWeight('failed', 'still-busy')).toBe('failed');
+  });
+
+  it('a row failed by a check before any write weighs nothing, as the table says', () => {
+    for (const reason of beforeWrite) {
+      expect(REASONS[reason].countsTowardBudget, reason).toBe(false);
+      expect(budgetWeight('failed', reason), reason).toBeUndefined();
+    }
+  });
+
+  it('rows not tried against the service weigh nothing', () => {
+    expect(budgetWeight('skipped', 'already-in-target-state')).toBeUndefined();
+    expect(budgetWeight('skipped', reasonFor.duplicateOf(2))).toBeUndefined();
+    expect(budgetWeight('invalid', reasonFor.problems(['OWNER_INVALID']))).toBeUndefined();
+    expect(budgetWeight('not-started', reasonFor.stoppedBy('max-errors'))).toBeUndefined();
+    expect(budgetWeight('would-change', '')).toBeUndefined();
+    expect(budgetWeight('drifted', reasonFor.driftedSince('succeeded'))).toBeUndefined();
+  });
+
+  it('a percentage judged on the first 20 rows does not trip because rows failed before any write finish first', () => {
+    const tally = new BudgetTally(parseFailureBudget('10%'));
+    for (let i = 0; i < 6; i += 1) tally.record('failed', 'target-not-found');
+    expect([tally.failed, tally.tried]).toEqual([0, 0]);
+    for (let i = 0; i < 14; i += 1) {
+      tally.record('succeeded', '');
+      expect(tally.exceeded()).toBe(false);
+    }
+    // Even a budget of none: they are not failures of the run.
+    const none = new BudgetTally(parseFailureBudget('0'));
+    none.record('failed', 'cross-account');
+    none.record('failed', 'not-found');
+    expect(none.exceeded()).toBe(false);
+    none.record('failed', reasonFor.errorClass('access-denied'));
+    expect(none.exceeded()).toBe(true);
+  });
+
+  it('rows failed at the service are judged on the rows tried', () => {
+    const tally = new BudgetTally(parseFailureBudget('10%'));
+    for (let i = 0; i < 17; i += 1) tally.record('succeeded', '');
+    for (let i = 0; i < 2; i += 1) tally.record('failed', reasonFor.errorClass('final'));
+    expect([tally.failed, tally.tried, tally.exceeded()]).toEqual([2, 19, false]); // not judged before 20 rows
+    tally.record('failed', 'record-failed');
+    expect([tally.failed, tally.tried, tally.exceeded()]).toEqual([3, 20, true]);
   });
 });
 

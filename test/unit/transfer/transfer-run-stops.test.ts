@@ -97,6 +97,107 @@ describe('TransferRun --max-errors', () => {
   });
 });
 
+describe('TransferRun --max-errors: a stop only when rows were left', () => {
+  const BAD = 'arn:aws:iam::123456789012:user/bbo';
+  const badTarget = new Map([[BAD, { reason: 'target-not-found' as const, errorCode: 'NoSuchEntity', message: `the owner ${BAD} does not exist` }]]);
+
+  it('a percentage exceeded by the last rows, every row decided, is no stop: no event, no stop reason, no row left', async () => {
+    const list = ids(20);
+    const s = setup(recordsFor(list), { failureBudget: parseFailureBudget('10%'), concurrency: 4 });
+    for (const id of list.slice(17)) s.api.script(id, fail('ResourceNotFoundException'));
+    const t = startRun(s);
+    const outcome = await drive(s.clock, t.promise);
+    expect(outcome.stoppedBy).toBeUndefined();
+    expect(t.stops).toEqual([]);
+    expect(outcome.counts).toMatchObject({ succeeded: 17, failed: 3, notStarted: 0, finished: 20 });
+    expectOneResultPerRow(s, 20);
+  });
+
+  it('a count exceeded when only rows needing no call remain is no stop either; with rows left it is, announced with the first', async () => {
+    // pp-2 fails (budget 0); what follows repeats earlier lines: answered with no call, nothing left undone.
+    const records = [valid(row(2, 'pp-1')), valid(row(3, 'pp-2')), valid(row(4, 'pp-1'), 2), valid(row(5, 'pp-2'), 3)];
+    const s = setup(records, { failureBudget: parseFailureBudget('0'), concurrency: 1 });
+    s.api.script('pp-2', fail('InvalidParametersException'));
+    const t = startRun(s);
+    const outcome = await drive(s.clock, t.promise);
+    expect(outcome.stoppedBy).toBeUndefined();
+    expect(t.stops).toEqual([]);
+    const byLine = [...s.results.rows].sort((a, b) => a.line - b.line).map((r) => [r.line, r.outcome, r.reason]);
+    expect(byLine).toEqual([
+      [2, 'succeeded', ''],
+      [3, 'failed', 'final'],
+      [4, 'skipped', 'duplicate-of-line-2'],
+      [5, 'skipped', 'duplicate-of-line-3'],
+    ]);
+    expect(outcome.counts).toMatchObject({ succeeded: 1, failed: 1, skipped: 2, notStarted: 0 });
+
+    // One more row needing a call after the failure: it is left, and the stop is news.
+    const s2 = setup([...records, valid(row(6, 'pp-3'))], { failureBudget: parseFailureBudget('0'), concurrency: 1 });
+    s2.api.script('pp-2', fail('InvalidParametersException'));
+    const t2 = startRun(s2);
+    const outcome2 = await drive(s2.clock, t2.promise);
+    expect(outcome2.stoppedBy).toBe('max-errors');
+    expect(t2.stops).toEqual([['max-errors', expect.stringContaining('1 failed of 2 rows tried')]]);
+    expect(s2.results.byId('pp-3')).toMatchObject({ outcome: 'not-started', reason: 'stopped-by-max-errors' });
+  });
+
+  it('a budget exceeded with nothing left gives way to a signal that comes after it', async () => {
+    const s = setup(recordsFor(ids(2)), { failureBudget: parseFailureBudget('0'), concurrency: 2, graceMs: 1000 });
+    s.api.script('pp-1', hang);
+    s.api.script('pp-2', fail('InvalidParametersException'));
+    const t = startRun(s);
+    await s.clock.advance(50);
+    expect(s.results.byId('pp-2').outcome).toBe('failed');
+    expect(t.stops).toEqual([]);
+    s.controller.abort(new Error('SIGTERM'));
+    const outcome = await drive(s.clock, t.promise);
+    expect(outcome.stoppedBy).toBe('signal');
+    expect(t.stops.map((x) => x[0])).toEqual(['signal']);
+    expect(s.results.byId('pp-1')).toMatchObject({ outcome: 'failed', reason: 'interrupted-in-flight' });
+  });
+
+  it('rows the target check failed weigh nothing: 6 bad targets among 20 rows, finished first, stop nothing', async () => {
+    for (const budget of ['10%', '0']) {
+      const records = ids(20).map((id, i) => valid(row(i + 2, id, i % 3 === 0 && i < 18 ? BAD : undefined)));
+      const s = setup(records, { failureBudget: parseFailureBudget(budget), concurrency: 4, targetProblems: badTarget });
+      const t = startRun(s);
+      const outcome = await drive(s.clock, t.promise);
+      expect(outcome.stoppedBy, budget).toBeUndefined();
+      expect(t.stops).toEqual([]);
+      expect(outcome.counts).toMatchObject({ failed: 6, succeeded: 14, notStarted: 0 });
+      expect(s.results.rows.filter((r) => r.outcome === 'failed').every((r) => r.reason === 'target-not-found' && r.attempts === 0)).toBe(true);
+      expect(s.api.calls).toHaveLength(14);
+    }
+  });
+
+  it("preflight's refusals (not found, cross-account) weigh nothing; a row failed at the service still trips a budget of none", async () => {
+    const plan = { productIds: new Set<string>(), rowsSettingLaunchRole: 0 };
+    const records = [
+      valid(row(2, 'pp-missing')),
+      valid(row(3, 'pp-1', 'arn:aws:iam::999999999999:user/zoe')),
+      valid(row(4, 'pp-2')),
+      valid(row(5, 'pp-3')),
+      valid(row(6, 'pp-4')),
+    ];
+    const s = setup(records, { failureBudget: parseFailureBudget('0'), concurrency: 1, preflight: { plan } });
+    s.api.product('pp-1').product('pp-2').product('pp-3').product('pp-4');
+    const t = startRun(s);
+    const outcome = await drive(s.clock, t.promise);
+    expect(outcome.stoppedBy).toBeUndefined();
+    expect(s.results.outcomes()).toEqual({ 'pp-missing': 'failed', 'pp-1': 'failed', 'pp-2': 'succeeded', 'pp-3': 'succeeded', 'pp-4': 'succeeded' });
+    expect([s.results.byId('pp-missing').reason, s.results.byId('pp-1').reason]).toEqual(['not-found', 'cross-account']);
+
+    const s2 = setup(records, { failureBudget: parseFailureBudget('0'), concurrency: 1, preflight: { plan } });
+    s2.api.product('pp-1').product('pp-2').product('pp-3').product('pp-4');
+    s2.api.script('pp-2', fail('AccessDeniedException'));
+    const t2 = startRun(s2);
+    const outcome2 = await drive(s2.clock, t2.promise);
+    expect(outcome2.stoppedBy).toBe('max-errors');
+    expect(t2.stops).toEqual([['max-errors', expect.stringContaining('1 failed of 1 rows tried')]]);
+    expect(s2.results.outcomes()).toMatchObject({ 'pp-2': 'failed', 'pp-3': 'not-started', 'pp-4': 'not-started' });
+  });
+});
+
 describe('TransferRun: refused credentials and AccessDenied', () => {
   it('refused credentials stop the run at once and abandon the rows in flight', async () => {
     const s = setup(recordsFor(ids(5)), { concurrency: 2, graceMs: 60_000 });
