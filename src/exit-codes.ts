@@ -8,7 +8,7 @@
  */
 
 /** Commands whose help lists a code. */
-export type CommandName = 'plan' | 'run' | 'status' | 'undo' | 'emulator' | 'completion';
+export type CommandName = 'plan' | 'run' | 'status' | 'undo' | 'report' | 'emulator' | 'completion';
 
 export interface ExitCodeRow {
   readonly code: number;
@@ -30,8 +30,8 @@ export const EXIT_CODES = {
     code: 0,
     meaning: 'all done',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'emulator', 'completion'],
-    doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written. `emulator`: stopped by SIGINT or SIGTERM. `completion`: the script was printed.',
+    commands: ['plan', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
+    doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written. `report`: the report was written. `emulator`: stopped by SIGINT or SIGTERM. `completion`: the script was printed.',
   },
   RowsFailed: {
     code: 1,
@@ -44,8 +44,8 @@ export const EXIT_CODES = {
     code: 2,
     meaning: 'bad usage or input: nothing sent',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'emulator', 'completion'],
-    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status` and `undo`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify. `emulator`: a seed that is missing, unreadable or invalid, or a port it cannot listen on. `completion`: no shell named, or one it does not know.',
+    commands: ['plan', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
+    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status`, `undo` and `report`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify. `report`: an existing `--out` without `--force`. `emulator`: a seed that is missing, unreadable or invalid, or a port it cannot listen on. `completion`: no shell named, or one it does not know.',
   },
   StoppedEarly: {
     code: 3,
@@ -65,7 +65,7 @@ export const EXIT_CODES = {
     code: 5,
     meaning: 'a local file could not be written, resumable',
     resumable: true,
-    commands: ['plan', 'run', 'undo'],
+    commands: ['plan', 'run', 'undo', 'report'],
     doc: 'A file of the run (checkpoint, results, summary JSON, log) could not be written: disk full, quota, read-only or I/O error, or the checkpoint or the results file was removed or replaced mid-run (its folder deleted, the file unlinked or renamed: no more rows are sent). The message names the file and the system error. Resumable once fixed: nothing is applied twice.',
   },
   ChangesPending: {
@@ -86,7 +86,7 @@ export const EXIT_CODES = {
     code: 70,
     meaning: 'internal error (a bug)',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'emulator', 'completion'],
+    commands: ['plan', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
     doc: 'A bug: an unexpected error (the stack is printed).',
   },
   Interrupted: {

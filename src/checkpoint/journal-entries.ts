@@ -75,6 +75,8 @@ export const ENTRY_FIELDS = {
     errorMessage: { rule: 'string' },
     finishedAt: { rule: 'string' },
     ...CHANGE_FIELDS,
+    // Retries the row made after a throttled answer (reads, update, record waits); optional: older entries lack it, and it is written only when above 0.
+    throttles: { rule: 'count', optional: true },
   },
   // Format 3: the ledger of invocations.
   begin: {

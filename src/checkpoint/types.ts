@@ -69,6 +69,8 @@ export interface JournalFinished extends JournalChangeFields {
   readonly errorCode: string;
   readonly errorMessage: string;
   readonly finishedAt: string;
+  /** Retries the row made after a throttled answer (`report` draws them over time); absent in older entries and when none. */
+  readonly throttles?: number | undefined;
 }
 
 /**

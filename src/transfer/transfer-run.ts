@@ -36,6 +36,7 @@ import { createCounters, type Counters } from './counters.js';
 import { foundStateOf, isInTargetState, preflightRow } from './preflight.js';
 import { LaneReaders } from './lane-readers.js';
 import { LaneQueues } from './lane-queues.js';
+import { RowThrottles } from './row-throttles.js';
 
 export * from './transfer-options.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_QUEUED, DEFAULT_WAITING_PER_WORKER, type TransferOptions, type TransferOutcome } from './transfer-options.js';
@@ -61,6 +62,8 @@ export class TransferRun {
   #startedAt = 0;
   /** Preflight's reader of each lane, chosen when its first row needs a read. */
   readonly #readers: LaneReaders | undefined;
+  /** Each row's retries after a throttle so far, for its `finished` entry (report draws them over time). */
+  readonly #rowThrottles = new RowThrottles();
 
   constructor(options: TransferOptions) {
     if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
@@ -366,6 +369,7 @@ export class TransferRun {
       onAttempt: () => this.#counters.request(),
       onRetry: (event) => {
         this.#counters.retry(event.error.kind === 'throttle');
+        if (row !== undefined && event.error.kind === 'throttle') this.#rowThrottles.add(row);
         if (row !== undefined) events?.onRetry?.(row, event);
       },
     };
@@ -425,6 +429,7 @@ export class TransferRun {
       finishedAt,
       ...found,
       ...changeTargets(row),
+      ...this.#rowThrottles.fieldOf(row),
     });
     await this.#emit(await this.#withFirstRead(row, resultForRow(row, { ...fields, token, finishedAt, found })));
   }

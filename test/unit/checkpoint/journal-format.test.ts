@@ -47,7 +47,7 @@ describe('journal format', () => {
     // Format 3's write-ahead `sent` carries what preflight read and the targets, in the table's order.
     const extra = { ...sent('t'), ticket: 'T-1', ...found } as ReturnType<typeof sent>;
     expect(Object.keys(JSON.parse(serializeSent(extra)) as object)).toEqual(['type', ...Object.keys(ENTRY_FIELDS.sent)]);
-    expect(Object.keys(JSON.parse(serializeFinished({ ...finished('t', 'failed'), ...found })) as object)).toEqual([
+    expect(Object.keys(JSON.parse(serializeFinished({ ...finished('t', 'failed'), ...found, throttles: 2 })) as object)).toEqual([
       'type',
       ...Object.keys(ENTRY_FIELDS.finished),
     ]);
@@ -64,5 +64,8 @@ describe('journal format', () => {
     expect(entryProblem({ ...sent('t'), line: -1 })).toBe('field "line" is not a non-negative integer');
     expect(entryProblem({ ...sent('t'), token: '' })).toBe('field "token" is missing or empty');
     expect(entryProblem({ ...sent('t'), at: 5 })).toBe('field "at" is missing or not a string');
+    // A row's throttled retries (optional: older entries lack them).
+    expect(entryProblem({ ...finished('t', 'succeeded'), throttles: -1 })).toBe('field "throttles" is not a non-negative integer');
+    expect(entryProblem({ ...finished('t', 'succeeded'), throttles: 3 })).toBeUndefined();
   });
 });

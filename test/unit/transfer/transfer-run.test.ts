@@ -184,7 +184,8 @@ describe('TransferRun: journal and retries', () => {
     expect(tokens).toEqual(Array(3).fill(deriveIdempotencyToken('run-1', row(2, 'pp-1'))));
     expect(s.results.byId('pp-1')).toMatchObject({ outcome: 'succeeded', attempts: 3 });
     expect(s.journal.sent).toHaveLength(1);
-    expect(s.journal.finished[0]).toMatchObject({ attempts: 3, outcome: 'succeeded' });
+    // The row's throttled retries ride on its `finished` entry (report draws them over time).
+    expect(s.journal.finished[0]).toMatchObject({ attempts: 3, outcome: 'succeeded', throttles: 2 });
     expect(retries).toEqual(['pp-1:throttle', 'pp-1:throttle']);
     // Three sends, and the finished record read once.
     expect(outcome.counts).toMatchObject({ requests: 4, retries: 2, throttles: 2 });
