@@ -8,11 +8,13 @@
  * credentials come from the command's CredentialSource, shared by every lane, so a profile (and its
  * MFA code) is resolved once however many accounts it reaches.
  */
+import { createHash } from 'node:crypto';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AccountAccessEntry } from '../input/accounts-file.js';
 import type { CredentialSource } from './credential-source.js';
 import type { HttpAgents } from './http-agents.js';
+import { TOOL_NAME, userAgentSettings } from './user-agent.js';
 
 /** How to reach one account, once `--assume-role-name`, `--external-id` and the accounts file are merged. */
 export interface AccountAccess {
@@ -82,6 +84,8 @@ export function credentialsFor(access: AccountAccess, options: CredentialOptions
     clientConfig: {
       ...(options.region === undefined ? {} : { region: options.region }),
       ...(options.stsEndpoint === undefined ? {} : { endpoint: options.stsEndpoint }),
+      // AssumeRole itself names the tool and the run, in the caller's account's CloudTrail.
+      ...userAgentSettings(options.agents.userAgent),
       maxAttempts: 3,
       requestHandler: {
         requestTimeout: options.requestTimeoutMs,
@@ -93,7 +97,23 @@ export function credentialsFor(access: AccountAccess, options: CredentialOptions
   });
 }
 
-/** RoleSessionName for a run: `sc-owner-transfer` and its run id, within STS's 64 characters of [\w+=,.@-]. */
+/** STS's RoleSessionName: 2-64 characters of [\w+=,.@-]. */
+export const SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
+const SESSION_NAME_MAX = 64;
+
+/**
+ * RoleSessionName for a run: `sc-owner-transfer-<run id>` (`sc-owner-transfer` without one),
+ * always within STS's 64 characters of [\w+=,.@-], whatever the run id. A run id that does not
+ * fit whole (over 46 characters, or with characters STS refuses: --run-id allows none, but plan and
+ * tests pass anything) keeps its first 37 characters (others made `-`) and gains `-` and 8 hex
+ * digits of its sha256, so two run ids never share a session name.
+ */
 export function sessionNameFor(runId: string): string {
-  return `sc-owner-transfer${runId === '' ? '' : `-${runId}`}`.slice(0, 64);
+  const prefix = `${TOOL_NAME}-`;
+  if (runId === '') return TOOL_NAME;
+  const whole = `${prefix}${runId}`;
+  if (whole.length <= SESSION_NAME_MAX && SESSION_NAME_PATTERN.test(whole)) return whole;
+  const digest = createHash('sha256').update(runId, 'utf8').digest('hex').slice(0, 8);
+  const kept = runId.replace(/[^\w+=,.@-]/g, '-').slice(0, SESSION_NAME_MAX - prefix.length - digest.length - 1);
+  return `${prefix}${kept}-${digest}`;
 }

@@ -7,11 +7,13 @@
  *   warning unless throwOnRequestTimeout is set): a hung socket must become a retryable error.
  * - HTTP agents with at least as many sockets as the pool's concurrency, kept alive, through a
  *   proxy when the environment names one (http-agents.ts).
+ * The agents also carry the user agent every request names the tool with (user-agent.ts).
  */
 import { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { HttpAgents } from './http-agents.js';
+import { userAgentSettings } from './user-agent.js';
 
 export interface ClientOptions {
   /** `--region`; when absent the SDK's chain (AWS_REGION, profile config) decides. */
@@ -34,6 +36,8 @@ export function createServiceCatalogClient(options: ClientOptions): ServiceCatal
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    // The tool, its version and the run id in every request's User-Agent (CloudTrail's userAgent).
+    ...userAgentSettings(options.agents.userAgent),
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({
       httpAgent: options.agents.httpAgent,

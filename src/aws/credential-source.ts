@@ -16,6 +16,7 @@
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createMfaPrompter, type MfaCodeProvider, type MfaTerminal } from './mfa-prompt.js';
+import { userAgentSettings, type UserAgentConfig } from './user-agent.js';
 
 export interface CredentialSourceOptions {
   /** `--profile`; undefined: the default chain (AWS_PROFILE, or `default`, among the rest). */
@@ -24,6 +25,8 @@ export interface CredentialSourceOptions {
   readonly envProfile: string | undefined;
   /** How a profile's MFA code is obtained, by the profile's name. */
   readonly mfaCode: (profile: string) => MfaCodeProvider;
+  /** How the providers' own clients (STS for a profile's role, SSO, web identity) name the tool (user-agent.ts). */
+  readonly userAgent?: UserAgentConfig | undefined;
 }
 
 export interface CredentialSource {
@@ -37,16 +40,20 @@ export interface CredentialSource {
 export function commandCredentials(
   profile: string | undefined,
   io: MfaTerminal & { readonly env: Readonly<Record<string, string | undefined>> },
+  userAgent?: UserAgentConfig,
 ): CredentialSource {
-  return createCredentialSource({ profile, envProfile: io.env.AWS_PROFILE, mfaCode: createMfaPrompter(io) });
+  return createCredentialSource({ profile, envProfile: io.env.AWS_PROFILE, mfaCode: createMfaPrompter(io), userAgent });
 }
 
 export function createCredentialSource(options: CredentialSourceOptions): CredentialSource {
   const callerProfile = options.profile ?? options.envProfile ?? 'default';
+  // Only the user agent: the rest (region, agents) the providers take from the client that asks, as before.
+  const clientConfig = options.userAgent === undefined ? {} : { clientConfig: userAgentSettings(options.userAgent) };
   // Memoized by the SDK: one resolution at a time, refreshed before it expires.
   const caller = fromNodeProviderChain({
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     mfaCodeProvider: options.mfaCode(callerProfile),
+    ...clientConfig,
   });
   const profiles = new Map<string, AwsCredentialIdentityProvider>();
   if (options.profile !== undefined) profiles.set(options.profile, caller);
@@ -55,7 +62,7 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
     profile(name) {
       let provider = profiles.get(name);
       if (provider === undefined) {
-        provider = sharedProvider(fromIni({ profile: name, mfaCodeProvider: options.mfaCode(name) }));
+        provider = sharedProvider(fromIni({ profile: name, mfaCodeProvider: options.mfaCode(name), ...clientConfig }));
         profiles.set(name, provider);
       }
       return provider;

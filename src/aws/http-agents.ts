@@ -14,23 +14,34 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { ProxyAgent } from 'proxy-agent';
+import type { UserAgentConfig } from './user-agent.js';
 
 export interface HttpAgents {
   readonly httpAgent: HttpAgent;
   readonly httpsAgent: HttpsAgent;
   /** The proxy settings found, for the log: e.g. `HTTPS_PROXY=http://proxy:3128`; empty when direct. */
   readonly proxySettings: readonly string[];
+  /**
+   * How every client of the command names itself (user-agent.ts: the tool, its version, the run
+   * id), carried with the agents because every client, lane and credential provider is given them.
+   */
+  readonly userAgent?: UserAgentConfig | undefined;
 }
 
 /** Variables that name a proxy, as the AWS CLI and curl read them (either case). */
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY', 'NO_PROXY'] as const;
 
-export function createHttpAgents(options: { readonly maxSockets: number; readonly env: Readonly<Record<string, string | undefined>> }): HttpAgents {
+export function createHttpAgents(options: {
+  readonly maxSockets: number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly userAgent?: UserAgentConfig | undefined;
+}): HttpAgents {
   const agentOptions = { keepAlive: true, maxSockets: Math.max(1, options.maxSockets) };
   const httpAgent = new HttpAgent(agentOptions);
   const httpsAgent = new HttpsAgent(agentOptions);
+  const { userAgent } = options;
   const proxySettings = proxySettingsOf(options.env);
-  if (!proxySettings.some((setting) => !setting.startsWith('NO_PROXY='))) return { httpAgent, httpsAgent, proxySettings: [] };
+  if (!proxySettings.some((setting) => !setting.startsWith('NO_PROXY='))) return { httpAgent, httpsAgent, proxySettings: [], userAgent };
   // A ProxyAgent per scheme; each falls back to the direct agents for NO_PROXY hosts. For https
   // endpoints (every real AWS one) the CONNECT tunnels are kept alive. For plain http endpoints (a
   // local rehearsal) connections to the proxy are not: http-proxy-agent rewrites the request line
@@ -40,6 +51,7 @@ export function createHttpAgents(options: { readonly maxSockets: number; readonl
     httpAgent: new ProxyAgent({ keepAlive: false, httpAgent, httpsAgent }),
     httpsAgent: new ProxyAgent({ ...agentOptions, httpAgent, httpsAgent }),
     proxySettings,
+    userAgent,
   };
 }
 

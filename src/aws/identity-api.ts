@@ -11,6 +11,7 @@ import { GetRoleCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { HttpAgents } from './http-agents.js';
+import { userAgentSettings } from './user-agent.js';
 
 export interface CallerIdentity {
   readonly account: string;
@@ -46,6 +47,7 @@ export function createIdentityApi(options: IdentityClientOptions): IdentityApi &
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...userAgentSettings(options.agents?.userAgent),
     maxAttempts: 3,
     requestHandler: {
       requestTimeout: options.requestTimeoutMs,

@@ -10,6 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { createServiceCatalogClient } from '../aws/client.js';
 import { commandCredentials, type CredentialSource } from '../aws/credential-source.js';
 import { createHttpAgents } from '../aws/http-agents.js';
+import { toolUserAgent } from '../aws/user-agent.js';
 import { createServiceCatalogApi } from '../aws/service-catalog-api.js';
 import { systemClock } from '../clock.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
@@ -69,11 +70,11 @@ async function executePlan(config: PlanConfig, io: CommandIo): Promise<ExitCodeV
     format: logFormatFor(config.logFormat, io.stderr, config.logFile),
     destination: config.logFile ? { kind: 'file', path: config.logFile } : { kind: 'stream', stream: statusLine?.writable ?? io.stderr },
   });
-  const agents = createHttpAgents({ maxSockets: 8, env: io.env });
+  const agents = createHttpAgents({ maxSockets: 8, env: io.env, userAgent: toolUserAgent({ runId: '', env: io.env }) });
   if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
   const { region, profile, requestTimeoutMs } = config;
   // One source for every client of the plan: a profile's MFA code is asked once, on the terminal.
-  const credentials = commandCredentials(profile, io);
+  const credentials = commandCredentials(profile, io, agents.userAgent);
   const client = createServiceCatalogClient({ region, profile, endpoint: config.endpointUrl, agents, requestTimeoutMs, credentials: credentials.caller });
   let reached: ReachedPlaces | undefined;
   try {

@@ -3,6 +3,9 @@
  * summary JSON as on every exit), or the summary of a run that sent rows (table to stdout, JSON to
  * its file), and the exit code that a report which could not be written turns into 5.
  */
+import { hostname } from 'node:os';
+import { createHttpAgents } from '../aws/http-agents.js';
+import { userAgentSuffix, toolUserAgent } from '../aws/user-agent.js';
 import { systemClock } from '../clock.js';
 import { CheckpointError } from '../checkpoint/index.js';
 import { errorText } from '../errors.js';
@@ -12,6 +15,8 @@ import type { LoggerHandle } from '../report/logger.js';
 import type { ProgressMode, StatusLine } from '../report/progress.js';
 import { makeRunSummary, renderSummaryTable, writeSummaryJson, type SummaryParts } from '../report/summary.js';
 import type { RunSummary } from '../report/types.js';
+import { notifyPayload, notifyTarget, postJsonThrough, sendNotification, type PostJson } from '../report/notify.js';
+import { toolVersion } from '../version.js';
 import { emptyCounts } from '../transfer/counters.js';
 import type { LaneRouter } from '../transfer/lane.js';
 import { printRefusal, type CommandIo } from './command.js';
@@ -32,7 +37,12 @@ export interface RunContext {
   readonly statusLine: StatusLine | undefined;
   /** The log file's write failure, once reported (by the summary), so it is reported once. */
   logFailure?: unknown;
+  /** The summary of how the invocation ended (finish, refuse): what `--notify-url` is told. */
+  ended?: RunSummary;
 }
+
+/** What the end of an invocation needs: a RunContext, or before the log is open, its first three fields. */
+export type EndingContext = Pick<RunContext, 'config' | 'io' | 'startedAt'> & { log?: LoggerHandle; ended?: RunSummary };
 
 export type FinishParts = Pick<
   SummaryParts,
@@ -78,6 +88,7 @@ export async function finish(ctx: RunContext, router: LaneRouter, parts: FinishP
     error ??= errorText(lost);
   }
   const summary = summaryOf();
+  ctx.ended = summary;
   io.stdout.write(renderSummaryTable(summary));
   return (await writeSummary(ctx, summary)) ? exitCode : withLocalWriteFailure(exitCode);
 }
@@ -99,16 +110,11 @@ export async function writeSummary(ctx: Pick<RunContext, 'config' | 'io'>, summa
  * A refusal: its full text to stderr once, its headline to the log (when the log is open), and a
  * summary JSON as on every exit, unless the summary's own path is what was refused.
  */
-export async function refuse(
-  ctx: Pick<RunContext, 'config' | 'io' | 'startedAt'> & { log?: LoggerHandle },
-  refusal: Refusal,
-  totalRows: number,
-): Promise<ExitCodeValue> {
+export async function refuse(ctx: EndingContext, refusal: Refusal, totalRows: number): Promise<ExitCodeValue> {
   const { io, log } = ctx;
   const { exitCode, message } = refusal;
   printRefusal(io, 'run', refusal);
   log?.logger.error({ exitCode }, firstLine(message));
-  if (refusal.flags.includes('--summary-json')) return exitCode;
   const parts = summaryParts(ctx, {
     counts: emptyCounts(refusal.rows ?? totalRows),
     exitCode,
@@ -117,7 +123,68 @@ export async function refuse(
     checkpoint: '',
     error: message,
   });
-  return (await writeSummary(ctx, makeRunSummary(parts))) ? exitCode : withLocalWriteFailure(exitCode);
+  ctx.ended = makeRunSummary(parts);
+  if (refusal.flags.includes('--summary-json')) return exitCode;
+  return (await writeSummary(ctx, ctx.ended)) ? exitCode : withLocalWriteFailure(exitCode);
+}
+
+/**
+ * Ends an invocation: `end` decides its exit code (and the summary, kept in the context), then the
+ * word to `--notify-url`. A notification that fails is a warning (the log, or stderr before the log
+ * is open) and never another exit code; an invocation that ends in a bug (exit 70) is told too.
+ */
+export async function endWithNotice<C extends EndingContext>(ctx: C, end: (ctx: C) => Promise<ExitCodeValue>, post?: PostJson): Promise<ExitCodeValue> {
+  let exitCode: ExitCodeValue;
+  try {
+    exitCode = await end(ctx);
+  } catch (error) {
+    await notifyEnd(ctx, ExitCode.Internal, errorText(error), post);
+    throw error;
+  }
+  await notifyEnd(ctx, exitCode, undefined, post);
+  return exitCode;
+}
+
+async function notifyEnd(ctx: EndingContext, exitCode: ExitCodeValue, bug: string | undefined, post: PostJson | undefined): Promise<void> {
+  const { config } = ctx;
+  if (config.notifyUrl === undefined) return;
+  const target = notifyTarget(config.notifyUrl);
+  // Whatever goes wrong here (a bug of its own included) is a warning: the run has already ended.
+  const failed = await postNotice(ctx, config.notifyUrl, exitCode, bug, post).catch((error: unknown) => errorText(error));
+  const { io, log } = ctx;
+  if (failed === undefined) log?.logger.info({ notifyUrl: target }, 'end of run notified');
+  else if (log !== undefined)
+    log.logger.warn({ notifyUrl: target, reason: failed }, `--notify-url: the notification was not delivered (the exit code stays ${exitCode})`);
+  else io.stderr.write(`sc-owner-transfer run: warning: --notify-url ${target}: the notification was not delivered: ${failed}\n`);
+}
+
+/** The POST of how the invocation ended; undefined when delivered, else why not. */
+async function postNotice(
+  ctx: EndingContext,
+  url: string,
+  exitCode: ExitCodeValue,
+  bug: string | undefined,
+  post: PostJson | undefined,
+): Promise<string | undefined> {
+  const { config, io } = ctx;
+  const ended =
+    ctx.ended ?? makeRunSummary(summaryParts(ctx, { counts: emptyCounts(0), exitCode, stoppedBy: undefined, results: '', checkpoint: '', error: bug }));
+  const version = toolVersion();
+  const payload = notifyPayload({
+    // The exit code is the invocation's last word (a summary that could not be written made it 5).
+    summary: { ...ended, exitCode, ...(bug === undefined ? {} : { error: bug }) },
+    version,
+    summaryJson: config.summaryJson,
+    host: hostname(),
+    secrets: [config.externalId],
+  });
+  // Agents of its own (the run's are closed by now), through the proxy the environment names.
+  const agents = createHttpAgents({ maxSockets: 1, env: io.env });
+  const userAgent = userAgentSuffix(toolUserAgent({ version, runId: config.runId }));
+  return sendNotification(url, payload, { post: post ?? postJsonThrough(agents), userAgent }).finally(() => {
+    agents.httpAgent.destroy();
+    agents.httpsAgent.destroy();
+  });
 }
 
 function summaryParts(ctx: Pick<RunContext, 'config' | 'startedAt'>, parts: FinishParts): SummaryParts {

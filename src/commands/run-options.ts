@@ -216,6 +216,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'no-progress', type: 'boolean', description: 'No progress bar or progress log lines.' },
   { name: 'summary-json', type: 'string', valueName: 'FILE', description: 'Also write the run summary (counts, timings, exit code, paths) as JSON.' },
   { name: 'force-unlock', type: 'boolean', description: 'Take the checkpoint lock even if another host or a live process holds it.' },
+  { name: 'notify-url', type: 'string', valueName: 'URL', secret: 'value', description: 'POST a JSON summary here when the run ends (Slack-compatible).' },
 ];
 
 export interface RunConfig {
@@ -266,6 +267,8 @@ export interface RunConfig {
   readonly progress: boolean;
   readonly summaryJson: string | undefined;
   readonly forceUnlock: boolean;
+  /** `--notify-url`: where the end of the invocation is posted (report/notify.ts); a failed post changes nothing. */
+  readonly notifyUrl?: string | undefined;
   readonly help: boolean;
 }
 
@@ -362,6 +365,7 @@ export function parseRunConfig(argv: readonly string[], cwd: string, env: Readon
     progress: !booleanFlag(flags, 'no-progress'),
     summaryJson: stringFlag(flags, 'summary-json') === undefined ? undefined : resolve(cwd, stringFlag(flags, 'summary-json') as string),
     forceUnlock: booleanFlag(flags, 'force-unlock'),
+    notifyUrl: endpointFlag(flags, {}, 'notify-url'),
   };
 }
 

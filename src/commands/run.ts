@@ -27,6 +27,7 @@ import { dryRunSender, updateSender } from '../transfer/row-sender.js';
 import { parseFailureBudget } from '../transfer/failure-budget.js';
 import { TransferRun, type TransferOptions, type TransferOutcome } from '../transfer/transfer-run.js';
 import { createHttpAgents } from '../aws/http-agents.js';
+import { toolUserAgent } from '../aws/user-agent.js';
 import { createIdentityApi } from '../aws/identity-api.js';
 import { commandCredentials, type CredentialSource } from '../aws/credential-source.js';
 import type { IdentityFindings } from '../accounts/identity-check.js';
@@ -45,7 +46,7 @@ import {
   type OpenedCheckpoint,
 } from './steps.js';
 import { LedgerInvocation } from './run-ledger.js';
-import { finish, found, journalRefusal, refuse, rethrow, updateRate, type FinishParts, type RunContext } from './run-ending.js';
+import { endWithNotice, finish, found, journalRefusal, refuse, rethrow, updateRate, type FinishParts, type RunContext } from './run-ending.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -62,7 +63,7 @@ export const runCommand: Command = {
 async function executeRun(config: RunConfig, io: CommandIo, argv: readonly string[]): Promise<ExitCodeValue> {
   const startedAt = systemClock.now();
   const badFiles = await checkFiles(runFiles(config));
-  if (badFiles) return refuse({ config, io, startedAt }, badFiles, 0);
+  if (badFiles) return endWithNotice({ config, io, startedAt }, (early) => refuse(early, badFiles, 0));
   const progressMode = progressModeFor(io.stderr, !config.progress);
   // A bar and JSON lines on one terminal garble each other: with a bar and no --log-file, only
   // warnings reach stderr (the bar is cleared for them).
@@ -76,7 +77,7 @@ async function executeRun(config: RunConfig, io: CommandIo, argv: readonly strin
   const ctx: RunContext = { config, argv, io, log, startedAt, progressMode, statusLine };
   let exitCode: ExitCodeValue;
   try {
-    exitCode = await validateAndTransfer(ctx);
+    exitCode = await endWithNotice(ctx, validateAndTransfer);
   } finally {
     const lost = await log.close().then(
       () => undefined,
@@ -156,10 +157,10 @@ interface RunClients {
 }
 
 function openClients(config: RunConfig, io: CommandIo, log: LoggerHandle): RunClients {
-  const agents = createHttpAgents({ maxSockets: config.concurrency * 2, env: io.env });
+  const agents = createHttpAgents({ maxSockets: config.concurrency * 2, env: io.env, userAgent: toolUserAgent({ runId: config.runId, env: io.env }) });
   if (agents.proxySettings.length > 0) log.logger.info({ proxy: agents.proxySettings }, 'AWS requests go through the proxy the environment names');
   const { region, profile, requestTimeoutMs } = config;
-  const credentials = commandCredentials(profile, io);
+  const credentials = commandCredentials(profile, io, agents.userAgent);
   const common = { region, profile, agents, requestTimeoutMs, credentials: credentials.caller };
   return {
     agents,

@@ -39,7 +39,12 @@ export function createAwsFront(deps: AwsFrontDeps): (req: IncomingMessage, body:
     const target = header(req, 'x-amz-target');
     const operation = target?.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : undefined;
     const params = parseJson(body);
-    const call = calls.begin(operation ?? target ?? `${req.method ?? 'GET'} ${path}`, params === undefined ? null : params, deps.world.clock.now());
+    const call = calls.begin(
+      operation ?? target ?? `${req.method ?? 'GET'} ${path}`,
+      params === undefined ? null : params,
+      deps.world.clock.now(),
+      header(req, 'user-agent'),
+    );
     // Listeners run before handling; a listener that throws must not take the server down.
     await Promise.allSettled([...listeners].map(async (listener) => listener(call)));
     const answer = await answerJsonProtocol({ req, body, path, target, operation, params, seq: call.seq }, deps);
@@ -83,7 +88,7 @@ function answerQueryProtocol(req: IncomingMessage, body: Buffer, deps: AwsFrontD
   const { world, calls } = deps;
   const params = parseQueryBody(body);
   const action = params.get('Action') ?? '';
-  const call = calls.begin(action || 'query', Object.fromEntries(params), world.clock.now());
+  const call = calls.begin(action || 'query', Object.fromEntries(params), world.clock.now(), header(req, 'user-agent'));
   let answer: Answer;
   try {
     const service = QUERY_ACTIONS[action] ?? 'iam';

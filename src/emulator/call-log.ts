@@ -14,13 +14,15 @@ interface MutableCall {
   accountId?: string;
   accessKeyId?: string;
   region?: string;
+  userAgent?: string;
   at: string;
 }
 
 export class CallLog {
   private readonly calls: MutableCall[] = [];
 
-  begin(operation: string, params: unknown, at: number): CallRecord {
+  /** `userAgent`: the request's User-Agent header, what CloudTrail records as `userAgent`. */
+  begin(operation: string, params: unknown, at: number, userAgent?: string): CallRecord {
     const token = typeof params === 'object' && params !== null ? (params as { IdempotencyToken?: unknown }).IdempotencyToken : undefined;
     const call: MutableCall = {
       seq: this.calls.length + 1,
@@ -28,6 +30,7 @@ export class CallLog {
       params,
       outcome: 'pending',
       ...(typeof token === 'string' ? { token } : {}),
+      ...(userAgent === undefined ? {} : { userAgent }),
       at: new Date(at).toISOString(),
     };
     this.calls.push(call);

@@ -159,6 +159,8 @@ export interface CallRecord {
   readonly accessKeyId?: string;
   /** The region its signature is scoped to: whose products it sees (set once the signature is checked). */
   readonly region?: string;
+  /** The request's User-Agent header (CloudTrail's `userAgent`), when it had one. */
+  readonly userAgent?: string;
   /** ISO-8601 arrival time by the emulator's clock. */
   readonly at: string;
 }
