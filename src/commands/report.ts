@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { sessionNameFor } from '../aws/account-credentials.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
-import { NotRegularFileError, pathExists } from '../report/atomic-file.js';
-import { readStory, renderStory, REPORT_FORMATS, writePieces, type ReportFormat, type Story } from '../report/story/index.js';
+import { NotRegularFileError, pathExists, writeFileAtomic } from '../report/atomic-file.js';
+import { readStory, renderStory, REPORT_FORMATS, type ReportFormat, type Story } from '../report/story/index.js';
 import { parseCommandLine, printRefusal, type Command, type CommandIo } from './command.js';
 import { booleanFlag, choiceFlag, parseFlags, repeatedFlag, stringFlag, UsageError, type FlagSpec } from './flags.js';
 import { checkFiles, checkInputFiles, checkpointRefusal, Refusal } from './steps.js';
@@ -93,7 +93,7 @@ async function executeReport(config: ReportConfig, io: CommandIo): Promise<ExitC
     return fail(checkpointRefusal(error));
   }
   try {
-    await writePieces(config.out, renderStory(config.format, story, new Date().toISOString()));
+    await writeFileAtomic(config.out, renderStory(config.format, story, new Date().toISOString()));
   } catch (error) {
     if (error instanceof NotRegularFileError)
       return fail(new Refusal(ExitCode.Usage, `--out '${config.out}': is ${error.kind}, not a regular file. No report was written.`));

@@ -113,18 +113,32 @@ function isDirectory(path: string): Promise<boolean> {
   );
 }
 
+/** Pieces are gathered up to this many characters before a write (a report is written as it is rendered). */
+const WRITE_BATCH_CHARS = 256 * 1024;
+
 /**
- * Writes `data` to `path` atomically: readers see either the old file or the complete new one.
- * The temp name is random so two runs writing the same target never share a temp file. A target
- * that is not a regular file is never replaced (NotRegularFileError; the temp file is removed).
+ * Writes `data` (a string, or pieces in order) to `path` atomically: readers see either the old
+ * file or the complete new one. The temp name is random so two runs writing the same target never
+ * share a temp file. A target that is not a regular file is never replaced (NotRegularFileError;
+ * the temp file is removed).
  */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Iterable<string>): Promise<void> {
   await makeFolder(dirname(path));
   const tempPath = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const handle = await open(tempPath, 'w');
     try {
-      await handle.writeFile(data, 'utf8');
+      let pending: string[] = [];
+      let size = 0;
+      for (const piece of typeof data === 'string' ? [data] : data) {
+        pending.push(piece);
+        size += piece.length;
+        if (size < WRITE_BATCH_CHARS) continue;
+        await handle.write(pending.join(''));
+        pending = [];
+        size = 0;
+      }
+      if (pending.length > 0) await handle.write(pending.join(''));
       await handle.sync();
     } finally {
       await handle.close();

@@ -2,11 +2,7 @@
  * `report`'s stage: read the ledgers entry by entry into a Story (no AWS call, no entry held), and
  * render it in a format, written piece by piece to a temp file renamed into place.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { CheckpointError, withCheckpoint } from '../../checkpoint/index.js';
-import { commitFile, makeFolder } from '../atomic-file.js';
 import { StoryBuilder, type StoryOptions } from './story-builder.js';
 import { renderCsv, renderJson } from './render-data.js';
 import { renderHtml } from './render-html.js';
@@ -43,36 +39,5 @@ export function renderStory(format: ReportFormat, story: Story, generatedAt: str
       return renderJson(story, generatedAt);
     case 'csv':
       return renderCsv(story);
-  }
-}
-
-const FLUSH_BYTES = 256 * 1024;
-
-/** Writes the pieces to a sibling temp file, fsyncs it and renames it over `path` (never half a report under its name). */
-export async function writePieces(path: string, pieces: Iterable<string>): Promise<void> {
-  await makeFolder(dirname(path));
-  const tempPath = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(tempPath, 'w');
-    try {
-      let pending: string[] = [];
-      let size = 0;
-      for (const piece of pieces) {
-        pending.push(piece);
-        size += piece.length;
-        if (size < FLUSH_BYTES) continue;
-        await handle.write(pending.join(''));
-        pending = [];
-        size = 0;
-      }
-      if (pending.length > 0) await handle.write(pending.join(''));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await commitFile(tempPath, path);
-  } catch (error) {
-    await rm(tempPath, { force: true }).catch(() => undefined);
-    throw error;
   }
 }
