@@ -1,9 +1,11 @@
 /**
  * `report`'s memory on a large ledger (`npm run build && node dist/bench/report-memory.js [rows...]`,
- * default 1,000 and 100,000): a generated ledger of a canary, the run (every row sent and finished,
- * one in 50 throttled) and a reconcile night (every row found in target), written through the
- * journal's own serializers; then `report` in each format as a child process, its peak RSS (VmHWM)
- * and wall time printed. The ledger is streamed; what grows with the products is one record each.
+ * default 1,000, 100,000 and 300,000): a generated ledger of a canary, the run (every row sent and
+ * finished, one in 50 throttled) and a reconcile night (every row found in target), written through
+ * the journal's own serializers; then `report` in each format as a child process, its peak RSS
+ * (VmHWM) and wall time printed, and per format the growth of peak RSS per product from the
+ * smallest size to each larger one. The ledger is streamed; what grows with the products is one
+ * compact slot each (report/story/product-table.ts).
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -100,8 +102,9 @@ async function main(): Promise<void> {
     .map(Number)
     .filter((n) => n > 0);
   const dir = await mkdtemp(join(tmpdir(), 'sot-report-bench-'));
+  const smallest = new Map<string, { rows: number; peakRssMiB: number }>();
   try {
-    for (const rows of sizes.length > 0 ? sizes : [1_000, 100_000]) {
+    for (const rows of sizes.length > 0 ? sizes : [1_000, 100_000, 300_000]) {
       const ledger = join(dir, `ledger-${rows}.checkpoint`);
       await writeLedger(ledger, rows);
       const bytes = (await stat(ledger)).size;
@@ -109,8 +112,12 @@ async function main(): Promise<void> {
         const out = join(dir, `report-${rows}.${format}`);
         const measure = await measureProcess(process.execPath, [CLI, 'report', '--checkpoint', ledger, '--format', format, '--out', out, '--force']);
         const size = (await stat(out).catch(() => undefined))?.size ?? 0;
+        const base = smallest.get(format) ?? { rows, peakRssMiB: measure.peakRssMiB };
+        smallest.set(format, base);
+        const growth =
+          rows > base.rows ? `, +${round(((measure.peakRssMiB - base.peakRssMiB) * 1024) / (rows - base.rows), 3)} KiB a product over ${base.rows}` : '';
         process.stdout.write(
-          `${rows} rows (ledger ${round(bytes / 2 ** 20)} MiB), --format ${format}: exit ${String(measure.exitCode)}, ${round(measure.seconds, 2)} s, peak RSS ${round(measure.peakRssMiB)} MiB, report ${round(size / 2 ** 20, 2)} MiB\n`,
+          `${rows} rows (ledger ${round(bytes / 2 ** 20)} MiB), --format ${format}: exit ${String(measure.exitCode)}, ${round(measure.seconds, 2)} s, peak RSS ${round(measure.peakRssMiB)} MiB${growth}, report ${round(size / 2 ** 20, 2)} MiB\n`,
         );
       }
     }

@@ -15,6 +15,8 @@ export interface ViewOptions {
   readonly resumableBy?: { readonly runId: string; readonly tokenScheme: string };
   /** Sees every entry after the header, in file order. */
   readonly onEntry?: (entry: JournalBody) => void;
+  /** false: read the entries only (onEntry), leaving the scan's token and product tables empty; for a reader that keeps its own (report). Default true. */
+  readonly replay?: boolean;
   readonly fs?: CheckpointFs;
 }
 
@@ -38,8 +40,9 @@ export async function withCheckpoint<T>(
   try {
     const { resumableBy } = options;
     const checkHeader = resumableBy && ((header: JournalHeader) => assertResumable(path, header, resumableBy.runId, resumableBy.tokenScheme));
-    const { onEntry } = options;
-    return await use(await scanJournal({ path, file, ...(checkHeader ? { checkHeader } : {}), ...(onEntry ? { onEntry } : {}) }), file);
+    const { onEntry, replay } = options;
+    const scanOptions = { path, file, ...(checkHeader ? { checkHeader } : {}), ...(onEntry ? { onEntry } : {}), ...(replay === false ? { replay } : {}) };
+    return await use(await scanJournal(scanOptions), file);
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
     throw new CheckpointError('IO_ERROR', `Cannot read checkpoint ${path}: ${errorText(error)}`, { cause: error });

@@ -21,7 +21,7 @@ export async function readStory(paths: readonly string[], options: StoryOptions)
   const builder = new StoryBuilder(options);
   for (const path of paths) {
     builder.startLedger();
-    await withCheckpoint(path, { onEntry: (entry) => builder.add(entry) }, async (scan) => {
+    await withCheckpoint(path, { onEntry: (entry) => builder.add(entry), replay: false }, async (scan) => {
       if (scan === undefined) throw new CheckpointError('NOT_FOUND', `Checkpoint ${path} does not exist.`);
       builder.endLedger(path, scan.header, { entries: scan.entries, tornLastLine: scan.tornAt !== undefined });
     });

@@ -149,10 +149,7 @@ function* products(story: Story): Generator<string> {
     'last state',
     'history (#invocation what outcome)',
   ]);
-  for (let at = 0; at < shown; at += 1) {
-    const product = story.products[at];
-    if (product !== undefined) yield productRow(story, product);
-  }
+  for (const product of story.products.slice(0, shown)) yield productRow(story, product);
   yield '</table>';
   const more = story.products.length - shown;
   if (more > 0)

@@ -5,7 +5,7 @@ import { emptyTally, type FailureGroup, type StateTally, type StoryAccount, type
 /** Examples a failure group names. */
 const EXAMPLES = 5;
 
-export function buildAccounts(products: readonly StoryProduct[]): { accounts: StoryAccount[]; states: StateTally; changed: number } {
+export function buildAccounts(products: Iterable<StoryProduct>): { accounts: StoryAccount[]; states: StateTally; changed: number } {
   const byPlace = new Map<string, { accountId: string; region: string; products: number; changed: number; states: StateTally }>();
   const states = emptyTally();
   let changed = 0;
@@ -29,7 +29,7 @@ export function buildAccounts(products: readonly StoryProduct[]): { accounts: St
 }
 
 /** Products whose last state is failed, grouped by reason and error code, largest group first. */
-export function buildFailures(products: readonly StoryProduct[]): FailureGroup[] {
+export function buildFailures(products: Iterable<StoryProduct>): FailureGroup[] {
   const groups = new Map<string, { reason: string; errorCode: string; products: number; advice: string; examples: string[]; message: string }>();
   for (const product of products) {
     if (product.state !== 'failed') continue;

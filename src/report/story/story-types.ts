@@ -100,6 +100,13 @@ export interface StoryProduct {
   readonly history: readonly HistoryEvent[];
 }
 
+/** Every product of the story, in order of the line that first named it, each made when read (product-table.ts). */
+export interface StoryProducts extends Iterable<StoryProduct> {
+  readonly length: number;
+  /** Products `from` .. `to` (exclusive), as `Array.prototype.slice` takes them. */
+  slice(from: number, to: number): StoryProduct[];
+}
+
 export interface FailureGroup {
   /** The results' reason (the README's reasons table), as far as the ledger tells it. */
   readonly reason: string;
@@ -140,6 +147,6 @@ export interface Story {
   readonly resultsOnly: { readonly drifted: number; readonly notStarted: number; readonly invocation: number | undefined };
   readonly failures: readonly FailureGroup[];
   /** Every product, in order of the line that first named it. */
-  readonly products: readonly StoryProduct[];
+  readonly products: StoryProducts;
   readonly throttlesRecorded: boolean;
 }

@@ -141,6 +141,14 @@ describe('the ledger replayed', () => {
     expect(seen.map((entry) => entry.type)).toEqual(['sent', 'finished', 'begin', 'sent', 'end']);
     expect(scan?.invocations).toBe(1);
     expect(seen[3]).toMatchObject({ previousOwner: OWNER_A, newOwner: OWNER_B });
+    expect(scan?.state.size).toBeGreaterThan(0);
+    // A reader that keeps its own record (report) sees the same entries and pays for no token or product table.
+    const entriesOnly: JournalBody[] = [];
+    const light = await viewCheckpoint(path, { onEntry: (entry) => entriesOnly.push(entry), replay: false });
+    expect(entriesOnly).toEqual(seen);
+    expect(light).toMatchObject({ entries: scan?.entries, invocations: 1 });
+    expect(light?.state.size).toBe(0);
+    expect(light?.products.size).toBe(0);
   });
 
   it('refuses a begin entry that is missing a field, naming it', async () => {

@@ -31,8 +31,8 @@ describe('the story of a ledger', () => {
   });
 
   it('keeps each product: first read, last targets, last state, whether the ledger changed it, and its history', () => {
-    const byId = new Map(story.products.map((p) => [p.provisionedProductId, p]));
-    expect(story.products.map((p) => p.provisionedProductId)).toEqual(['p1', 'p2', 'p3', 'p4', HOSTILE, 'p6']);
+    const byId = new Map([...story.products].map((p) => [p.provisionedProductId, p]));
+    expect([...story.products].map((p) => p.provisionedProductId)).toEqual(['p1', 'p2', 'p3', 'p4', HOSTILE, 'p6']);
     const p1 = byId.get('p1')!;
     // Put back by the undo's run: the first read stays alice, the last change set alice.
     expect(p1).toMatchObject({ previousOwner: ALICE, newOwner: ALICE, state: 'succeeded', changed: true, accountId: ACCOUNT });
@@ -109,7 +109,7 @@ describe('the story of a ledger', () => {
       finished('y', 3, at(11), { outcome: 'skipped', attempts: 0, previousOwner: BOB }),
       end('night', at(12), { skipped: 2 }),
     ]);
-    expect(night.products.map((p) => [p.provisionedProductId, p.state, p.changed, p.previousOwner])).toEqual([
+    expect([...night.products].map((p) => [p.provisionedProductId, p.state, p.changed, p.previousOwner])).toEqual([
       ['x', 'submitted', true, ALICE],
       ['y', 'skipped', false, BOB],
     ]);
@@ -120,6 +120,6 @@ describe('the story of a ledger', () => {
     const old = storyOf([sent('x', 2, at(1)), finished('x', 2, at(2))]);
     expect(old.invocations).toHaveLength(1);
     expect(old.invocations[0]).toMatchObject({ mode: 'unrecorded', killed: false });
-    expect(old.products[0]!.state).toBe('succeeded');
+    expect([...old.products][0]!.state).toBe('succeeded');
   });
 });
