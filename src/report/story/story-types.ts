@@ -4,6 +4,7 @@
  * holds the ledger's entries: only one record per invocation, one per product (its first read,
  * its last targets and a compact history) and per-second counts of each invocation's updates.
  */
+import type { JournalBegin } from '../../checkpoint/types.js';
 
 /** A product's state by the last entry the ledger holds for it (a later `skipped`, found in target, leaves a change's `succeeded` / `submitted`). */
 export type ProductState = 'succeeded' | 'submitted' | 'skipped' | 'failed' | 'in-flight';
@@ -25,26 +26,14 @@ export interface Series {
   readonly throttles: readonly number[];
 }
 
-export interface StoryInvocation {
+/** An invocation: its `begin` entry's fields (`invocation` is '' for rows written before the ledger recorded invocations, formats 1 and 2), and what the report adds. */
+export interface StoryInvocation extends Omit<JournalBegin, 'type'> {
   /** 1, 2, ... across every ledger, in file order. */
   readonly index: number;
   /** Which ledger (0-based, in the order given). */
   readonly ledger: number;
-  /** The `begin` entry's id; '' for rows written before the ledger recorded invocations (formats 1 and 2). */
-  readonly invocation: string;
   /** `run`, `canary (--limit 3)`, `reconcile of put-back.csv`, ... */
   readonly label: string;
-  readonly command: string;
-  readonly mode: string;
-  readonly args: readonly string[];
-  readonly version: string;
-  readonly runId: string;
-  readonly input: string;
-  readonly callerArn: string;
-  readonly account: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly startedAt: string;
   /** Absent when the invocation has no `end`: it was killed (kill -9, a crash, a power cut). */
   readonly endedAt: string | undefined;
   readonly killed: boolean;
