@@ -9,6 +9,8 @@ export type {
   JournalOutcome,
   JournalRowEntry,
   JournalSent,
+  LaneRates,
+  LimiterRate,
   LockHolder,
   TokenState,
 } from './types.js';

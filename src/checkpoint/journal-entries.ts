@@ -10,7 +10,7 @@
  */
 import { isPlainObject } from '../errors.js';
 import { JOURNAL_OUTCOMES } from '../outcomes.js';
-import type { JournalBegin, JournalBody, JournalEnd, JournalFinished, JournalHeader, JournalSent } from './types.js';
+import type { JournalBegin, JournalBody, JournalEnd, JournalFinished, JournalHeader, JournalSent, LimiterRate } from './types.js';
 
 /** Longest line the reader accepts; entries are a few hundred bytes, so this only stops garbage. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -22,8 +22,11 @@ export const MAX_LINE_BYTES = 1024 * 1024;
  */
 export const JOURNAL_FORMAT = 3;
 
-/** `strings`: an array of strings; `tally`: an object of non-negative integers. */
-type FieldRule = 'string' | 'token' | 'count' | 'strings' | 'tally' | readonly string[];
+/**
+ * `strings`: an array of strings; `tally`: an object of non-negative integers; `rates`: an object
+ * of lanes, each an object of operations, each `{ "rate": a number > 0, "settled": a boolean }`.
+ */
+type FieldRule = 'string' | 'token' | 'count' | 'strings' | 'tally' | 'rates' | readonly string[];
 
 interface FieldSpec {
   readonly rule: FieldRule;
@@ -99,6 +102,8 @@ export const ENTRY_FIELDS = {
     exitCode: { rule: 'count' },
     stopReason: { rule: 'string' },
     counts: { rule: 'tally' },
+    // Where each lane's limiters ended; optional: older entries lack it, and it is written only when a lane sent requests.
+    rates: { rule: 'rates', optional: true },
   },
 } as const satisfies Record<'header' | 'sent' | 'finished' | 'begin' | 'end', Record<string, FieldSpec>>;
 
@@ -112,6 +117,11 @@ function fieldProblem(value: unknown, name: string, spec: FieldSpec): string | u
   if (rule === 'count') return Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : `field "${name}" is not a non-negative integer`;
   if (rule === 'strings')
     return Array.isArray(value) && value.every((item) => typeof item === 'string') ? undefined : `field "${name}" is not a list of strings`;
+  if (rule === 'rates') {
+    return isLaneRates(value)
+      ? undefined
+      : `field "${name}" is not an object of lanes' limiter rates ({"<lane>": {"<operation>": {"rate": <number > 0>, "settled": <boolean>}}})`;
+  }
   if (rule === 'tally') {
     const isTally = isPlainObject(value) && Object.values(value).every((count) => Number.isSafeInteger(count) && (count as number) >= 0);
     return isTally ? undefined : `field "${name}" is not an object of counts`;
@@ -119,6 +129,19 @@ function fieldProblem(value: unknown, name: string, spec: FieldSpec): string | u
   return typeof value === 'string' && rule.includes(value)
     ? undefined
     : `field "${name}" is ${JSON.stringify(value)}, expected ${rule.slice(0, -1).join(', ')} or ${rule.at(-1) ?? ''}`;
+}
+
+function isLimiterRate(value: unknown): value is LimiterRate {
+  return isPlainObject(value) && typeof value.rate === 'number' && Number.isFinite(value.rate) && value.rate > 0 && typeof value.settled === 'boolean';
+}
+
+/** Named objects (no '' name) whose every value passes `check`. */
+function isNamedObjectOf(value: unknown, check: (item: unknown) => boolean): boolean {
+  return isPlainObject(value) && Object.entries(value).every(([key, item]) => key !== '' && check(item));
+}
+
+function isLaneRates(value: unknown): boolean {
+  return isNamedObjectOf(value, (lane) => isNamedObjectOf(lane, isLimiterRate));
 }
 
 /** The table as lists, made once: every entry read or written is checked, and Object.entries per entry showed in profiles. */

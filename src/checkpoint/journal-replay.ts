@@ -17,7 +17,7 @@ import type { CheckpointFile } from './checkpoint-fs.js';
 import { entryProblem, headerProblem, MAX_LINE_BYTES } from './journal-entries.js';
 import { ProductLedger, targetsKey } from './product-ledger.js';
 import { TokenStateCode, TokenTable } from './token-table.js';
-import type { JournalBody, JournalHeader, JournalRowEntry } from './types.js';
+import type { JournalBody, JournalEnd, JournalHeader, JournalRowEntry, LaneRates } from './types.js';
 
 export interface ScanResult {
   readonly header: JournalHeader;
@@ -29,6 +29,12 @@ export interface ScanResult {
   readonly entries: number;
   /** Invocations the ledger records (`begin` entries). */
   readonly invocations: number;
+  /**
+   * Where each lane's limiters were last left, by lane name then operation: what the `end` entries
+   * recorded, a later one's operations replacing an earlier one's, the others kept (a dry run that
+   * only read keeps the update rate of the run before it). Empty when no `end` has rates.
+   */
+  readonly laneRates: ReadonlyMap<string, LaneRates>;
   /** `at`/`finishedAt` of the last entry read; undefined when there is none. */
   readonly lastEntryAt: string | undefined;
   /** Byte offset where a torn last line starts; undefined when there is none. */
@@ -140,6 +146,14 @@ function replayRowEntry(entry: JournalRowEntry, start: number, state: TokenTable
   }
 }
 
+/** An `end`'s rates over what earlier ones recorded: per lane, its operations replace theirs. Only `rate` and `settled` are kept. */
+function noteLaneRates(laneRates: Map<string, LaneRates>, rates: NonNullable<JournalEnd['rates']>): void {
+  for (const [lane, operations] of Object.entries(rates)) {
+    const later = Object.entries(operations).map(([operation, { rate, settled }]) => [operation, { rate, settled }] as const);
+    laneRates.set(lane, { ...laneRates.get(lane), ...Object.fromEntries(later) });
+  }
+}
+
 /** Replays the whole file; throws NOT_A_CHECKPOINT / CORRUPT / whatever `checkHeader` throws. */
 export async function scanJournal({ path, file, checkHeader, onEntry, replay = true, chunkSize = 1024 * 1024 }: ScanOptions): Promise<ScanResult> {
   const state = new TokenTable();
@@ -148,6 +162,7 @@ export async function scanJournal({ path, file, checkHeader, onEntry, replay = t
   let header: JournalHeader | undefined;
   let entries = 0;
   let invocations = 0;
+  const laneRates = new Map<string, LaneRates>();
   let lastEntryAt: string | undefined;
   let missingNewline = false;
   let torn: { line: number; start: number; reason: string } | undefined;
@@ -185,7 +200,10 @@ export async function scanJournal({ path, file, checkHeader, onEntry, replay = t
       invocations += 1;
       return;
     }
-    if (entry.type === 'end') return;
+    if (entry.type === 'end') {
+      if (entry.rates !== undefined) noteLaneRates(laneRates, entry.rates);
+      return;
+    }
     if (replay) replayRowEntry(entry, start, state, products);
     entries += 1;
     lastEntryAt = entry.type === 'sent' ? entry.at : entry.finishedAt;
@@ -198,5 +216,5 @@ export async function scanJournal({ path, file, checkHeader, onEntry, replay = t
         `line). Delete it or pass a different --checkpoint path.`,
     );
   }
-  return { header, state, products, entries, invocations, lastEntryAt, tornAt: torn?.start, missingNewline };
+  return { header, state, products, entries, invocations, laneRates, lastEntryAt, tornAt: torn?.start, missingNewline };
 }

@@ -40,13 +40,14 @@ import {
   writeNewFile,
   type CheckpointFile,
   type CheckpointFs,
+  type FileIdentity,
 } from './checkpoint-fs.js';
 import { entryProblem, JOURNAL_FORMAT, serializeBody, serializeHeader } from './journal-entries.js';
 import { firstReadOf, lookupToken, ReadWindow, type FirstRead } from './journal-read-back.js';
 import { ProductLedger } from './product-ledger.js';
 import { TokenTable, type ReplayCounts } from './token-table.js';
 import { scanJournal } from './journal-replay.js';
-import type { JournalBegin, JournalBody, JournalEnd, JournalFinished, JournalHeader, JournalSent, TokenState } from './types.js';
+import type { JournalBegin, JournalBody, JournalEnd, JournalFinished, JournalHeader, JournalSent, LaneRates, TokenState } from './types.js';
 
 export interface OpenJournalOptions {
   readonly path: string;
@@ -82,6 +83,8 @@ export interface Journal {
   firstRead(productId: string): Promise<FirstRead | undefined>;
   /** Distinct replayed tokens by their last entry. */
   readonly replayed: ReplayCounts;
+  /** Where the earlier invocations left each lane's limiters, by lane name (ScanResult.laneRates); empty for a new checkpoint. */
+  readonly laneRates: ReadonlyMap<string, LaneRates>;
   /**
    * Records a `sent` entry; resolves once it is on disk (fsynced), so the caller sends its request
    * only then, and rejects when its group could not be written (IO_ERROR, MOVED). Throws at once,
@@ -120,6 +123,7 @@ interface Opened {
   readonly header: JournalHeader;
   readonly state: TokenTable;
   readonly products: ProductLedger;
+  readonly laneRates: ReadonlyMap<string, LaneRates>;
   readonly resumed: boolean;
 }
 
@@ -148,7 +152,7 @@ async function openOrCreate(options: OpenJournalOptions, fs: CheckpointFs): Prom
       } catch (error) {
         throw ioError(`Cannot open checkpoint ${options.path} after creating it`, error);
       }
-      return { file, header, state: new TokenTable(), products: new ProductLedger(), resumed: false };
+      return { file, header, state: new TokenTable(), products: new ProductLedger(), laneRates: new Map(), resumed: false };
     }
     if (attempt >= 1) throw new CheckpointError('IO_ERROR', `Checkpoint ${options.path} keeps appearing and disappearing; is another process using it?`);
   }
@@ -193,7 +197,7 @@ async function resume(options: OpenJournalOptions, file: CheckpointFile): Promis
       await writeAll(file, Buffer.from('\n', 'utf8'));
       await file.sync();
     }
-    return { file, header: scan.header, state: scan.state, products: scan.products, resumed: true };
+    return { file, header: scan.header, state: scan.state, products: scan.products, laneRates: scan.laneRates, resumed: true };
   } catch (error) {
     await file.close().catch(() => undefined);
     if (error instanceof CheckpointError) throw error;
@@ -251,6 +255,7 @@ class AppendJournal implements Journal {
   readonly resumed: boolean;
   readonly header: JournalHeader;
   readonly replayed: ReplayCounts;
+  readonly laneRates: ReadonlyMap<string, LaneRates>;
   readonly #file: CheckpointFile;
   readonly #settings: AppendSettings;
   readonly #state: TokenTable;
@@ -270,6 +275,7 @@ class AppendJournal implements Journal {
   #timer: AbortController | undefined;
   #failure: CheckpointError | undefined;
   #closing: Promise<void> | undefined;
+  #openIdentity: FileIdentity | undefined;
 
   constructor(path: string, opened: Opened, settings: AppendSettings) {
     this.path = path;
@@ -278,6 +284,7 @@ class AppendJournal implements Journal {
     this.#state = opened.state;
     this.#products = opened.products;
     this.replayed = opened.state.counts();
+    this.laneRates = opened.laneRates;
     this.#file = opened.file;
     this.#settings = settings;
   }
@@ -366,13 +373,15 @@ class AppendJournal implements Journal {
     if (this.#timer !== undefined || this.#autoQueued) return;
     const timer = new AbortController();
     this.#timer = timer;
+    // Left armed when a group takes the entries it waited for (cancelling cost an AbortError a
+    // group): it then writes whatever came since, still within groupDelayMs of its arrival.
     this.#settings.clock.sleep(this.#settings.groupDelayMs, timer.signal).then(
       () => {
         if (this.#timer !== timer) return;
         this.#timer = undefined;
-        this.#queueAutoFlush();
+        if (this.#pending.length > 0) this.#queueAutoFlush();
       },
-      () => undefined, // cancelled: the batch was taken by another flush
+      () => undefined, // cancelled: the journal closed
     );
   }
 
@@ -385,7 +394,6 @@ class AppendJournal implements Journal {
   #queueAutoFlush(): void {
     if (this.#autoQueued) return;
     this.#autoQueued = true;
-    this.#cancelTimer();
     this.#chainFlush().catch(() => undefined);
   }
 
@@ -401,7 +409,6 @@ class AppendJournal implements Journal {
     const waiters = this.#waiters;
     this.#pending = [];
     this.#waiters = [];
-    this.#cancelTimer();
     try {
       if (this.#failure !== undefined) throw this.#failure;
       if (batch.length === 0) return;
@@ -447,7 +454,9 @@ class AppendJournal implements Journal {
   async #checkOwnFile(): Promise<string | undefined> {
     const { fs } = this.#settings;
     if (this.#file.identity === undefined || fs.identity === undefined) return undefined;
-    const open = await this.#file.identity();
+    // The open file's identity cannot change: one fstat, not one a group.
+    this.#openIdentity ??= await this.#file.identity();
+    const open = this.#openIdentity;
     const named = await fs.identity(this.path).catch(() => undefined);
     return named !== undefined && sameFile(open, named) ? undefined : `the checkpoint '${this.path}' was removed or replaced while the run went on`;
   }

@@ -99,6 +99,15 @@ export interface JournalBegin {
   readonly startedAt: string;
 }
 
+/** Where one API operation's rate limiter of a lane ended: its rate (requests a second), and whether a throttle had settled it. */
+export interface LimiterRate {
+  readonly rate: number;
+  readonly settled: boolean;
+}
+
+/** One lane's limiters as an `end` records them, by API operation (`UpdateProvisionedProductProperties`...). */
+export type LaneRates = Readonly<Record<string, LimiterRate>>;
+
 /** ...and how it ended. An invocation killed before its end has a `begin` alone. */
 export interface JournalEnd {
   readonly type: 'end';
@@ -109,6 +118,13 @@ export interface JournalEnd {
   readonly stopReason: string;
   /** Rows by outcome, as the summary counts them. */
   readonly counts: Readonly<Record<string, number>>;
+  /**
+   * Where each lane's rate limiters ended, by lane name (a run in one account: `default` or its
+   * `--profile`; across accounts: `account` or `account/region`, as InputScan.places keys them),
+   * then by operation; only the operations that sent requests. The next invocation of the
+   * checkpoint starts its lanes there. Absent in older entries, and when no lane sent a request.
+   */
+  readonly rates?: Readonly<Record<string, LaneRates>> | undefined;
 }
 
 /** The entries that say what a row did. */

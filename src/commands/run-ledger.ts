@@ -1,16 +1,19 @@
 /**
  * What `run` adds to the migration's ledger: a `begin` entry when it has the checkpoint (what this
  * invocation is: command, mode, flags with secrets masked, version, caller, host, pid, start) and
- * an `end` entry with how it ended (counts, exit code, stop reason). Wiring only: the entries'
- * shape is checkpoint/journal-entries.ts's.
+ * an `end` entry with how it ended (counts, exit code, stop reason, where its lanes' limiters
+ * ended), and what it takes back from it: the lanes start where the last invocations left them.
+ * Wiring only: the entries' shape is checkpoint/journal-entries.ts's.
  */
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { viewCheckpoint, type Journal, type JournalBegin, type JournalEnd } from '../checkpoint/index.js';
+import { viewCheckpoint, type Journal, type JournalBegin, type JournalEnd, type LaneRates } from '../checkpoint/index.js';
 import { parseShard, type Shard } from '../input/shard.js';
+import type { Logger } from '../report/logger.js';
 import type { RunCounts } from '../report/types.js';
+import type { Lane } from '../transfer/lane.js';
 import { toolVersion } from '../version.js';
 import { maskedArgs } from './flags.js';
 import { RUN_FLAGS, type RunConfig } from './run-options.js';
@@ -30,13 +33,46 @@ export interface InvocationFacts {
   readonly account: string | undefined;
 }
 
+/** The most an `end` spends on its lanes' rates: far under the longest line the journal reads (1 MiB), however many lanes. */
+const RATES_BUDGET = 256 * 1024;
+
+/** What the `end` keeps of the lanes' limiters (Lane.ratesToRemember), by lane name; undefined when none sent a request. */
+export function laneRatesOf(lanes: readonly Lane[]): Record<string, LaneRates> | undefined {
+  const kept: Array<[string, LaneRates]> = [];
+  let size = 0;
+  for (const lane of lanes) {
+    const rates = lane.ratesToRemember();
+    if (Object.keys(rates).length === 0) continue;
+    // Past the budget, a lane keeps what an earlier `end` recorded of it (the replay merges).
+    size += JSON.stringify([lane.name, rates]).length;
+    if (size > RATES_BUDGET) break;
+    kept.push([lane.name, rates]);
+  }
+  return kept.length === 0 ? undefined : Object.fromEntries(kept);
+}
+
+/** Each lane starts its limiters where the checkpoint's earlier invocations left them (Journal.laneRates), and the log says so once a lane. */
+export function startLanesWhereTheyLeftOff(remembered: ReadonlyMap<string, LaneRates>, lanes: readonly Lane[], logger: Logger): void {
+  for (const lane of lanes) {
+    // A lane stopped before the first request (an account not reached) sends nothing: no word of it.
+    const rates = lane.stoppedBy === undefined ? remembered.get(lane.name) : undefined;
+    const starts = rates === undefined ? {} : lane.startFrom(rates);
+    const words = Object.entries(starts).map(([operation, start]) => `${operation} at ${start.rate}/s (${start.settled ? 'probing up' : 'slow start'})`);
+    if (words.length > 0)
+      logger.info({ lane: lane.name, startRates: starts }, `lane ${lane.name} starts where the checkpoint's ledger last left it: ${words.join(', ')}`);
+  }
+}
+
 /** One invocation's place in the ledger: begin() once the checkpoint is open, end() before it closes. */
 export class LedgerInvocation {
   readonly #id = randomUUID();
   readonly #journal: Journal;
+  readonly #lanes: readonly Lane[];
 
-  constructor(journal: Journal) {
+  /** `lanes`: whose limiters the `end` records. */
+  constructor(journal: Journal, lanes: readonly Lane[] = []) {
     this.#journal = journal;
+    this.#lanes = lanes;
   }
 
   begin(facts: InvocationFacts): Promise<void> {
@@ -68,6 +104,7 @@ export class LedgerInvocation {
       exitCode,
       stopReason: stopReason ?? '',
       counts: { ...counts },
+      rates: laneRatesOf(this.#lanes),
     };
     try {
       await this.#journal.recordInvocation(entry);

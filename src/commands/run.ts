@@ -30,7 +30,6 @@ import { createHttpAgents } from '../aws/http-agents.js';
 import { toolUserAgent } from '../aws/user-agent.js';
 import { createIdentityApi } from '../aws/identity-api.js';
 import { commandCredentials, type CredentialSource } from '../aws/credential-source.js';
-import type { IdentityFindings } from '../accounts/identity-check.js';
 import { askToProceed, describeIntent, toldNothingToChange } from './run-confirm.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
 import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
@@ -45,7 +44,7 @@ import {
   validateInput,
   type OpenedCheckpoint,
 } from './steps.js';
-import { LedgerInvocation } from './run-ledger.js';
+import { LedgerInvocation, startLanesWhereTheyLeftOff } from './run-ledger.js';
 import { endWithNotice, finish, found, journalRefusal, refuse, rethrow, updateRate, type FinishParts, type RunContext } from './run-ending.js';
 
 export const runCommand: Command = {
@@ -278,7 +277,8 @@ async function transfer(ctx: RunContext, scan: InputScan, checkpoint: OpenedChec
   const { config, log } = ctx;
   const { journal } = checkpoint;
   if (journal.resumed) log.logger.info({ checkpoint: config.checkpoint, ...journal.replayed }, 'resuming from checkpoint');
-  const ledger = await beginInLedger(ctx, scan, checkpoint, lanes.findings);
+  startLanesWhereTheyLeftOff(journal.laneRates, lanes.router.lanes, log.logger);
+  const ledger = await beginInLedger(ctx, scan, checkpoint, lanes);
   if (typeof ledger === 'number') return ledger;
   const results = await confirmAndOpenResults(ctx, scan, checkpoint, lanes, ledger);
   if (typeof results === 'number') return results;
@@ -300,14 +300,10 @@ interface EndedRun {
   readonly tally: AccountTally | undefined;
 }
 
-/** The invocation's `begin` in the ledger; a checkpoint that cannot take it is refused (the exit code). */
-async function beginInLedger(
-  ctx: RunContext,
-  scan: InputScan,
-  checkpoint: OpenedCheckpoint,
-  findings: IdentityFindings,
-): Promise<LedgerInvocation | ExitCodeValue> {
-  const ledger = new LedgerInvocation(checkpoint.journal);
+/** The invocation's `begin` in the ledger (its `end` records the lanes' limiters); a checkpoint that cannot take it is refused (the exit code). */
+async function beginInLedger(ctx: RunContext, scan: InputScan, checkpoint: OpenedCheckpoint, lanes: RunLanes): Promise<LedgerInvocation | ExitCodeValue> {
+  const { findings } = lanes;
+  const ledger = new LedgerInvocation(checkpoint.journal, lanes.router.lanes);
   const facts = { argv: ctx.argv, config: ctx.config, pid: ctx.io.pid, startedAt: ctx.startedAt, callerArn: findings.callerArn, account: findings.account };
   const failed = await ledger.begin(facts).then(
     () => undefined,

@@ -18,6 +18,8 @@
  *   traffic, a little faster the longer no throttle came (so a quota that was halved and then
  *   restored is found again within a minute), up to the ceiling; ten times faster after the cut
  *   that ended slow start, whose estimate was taken on a ramp and is low.
+ * - Starting where an earlier run left off (`startProbing` with `initialRate`): probing at once,
+ *   as after a cut (the lane of a resumed checkpoint, transfer/lane.ts).
  *
  * One limiter per API operation and account: AWS throttles each operation on its own, so a
  * throttled read (DescribeRecord) never slows the writes.
@@ -31,6 +33,13 @@ export interface AdaptiveLimiterOptions {
   readonly minRate?: number;
   /** Starting rate. Default: the smaller of 4 and maxRate (found from below by slow start). */
   readonly initialRate?: number;
+  /**
+   * Start at `initialRate` as after a cut: no slow start, no faster recovery, probing up by
+   * `probePerSecond` from the first answer, and a throttle cuts it as any other. For a rate an earlier
+   * run settled at after throttling (a rate it kept without ever being throttled is only a point of
+   * its slow start: start there with this false, slow start goes on). Needs `initialRate`. Default false.
+   */
+  readonly startProbing?: boolean;
   /** The share of the accepted rate to settle at after a throttle, in (0, 1). Default 0.95. */
   readonly settleFactor?: number;
   /** Probing speed after a cut: the share of the rate gained per second of clean traffic. Default 0.01. */
@@ -51,6 +60,8 @@ export interface LimiterStats {
   readonly permits: number;
   readonly throttles: number;
   readonly cuts: number;
+  /** A throttle settled the rate: a cut in this run, or it started probing at a rate an earlier run settled at. */
+  readonly settled: boolean;
 }
 
 /** A reserved slot: when to send, and the permit to hand back with the answer. */
@@ -64,7 +75,10 @@ export interface Reservation {
 }
 
 /** Where a limiter starts by default: low, since slow start soon raises it (4/s to 1,000/s in about 2 s). */
-const INITIAL_RATE = 4;
+export const INITIAL_RATE = 4;
+
+/** The default floor (requests a second), or maxRate when lower. */
+export const MIN_RATE = 0.2;
 
 /** Slow start doubles the rate every 250 ms of clean traffic: its growth per second, as a share of the rate. */
 const SLOW_START_PER_SECOND = (Math.LN2 * 1000) / 250;
@@ -115,13 +129,15 @@ export class AdaptiveRateLimiter {
   #lastTakenAt = Number.NEGATIVE_INFINITY;
   #throttles = 0;
   #cuts = 0;
+  /** Started probing at a rate an earlier run settled at (see `startProbing`). */
+  readonly #startedProbing: boolean;
 
   constructor(options: AdaptiveLimiterOptions) {
     const { maxRate } = options;
     if (!(Number.isFinite(maxRate) && maxRate > 0)) {
       throw new TypeError(`maxRate must be a number > 0, got ${String(maxRate)}`);
     }
-    const minRate = options.minRate ?? Math.min(0.2, maxRate);
+    const minRate = options.minRate ?? Math.min(MIN_RATE, maxRate);
     if (!(Number.isFinite(minRate) && minRate > 0 && minRate <= maxRate)) {
       throw new TypeError(`minRate must be > 0 and <= maxRate (${maxRate}), got ${String(minRate)}`);
     }
@@ -141,6 +157,11 @@ export class AdaptiveRateLimiter {
     if (!(initialRate >= minRate && initialRate <= maxRate)) {
       throw new TypeError(`initialRate must be within [${minRate}, ${maxRate}], got ${String(initialRate)}`);
     }
+    const startProbing: unknown = options.startProbing ?? false;
+    if (typeof startProbing !== 'boolean') throw new TypeError(`startProbing must be true or false, got ${String(startProbing)}`);
+    if (startProbing && options.initialRate === undefined) {
+      throw new TypeError(`startProbing needs the rate to probe from (initialRate), got startProbing ${String(startProbing)} and no initialRate`);
+    }
     this.#clock = options.clock;
     this.#maxRate = maxRate;
     this.#minRate = minRate;
@@ -149,7 +170,10 @@ export class AdaptiveRateLimiter {
     this.#windowMs = windowMs;
     this.#rate = initialRate;
     this.#scheduleRate = initialRate;
-    this.#slowStart = initialRate < maxRate;
+    this.#slowStart = !startProbing && initialRate < maxRate;
+    this.#startedProbing = startProbing;
+    // As after a cut made now: the probe's speed grows from here, and a throttle of any permit is new evidence.
+    if (startProbing) this.#lastCutAt = options.clock.now();
   }
 
   get rate(): number {
@@ -157,7 +181,7 @@ export class AdaptiveRateLimiter {
   }
 
   get stats(): LimiterStats {
-    return { rate: this.#rate, permits: this.#permits, throttles: this.#throttles, cuts: this.#cuts };
+    return { rate: this.#rate, permits: this.#permits, throttles: this.#throttles, cuts: this.#cuts, settled: this.#cuts > 0 || this.#startedProbing };
   }
 
   /** Takes the next slot now (synchronously): when to send it, and its permit. */
