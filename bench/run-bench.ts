@@ -57,8 +57,8 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: 'overhead',
     flags:
-      '5,000 rows, --concurrency 16, no quota; job: --rate 100000 --no-preflight --no-wait --no-target-check; bare: the same SDK client, 16 workers, nothing else',
-    run: () => s.overhead({ rows: 5000, concurrency: 16 }),
+      '20,000 rows, --concurrency 16, no quota; job: --rate 100000 --no-preflight --no-wait --no-target-check; bare: the same SDK client, 16 workers, nothing else; job then bare in each run',
+    run: () => s.overhead({ rows: 20_000, concurrency: 16 }),
   },
   {
     name: 'naive-promise-all',
@@ -85,6 +85,11 @@ const SCENARIOS: readonly Scenario[] = [
     run: () => s.callsPerRow({ rows: 1000, args: ['--no-preflight', '--no-wait', '--no-target-check'] }),
   },
   { name: 'memory-10k', flags: '10,000 rows, defaults, --concurrency 16, no quota', run: () => s.memory({ rows: 10_000 }) },
+  {
+    name: 'memory-growth',
+    flags: '4,000 then 40,000 rows, each in an account of that many products, defaults (preflight reads the account), --concurrency 16, no quota',
+    run: () => s.memoryGrowth({ small: 4_000, large: 40_000 }),
+  },
   {
     name: 'validate-100k',
     flags: '100,000 rows, run --dry-run --no-preflight --no-target-check (validation and the result lines, no AWS call)',

@@ -154,11 +154,17 @@ export async function overhead(o: { rows: number; concurrency: number }): Promis
     const updates = (await emulator.calls()).filter((c) => c.operation === UPDATE);
     const jobSteady = secondHalfRate(updates.slice(0, o.rows));
     const bareSteady = secondHalfRate(updates.slice(o.rows));
+    const cpuMsPerRow = (cpuSeconds: number | null) => (cpuSeconds === null ? null : round((cpuSeconds * 1000) / o.rows, 3));
+    const jobCpu = cpuMsPerRow(job.cpuSeconds);
+    const bareCpu = cpuMsPerRow(bare.cpuSeconds);
     return {
       jobRowsPerSecond: round(o.rows / job.seconds),
       bareRowsPerSecond: round(o.rows / bare.seconds),
       ratio: round(bare.seconds / job.seconds, 3),
       steadyRatio: round(jobSteady / bareSteady, 3),
+      jobCpuMsPerRow: jobCpu,
+      bareCpuMsPerRow: bareCpu,
+      cpuRatio: jobCpu === null || bareCpu === null ? null : round(jobCpu / bareCpu, 3),
       jobPeakRssMiB: round(job.peakRssMiB),
       barePeakRssMiB: round(bare.peakRssMiB),
     };
@@ -247,4 +253,18 @@ export async function memory(o: { rows: number }): Promise<Figures> {
   } finally {
     await emulator.close();
   }
+}
+
+/** Peak RSS with the defaults at `small` and at `large` rows (each its own account of that size), one after the other, and their ratio. */
+export async function memoryGrowth(o: { small: number; large: number }): Promise<Figures> {
+  const small = await memory({ rows: o.small });
+  const large = await memory({ rows: o.large });
+  const ratio = typeof small.peakRssMiB === 'number' && typeof large.peakRssMiB === 'number' ? round(large.peakRssMiB / small.peakRssMiB, 3) : null;
+  return {
+    smallExitCode: small.exitCode ?? null,
+    largeExitCode: large.exitCode ?? null,
+    smallPeakRssMiB: small.peakRssMiB ?? null,
+    largePeakRssMiB: large.peakRssMiB ?? null,
+    ratio,
+  };
 }

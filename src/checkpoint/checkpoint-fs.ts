@@ -3,7 +3,7 @@
  * count fsyncs, fail a write, or pause one racer of a lock take-over at an exact point. The node
  * implementation is a thin pass-through to node:fs/promises.
  */
-import { constants, promises as fsp, readSync } from 'node:fs';
+import { constants, promises as fsp, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errnoCode } from './checkpoint-error.js';
 
@@ -66,7 +66,15 @@ export const nodeCheckpointFs: CheckpointFs = {
   readFile: (path) => fsp.readFile(path),
   readdir: (path) => fsp.readdir(path),
   mtimeMs: async (path) => (await fsp.stat(path)).mtimeMs,
-  identity: async (path) => identityOf(await fsp.stat(path)),
+  // Synchronous on purpose: asked before every group of entries is written, and a stat of a local
+  // path takes about 3 µs on the main thread against about 30 µs of CPU through the thread pool.
+  identity: (path) => {
+    try {
+      return Promise.resolve(identityOf(statSync(path)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  },
 };
 
 function identityOf(stats: { dev: number; ino: number }): FileIdentity {

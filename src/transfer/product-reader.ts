@@ -108,11 +108,29 @@ export async function chooseProductReader(input: ReadPlanInput, lane: Lane, atte
 
   const snapshot = new Map<string, ProductFacts>();
   let pages = 1;
+  // A migration's products share a few owners, roles and statuses: one string of each, not one a product.
+  const strings = new Map<string, string>();
+  const intern = (value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    const known = strings.get(value);
+    if (known !== undefined) return known;
+    strings.set(value, value);
+    return value;
+  };
   const keep = (page: ProductPage, merge: (known: ProductFacts | undefined, facts: ProductFacts) => ProductFacts) => {
     for (const facts of page.products) {
-      // Only what a row's judgement needs: the review fields plan shows are not kept per row.
-      const { name: _name, productId: _productId, productName: _productName, tags: _tags, ...kept } = facts;
-      if (input.productIds.has(facts.id)) snapshot.set(facts.id, merge(snapshot.get(facts.id), kept));
+      if (!input.productIds.has(facts.id)) continue;
+      // Only what a row's judgement needs (not the ARN, nor the review fields plan shows), interned.
+      const kept: ProductFacts = {
+        id: facts.id,
+        arn: '',
+        status: intern(facts.status) ?? '',
+        owner: intern(facts.owner),
+        ownerSession: intern(facts.ownerSession),
+        launchRole: intern(facts.launchRole),
+        lastRecordId: facts.lastRecordId,
+      };
+      snapshot.set(facts.id, merge(snapshot.get(facts.id), kept));
     }
   };
   const fromSearch = (_known: ProductFacts | undefined, facts: ProductFacts) => facts;
