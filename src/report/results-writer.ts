@@ -118,6 +118,39 @@ type WriterState = 'open' | 'closing' | 'closed' | 'aborted';
 /** How long result lines gather before they are written together (`close` writes what is left at once). */
 const RESULTS_BATCH_MS = 50;
 
+/**
+ * Writes to `out` in batches: the lines of RESULTS_BATCH_MS go out in one write, where a write a
+ * line was a system call (and a thread-pool hand-off) a row. The checkpoint, not this file, is
+ * what a crash relies on. `write` returns what the stream's does: false when the caller must wait
+ * for 'drain', which never comes while the stream is corked, so a full buffer is written at once.
+ */
+function lineBatches(out: WriteStream): { write(line: string): boolean; flush(): void; cancel(): void } {
+  let batch: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    if (batch === undefined) return;
+    clearTimeout(batch);
+    batch = undefined;
+    out.uncork();
+  };
+  return {
+    write(line) {
+      if (batch === undefined) {
+        out.cork();
+        batch = setTimeout(flush, RESULTS_BATCH_MS);
+        batch.unref();
+      }
+      const roomLeft = out.write(line);
+      if (!roomLeft) flush();
+      return roomLeft;
+    },
+    flush,
+    cancel() {
+      if (batch !== undefined) clearTimeout(batch);
+      batch = undefined;
+    },
+  };
+}
+
 /** Whether `path` still names the file `identity` was taken of. Synchronous, as the checkpoint's own check: asked before each group of journal entries. */
 function stillThere(path: string, identity: Stats): boolean {
   try {
@@ -142,7 +175,7 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
   let state: WriterState = 'open';
   let failure: unknown;
   let drainWaiter: Promise<void> | undefined;
-  let corked = false;
+  const lines = lineBatches(out);
 
   const done = finished(out);
   // Remember the first I/O error so every later call reports it instead of hanging.
@@ -172,17 +205,7 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
     async write(result: RowResult): Promise<void> {
       if (state !== 'open') throw new Error(`results writer is ${state}; cannot write line ${result.line}`);
       if (failure !== undefined) throw failed(failure);
-      // The lines of RESULTS_BATCH_MS go out in one write: a write a line was a system call (and
-      // a thread-pool hand-off) a row. The checkpoint, not this file, is what a crash relies on.
-      if (!corked) {
-        corked = true;
-        out.cork();
-        setTimeout(() => {
-          corked = false;
-          out.uncork();
-        }, RESULTS_BATCH_MS).unref();
-      }
-      if (!out.write(csvLine(resultCells(result, extraColumns, placeColumns)))) {
+      if (!lines.write(csvLine(resultCells(result, extraColumns, placeColumns)))) {
         await waitForDrain().catch((error: unknown) => {
           throw failed(failure ?? error);
         });
@@ -193,6 +216,7 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
       if (state === 'closed') return;
       if (state !== 'open') throw new Error(`results writer is ${state}; cannot close`);
       state = 'closing';
+      lines.flush();
       out.end();
       // On failure the state stays 'closing', so a later abort() still removes the partial file.
       try {
@@ -218,6 +242,7 @@ export async function openResultsWriter(options: ResultsWriterOptions): Promise<
     async abort(): Promise<void> {
       if (state === 'closed' || state === 'aborted') return;
       state = 'aborted';
+      lines.cancel();
       out.destroy();
       await done.catch(() => undefined);
       await rm(partialPath, { force: true }).catch(() => undefined);

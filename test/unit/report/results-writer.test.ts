@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LocalFileError } from '../../../src/local-file-error.js';
 import { csvLine, neutraliseFormula, openResultsWriter, resultHeader } from '../../../src/report/results-writer.js';
 import { RESULT_COLUMN_NAMES } from '../../../src/report/types.js';
@@ -50,6 +50,27 @@ describe('neutraliseFormula', () => {
 });
 
 describe('openResultsWriter', () => {
+  it('takes far more lines than its buffer holds, awaited one after another, with nothing else keeping the process busy', async () => {
+    // Lines gather corked until a timer; a full buffer must be written at once, or a writer
+    // awaiting 'drain' waits for that timer, which (unref'd) never keeps the process alive. Here
+    // the timer never fires at all: only a flush of the full buffer lets the loop finish.
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'results.csv');
+      const writer = await openResultsWriter({ path, extraColumns: [] });
+      const note = 'x'.repeat(200);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        for (let line = 2; line < 2002; line += 1) await writer.write(makeResult({ line, errorMessage: note }));
+      } finally {
+        vi.useRealTimers();
+      }
+      await writer.close();
+      const rows = parseCsv(await readFile(path, 'utf8'));
+      expect(rows).toHaveLength(2001);
+      expect(rows.at(-1)?.[0]).toBe('2001');
+    });
+  });
+
   it('writes the header and rows, and tricky cells round-trip through a CSV parser', async () => {
     await withTempDir(async (dir) => {
       const path = join(dir, 'out', 'results.csv');
