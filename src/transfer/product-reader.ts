@@ -120,10 +120,10 @@ export async function chooseProductReader(input: ReadPlanInput, lane: Lane, atte
   const keep = (page: ProductPage, merge: (known: ProductFacts | undefined, facts: ProductFacts) => ProductFacts) => {
     for (const facts of page.products) {
       if (!input.productIds.has(facts.id)) continue;
-      // Only what a row's judgement needs (not the ARN, nor the review fields plan shows), interned.
+      // Only what a row's judgement needs (the ARN tells the product's account; not the review fields plan shows), interned.
       const kept: ProductFacts = {
         id: facts.id,
-        arn: '',
+        arn: facts.arn,
         status: intern(facts.status) ?? '',
         owner: intern(facts.owner),
         ownerSession: intern(facts.ownerSession),
