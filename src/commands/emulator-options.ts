@@ -143,6 +143,13 @@ export const EMULATOR_FLAGS: readonly FlagSpec[] = [
     description: 'Accept updates of this product, then end their record FAILED (nothing applied); repeatable.',
     defaultText: 'none',
   },
+  {
+    name: 'shuffle-unsorted-pages',
+    type: 'boolean',
+    description:
+      'Order unsorted SearchProvisionedProducts pages anew on every request (seeded), so paging them can repeat or skip products, as AWS documents; a complete list needs a sort (plan and preflight sort).',
+    defaultText: 'off (stable order)',
+  },
   { name: 'random-seed', type: 'string', valueName: 'N', description: 'Seed of the PRNG behind random faults and record ids.', defaultText: '1' },
   {
     name: 'access-key',
@@ -267,6 +274,7 @@ function faultFlags(flags: ParsedFlags): EmulatorFaults {
     ...listed('access-denied', 'accessDenied'),
     ...listed('fail-update', 'failUpdates'),
     ...listed('deny-assume-role', 'assumeRoleDenied'),
+    ...(booleanFlag(flags, 'shuffle-unsorted-pages') ? { shuffleUnsortedPages: true } : {}),
   };
   try {
     return parseFaults(faults, 'flags');

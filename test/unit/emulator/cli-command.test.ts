@@ -105,6 +105,26 @@ describe('emulator command', () => {
     expect(await run.exit).toBe(0);
   });
 
+  it('shuffles unsorted Search pages with --shuffle-unsorted-pages: the same page asks twice, two orders; sorted pages stay put', async () => {
+    const run = await launch(['--port', '0', '--generate', '300', '--shuffle-unsorted-pages']);
+    const client = sdkClient(run.endpoint);
+    const firstPage = async (sort?: string) =>
+      ((await client.send(new SearchProvisionedProductsCommand({ PageSize: 100, ...(sort ? { SortBy: sort } : {}) }))).ProvisionedProducts ?? []).map(
+        (p) => p.Id,
+      );
+    try {
+      expect(await (await fetch(`${run.endpoint}/_emulator/faults`)).json()).toMatchObject({ shuffleUnsortedPages: true });
+      const [a, b] = [await firstPage(), await firstPage()];
+      expect(a).toHaveLength(100);
+      expect(a).not.toEqual(b);
+      expect(await firstPage('createdTime')).toEqual(await firstPage('createdTime'));
+    } finally {
+      client.destroy();
+    }
+    run.controller.abort();
+    expect(await run.exit).toBe(0);
+  });
+
   it('prints help with every flag and its default', async () => {
     const { io, out } = makeIo();
     expect(await emulatorCommand.execute(['--help'], io)).toBe(0);
