@@ -1,8 +1,11 @@
 /** Shared fixtures of the checkpoint tests: temp dirs, entry builders, an instrumented fs. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { nodeCheckpointFs, type CheckpointFile, type CheckpointFs } from '../../../src/checkpoint/checkpoint-fs.js';
+import { openJournal, type Journal } from '../../../src/checkpoint/journal.js';
+import { systemClock } from '../../../src/clock.js';
 import type { JournalFinished, JournalSent } from '../../../src/checkpoint/types.js';
 
 export function makeTempDir(): { dir: string; cleanup: () => void } {
@@ -145,5 +148,30 @@ export function instrumentedFs(base: CheckpointFs = nodeCheckpointFs): Instrumen
     readdir: (path) => base.readdir(path),
     mtimeMs: (path) => base.mtimeMs(path),
     ...(base.identity === undefined ? {} : { identity: (path: string) => base.identity!(path) }),
+  };
+}
+
+/**
+ * Per test: a fresh `run.checkpoint` path in its own temporary folder (removed after the test), a
+ * way to write a ledger of any format by hand, and to open it as a run would.
+ */
+export function ledgerFilePerTest(): { readonly path: string; write(format: number, entries: readonly object[]): void; reopen(): Promise<Journal> } {
+  let path = '';
+  let cleanup = (): void => undefined;
+  beforeEach(() => {
+    const temp = makeTempDir();
+    cleanup = temp.cleanup;
+    path = join(temp.dir, 'run.checkpoint');
+  });
+  afterEach(() => cleanup());
+  return {
+    get path() {
+      return path;
+    },
+    write(format, entries) {
+      const header = { type: 'header', format, runId: '', tokenScheme: 'v1', createdAt: '2024-01-01T00:00:00.000Z', input: 'in.csv' };
+      writeFileSync(path, [header, ...entries].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    },
+    reopen: () => openJournal({ path, runId: '', tokenScheme: 'v1', input: 'in.csv', clock: systemClock }),
   };
 }

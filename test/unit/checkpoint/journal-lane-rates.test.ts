@@ -1,23 +1,12 @@
 /** The `end` entry's `rates` (where each lane's limiters ended): written, validated, and replayed into Journal.laneRates (issue 25). */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENTRY_FIELDS, entryProblem, serializeEnd } from '../../../src/checkpoint/journal-entries.js';
-import { openJournal, type Journal } from '../../../src/checkpoint/journal.js';
 import { viewCheckpoint } from '../../../src/checkpoint/read-only-journal.js';
 import type { JournalEnd } from '../../../src/checkpoint/types.js';
-import { systemClock } from '../../../src/clock.js';
-import { finished, makeTempDir, sent } from './helpers.js';
+import { finished, ledgerFilePerTest, sent } from './helpers.js';
 
-let cleanup: () => void;
-let path: string;
-
-beforeEach(() => {
-  const temp = makeTempDir();
-  cleanup = temp.cleanup;
-  path = join(temp.dir, 'run.checkpoint');
-});
-afterEach(() => cleanup());
+const ledgerFile = ledgerFilePerTest();
+const path = (): string => ledgerFile.path;
 
 const UPDATE = 'UpdateProvisionedProductProperties';
 
@@ -33,14 +22,8 @@ function end(invocation: string, rates?: JournalEnd['rates']): JournalEnd {
   };
 }
 
-function writeLedger(format: number, entries: readonly object[]): void {
-  const header = { type: 'header', format, runId: '', tokenScheme: 'v1', createdAt: '2024-01-01T00:00:00.000Z', input: 'in.csv' };
-  writeFileSync(path, [header, ...entries].map((e) => JSON.stringify(e)).join('\n') + '\n');
-}
-
-function reopen(): Promise<Journal> {
-  return openJournal({ path, runId: '', tokenScheme: 'v1', input: 'in.csv', clock: systemClock });
-}
+const writeLedger = ledgerFile.write;
+const reopen = ledgerFile.reopen;
 
 describe("the end entry's rates", () => {
   it('are optional (older ends lack them) and written last, after the counts', () => {
@@ -104,7 +87,7 @@ describe("the end entry's rates", () => {
       finished('a', 'succeeded'),
       end('i-1'),
     ]);
-    const scan = await viewCheckpoint(path);
+    const scan = await viewCheckpoint(path());
     expect(scan?.laneRates.size).toBe(0);
     expect(scan?.invocations).toBe(1);
   });

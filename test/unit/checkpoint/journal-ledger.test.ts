@@ -1,22 +1,12 @@
 /** The ledger's replay: invocations, superseded rows, each product's first read, and older formats resumed. */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal, type Journal } from '../../../src/checkpoint/journal.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { viewCheckpoint } from '../../../src/checkpoint/read-only-journal.js';
 import type { JournalBody, JournalFinished, JournalSent } from '../../../src/checkpoint/types.js';
-import { systemClock } from '../../../src/clock.js';
-import { finished, makeTempDir, sent } from './helpers.js';
+import { finished, ledgerFilePerTest, sent } from './helpers.js';
 
-let cleanup: () => void;
-let path: string;
-
-beforeEach(() => {
-  const temp = makeTempDir();
-  cleanup = temp.cleanup;
-  path = join(temp.dir, 'run.checkpoint');
-});
-afterEach(() => cleanup());
+const ledgerFile = ledgerFilePerTest();
+const path = (): string => ledgerFile.path;
 
 const OWNER_A = 'arn:aws:iam::111122223333:user/alice';
 const OWNER_B = 'arn:aws:iam::111122223333:user/bob';
@@ -32,14 +22,8 @@ function change<E extends JournalSent | JournalFinished>(entry: E, owner: string
   };
 }
 
-function writeLedger(format: number, entries: readonly object[]): void {
-  const header = { type: 'header', format, runId: '', tokenScheme: 'v1', createdAt: '2024-01-01T00:00:00.000Z', input: 'in.csv' };
-  writeFileSync(path, [header, ...entries].map((e) => JSON.stringify(e)).join('\n') + '\n');
-}
-
-function reopen(): Promise<Journal> {
-  return openJournal({ path, runId: '', tokenScheme: 'v1', input: 'in.csv', clock: systemClock });
-}
+const writeLedger = ledgerFile.write;
+const reopen = ledgerFile.reopen;
 
 describe('the ledger replayed', () => {
   it("marks a done row superseded when a later change set its product to other targets (an undo's run), and done again when it is re-applied", async () => {
@@ -135,16 +119,16 @@ describe('the ledger replayed', () => {
       counts: { succeeded: 1 },
     });
     await journal.close();
-    expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!)).toMatchObject({ format: 2 }); // the header is never rewritten
+    expect(JSON.parse(readFileSync(path(), 'utf8').split('\n')[0]!)).toMatchObject({ format: 2 }); // the header is never rewritten
     const seen: JournalBody[] = [];
-    const scan = await viewCheckpoint(path, { onEntry: (entry) => seen.push(entry) });
+    const scan = await viewCheckpoint(path(), { onEntry: (entry) => seen.push(entry) });
     expect(seen.map((entry) => entry.type)).toEqual(['sent', 'finished', 'begin', 'sent', 'end']);
     expect(scan?.invocations).toBe(1);
     expect(seen[3]).toMatchObject({ previousOwner: OWNER_A, newOwner: OWNER_B });
     expect(scan?.state.size).toBeGreaterThan(0);
     // A reader that keeps its own record (report) sees the same entries and pays for no token or product table.
     const entriesOnly: JournalBody[] = [];
-    const light = await viewCheckpoint(path, { onEntry: (entry) => entriesOnly.push(entry), replay: false });
+    const light = await viewCheckpoint(path(), { onEntry: (entry) => entriesOnly.push(entry), replay: false });
     expect(entriesOnly).toEqual(seen);
     expect(light).toMatchObject({ entries: scan?.entries, invocations: 1 });
     expect(light?.state.size).toBe(0);
