@@ -21,7 +21,7 @@ import type { InputValidator } from './validate-input.js';
 
 export interface AwsFrontDeps {
   readonly world: EmulatorWorld;
-  /** `--access-key`'s secrets: with them, signatures are verified; without, only parsed. */
+  /** `--access-key`'s secrets: with them, signatures are verified; without, their scope and date are still checked. */
   readonly credentials: Readonly<Record<string, string>> | undefined;
   readonly calls: CallLog;
   readonly validator: InputValidator;
@@ -61,27 +61,38 @@ export function createAwsFront(deps: AwsFrontDeps): (req: IncomingMessage, body:
   };
 }
 
-/** Checks the signature; says who the request acts as, and in which region. */
+/**
+ * Checks the signature (its scope and date always, its secret with --access-key); says who the
+ * request acts as, and in which region: the one its credential scope names, which must be served.
+ */
 function authenticate(
   req: IncomingMessage,
   body: Buffer,
   seq: number,
-  expect: SignatureExpectations,
+  expect: Pick<SignatureExpectations, 'service' | 'regions'>,
   protocol: Protocol,
   { world, credentials, calls }: AwsFrontDeps,
 ): Identity & { readonly region: string } {
-  const { directory, clock, regions, region } = world;
+  const { directory, clock } = world;
   const secretOf = credentials === undefined ? undefined : (key: string) => credentials[key] ?? directory.secretOf(key);
   const signed = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, secretOf, {
     ...expect,
     now: clock.now(),
+    protocol,
   });
   const identity = directory.identify(signed.accessKeyId, header(req, 'x-amz-security-token'), clock.now(), protocol);
   calls.identify(seq, identity.account.seed.accountId, signed.accessKeyId, signed.region);
-  // Without --access-key any region passes the check: one the emulator does not serve sees its
-  // default region, as a one-region emulator always answered (with it, such a request is refused).
-  return { ...identity, region: regions.includes(signed.region) ? signed.region : region };
+  return { ...identity, region: signed.region };
 }
+
+/** The region IAM, a global service, is signed for in the emulator's partition (as the SDKs' endpoint rules say). */
+function iamSigningRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'cn-north-1';
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  return 'us-east-1';
+}
+
+const xmlText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** STS and IAM in the query protocol (query-protocol.ts), on the same port. */
 function answerQueryProtocol(req: IncomingMessage, body: Buffer, deps: AwsFrontDeps): Answer {
@@ -92,7 +103,8 @@ function answerQueryProtocol(req: IncomingMessage, body: Buffer, deps: AwsFrontD
   let answer: Answer;
   try {
     const service = QUERY_ACTIONS[action] ?? 'iam';
-    const identity = authenticate(req, body, call.seq, { service, regions: service === 'iam' ? ['us-east-1'] : world.regions }, 'query', deps);
+    const regions = service === 'iam' ? [iamSigningRegion(world.region)] : world.regions;
+    const identity = authenticate(req, body, call.seq, { service, regions }, 'query', deps);
     const current = identity.account.faults.current();
     const result = answerQuery(action, params, {
       accountId: identity.account.seed.accountId,
@@ -105,7 +117,7 @@ function answerQueryProtocol(req: IncomingMessage, body: Buffer, deps: AwsFrontD
     answer = { status: result.status, body: null, xml: result.xml, outcome: result.outcome };
   } catch (error) {
     const type = error instanceof ServiceError ? error.type : 'InternalFailure';
-    const xmlBody = `<ErrorResponse><Error><Type>Sender</Type><Code>${type}</Code><Message>${errorText(error)}</Message></Error></ErrorResponse>`;
+    const xmlBody = `<ErrorResponse><Error><Type>Sender</Type><Code>${type}</Code><Message>${xmlText(errorText(error))}</Message></Error></ErrorResponse>`;
     answer = { status: error instanceof ServiceError ? error.status : 500, body: null, xml: xmlBody, outcome: type };
   }
   calls.finish(call.seq, answer.outcome);

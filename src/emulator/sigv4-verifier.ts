@@ -1,13 +1,15 @@
 /**
- * AWS Signature Version 4 checks, answered with the errors AWS gives: no Authorization header →
- * MissingAuthenticationTokenException; a header that is not a complete SigV4 header →
- * IncompleteSignatureException; with credentials configured, an unknown access key →
- * UnrecognizedClientException and a wrong signature → InvalidSignatureException, whose message
- * carries the canonical request and string to sign as AWS's does, to debug signing code.
- * With credentials configured (full verification), the scope must name the region served and the
- * request's date must be within 15 minutes of the emulator's clock, as AWS requires of SigV4
- * ("Signature expired", InvalidSignatureException); without them neither is checked, so a test on
- * a manual clock needs no real time.
+ * AWS Signature Version 4 checks, answered with the errors AWS gives, named as each protocol names
+ * them (AWS JSON 1.1 for Service Catalog, the query protocol for STS and IAM).
+ * Always, with or without credentials (what needs no secret): an Authorization header
+ * (MissingAuthenticationTokenException / MissingAuthenticationToken), a complete SigV4 header
+ * (IncompleteSignatureException / IncompleteSignature), a credential scope naming the endpoint's
+ * service and a region served, a request date within 15 minutes of the emulator's clock and a
+ * scope date that is the request's (InvalidSignatureException / SignatureDoesNotMatch, in the
+ * words of AWS's "Troubleshoot signed requests" guide).
+ * With credentials configured, also the secret: an unknown access key → UnrecognizedClientException
+ * / InvalidClientTokenId, and a wrong signature → InvalidSignatureException / SignatureDoesNotMatch,
+ * whose message carries the canonical request and string to sign as AWS's does.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SIGNING_SERVICE } from './constants.js';
@@ -40,65 +42,102 @@ export interface VerifiedSignature {
   readonly region: string;
 }
 
-/** Throws the AWS error for a request that does not pass; returns the access key id and region otherwise. */
+/** The wire protocol a request came in, which names the errors: AWS JSON 1.1, or the query protocol (STS, IAM). */
+export type SigningProtocol = 'json' | 'query';
+
 export interface SignatureExpectations {
   /** The service the credential scope must name: Service Catalog's, or `sts` / `iam` for the query protocol. */
   readonly service?: string;
-  /** The regions the scope may name (IAM, a global service, is always signed for us-east-1). */
-  readonly regions?: readonly string[];
+  /** The regions the scope may name: those served (IAM, a global service, only its partition's signing region). */
+  readonly regions: readonly string[];
   /** Now, by the emulator's clock, for the 15-minute window. */
-  readonly now?: number;
+  readonly now: number;
+  /** `json` unless said. */
+  readonly protocol?: SigningProtocol;
 }
 
 /** How far a request's date may be from the server's clock (AWS SigV4's window). */
 export const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
+/** Each failure's error code and HTTP status, by protocol (STS's and IAM's common errors for the query protocol). */
+const AUTH_ERRORS = {
+  json: {
+    missing: ['MissingAuthenticationTokenException', 400],
+    incomplete: ['IncompleteSignatureException', 400],
+    mismatch: ['InvalidSignatureException', 400],
+    unknownKey: ['UnrecognizedClientException', 400],
+  },
+  query: {
+    missing: ['MissingAuthenticationToken', 403],
+    incomplete: ['IncompleteSignature', 400],
+    mismatch: ['SignatureDoesNotMatch', 403],
+    unknownKey: ['InvalidClientTokenId', 403],
+  },
+} as const;
+
+type Failure = (kind: keyof (typeof AUTH_ERRORS)['json'], message: string) => ServiceError;
+
 /** accessKeyId → secret access key; undefined for a key the server does not know. */
 export type SecretLookup = (accessKeyId: string) => string | undefined;
 
-export function verifySigV4(request: SignedRequest, secretOf: SecretLookup | undefined, expect: SignatureExpectations = {}): VerifiedSignature {
-  const service = expect.service ?? SIGNING_SERVICE;
+/** Throws the AWS error for a request that does not pass; returns the access key id and region otherwise. */
+export function verifySigV4(request: SignedRequest, secretOf: SecretLookup | undefined, expect: SignatureExpectations): VerifiedSignature {
+  const errors = AUTH_ERRORS[expect.protocol ?? 'json'];
+  const fail: Failure = (kind, message) => new ServiceError(errors[kind][0], message, errors[kind][1]);
   const headers = headerMap(request.rawHeaders);
   const authorization = headers.get('authorization');
-  if (authorization === undefined || authorization.trim() === '') {
-    throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
+  if (authorization === undefined || authorization.trim() === '') throw fail('missing', 'Missing Authentication Token');
   const amzDate = headers.get('x-amz-date') ?? headers.get('date');
-  const parsed = parseAuthorization(authorization, amzDate !== undefined);
+  const parsed = parseAuthorization(authorization, amzDate !== undefined, fail);
   if (!parsed.signedHeaders.includes('host')) {
-    throw new ServiceError('IncompleteSignatureException', "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+    throw fail('incomplete', "'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  if (parsed.service !== service) {
-    throw new ServiceError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
-  }
-  if (secretOf === undefined) return { accessKeyId: parsed.accessKeyId, region: parsed.region };
+  checkScope(parsed, amzDate!, expect, fail);
+  const verified = { accessKeyId: parsed.accessKeyId, region: parsed.region };
+  if (secretOf === undefined) return verified;
 
   const secret = secretOf(parsed.accessKeyId);
-  if (secret === undefined) {
-    throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-  }
-  if (expect.regions !== undefined && !expect.regions.includes(parsed.region)) {
-    throw new ServiceError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${parsed.region}'. `);
-  }
-  if (expect.now !== undefined && amzDate !== undefined) checkClockSkew(amzDate, expect.now);
+  if (secret === undefined) throw fail('unknownKey', 'The security token included in the request is invalid.');
   const canonicalRequest = buildCanonicalRequest(request, headers, parsed.signedHeaders);
   const scope = `${parsed.date}/${parsed.region}/${parsed.service}/aws4_request`;
   const stringToSign = [ALGORITHM, amzDate!, scope, sha256Hex(canonicalRequest)].join('\n');
   const expected = signature(secret, parsed.date, parsed.region, parsed.service, stringToSign);
   const given = Buffer.from(parsed.signature, 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected, 'utf8'))) {
-    throw new ServiceError(
-      'InvalidSignatureException',
+    throw fail(
+      'mismatch',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. ' +
         'Consult the service documentation for details.\n\n' +
         `The Canonical String for this request should have been\n'${canonicalRequest}'\n\n` +
         `The String-to-Sign should have been\n'${stringToSign}'\n`,
     );
   }
-  return { accessKeyId: parsed.accessKeyId, region: parsed.region };
+  return verified;
 }
 
-function parseAuthorization(value: string, hasDate: boolean): AuthorizationHeader {
+/**
+ * What needs no secret: the scope's service and region, the request's date against the clock,
+ * the scope's date against the request's. The order among them is the emulator's: AWS does not
+ * document which it reports first.
+ */
+function checkScope(parsed: AuthorizationHeader, amzDate: string, expect: SignatureExpectations, fail: Failure): void {
+  const service = expect.service ?? SIGNING_SERVICE;
+  if (parsed.service !== service) throw fail('mismatch', `Credential should be scoped to correct service: '${service}'.`);
+  if (!expect.regions.includes(parsed.region)) {
+    throw fail('mismatch', `Credential should be scoped to a valid region, not '${parsed.region}'. `);
+  }
+  const signedAt = signingTime(amzDate, fail);
+  checkClockSkew(signedAt, expect.now, fail);
+  const day = compactTime(signedAt).slice(0, 8);
+  if (parsed.date !== day) {
+    throw fail(
+      'mismatch',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.date}' != '${day}', from '${amzDate}'.`,
+    );
+  }
+}
+
+function parseAuthorization(value: string, hasDate: boolean, fail: Failure): AuthorizationHeader {
   const problems: string[] = [];
   const trimmed = value.trim();
   const params = new Map<string, string>();
@@ -121,7 +160,7 @@ function parseAuthorization(value: string, hasDate: boolean): AuthorizationHeade
   }
   if (sig !== undefined && !/^[0-9a-f]{64}$/.test(sig)) problems.push('Signature should be 64 lowercase hexadecimal characters.');
   if (problems.length > 0) {
-    throw new ServiceError('IncompleteSignatureException', `${problems.join(' ')} Authorization=${value}`);
+    throw fail('incomplete', `${problems.join(' ')} Authorization=${value}`);
   }
   return {
     accessKeyId: scope[0]!,
@@ -186,26 +225,29 @@ function signature(secret: string, date: string, region: string, service: string
   return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
 }
 
-/** `20240101T000000Z` (or an HTTP date) within 15 minutes of `now`, else AWS's "Signature expired". */
-function checkClockSkew(amzDate: string, now: number): void {
+/** `20240101T000000Z` (or an HTTP date, from `Date`) in ms; a date of neither form is an incomplete signature. */
+function signingTime(amzDate: string, fail: Failure): number {
   const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
   const signedAt = compact ? Date.UTC(+compact[1]!, +compact[2]! - 1, +compact[3]!, +compact[4]!, +compact[5]!, +compact[6]!) : Date.parse(amzDate);
-  if (!Number.isFinite(signedAt)) throw new ServiceError('IncompleteSignatureException', `Date must be in ISO-8601 'basic format', got '${amzDate}'.`);
-  const iso = (ms: number) =>
-    new Date(ms)
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d{3}/, '');
+  if (!Number.isFinite(signedAt)) throw fail('incomplete', `Date must be in ISO-8601 'basic format', got '${amzDate}'.`);
+  return signedAt;
+}
+
+/** `20240101T000000Z`. */
+function compactTime(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** Within 15 minutes of `now`, else AWS's "Signature expired" / "Signature not yet current". */
+function checkClockSkew(signedAt: number, now: number, fail: Failure): void {
+  const iso = compactTime;
   if (signedAt < now - MAX_CLOCK_SKEW_MS) {
-    throw new ServiceError(
-      'InvalidSignatureException',
-      `Signature expired: ${iso(signedAt)} is now earlier than ${iso(now - MAX_CLOCK_SKEW_MS)} (${iso(now)} - 15 min.)`,
-    );
+    throw fail('mismatch', `Signature expired: ${iso(signedAt)} is now earlier than ${iso(now - MAX_CLOCK_SKEW_MS)} (${iso(now)} - 15 min.)`);
   }
   if (signedAt > now + MAX_CLOCK_SKEW_MS) {
-    throw new ServiceError(
-      'InvalidSignatureException',
-      `Signature not yet current: ${iso(signedAt)} is still later than ${iso(now + MAX_CLOCK_SKEW_MS)} (${iso(now)} + 15 min.)`,
-    );
+    throw fail('mismatch', `Signature not yet current: ${iso(signedAt)} is still later than ${iso(now + MAX_CLOCK_SKEW_MS)} (${iso(now)} + 15 min.)`);
   }
 }

@@ -16,10 +16,14 @@ export const PAYMENTS_PROD = 'pp-4kq2x7mzp1ab';
 export const LEGACY_TAINTED = 'pp-t7c4yk0ldz9s';
 export const ORDERS_PROD = 'pp-2wz6hq8rk3pm';
 
-/** Time stands still until `advance`; `sleep` advances it instead of waiting. */
+/**
+ * Time stands still until `advance`; `sleep` advances it instead of waiting. It starts at the real
+ * time: the emulator refuses a signature dated more than 15 minutes from its clock, and the SDK
+ * signs with the real time.
+ */
 export class ManualClock implements Clock {
   readonly sleeps: number[] = [];
-  constructor(private current = Date.UTC(2024, 4, 1, 12, 0, 0)) {}
+  constructor(private current = Date.now()) {}
   now(): number {
     return this.current;
   }
@@ -36,8 +40,8 @@ export function sampleSeed(): Promise<CatalogSeed> {
   return loadSeed(SAMPLE_SEED_PATH);
 }
 
-export function sdkClient(endpoint: string, credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }): ServiceCatalogClient {
-  return new ServiceCatalogClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+export function sdkClient(endpoint: string, credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, region = 'us-east-1'): ServiceCatalogClient {
+  return new ServiceCatalogClient({ endpoint, region, credentials, maxAttempts: 1 });
 }
 
 export interface Harness {
@@ -52,7 +56,8 @@ export async function startHarness(options: Partial<EmulatorOptions> = {}): Prom
   const clock = new ManualClock();
   // Records applied at once unless a test asks for the lifecycle: the manual clock only moves when told.
   const emulator = await startEmulator({ seed: await sampleSeed(), clock, recordDelayMs: 0, ...options });
-  const client = sdkClient(emulator.endpoint);
+  // Signed for the region served: the emulator refuses a credential scope naming another.
+  const client = sdkClient(emulator.endpoint, undefined, options.region);
   return {
     emulator,
     client,
@@ -74,21 +79,31 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
   throw new Error('expected the call to fail, it succeeded');
 }
 
-/** A raw JSON 1.1 request (for what an SDK would never send). */
+/** `20240501T120000Z` for `ms` (the real time unless said), as SigV4's X-Amz-Date. */
+export function amzDate(ms = Date.now()): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** A raw JSON 1.1 request (for what an SDK would never send), signed now for us-east-1 with a signature no secret gives. */
 export async function rawCall(
   endpoint: string,
   target: string | undefined,
   body: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+  const date = amzDate();
   const response = await fetch(`${endpoint}/`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-amz-json-1.1',
       ...(target ? { 'x-amz-target': `AWS242ServiceCatalogService.${target}` } : {}),
       authorization:
-        'AWS4-HMAC-SHA256 Credential=AKIDTEST/20240501/us-east-1/servicecatalog/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + '0'.repeat(64),
-      'x-amz-date': '20240501T120000Z',
+        `AWS4-HMAC-SHA256 Credential=AKIDTEST/${date.slice(0, 8)}/us-east-1/servicecatalog/aws4_request, SignedHeaders=host;x-amz-date, Signature=` +
+        '0'.repeat(64),
+      'x-amz-date': date,
       ...headers,
     },
     body,

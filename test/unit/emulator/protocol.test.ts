@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-service-catalog';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startEmulator } from '../../../src/emulator/index.js';
-import { PAYMENTS_PROD, rawCall, rejectionOf, sampleSeed, sdkClient, startHarness, type Harness } from './helpers.js';
+import { amzDate, PAYMENTS_PROD, rawCall, rejectionOf, sampleSeed, sdkClient, startHarness, type Harness } from './helpers.js';
 
 describe('AWS JSON 1.1 protocol', () => {
   let h: Harness;
@@ -163,9 +163,10 @@ describe('SigV4 authentication', () => {
       expect(unknown.message).toBe('The security token included in the request is invalid.');
 
       const forged = await rawCall(emulator.endpoint, 'ScanProvisionedProducts', '{}', {
-        authorization: `AWS4-HMAC-SHA256 Credential=AKIDGOOD/20240501/us-east-1/servicecatalog/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'a'.repeat(64)}`,
+        authorization: `AWS4-HMAC-SHA256 Credential=AKIDGOOD/${amzDate().slice(0, 8)}/us-east-1/servicecatalog/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'a'.repeat(64)}`,
       });
       expect(forged.json.__type).toBe('InvalidSignatureException');
+      expect(forged.json.message).toMatch(/^The request signature we calculated does not match/);
 
       // A body changed after signing no longer matches the signature.
       const tampering = sdkClient(emulator.endpoint, { accessKeyId: 'AKIDGOOD', secretAccessKey: 'good-secret' });
