@@ -7,11 +7,13 @@
  *
  * Which roles can be assumed is the seed's (`assumableRoles`, `externalId` per account) plus the
  * `assumeRoleDenied` fault, so a refused AssumeRole can be rehearsed and then allowed at run time.
+ * STS's own rules (members' shapes, session lengths, role chaining) are in sts-rules.ts.
  */
 import type { CatalogStore } from './catalog-store.js';
 import type { FaultEngine } from './fault-engine.js';
 import { randomAlnum, type Random } from './prng.js';
 import { ServiceError } from './service-error.js';
+import { DEFAULT_MAX_SESSION_SECONDS, callerIdentityOf, checkAssumeRoleMembers, checkSessionDuration, isRoleSession, uniqueId } from './sts-rules.js';
 import type { AccountSeed } from './types.js';
 
 export interface EmulatedAccount {
@@ -60,10 +62,6 @@ interface Session {
 export type Protocol = 'json' | 'query';
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-/** STS's shapes of AssumeRole's SerialNumber (an MFA device ARN or a hardware serial) and TokenCode. */
-const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
-const TOKEN_CODE = /^\d{6}$/;
 
 export class AccountDirectory {
   readonly #accounts: ReadonlyMap<string, EmulatedAccount>;
@@ -122,23 +120,16 @@ export class AccountDirectory {
    * `denied` gives an account's `assumeRoleDenied` fault: the caller's and the role's account's both refuse.
    */
   assumeRole(caller: Identity, request: AssumeRoleRequest, now: number, denied: (account: EmulatedAccount) => readonly string[]): IssuedCredentials {
+    checkAssumeRoleMembers(request);
     const match = ROLE_ARN.exec(request.roleArn);
     if (match === null) {
       throw new ServiceError('ValidationError', `${request.roleArn} is invalid: RoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
     }
-    if (!SESSION_NAME.test(request.sessionName)) {
-      throw new ServiceError(
-        'ValidationError',
-        `1 validation error detected: Value '${request.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2-64`,
-      );
+    if ((request.serialNumber === undefined) !== (request.tokenCode === undefined)) {
+      throw new ServiceError('AccessDenied', 'MultiFactorAuthentication failed: SerialNumber and TokenCode go together', 403);
     }
-    checkMfa(request);
-    if (!(Number.isInteger(request.durationSeconds) && request.durationSeconds >= 900 && request.durationSeconds <= 43_200)) {
-      throw new ServiceError(
-        'ValidationError',
-        `1 validation error detected: Value '${request.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`,
-      );
-    }
+    // Every role has IAM's default MaxSessionDuration (1 hour); a role session's AssumeRole is role chaining.
+    checkSessionDuration(request.durationSeconds, DEFAULT_MAX_SESSION_SECONDS, isRoleSession(caller.callerArn));
     const [, partition, accountId, roleName] = match as unknown as [string, string, string, string];
     const account = this.#accounts.get(accountId);
     const refused =
@@ -147,7 +138,11 @@ export class AccountDirectory {
       (account.seed.externalId !== undefined && account.seed.externalId !== request.externalId) ||
       [...denied(caller.account), ...denied(account)].some((entry) => entry === accountId || entry === request.roleArn);
     if (refused) {
-      throw new ServiceError('AccessDenied', `User: ${caller.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`, 403);
+      throw new ServiceError(
+        'AccessDenied',
+        `User: ${callerIdentityOf(caller.callerArn).arn} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`,
+        403,
+      );
     }
     const seconds = Math.min(request.durationSeconds, this.#maxSessionSeconds ?? Infinity);
     const accessKeyId = `ASIA${randomAlnum(this.#random, 16).toUpperCase()}`;
@@ -165,22 +160,7 @@ export class AccountDirectory {
       sessionToken: session.sessionToken,
       expiresAt: session.expiresAt,
       assumedRoleArn: session.callerArn,
-      assumedRoleId: `AROA${randomAlnum(this.#random, 17).toUpperCase()}:${request.sessionName}`,
+      assumedRoleId: `${uniqueId('AROA', accountId, roleName)}:${request.sessionName}`,
     };
-  }
-}
-
-/** SerialNumber and TokenCode in STS's shapes, and together: a code is only checked against its device. */
-function checkMfa({ serialNumber, tokenCode }: AssumeRoleRequest): void {
-  const invalid = (value: string, member: string, constraint: string) =>
-    new ServiceError('ValidationError', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`);
-  if (serialNumber !== undefined && !MFA_SERIAL.test(serialNumber)) {
-    throw invalid(serialNumber, 'serialNumber', 'Member must satisfy regular expression pattern: [\\w+=/:,.@-]* and length 9-256');
-  }
-  if (tokenCode !== undefined && !TOKEN_CODE.test(tokenCode)) {
-    throw invalid(tokenCode, 'tokenCode', 'Member must satisfy regular expression pattern: [\\d]* and have length 6');
-  }
-  if ((serialNumber === undefined) !== (tokenCode === undefined)) {
-    throw new ServiceError('AccessDenied', 'MultiFactorAuthentication failed: SerialNumber and TokenCode go together', 403);
   }
 }

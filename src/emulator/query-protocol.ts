@@ -1,16 +1,19 @@
 /**
  * STS and IAM as the local Service Catalog answers them, in the AWS query protocol those services
  * speak (form-encoded `Action=...&Version=...` in, XML out), on the same port: STS
- * GetCallerIdentity (the caller is `callerArn`), IAM GetUser and GetRole for principals of the
- * emulator's account. Every principal exists and every role trusts Service Catalog, except those
- * the faults declare missing (`missingPrincipals`) or untrusted (`untrustedRoles`);
- * `iamAccessDenied` answers AccessDenied to the IAM reads, as for a caller without IAM read rights.
+ * GetCallerIdentity (the caller is `callerArn`, in the shapes STS answers: sts-rules.ts), IAM
+ * GetUser and GetRole for principals of the emulator's account (ids as sts-rules.ts derives them,
+ * roles with IAM's default MaxSessionDuration). Every principal exists and every role trusts
+ * Service Catalog, except those the faults declare missing (`missingPrincipals`) or untrusted
+ * (`untrustedRoles`); `iamAccessDenied` answers AccessDenied to the IAM reads, as for a caller
+ * without IAM read rights.
  * STS AssumeRole hands out credentials for another account's role (accounts.ts decides who may),
  * with an MFA device's SerialNumber and TokenCode when a profile with `mfa_serial` sends them.
  */
 import { randomUUID } from 'node:crypto';
 import type { AssumeRoleRequest, IssuedCredentials } from './accounts.js';
 import { ServiceError } from './service-error.js';
+import { DEFAULT_MAX_SESSION_SECONDS, callerIdentityOf, uniqueId } from './sts-rules.js';
 
 export interface QueryContext {
   readonly accountId: string;
@@ -48,8 +51,10 @@ export function parseQueryBody(body: Buffer): URLSearchParams {
 export function answerQuery(action: string, params: URLSearchParams, context: QueryContext): QueryAnswer {
   try {
     switch (action) {
-      case 'GetCallerIdentity':
-        return ok('sts', action, `<Arn>${xml(context.callerArn)}</Arn><UserId>AIDAEMULATOR:caller</UserId><Account>${context.accountId}</Account>`);
+      case 'GetCallerIdentity': {
+        const caller = callerIdentityOf(context.callerArn);
+        return ok('sts', action, `<Arn>${xml(caller.arn)}</Arn><UserId>${xml(caller.userId)}</UserId><Account>${context.accountId}</Account>`);
+      }
       case 'AssumeRole': {
         const duration = params.get('DurationSeconds');
         const issued = context.assumeRole({
@@ -101,15 +106,18 @@ function principal(context: QueryContext, kind: 'user' | 'role', name: string): 
     throw new QueryError(
       403,
       'AccessDenied',
-      `User: ${context.callerArn} is not authorized to perform: iam:Get${kind === 'user' ? 'User' : 'Role'} on resource: ${kind} ${name}`,
+      `User: ${callerIdentityOf(context.callerArn).arn} is not authorized to perform: iam:Get${kind === 'user' ? 'User' : 'Role'} on resource: ${kind} ${name}`,
     );
   }
   if (context.missingPrincipals.some((missing) => nameOf(missing, kind) === name)) {
     throw new QueryError(404, 'NoSuchEntity', `The ${kind} with name ${name} cannot be found.`);
   }
   const arn = `arn:aws:iam::${context.accountId}:${kind}/${name}`;
-  const idPrefix = kind === 'user' ? 'AIDA' : 'AROA';
-  return `<Path>/</Path><${kind === 'user' ? 'UserName' : 'RoleName'}>${xml(name)}</${kind === 'user' ? 'UserName' : 'RoleName'}><${kind === 'user' ? 'UserId' : 'RoleId'}>${idPrefix}EMULATOR${name.length}</${kind === 'user' ? 'UserId' : 'RoleId'}><Arn>${xml(arn)}</Arn><CreateDate>2023-01-02T09:00:00Z</CreateDate>`;
+  const [nameTag, idTag] = kind === 'user' ? ['UserName', 'UserId'] : ['RoleName', 'RoleId'];
+  const id = uniqueId(kind === 'user' ? 'AIDA' : 'AROA', context.accountId, name);
+  // Every role has IAM's default MaxSessionDuration, the one AssumeRole holds sessions to.
+  const maxSession = kind === 'role' ? `<MaxSessionDuration>${DEFAULT_MAX_SESSION_SECONDS}</MaxSessionDuration>` : '';
+  return `<Path>/</Path><${nameTag}>${xml(name)}</${nameTag}><${idTag}>${id}</${idTag}><Arn>${xml(arn)}</Arn><CreateDate>2023-01-02T09:00:00Z</CreateDate>${maxSession}`;
 }
 
 /** The name of an IAM principal ARN of `kind` (`user/path/name` → `name`); an assumed role names its role. */

@@ -79,7 +79,9 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
     ]);
     emulator.setFaults({});
     expect(caller.code, caller.stderr).toBe(0);
-    expect(caller.json).toMatchObject({ Account: '123456789012', Arn: emulator.callerArn });
+    // The caller is a role (Admin): STS names a session of it, never the role ARN itself.
+    expect(caller.json).toMatchObject({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/Admin/emulator' });
+    expect(caller.json?.UserId).toMatch(/^AROA[A-Z2-7]{17}:emulator$/);
     expect(user.json?.User).toMatchObject({ UserName: 'bob', Arn: 'arn:aws:iam::123456789012:user/bob' });
     // The CLI decodes the URL-encoded trust policy, as it does for the real IAM.
     const principal = (result: AwsResult) => result.json?.Role.AssumeRolePolicyDocument.Statement[0].Principal.Service as string;
