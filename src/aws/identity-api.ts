@@ -10,6 +10,7 @@
 import { GetRoleCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { partitionOf } from './account-credentials.js';
 import type { HttpAgents } from './http-agents.js';
 import { userAgentSettings } from './user-agent.js';
 
@@ -42,6 +43,9 @@ export interface IdentityClientOptions {
   readonly credentials?: AwsCredentialIdentityProvider | undefined;
 }
 
+/** The region IAM's global endpoint is signed for, by partition. */
+const IAM_SIGNING_REGION: Readonly<Record<string, string>> = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
+
 export function createIdentityApi(options: IdentityClientOptions): IdentityApi & { destroy(): void } {
   const common = {
     ...(options.region ? { region: options.region } : {}),
@@ -58,8 +62,13 @@ export function createIdentityApi(options: IdentityClientOptions): IdentityApi &
   let sts: STSClient | undefined;
   let iam: IAMClient | undefined;
   const stsClient = () => (sts ??= new STSClient({ ...common, ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}) }));
-  // IAM is global: the SDK signs it for us-east-1 whatever the run's region.
-  const iamClient = () => (iam ??= new IAMClient({ ...common, ...(options.iamEndpoint ? { endpoint: options.iamEndpoint } : {}) }));
+  // IAM is global: with its own endpoint the SDK signs it for the partition's IAM region whatever
+  // the run's region; with an endpoint given, it would sign for the client's region, which IAM refuses.
+  const iamClient = () =>
+    (iam ??= new IAMClient({
+      ...common,
+      ...(options.iamEndpoint ? { endpoint: options.iamEndpoint, region: IAM_SIGNING_REGION[partitionOf(options.region)] ?? 'us-east-1' } : {}),
+    }));
   return {
     async callerIdentity(signal) {
       const output = await stsClient().send(new GetCallerIdentityCommand({}), { abortSignal: signal });

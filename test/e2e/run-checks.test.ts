@@ -21,8 +21,8 @@ const UNTRUSTED = `arn:aws:iam::${ACCOUNT}:role/NotForServiceCatalog`;
 let emulator: RunningEmulator;
 let ws: Workspace;
 
-async function start(count: number): Promise<ProductSnapshot[]> {
-  emulator = await startEmulator({ seed: generateSeed({ count, accountId: ACCOUNT, random: 5 }) });
+async function start(count: number, region?: string): Promise<ProductSnapshot[]> {
+  emulator = await startEmulator({ seed: generateSeed({ count, accountId: ACCOUNT, random: 5 }), ...(region === undefined ? {} : { region }) });
   ws = await createWorkspace('sot-checks-');
   // Products the rows move to ZOE, none of them hers yet.
   return emulator.state.products().filter((p) => p.owner !== ZOE);
@@ -111,6 +111,26 @@ describe('dry run and verify', () => {
 });
 
 describe('targets', () => {
+  it('checks them through IAM in a run in another region than us-east-1: IAM is signed for its global region', async () => {
+    // The emulator refuses a signature scoped to another region, as IAM does: before, the IAM
+    // client with an endpoint given signed for the run's region and the check was skipped.
+    const products = await start(2, 'eu-west-1');
+    emulator.setFaults({ missingPrincipals: [TYPO] });
+    const input = await ws.writeCsv('rows.csv', CSV_HEADER, [
+      [products[0]!.id, TYPO, ''],
+      [products[1]!.id, ZOE, ''],
+    ]);
+    const result = await run(input, '--region', 'eu-west-1');
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).not.toContain('owners and launch roles were not checked');
+    const rows = byLine(await ws.readResults('rows.csv.results.csv'));
+    expect(rows.map((r) => [r.outcome, r.reason, r.error_code])).toEqual([
+      ['failed', 'target-not-found', 'NoSuchEntity'],
+      ['succeeded', '', ''],
+    ]);
+    expect(updatedProductIds(emulator)).toEqual([products[1]!.id]);
+  });
+
   it('fails the rows of a missing owner and of an untrusted launch role, and only theirs, with no update for them', async () => {
     const products = await start(5);
     emulator.setFaults({ missingPrincipals: [TYPO], untrustedRoles: [UNTRUSTED] });
