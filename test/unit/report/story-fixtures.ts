@@ -42,6 +42,16 @@ export function end(invocation: string, endedAt: string, counts: Record<string, 
   return { type: 'end', invocation, endedAt, exitCode, stopReason, counts };
 }
 
+/** What a row entry carries by default: preflight's read (alice, available) and the targets it set (bob). */
+const READ_AND_TARGETS = {
+  productStatus: 'AVAILABLE',
+  previousOwner: ALICE,
+  previousOwnerSession: '',
+  previousLaunchRole: '',
+  newOwner: BOB,
+  launchRole: '',
+} as const;
+
 export function sent(id: string, line: number, at: string, overrides: Partial<JournalSent> = {}): JournalSent {
   return {
     type: 'sent',
@@ -49,12 +59,7 @@ export function sent(id: string, line: number, at: string, overrides: Partial<Jo
     line,
     provisionedProductId: id,
     at,
-    productStatus: 'AVAILABLE',
-    previousOwner: ALICE,
-    previousOwnerSession: '',
-    previousLaunchRole: '',
-    newOwner: BOB,
-    launchRole: '',
+    ...READ_AND_TARGETS,
     ...overrides,
   };
 }
@@ -72,12 +77,7 @@ export function finished(id: string, line: number, finishedAt: string, overrides
     errorCode: '',
     errorMessage: '',
     finishedAt,
-    productStatus: 'AVAILABLE',
-    previousOwner: ALICE,
-    previousOwnerSession: '',
-    previousLaunchRole: '',
-    newOwner: BOB,
-    launchRole: '',
+    ...READ_AND_TARGETS,
     ...overrides,
   };
 }
