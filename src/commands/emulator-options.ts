@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_RECORD_DELAY_MS } from '../emulator/constants.js';
 import { EmulatorConfigError, OPERATIONS, isOperationName, parseFaults, type EmulatorFaults, type OperationQuota } from '../emulator/index.js';
 import { REGION_PATTERN } from '../input/api-constraints.js';
-import { ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
+import { ACCOUNT_ID_PATTERN, parseIamPrincipalArn } from '../input/iam-arn.js';
 import {
   booleanFlag,
   choiceFlag,
@@ -65,6 +65,15 @@ export const EMULATOR_FLAGS: readonly FlagSpec[] = [
     valueName: 'ACCOUNT|ROLE_ARN',
     description: 'STS AssumeRole into this account (or of this role) answers AccessDenied; repeatable.',
     defaultText: 'none',
+  },
+  {
+    name: 'iam-principal',
+    type: 'string',
+    multiple: true,
+    valueName: 'ARN',
+    description:
+      "An IAM user or role (full ARN, with path) that exists besides the seed's, in an account the seed holds; that account's IAM then knows only its declared principals (GetUser/GetRole of any other name: NoSuchEntity); repeatable.",
+    defaultText: "none: the seed's principals (a seed without any: every name exists)",
   },
   {
     name: 'caller-arn',
@@ -193,6 +202,8 @@ export interface EmulatorConfig {
   readonly random: number;
   readonly credentials: Record<string, string> | undefined;
   readonly sessionSeconds: number | undefined;
+  /** `--iam-principal`s: IAM user and role ARNs (the emulator checks their accounts). */
+  readonly iamPrincipals: readonly string[];
   readonly logRequests: boolean;
 }
 
@@ -239,8 +250,21 @@ export function parseEmulatorConfig(argv: readonly string[], cwd: string): Emula
     credentials: accessKeys(flags),
     sessionSeconds:
       stringFlag(flags, 'session-seconds') === undefined ? undefined : integerFlag(flags, 'session-seconds', { min: 1, max: 43_200, defaultValue: 3600 }),
+    iamPrincipals: iamPrincipals(flags),
     logRequests: booleanFlag(flags, 'log-requests'),
   };
+}
+
+/** `--iam-principal ARN`...: each an IAM user or role ARN (an assumed-role ARN is a session, not a principal). */
+function iamPrincipals(flags: ParsedFlags): string[] {
+  const arns = repeatedFlag(flags, 'iam-principal');
+  for (const arn of arns) {
+    const parsed = parseIamPrincipalArn(arn);
+    if (!parsed.ok || parsed.arn.kind === 'assumed-role') {
+      throw new UsageError('BAD_VALUE', `--iam-principal expects an IAM user or role ARN (arn:aws:iam::ACCOUNT:user/NAME or ...:role/PATH/NAME), got '${arn}'`);
+    }
+  }
+  return arns;
 }
 
 /** `--generate N [--accounts K]`: at most a million products over the accounts and regions asked. */

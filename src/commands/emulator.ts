@@ -20,7 +20,7 @@ const FOOTER = [
   'While running: GET /_emulator/state (products, records, calls as JSON); POST /_emulator/faults',
   '(JSON body replaces every fault: quotas, serverErrorRate, dropBeforeApplyRate, dropAfterApplyRate,',
   "latencyMs, underChange, accessDenied, failUpdates, assumeRoleDenied, script); ?account=ID reads or sets one account's.",
-  'Several accounts: a seed with `accounts: [{accountId, products, assumableRoles?, externalId?}]`, or',
+  'Several accounts: a seed with `accounts: [{accountId, products, assumableRoles?, externalId?, principals?}]`, or',
   "--generate N --accounts K. Plain credentials act in the first account; STS AssumeRole credentials in the role's.",
   '',
   'Example: sc-owner-transfer emulator --port 4566 --quota UpdateProvisionedProductProperties=5:10 --drop-after-rate 0.05',
@@ -40,7 +40,8 @@ export const emulatorCommand: Command = {
   usage:
     'emulator [--port 4566] [--seed FILE | --generate N [--account-id ID] [--accounts K]] [--caller-arn ARN] [--record-delay-ms N]\n' +
     '         [--quota OP=RATE[:BURST]]... [--server-error-rate F] [--drop-before-rate F] [--drop-after-rate F]\n' +
-    '         [--latency-ms N] [--under-change ID=MS]... [--access-denied ID]... [--fail-update ID]... [--random-seed N] [--access-key ID:SECRET]...',
+    '         [--latency-ms N] [--under-change ID=MS]... [--access-denied ID]... [--fail-update ID]... [--random-seed N] [--access-key ID:SECRET]...\n' +
+    '         [--iam-principal ARN]...',
   flags: EMULATOR_FLAGS,
   helpFooter: FOOTER,
   async execute(argv, io) {
@@ -99,6 +100,7 @@ async function start(config: EmulatorConfig, seed: CatalogSeed): Promise<Running
       random: config.random,
       ...(config.credentials ? { credentials: config.credentials } : {}),
       ...(config.sessionSeconds === undefined ? {} : { sessionSeconds: config.sessionSeconds }),
+      ...(config.iamPrincipals.length > 0 ? { iamPrincipals: config.iamPrincipals } : {}),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -7,10 +7,12 @@
  *
  * Which roles can be assumed is the seed's (`assumableRoles`, `externalId` per account) plus the
  * `assumeRoleDenied` fault, so a refused AssumeRole can be rehearsed and then allowed at run time.
- * STS's own rules (members' shapes, session lengths, role chaining) are in sts-rules.ts.
+ * STS's own rules (members' shapes, session lengths, role chaining) are in sts-rules.ts; a role's
+ * MaxSessionDuration is its account's IAM's (iam-principals.ts: declared, or IAM's default hour).
  */
 import type { CatalogStore } from './catalog-store.js';
 import type { FaultEngine } from './fault-engine.js';
+import type { IamDirectory } from './iam-principals.js';
 import { randomAlnum, type Random } from './prng.js';
 import { ServiceError } from './service-error.js';
 import { DEFAULT_MAX_SESSION_SECONDS, callerIdentityOf, checkAssumeRoleMembers, checkSessionDuration, isRoleSession, uniqueId } from './sts-rules.js';
@@ -19,6 +21,8 @@ import type { AccountSeed } from './types.js';
 export interface EmulatedAccount {
   readonly seed: AccountSeed;
   readonly faults: FaultEngine;
+  /** Its IAM users and roles (GetUser, GetRole, and a role's MaxSessionDuration). */
+  readonly iam: IamDirectory;
   /** Its products in `region`: each region has its own (a region it has none in answers empty). */
   storeIn(region: string): CatalogStore;
   /** Its stores, in the order their regions were first used (the emulator's own region first). */
@@ -128,10 +132,12 @@ export class AccountDirectory {
     if ((request.serialNumber === undefined) !== (request.tokenCode === undefined)) {
       throw new ServiceError('AccessDenied', 'MultiFactorAuthentication failed: SerialNumber and TokenCode go together', 403);
     }
-    // Every role has IAM's default MaxSessionDuration (1 hour); a role session's AssumeRole is role chaining.
-    checkSessionDuration(request.durationSeconds, DEFAULT_MAX_SESSION_SECONDS, isRoleSession(caller.callerArn));
     const [, partition, accountId, roleName] = match as unknown as [string, string, string, string];
     const account = this.#accounts.get(accountId);
+    // The role's MaxSessionDuration: its account's declared one, else IAM's default (1 hour); a
+    // role session's AssumeRole is role chaining.
+    const roleMaxSeconds = account?.iam.roleMaxSessionSeconds(roleName) ?? DEFAULT_MAX_SESSION_SECONDS;
+    checkSessionDuration(request.durationSeconds, roleMaxSeconds, isRoleSession(caller.callerArn));
     const refused =
       account === undefined ||
       (account.seed.assumableRoles !== undefined && !account.seed.assumableRoles.includes(roleName)) ||

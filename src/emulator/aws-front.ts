@@ -109,6 +109,7 @@ function answerQueryProtocol(req: IncomingMessage, body: Buffer, deps: AwsFrontD
     const result = answerQuery(action, params, {
       accountId: identity.account.seed.accountId,
       callerArn: identity.callerArn,
+      iam: identity.account.iam,
       missingPrincipals: current.missingPrincipals ?? [],
       untrustedRoles: current.untrustedRoles ?? [],
       iamAccessDenied: current.iamAccessDenied ?? false,

@@ -27,6 +27,8 @@ interface ProductState {
   readonly statusMessage: string | undefined;
   readonly lastProvisioningRecordId: string;
   readonly lastSuccessfulProvisioningRecordId: string | undefined;
+  /** Its tags as seeded, key → value (Search answers them). */
+  readonly tags: Readonly<Record<string, string>>;
   owner: string;
   launchRole: string | undefined;
   lastRecordId: string;
@@ -270,6 +272,7 @@ export class CatalogStore {
       statusMessage: seed.statusMessage,
       lastProvisioningRecordId: provisioning.id,
       lastSuccessfulProvisioningRecordId: baseStatus === 'ERROR' ? undefined : provisioning.id,
+      tags: { ...seed.tags },
       owner: seed.owner,
       launchRole: seed.launchRole,
       lastRecordId: provisioning.id,

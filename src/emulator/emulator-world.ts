@@ -1,16 +1,20 @@
 /**
  * What the emulator holds, built once from its options: the accounts (each with its fault
- * engine and one catalog store per region served), the directory that tells a request's account
- * from its credentials, and the operations a request runs against its account and region. The
- * options are checked here; every problem is an EmulatorConfigError naming the option.
+ * engine, its IAM users and roles, and one catalog store per region served), the directory that
+ * tells a request's account from its credentials, and the operations a request runs against its
+ * account and region. An account's IAM (iam-principals.ts) knows only its principals when its seed
+ * declares `principals` or `iamPrincipals` names one of it; otherwise every name exists, the
+ * default for seeds written before principals existed. The options are checked here; every
+ * problem is an EmulatorConfigError naming the option.
  */
 import { systemClock, type Clock } from '../clock.js';
 import { AccountDirectory, type EmulatedAccount, type Identity } from './accounts.js';
 import { parsePrincipal } from './arn-rules.js';
-import { CatalogStore } from './catalog-store.js';
+import { CatalogStore, partitionOf } from './catalog-store.js';
 import { DEFAULT_RECORD_DELAY_MS, DEFAULT_REGION } from './constants.js';
 import { FaultEngine } from './fault-engine.js';
 import { parseFaults } from './faults-config.js';
+import { IamDirectory } from './iam-principals.js';
 import { createOperations, DEFAULT_SEARCH_ACCESS } from './operations.js';
 import { mulberry32, randomAlnum, type Random } from './prng.js';
 import { parseSeed, seedAccounts } from './seed.js';
@@ -55,10 +59,11 @@ export function buildWorld(options: EmulatorOptions): EmulatorWorld {
   const region = options.region ?? DEFAULT_REGION;
   const randomSeed = options.random ?? 1;
   const regions = regionsServed(region, options.regions ?? [], seed);
+  const iamPrincipals = checkIamPrincipals(options.iamPrincipals ?? [], seed);
   // Separate streams: record ids must not shift when fault draws change, and vice versa.
   const idRandom = mulberry32(randomSeed ^ 0x5bd1e995);
   const accounts = seedAccounts(seed).map((accountSeed, index) =>
-    buildAccount(accountSeed, index, { options, clock, callerArn, region, regions, recordDelayMs, randomSeed, idRandom }),
+    buildAccount(accountSeed, index, { options, clock, callerArn, region, regions, recordDelayMs, randomSeed, idRandom, iamPrincipals }),
   );
   for (const accountId of Object.keys(options.accountFaults ?? {})) {
     if (!accounts.some((account) => account.seed.accountId === accountId)) {
@@ -102,6 +107,27 @@ function regionsServed(region: string, asked: readonly string[], seed: CatalogSe
   return [...new Set([region, ...asked, ...named])];
 }
 
+/** `iamPrincipals`: each an IAM user or role ARN of an account the seed holds. */
+function checkIamPrincipals(arns: readonly string[], seed: CatalogSeed): readonly string[] {
+  const held = seedAccounts(seed).map((account) => account.accountId);
+  for (const arn of arns) {
+    const principal = typeof arn === 'string' ? parsePrincipal(arn) : undefined;
+    if (principal === undefined || principal.kind === 'assumed-role') {
+      throw new EmulatorConfigError(
+        'OPTIONS_INVALID',
+        `iamPrincipals: '${arn}' is not an IAM user or role ARN (arn:aws:iam::ACCOUNT:user/NAME or …:role/PATH/NAME)`,
+      );
+    }
+    if (!held.includes(principal.accountId)) {
+      throw new EmulatorConfigError(
+        'OPTIONS_INVALID',
+        `iamPrincipals: '${arn}' is in account ${principal.accountId}, which the seed does not hold (it holds ${held.join(', ')})`,
+      );
+    }
+  }
+  return arns;
+}
+
 interface AccountSettings {
   readonly options: EmulatorOptions;
   readonly clock: Clock;
@@ -111,11 +137,12 @@ interface AccountSettings {
   readonly recordDelayMs: number;
   readonly randomSeed: number;
   readonly idRandom: Random;
+  readonly iamPrincipals: readonly string[];
 }
 
 /** One account: its faults (the options', then its own) and a store per region, made on first use. */
 function buildAccount(accountSeed: AccountSeed, index: number, settings: AccountSettings): EmulatedAccount {
-  const { options, clock, callerArn, region, regions, recordDelayMs, randomSeed, idRandom } = settings;
+  const { options, clock, callerArn, region, regions, recordDelayMs, randomSeed, idRandom, iamPrincipals } = settings;
   // The caller's own account keeps the stream a one-account emulator always had.
   const faultEngine = new FaultEngine(
     mulberry32(index === 0 ? randomSeed : randomSeed ^ Math.imul(index, 0x9e3779b1)),
@@ -141,7 +168,9 @@ function buildAccount(accountSeed: AccountSeed, index: number, settings: Account
     return store;
   };
   for (const served of regions) storeIn(served);
-  return { seed: accountSeed, faults: faultEngine, storeIn, stores: () => [...stores.values()] };
+  const ownPrincipals = iamPrincipals.filter((arn) => parsePrincipal(arn)?.accountId === accountSeed.accountId);
+  const iam = new IamDirectory(accountSeed, ownPrincipals, partitionOf(region));
+  return { seed: accountSeed, faults: faultEngine, iam, storeIn, stores: () => [...stores.values()] };
 }
 
 /** With the shuffleUnsortedPages fault, unsorted pages rank products at random (fixed within one request). */

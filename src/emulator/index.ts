@@ -32,5 +32,6 @@ export type {
   RequestListener,
   ResponseListener,
   RunningEmulator,
+  SeedPrincipal,
   SeedProduct,
 } from './types.js';

@@ -2,22 +2,31 @@
  * STS and IAM as the local Service Catalog answers them, in the AWS query protocol those services
  * speak (form-encoded `Action=...&Version=...` in, XML out), on the same port: STS
  * GetCallerIdentity (the caller is `callerArn`, in the shapes STS answers: sts-rules.ts), IAM
- * GetUser and GetRole for principals of the emulator's account (ids as sts-rules.ts derives them,
- * roles with IAM's default MaxSessionDuration). Every principal exists and every role trusts
- * Service Catalog, except those the faults declare missing (`missingPrincipals`) or untrusted
- * (`untrustedRoles`); `iamAccessDenied` answers AccessDenied to the IAM reads, as for a caller
- * without IAM read rights.
+ * GetUser and GetRole for principals of the account the request acts in (ids as sts-rules.ts
+ * derives them). Which principals exist is the account's IAM (iam-principals.ts): with `principals`
+ * in its seed (or `iamPrincipals` naming it), those, its `assumableRoles`, its `iamPrincipals` and
+ * the caller, any other name NoSuchEntity as IAM answers it; without (seeds written before
+ * principals existed, the stated default), every name, with path `/`. A principal is answered with
+ * the Path and Arn of its ARN, a role with its MaxSessionDuration (default IAM's hour) and a trust
+ * policy letting Service Catalog assume it unless declared `trustsServiceCatalog: false`. A
+ * UserName or RoleName IAM's model refuses is a ValidationError before any lookup. The faults
+ * still apply on top: `missingPrincipals` are NoSuchEntity, `untrustedRoles` do not trust Service
+ * Catalog, and `iamAccessDenied` answers AccessDenied to the IAM reads, as for a caller without
+ * IAM read rights.
  * STS AssumeRole hands out credentials for another account's role (accounts.ts decides who may),
  * with an MFA device's SerialNumber and TokenCode when a profile with `mfa_serial` sends them.
  */
 import { randomUUID } from 'node:crypto';
 import type { AssumeRoleRequest, IssuedCredentials } from './accounts.js';
+import { checkIamName, type IamDirectory, type IamEntity, type IamKind } from './iam-principals.js';
 import { ServiceError } from './service-error.js';
-import { DEFAULT_MAX_SESSION_SECONDS, callerIdentityOf, uniqueId } from './sts-rules.js';
+import { callerIdentityOf, uniqueId } from './sts-rules.js';
 
 export interface QueryContext {
   readonly accountId: string;
   readonly callerArn: string;
+  /** The IAM users and roles of the account the request acts in. */
+  readonly iam: IamDirectory;
   readonly missingPrincipals: readonly string[];
   readonly untrustedRoles: readonly string[];
   readonly iamAccessDenied: boolean;
@@ -73,11 +82,13 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
             `<AssumedRoleUser><AssumedRoleId>${xml(issued.assumedRoleId)}</AssumedRoleId><Arn>${xml(issued.assumedRoleArn)}</Arn></AssumedRoleUser>`,
         );
       }
-      case 'GetUser':
-        return ok('iam', action, `<User>${principal(context, 'user', required(params, 'UserName'))}</User>`);
+      case 'GetUser': {
+        const user = principal(context, 'user', required(params, 'UserName'));
+        return ok('iam', action, `<User>${principalMembers(context, user)}</User>`);
+      }
       case 'GetRole': {
-        const name = required(params, 'RoleName');
-        const trusted = !context.untrustedRoles.some((untrusted) => nameOf(untrusted, 'role') === name);
+        const role = principal(context, 'role', required(params, 'RoleName'));
+        const trusted = role.trustsServiceCatalog && !context.untrustedRoles.some((untrusted) => nameOf(untrusted, 'role') === role.name);
         const policy = JSON.stringify({
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: trusted ? 'servicecatalog.amazonaws.com' : 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
@@ -85,7 +96,7 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
         return ok(
           'iam',
           action,
-          `<Role>${principal(context, 'role', name)}<AssumeRolePolicyDocument>${xml(encodeURIComponent(policy))}</AssumeRolePolicyDocument></Role>`,
+          `<Role>${principalMembers(context, role)}<MaxSessionDuration>${role.maxSessionSeconds}</MaxSessionDuration><AssumeRolePolicyDocument>${xml(encodeURIComponent(policy))}</AssumeRolePolicyDocument></Role>`,
         );
       }
       default:
@@ -100,8 +111,10 @@ export function answerQuery(action: string, params: URLSearchParams, context: Qu
   }
 }
 
-/** An IAM user's or role's members, after the access and existence checks. */
-function principal(context: QueryContext, kind: 'user' | 'role', name: string): string {
+/** The IAM user or role GetUser / GetRole asks for, after IAM's checks: the name's shape, access, existence. */
+function principal(context: QueryContext, kind: IamKind, name: string): IamEntity {
+  // The model's constraints come first, as for any AWS request: a bad name is never looked up.
+  checkIamName(kind, name);
   if (context.iamAccessDenied) {
     throw new QueryError(
       403,
@@ -109,15 +122,19 @@ function principal(context: QueryContext, kind: 'user' | 'role', name: string): 
       `User: ${callerIdentityOf(context.callerArn).arn} is not authorized to perform: iam:Get${kind === 'user' ? 'User' : 'Role'} on resource: ${kind} ${name}`,
     );
   }
-  if (context.missingPrincipals.some((missing) => nameOf(missing, kind) === name)) {
-    throw new QueryError(404, 'NoSuchEntity', `The ${kind} with name ${name} cannot be found.`);
-  }
-  const arn = `arn:aws:iam::${context.accountId}:${kind}/${name}`;
-  const [nameTag, idTag] = kind === 'user' ? ['UserName', 'UserId'] : ['RoleName', 'RoleId'];
-  const id = uniqueId(kind === 'user' ? 'AIDA' : 'AROA', context.accountId, name);
-  // Every role has IAM's default MaxSessionDuration, the one AssumeRole holds sessions to.
-  const maxSession = kind === 'role' ? `<MaxSessionDuration>${DEFAULT_MAX_SESSION_SECONDS}</MaxSessionDuration>` : '';
-  return `<Path>/</Path><${nameTag}>${xml(name)}</${nameTag}><${idTag}>${id}</${idTag}><Arn>${xml(arn)}</Arn><CreateDate>2023-01-02T09:00:00Z</CreateDate>${maxSession}`;
+  const found = context.missingPrincipals.some((missing) => nameOf(missing, kind) === name) ? undefined : context.iam.find(kind, name, context.callerArn);
+  if (found === undefined) throw new QueryError(404, 'NoSuchEntity', `The ${kind} with name ${name} cannot be found.`);
+  return found;
+}
+
+/** The members a user and a role have in common: Path, name, id, Arn, CreateDate. */
+function principalMembers(context: QueryContext, entity: IamEntity): string {
+  const [nameTag, idTag] = entity.kind === 'user' ? ['UserName', 'UserId'] : ['RoleName', 'RoleId'];
+  const id = uniqueId(entity.kind === 'user' ? 'AIDA' : 'AROA', context.accountId, entity.name);
+  return (
+    `<Path>${xml(entity.path)}</Path><${nameTag}>${xml(entity.name)}</${nameTag}><${idTag}>${id}</${idTag}>` +
+    `<Arn>${xml(entity.arn)}</Arn><CreateDate>2023-01-02T09:00:00Z</CreateDate>`
+  );
 }
 
 /** The name of an IAM principal ARN of `kind` (`user/path/name` → `name`); an assumed role names its role. */

@@ -8,7 +8,10 @@ import { invalidParameters } from './service-error.js';
 
 type Getter = (product: ProductView) => string | undefined;
 
-/** Searchable fields by lower-cased name (`tags` is documented but products carry no tags here). */
+/**
+ * Searchable fields by lower-cased name. `tags` is documented but how a term matches a tag is not,
+ * so `tags:` matches nothing here (Search still answers each product's tags).
+ */
 const FIELDS: Readonly<Record<string, Getter>> = {
   arn: (p) => p.arn,
   createdtime: (p) => new Date(p.createdAt).toISOString(),

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { readErrorText } from '../errors.js';
 import { launchRoleProblem, ownerProblem } from './arn-rules.js';
 import { DEFAULT_ACCOUNT_ID, PRODUCT_STATUSES } from './constants.js';
+import { parsePrincipals } from './iam-principals.js';
 import { mulberry32, randomAlnum } from './prng.js';
 import type { Random } from './prng.js';
 import { EmulatorConfigError } from './service-error.js';
@@ -15,7 +16,7 @@ import type { AccountSeed, CatalogSeed, ProvisionedProductStatus, SeedProduct } 
 const ID_PATTERN = /^[a-zA-Z0-9_-]{1,100}$/;
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
 const OPTIONAL_STRINGS = ['statusMessage', 'productId', 'productName', 'provisioningArtifactId', 'provisioningArtifactName'] as const;
-const KNOWN_KEYS = new Set(['id', 'name', 'owner', 'launchRole', 'status', 'createdTime', 'region', ...OPTIONAL_STRINGS]);
+const KNOWN_KEYS = new Set(['id', 'name', 'owner', 'launchRole', 'status', 'createdTime', 'region', 'tags', ...OPTIONAL_STRINGS]);
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export async function loadSeed(path: string): Promise<CatalogSeed> {
@@ -35,7 +36,7 @@ export async function loadSeed(path: string): Promise<CatalogSeed> {
 }
 
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
-const ACCOUNT_KEYS = new Set(['accountId', 'products', 'assumableRoles', 'externalId']);
+const ACCOUNT_KEYS = new Set(['accountId', 'products', 'assumableRoles', 'externalId', 'principals']);
 
 /** Checks an untrusted seed; throws EmulatorConfigError SEED_INVALID listing every problem. */
 export function parseSeed(input: unknown, where = 'seed'): CatalogSeed {
@@ -71,7 +72,7 @@ export function parseSeed(input: unknown, where = 'seed'): CatalogSeed {
 
 /** One account's fields; problems are pushed with their JSON path. */
 function parseAccount(input: Record<string, unknown>, where: string, problems: string[]): AccountSeed {
-  const { accountId, products, assumableRoles, externalId } = input;
+  const { accountId, products, assumableRoles, externalId, principals } = input;
   if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
     problems.push(`${where}: accountId must be a 12-digit AWS account id, got ${JSON.stringify(accountId)}`);
   }
@@ -86,6 +87,7 @@ function parseAccount(input: Record<string, unknown>, where: string, problems: s
   if (externalId !== undefined && (typeof externalId !== 'string' || !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))) {
     problems.push(`${where}.externalId: expected 2-1224 of [\\w+=,.@:/-], got ${JSON.stringify(externalId)}`);
   }
+  const declared = parsePrincipals(principals, account, where, problems);
   const ids = new Set<string>();
   const names = new Set<string>();
   const parsed: SeedProduct[] = [];
@@ -123,6 +125,7 @@ function parseAccount(input: Record<string, unknown>, where: string, problems: s
     for (const key of OPTIONAL_STRINGS) {
       if (product[key] !== undefined && typeof product[key] !== 'string') problems.push(`${at}.${key}: expected a string`);
     }
+    if (product.tags !== undefined) problems.push(...tagProblems(product.tags, `${at}.tags`));
     parsed.push(product as unknown as SeedProduct);
   });
   return {
@@ -130,7 +133,29 @@ function parseAccount(input: Record<string, unknown>, where: string, problems: s
     products: parsed.map((product) => ({ ...product })),
     ...(Array.isArray(assumableRoles) ? { assumableRoles: [...(assumableRoles as string[])] } : {}),
     ...(typeof externalId === 'string' ? { externalId } : {}),
+    ...(declared === undefined ? {} : { principals: declared }),
   };
+}
+
+const MAX_TAGS = 50;
+
+/**
+ * Service Catalog's tag rules: at most 50, keys 1-128 characters, values 0-256. Keys starting with
+ * `aws:` are let in: a user cannot set them, but AWS sets some itself, and a snapshot of an
+ * account must hold whatever Search answered.
+ */
+function tagProblems(tags: unknown, at: string): string[] {
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags))
+    return [`${at}: expected an object of tag keys to string values, got ${JSON.stringify(tags)}`];
+  const entries = Object.entries(tags);
+  const problems = entries.length > MAX_TAGS ? [`${at}: at most ${MAX_TAGS} tags, got ${entries.length}`] : [];
+  for (const [key, value] of entries) {
+    const length = [...key].length;
+    if (length < 1 || length > 128) problems.push(`${at}: key ${JSON.stringify(key)} must be 1-128 characters`);
+    if (typeof value !== 'string') problems.push(`${at}.${key}: expected a string value, got ${JSON.stringify(value)}`);
+    else if ([...value].length > 256) problems.push(`${at}.${key}: the value must be at most 256 characters`);
+  }
+  return problems;
 }
 
 /** Every account of a seed, the caller's own first. */

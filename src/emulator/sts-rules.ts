@@ -21,7 +21,8 @@ const MAX_SESSION_SECONDS = 43_200;
 /** The session the emulator's own caller acts through when `callerArn` names a role. */
 export const HOME_SESSION_NAME = 'emulator';
 
-interface Constraint {
+/** A string member's model constraint (IAM's names are checked with it too: iam-principals.ts). */
+export interface Constraint {
   readonly min: number;
   readonly max: number;
   readonly pattern: RegExp;
@@ -52,12 +53,18 @@ export function checkAssumeRoleMembers(request: AssumeRoleMembers): void {
     ...memberProblems(request.serialNumber, 'serialNumber', SERIAL_NUMBER),
     ...memberProblems(request.tokenCode, 'tokenCode', TOKEN_CODE),
   ];
-  if (problems.length > 0) {
-    throw new ServiceError('ValidationError', `${problems.length} validation error${problems.length === 1 ? '' : 's'} detected: ${problems.join('; ')}`);
-  }
+  const error = validationError(problems);
+  if (error !== undefined) throw error;
 }
 
-function memberProblems(value: string | undefined, member: string, constraint: Constraint): string[] {
+/** The ValidationError AWS's model validation answers for these problems, all in one message; none: undefined. */
+export function validationError(problems: readonly string[]): ServiceError | undefined {
+  if (problems.length === 0) return undefined;
+  return new ServiceError('ValidationError', `${problems.length} validation error${problems.length === 1 ? '' : 's'} detected: ${problems.join('; ')}`);
+}
+
+/** How `value` of `member` breaks its constraint, in AWS's words (length first, then pattern); undefined breaks nothing. */
+export function memberProblems(value: string | undefined, member: string, constraint: Constraint): string[] {
   if (value === undefined) return [];
   const at = `Value '${value}' at '${member}' failed to satisfy constraint: Member must`;
   const problems: string[] = [];

@@ -30,6 +30,18 @@ export interface SeedProduct {
   readonly createdTime?: string;
   /** The region it is in; default the emulator's (`--region`). Names are unique per account and region. */
   readonly region?: string;
+  /** Its tags, key → value (at most 50; keys 1-128, values 0-256 characters), as Search answers them. Default none. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** An IAM user or role of an account, as IAM's GetUser / GetRole answer it. */
+export interface SeedPrincipal {
+  /** `arn:aws:iam::ACCOUNT:user/PATH/NAME` or `…:role/PATH/NAME`, in the seed account's own account; the path is what IAM answers. */
+  readonly arn: string;
+  /** Roles only: its trust policy lets `servicecatalog.amazonaws.com` assume it (a launch role must). Default true. */
+  readonly trustsServiceCatalog?: boolean;
+  /** Roles only: MaxSessionDuration in seconds, 3600 to 43200, the longest AssumeRole session. Default 3600 (IAM's). */
+  readonly maxSessionSeconds?: number;
 }
 
 /** One account's products, and who may get into it with STS AssumeRole. */
@@ -45,6 +57,13 @@ export interface AccountSeed {
   readonly assumableRoles?: readonly string[];
   /** The external id its roles' trust policies require (`sts:ExternalId`); absent: none. */
   readonly externalId?: string;
+  /**
+   * The IAM users and roles of the account. Present (even empty): IAM knows these, the emulator's
+   * caller, the account's `assumableRoles` and `--iam-principal`s, and answers NoSuchEntity for any
+   * other name, as IAM does. Absent (seeds written before principals were declared): every name
+   * that IAM's rules allow exists, with path `/`.
+   */
+  readonly principals?: readonly SeedPrincipal[];
 }
 
 /**
@@ -139,6 +158,12 @@ export interface EmulatorOptions {
   readonly sessionSeconds?: number;
   /** Faults of one account only (by 12-digit id), on top of `faults`, which every account starts with. */
   readonly accountFaults?: Readonly<Record<string, EmulatorFaults>>;
+  /**
+   * IAM users and roles that exist besides the seed's (full ARNs, with path), each in its account,
+   * which must be one the seed holds; declaring one makes that account's IAM know only its
+   * declared principals (as a seed's `principals` does). Default none.
+   */
+  readonly iamPrincipals?: readonly string[];
 }
 
 export type CallOutcome = 'pending' | 'ok' | 'dropped-before' | 'dropped-after' | 'fault-500' | (string & {});

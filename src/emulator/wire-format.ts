@@ -44,12 +44,12 @@ export function provisionedProductDetail(product: ProductView): Record<string, u
 /**
  * SearchProvisionedProducts' view. UserArn is the owner exactly as set; UserArnSession is filled
  * for every owner (AWS fills it too) and equals UserArn, which for an assumed-role owner is the
- * session ARN itself.
+ * session ARN itself. Tags are the seed's, in the order it lists them (`[]` when none).
  */
 export function provisionedProductAttribute(product: ProductView): Record<string, unknown> {
   return compact({
     ...sharedProductFields(product),
-    Tags: [],
+    Tags: Object.entries(product.tags).map(([Key, Value]) => ({ Key, Value })),
     PhysicalId: product.physicalId,
     ProductId: product.productId,
     ProductName: product.productName,

@@ -99,6 +99,26 @@ describe('emulator command', () => {
     });
     expect(parseEmulatorConfig([], '/work').catalog).toEqual({ kind: 'seed', path: undefined, accountId: undefined });
   });
+
+  it('--iam-principal: repeatable IAM user or role ARNs (none by default); anything else is a usage error repeating it', () => {
+    const bob = 'arn:aws:iam::123456789012:user/bob';
+    const launch = 'arn:aws:iam::123456789012:role/service-role/SCLaunch';
+    expect(parseEmulatorConfig(['--iam-principal', bob, '--iam-principal', launch], '/').iamPrincipals).toEqual([bob, launch]);
+    expect(parseEmulatorConfig([], '/').iamPrincipals).toEqual([]);
+    for (const bad of ['bob', 'arn:aws:sts::123456789012:assumed-role/Team/jane']) {
+      expect(() => parseEmulatorConfig(['--iam-principal', bad], '/')).toThrow(`--iam-principal expects an IAM user or role ARN`);
+      expect(() => parseEmulatorConfig(['--iam-principal', bad], '/')).toThrow(`got '${bad}'`);
+    }
+    expect(emulatorCommand.flags.find((flag) => flag.name === 'iam-principal')).toMatchObject({ multiple: true, valueName: 'ARN' });
+  });
+
+  it('refuses an --iam-principal of an account the seed does not hold (exit 2), naming it, before listening', async () => {
+    const { io, out, err } = makeIo();
+    const foreign = 'arn:aws:iam::999999999999:user/bob';
+    expect(await emulatorCommand.execute(['--port', '0', '--iam-principal', foreign], io)).toBe(ExitCode.Usage);
+    expect(err()).toContain(`'${foreign}' is in account 999999999999, which the seed does not hold`);
+    expect(out()).toBe('');
+  });
 });
 
 describe('repeatedFlag', () => {

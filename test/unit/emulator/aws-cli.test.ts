@@ -69,13 +69,16 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
   it('speaks STS and IAM in the query protocol on the same port', async () => {
     const ep = emulator.endpoint;
     const keys = { id: 'AKIDCLI', secret: 'cli-secret' };
-    emulator.setFaults({ missingPrincipals: ['arn:aws:iam::123456789012:user/bbo'], untrustedRoles: ['arn:aws:iam::123456789012:role/Ec2Only'] });
-    const [caller, user, role, untrusted, missing] = await Promise.all([
+    // The faults bite on principals the sample declares: one missing, one launch role untrusted.
+    emulator.setFaults({ missingPrincipals: ['arn:aws:iam::123456789012:user/dan.smith'], untrustedRoles: ['arn:aws:iam::123456789012:role/SCLaunch-CI'] });
+    const [caller, user, role, untrusted, missing, nobody, withPath] = await Promise.all([
       aws(ep, ['get-caller-identity'], keys, 'sts'),
       aws(ep, ['get-user', '--user-name', 'bob'], keys, 'iam'),
       aws(ep, ['get-role', '--role-name', 'SCLaunch-Payments'], keys, 'iam'),
-      aws(ep, ['get-role', '--role-name', 'Ec2Only'], keys, 'iam'),
-      aws(ep, ['get-user', '--user-name', 'bbo'], keys, 'iam'),
+      aws(ep, ['get-role', '--role-name', 'SCLaunch-CI'], keys, 'iam'),
+      aws(ep, ['get-user', '--user-name', 'dan.smith'], keys, 'iam'),
+      aws(ep, ['get-user', '--user-name', 'nobody'], keys, 'iam'),
+      aws(ep, ['get-role', '--role-name', 'SCLaunch-DataPlatform'], keys, 'iam'),
     ]);
     emulator.setFaults({});
     expect(caller.code, caller.stderr).toBe(0);
@@ -88,6 +91,15 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
     expect(principal(role)).toBe('servicecatalog.amazonaws.com');
     expect(principal(untrusted)).toBe('ec2.amazonaws.com');
     expect(missing.error).toMatchObject({ type: 'NoSuchEntity', operation: 'GetUser' });
+    // The sample declares its principals: any other name is missing, as in IAM; a declared one has its path.
+    expect(nobody.code).not.toBe(0);
+    expect(nobody.error).toEqual({ type: 'NoSuchEntity', operation: 'GetUser', message: 'The user with name nobody cannot be found.' });
+    expect(withPath.code, withPath.stderr).toBe(0);
+    expect(withPath.json?.Role).toMatchObject({
+      Path: '/service-role/',
+      RoleName: 'SCLaunch-DataPlatform',
+      Arn: 'arn:aws:iam::123456789012:role/service-role/SCLaunch-DataPlatform',
+    });
   });
 
   it('parses every operation and the errors', async () => {
