@@ -8,7 +8,7 @@
  */
 
 /** Commands whose help lists a code. */
-export type CommandName = 'plan' | 'run' | 'status' | 'undo' | 'report' | 'emulator' | 'completion';
+export type CommandName = 'plan' | 'snapshot' | 'run' | 'status' | 'undo' | 'report' | 'emulator' | 'completion';
 
 export interface ExitCodeRow {
   readonly code: number;
@@ -30,8 +30,8 @@ export const EXIT_CODES = {
     code: 0,
     meaning: 'all done',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
-    doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written. `report`: the report was written. `emulator`: stopped by SIGINT or SIGTERM. `completion`: the script was printed.',
+    commands: ['plan', 'snapshot', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
+    doc: 'Every row succeeded, was submitted, or was already done or in its target state (also when `--limit` stopped the run with no failures). `status`: shown. `undo`: the undo CSV was written. `report`: the report was written. `snapshot`: the snapshot was written. `emulator`: stopped by SIGINT or SIGTERM. `completion`: the script was printed.',
   },
   RowsFailed: {
     code: 1,
@@ -44,15 +44,15 @@ export const EXIT_CODES = {
     code: 2,
     meaning: 'bad usage or input: nothing sent',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
-    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status`, `undo` and `report`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify. `report`: an existing `--out` without `--force`. `emulator`: a seed that is missing, unreadable or invalid, or a port it cannot listen on. `completion`: no shell named, or one it does not know.',
+    commands: ['plan', 'snapshot', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
+    doc: 'Bad usage or bad input: nothing sent, nothing written. Also a checkpoint of another `--run-id` (or one that is missing or not a checkpoint, for `status`, `undo` and `report`), an input file changed mid-run, in every command a file to write that exists and is not a regular file (a directory, FIFO, device or socket; `--force` included), and an input file that is missing, a directory or unreadable (the message names the flag, the path and what it is). `undo`: results written by a dry run or a verify. `report`, `snapshot`: an existing `--out` without `--force`. `emulator`: a seed that is missing, unreadable or invalid, or a port it cannot listen on. `completion`: no shell named, or one it does not know.',
   },
   StoppedEarly: {
     code: 3,
     meaning: 'stopped early (failure budget or credentials), resumable',
     resumable: true,
-    commands: ['plan', 'run'],
-    doc: 'Stopped early by `--max-errors` (with rows left `not-started`: a budget exceeded once every row was decided stops nothing, and the rows decide), refused credentials, or an AccessDenied streak. Resumable. `plan`: the account could not be listed.',
+    commands: ['plan', 'snapshot', 'run'],
+    doc: 'Stopped early by `--max-errors` (with rows left `not-started`: a budget exceeded once every row was decided stops nothing, and the rows decide), refused credentials, or an AccessDenied streak. Resumable. `plan`, `snapshot`: the account could not be listed, or whose it is could not be told.',
   },
   Locked: {
     code: 4,
@@ -65,7 +65,7 @@ export const EXIT_CODES = {
     code: 5,
     meaning: 'a local file could not be written, resumable',
     resumable: true,
-    commands: ['plan', 'run', 'undo', 'report'],
+    commands: ['plan', 'snapshot', 'run', 'undo', 'report'],
     doc: 'A file of the run (checkpoint, results, summary JSON, log) could not be written: disk full, quota, read-only or I/O error, or the checkpoint or the results file was removed or replaced mid-run (its folder deleted, the file unlinked or renamed: no more rows are sent). The message names the file and the system error. Resumable once fixed: nothing is applied twice.',
   },
   ChangesPending: {
@@ -79,14 +79,14 @@ export const EXIT_CODES = {
     code: 7,
     meaning: 'some accounts could not be reached, resumable',
     resumable: true,
-    commands: ['plan', 'run'],
-    doc: 'A run across several accounts finished the accounts it reached, but at least one account could not be reached (its role could not be assumed, its credentials were refused, or an AccessDenied streak stopped it): its rows are `not-started`, with the reason. Resumable: rerun once the access is fixed. `plan`: the plan holds the accounts it could list and says which it could not, and why.',
+    commands: ['plan', 'snapshot', 'run'],
+    doc: 'A run across several accounts finished the accounts it reached, but at least one account could not be reached (its role could not be assumed, its credentials were refused, or an AccessDenied streak stopped it): its rows are `not-started`, with the reason. Resumable: rerun once the access is fixed. `plan`: the plan holds the accounts it could list and says which it could not, and why; `snapshot` likewise.',
   },
   Internal: {
     code: 70,
     meaning: 'internal error (a bug)',
     resumable: false,
-    commands: ['plan', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
+    commands: ['plan', 'snapshot', 'run', 'status', 'undo', 'report', 'emulator', 'completion'],
     doc: 'A bug: an unexpected error (the stack is printed).',
   },
   Interrupted: {

@@ -14,9 +14,19 @@ import { emulatorCommand } from './commands/emulator.js';
 import { undoCommand } from './commands/undo.js';
 import { reportCommand } from './commands/report.js';
 import { planCommand } from './commands/plan.js';
+import { snapshotCommand } from './commands/snapshot.js';
 import { completionCommand } from './commands/completion.js';
 
-const COMMANDS: readonly Command[] = [planCommand, runCommand, statusCommand, undoCommand, reportCommand, emulatorCommand, completionCommand(() => COMMANDS)];
+const COMMANDS: readonly Command[] = [
+  planCommand,
+  snapshotCommand,
+  runCommand,
+  statusCommand,
+  undoCommand,
+  reportCommand,
+  emulatorCommand,
+  completionCommand(() => COMMANDS),
+];
 
 function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -5,6 +5,7 @@
  */
 import { ACCOUNT_ID_PATTERN } from '../input/iam-arn.js';
 import { placeKey } from '../input/scan.js';
+import type { IdentityApi } from '../aws/identity-api.js';
 import type { Lane } from '../transfer/lane.js';
 import { openAccountLanes, type AccountLaneDeps, type AccountLaneSettings } from './account-lanes.js';
 import { readAccountsFile } from './read-accounts-file.js';
@@ -24,6 +25,8 @@ export interface PlaceToList {
   readonly accountId: string;
   /** The region the account is listed in, as its lane resolved it ('' when the profile decides). */
   readonly region: string;
+  /** The account's STS and IAM reads, with its credentials. */
+  readonly identity: IdentityApi;
 }
 
 export interface ReachedPlaces {
@@ -46,6 +49,7 @@ export async function reachPlaces(settings: PlaceSettings, deps: AccountLaneDeps
   const places = [...planned].map(([key, place]) => ({
     key,
     lane: opened.lanes.get(key)!,
+    identity: opened.identities.get(key)!.identity,
     accountId: place.accountId,
     region: place.region ?? accountsFile?.get(place.accountId)?.region ?? settings.region ?? '',
   }));

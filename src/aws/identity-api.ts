@@ -19,15 +19,25 @@ export interface CallerIdentity {
   readonly arn: string;
 }
 
-export interface RoleFacts {
+/** A user or role as IAM answers GetUser / GetRole. */
+export interface PrincipalFacts {
+  /** Its ARN, with its path. */
+  readonly arn: string;
+  /** `/` or `/a/b/`. */
+  readonly path: string;
+}
+
+export interface RoleFacts extends PrincipalFacts {
   /** The role's trust policy lets `servicecatalog.amazonaws.com` assume it. */
   readonly trustsServiceCatalog: boolean;
+  /** The longest session AssumeRole gives for it, in seconds (IAM's default 3600). */
+  readonly maxSessionSeconds: number;
 }
 
 export interface IdentityApi {
   callerIdentity(signal: AbortSignal): Promise<CallerIdentity>;
   /** Resolves when the user exists; rejects with the service's error (NoSuchEntity, AccessDenied...). */
-  getUser(userName: string, signal: AbortSignal): Promise<void>;
+  getUser(userName: string, signal: AbortSignal): Promise<PrincipalFacts>;
   getRole(roleName: string, signal: AbortSignal): Promise<RoleFacts>;
 }
 
@@ -42,6 +52,9 @@ export interface IdentityClientOptions {
   /** An account's own credentials (account-credentials.ts); otherwise the profile's or the default chain. */
   readonly credentials?: AwsCredentialIdentityProvider | undefined;
 }
+
+/** A role's MaxSessionDuration when IAM's answer has none (its default). */
+const DEFAULT_MAX_SESSION_SECONDS = 3600;
 
 /** The region IAM's global endpoint is signed for, by partition. */
 const IAM_SIGNING_REGION: Readonly<Record<string, string>> = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
@@ -75,11 +88,18 @@ export function createIdentityApi(options: IdentityClientOptions): IdentityApi &
       return { account: output.Account ?? '', arn: output.Arn ?? '' };
     },
     async getUser(userName, signal) {
-      await iamClient().send(new GetUserCommand({ UserName: userName }), { abortSignal: signal });
+      const output = await iamClient().send(new GetUserCommand({ UserName: userName }), { abortSignal: signal });
+      return { arn: output.User?.Arn ?? '', path: output.User?.Path ?? '/' };
     },
     async getRole(roleName, signal) {
       const output = await iamClient().send(new GetRoleCommand({ RoleName: roleName }), { abortSignal: signal });
-      return { trustsServiceCatalog: trustsServiceCatalog(output.Role?.AssumeRolePolicyDocument ?? '') };
+      const role = output.Role;
+      return {
+        arn: role?.Arn ?? '',
+        path: role?.Path ?? '/',
+        trustsServiceCatalog: trustsServiceCatalog(role?.AssumeRolePolicyDocument ?? ''),
+        maxSessionSeconds: role?.MaxSessionDuration ?? DEFAULT_MAX_SESSION_SECONDS,
+      };
     },
     destroy() {
       sts?.destroy();

@@ -55,6 +55,11 @@ export interface ProductFacts {
   readonly productId?: string | undefined;
   readonly productName?: string | undefined;
   readonly tags?: Readonly<Record<string, string>> | undefined;
+  /** Search tells these too; `snapshot` keeps them. ISO-8601. */
+  readonly createdTime?: string | undefined;
+  readonly statusMessage?: string | undefined;
+  readonly provisioningArtifactId?: string | undefined;
+  readonly provisioningArtifactName?: string | undefined;
 }
 
 export interface ProductPage {
@@ -174,6 +179,10 @@ function searchFacts(
     ProductId?: string;
     ProductName?: string;
     Tags?: Array<{ Key?: string; Value?: string }>;
+    CreatedTime?: Date;
+    StatusMessage?: string;
+    ProvisioningArtifactId?: string;
+    ProvisioningArtifactName?: string;
   },
 ): ProductFacts {
   return {
@@ -187,6 +196,10 @@ function searchFacts(
     productId: p.ProductId,
     productName: p.ProductName,
     tags: Object.fromEntries((p.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    createdTime: p.CreatedTime?.toISOString(),
+    statusMessage: p.StatusMessage,
+    provisioningArtifactId: p.ProvisioningArtifactId,
+    provisioningArtifactName: p.ProvisioningArtifactName,
   };
 }
 

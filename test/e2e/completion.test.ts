@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsTestEnv, runCli } from './helpers/cli.js';
 import { createWorkspace, type Workspace } from './helpers/workspace.js';
 
-const COMMANDS = ['plan', 'run', 'status', 'undo', 'report', 'emulator', 'completion'];
+const COMMANDS = ['plan', 'snapshot', 'run', 'status', 'undo', 'report', 'emulator', 'completion'];
 const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
 const hasZsh = spawnSync('zsh', ['-fc', 'true']).status === 0;
 

@@ -21,12 +21,13 @@ class FakeIam implements IdentityApi {
     this.calls.push(`user:${name}`);
     if (this.denied) throw named('AccessDenied');
     if (this.missing.has(name)) throw named('NoSuchEntityException');
+    return { arn: arn(`user/${name}`), path: '/' };
   }
   async getRole(name: string) {
     this.calls.push(`role:${name}`);
     if (this.denied) throw named('AccessDenied');
     if (this.missing.has(name)) throw named('NoSuchEntityException');
-    return { trustsServiceCatalog: !this.untrusted.has(name) };
+    return { arn: arn(`role/${name}`), path: '/', trustsServiceCatalog: !this.untrusted.has(name), maxSessionSeconds: 3600 };
   }
 }
 

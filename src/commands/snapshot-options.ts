@@ -1,0 +1,131 @@
+/**
+ * `snapshot`'s flags and their parse. The account flags are `plan`'s (one description and default
+ * for both); `--regions` also reads the caller's own account in several regions.
+ */
+import { resolve } from 'node:path';
+import { REGION_PATTERN } from '../input/api-constraints.js';
+import { ACCOUNT_ID_PATTERN, parseIamPrincipalArn } from '../input/iam-arn.js';
+import type { LogFormat, LogLevel } from '../report/logger.js';
+import type { RunFile } from '../report/output-paths.js';
+import { booleanFlag, listFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
+import { PLAN_FLAGS } from './plan-options.js';
+import { accessFlags, awsAndLogFlags } from './run-options.js';
+
+/** The flags `snapshot` shares with `plan`, by name. */
+const SHARED = [
+  'region',
+  'profile',
+  'endpoint-url',
+  'sts-endpoint-url',
+  'iam-endpoint-url',
+  'assume-role-name',
+  'external-id',
+  'accounts',
+  'account',
+  'rate',
+  'request-timeout',
+  'log-level',
+  'log-file',
+  'log-format',
+];
+
+export const SNAPSHOT_FLAGS: readonly FlagSpec[] = [
+  { name: 'out', type: 'string', valueName: 'FILE', description: 'The snapshot: a seed for `emulator --seed FILE` (required).' },
+  { name: 'force', type: 'boolean', description: 'Replace --out if it exists.' },
+  {
+    name: 'principal',
+    type: 'string',
+    multiple: true,
+    valueName: 'ARN',
+    description:
+      'Also look up this IAM user or role (repeatable, or comma-separated): the new owners and launch roles of the migration to rehearse, which own nothing yet, so the copy knows whether they exist.',
+    defaultText: 'none',
+  },
+  {
+    name: 'regions',
+    type: 'string',
+    valueName: 'R1,R2',
+    description: 'Read each account (the caller’s own too) in these regions.',
+    defaultText: '--region',
+  },
+  ...PLAN_FLAGS.filter((flag) => SHARED.includes(flag.name)).map((flag) =>
+    flag.name === 'account'
+      ? { ...flag, description: "Across accounts: also read this account (repeatable, or comma-separated); the accounts file's accounts are read anyway." }
+      : flag.name === 'rate'
+        ? { ...flag, description: 'Ceiling of read requests per second (each of Search, Scan and IAM); lowered automatically on throttling.' }
+        : flag,
+  ),
+];
+
+export interface SnapshotConfig {
+  readonly help: boolean;
+  readonly out: string;
+  readonly force: boolean;
+  readonly region: string | undefined;
+  readonly profile: string | undefined;
+  readonly endpointUrl: string | undefined;
+  readonly stsEndpointUrl: string | undefined;
+  readonly iamEndpointUrl: string | undefined;
+  readonly ratePerSecond: number;
+  readonly requestTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly logFile: string | undefined;
+  readonly logFormat: LogFormat | undefined;
+  /** Across accounts (`--assume-role-name` or `--accounts`). */
+  readonly acrossAccounts: boolean;
+  readonly assumeRoleName: string | undefined;
+  readonly externalId: string | undefined;
+  readonly accountsFile: string | undefined;
+  readonly accountIds: readonly string[];
+  /** `--regions`; empty for `--region` alone. */
+  readonly regions: readonly string[];
+  /** `--principal`: users and roles looked up besides those the products name. */
+  readonly principals: readonly string[];
+  /** Snapshots have no run id: the role session is `sc-owner-transfer`. */
+  readonly runId: string;
+}
+
+export function parseSnapshotConfig(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>): SnapshotConfig {
+  const flags = parseFlags(argv, SNAPSHOT_FLAGS);
+  const help = booleanFlag(flags, 'help');
+  if (help) return { help } as SnapshotConfig;
+  const out = stringFlag(flags, 'out');
+  if (out === undefined || out === '') throw new UsageError('MISSING_FLAG', '--out is required');
+  const { assumeRoleName, externalId, accountsFile } = accessFlags(flags);
+  const acrossAccounts = assumeRoleName !== undefined || accountsFile !== undefined;
+  const accountIds = listFlag(flags, 'account');
+  for (const id of accountIds) if (!ACCOUNT_ID_PATTERN.test(id)) throw new UsageError('BAD_VALUE', `--account expects a 12-digit account id, got '${id}'`);
+  if (!acrossAccounts && accountIds.length > 0) throw new UsageError('BAD_VALUE', '--account reads across accounts: give --assume-role-name or --accounts');
+  if (assumeRoleName !== undefined && accountsFile === undefined && accountIds.length === 0)
+    throw new UsageError('MISSING_FLAG', '--assume-role-name needs the accounts to read: --account ID (repeatable) or --accounts FILE');
+  const regions = listFlag(flags, 'regions');
+  for (const region of regions)
+    if (!REGION_PATTERN.test(region)) throw new UsageError('BAD_VALUE', `--regions expects region names such as eu-west-1, got '${region}'`);
+  const principals = listFlag(flags, 'principal');
+  for (const arn of principals) {
+    const parsed = parseIamPrincipalArn(arn);
+    if (!parsed.ok) throw new UsageError('BAD_VALUE', `--principal expects an IAM user, role or assumed-role ARN, got '${arn}': ${parsed.reason}`);
+  }
+  return {
+    help,
+    principals,
+    out: resolve(cwd, out),
+    force: booleanFlag(flags, 'force'),
+    acrossAccounts,
+    assumeRoleName,
+    externalId,
+    accountsFile: accountsFile === undefined ? undefined : resolve(cwd, accountsFile),
+    accountIds,
+    regions,
+    runId: '',
+    ...awsAndLogFlags(flags, cwd, env),
+  };
+}
+
+/** Every file a snapshot touches, by the flag that names it (the path checks read this before any call). */
+export function snapshotFiles(config: SnapshotConfig): RunFile[] {
+  const files: RunFile[] = [{ flag: '--out', path: config.out, use: 'replace' }];
+  if (config.accountsFile !== undefined) files.push({ flag: '--accounts', path: config.accountsFile, use: 'read' });
+  if (config.logFile !== undefined) files.push({ flag: '--log-file', path: config.logFile, use: 'append' });
+  return files;
+}
