@@ -21,6 +21,7 @@ import { readAccountsFile } from '../accounts/read-accounts-file.js';
 import { systemClock } from '../clock.js';
 import { parseSeed } from '../emulator/seed.js';
 import { errorText } from '../errors.js';
+import { accountOfArn } from '../input/iam-arn.js';
 import { ExitCode, exitCodeHelp, type ExitCodeValue } from '../exit-codes.js';
 import { LocalFileError } from '../local-file-error.js';
 import { NotRegularFileError, pathExists, writeFileAtomic } from '../report/atomic-file.js';
@@ -139,6 +140,9 @@ async function snapshotPlaces(
   if (!config.acrossAccounts && reads.notRead.length > 0)
     return fail(new Refusal(ExitCode.StoppedEarly, `${missed.map((place) => `${place.key}: ${place.reason}`).join('; ')}; no snapshot was written`));
   if (reads.accounts.length === 0) return fail(new Refusal(ExitCode.AccountsUnreachable, 'no account could be read; no snapshot was written'));
+  const read = new Set(reads.accounts.map((account) => account.accountId));
+  for (const arn of config.principals.filter((principal) => !read.has(accountOfArn(principal) ?? '')))
+    log.logger.warn({ principal: arn }, `--principal ${arn} is in no account this snapshot read: it was not looked up`);
   const { seed, leftOut } = snapshotSeed(caller.account, reads.accounts);
   for (const product of leftOut) log.logger.debug(product, `left out ${product.id}: ${product.why}`);
   try {

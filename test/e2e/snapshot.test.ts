@@ -38,7 +38,7 @@ function product(id: string, owner: string, extra: Partial<SeedProduct> = {}): S
 /** Two accounts in two regions; the home account has more than one Search page in us-east-1. */
 function originalSeed(): CatalogSeed {
   const many = Array.from({ length: 130 }, (_, i) =>
-    product(`pp-home${String(i).padStart(4, '0')}`, i % 3 === 0 ? ALICE : BOB, {
+    product(`pp-home${String(i).padStart(4, '0')}`, i % 8 === 0 ? ALICE : BOB, {
       region: 'us-east-1',
       ...(i % 4 === 0 ? { launchRole: iam(HOME, 'role/service-role/SCLaunch-Web') } : {}),
       ...(i % 5 === 0 ? { tags: { team: 'web', env: i % 2 === 0 ? 'prod' : 'dev' } } : {}),
@@ -168,13 +168,14 @@ describe('snapshot', () => {
         '--regions',
         REGIONS.join(','),
         '--principal',
-        ZOE,
+        `${ZOE},${iam('999999999999', 'user/elsewhere')}`,
         '--out',
         'copy.json',
       ],
       { cwd: ws.dir },
     );
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`--principal ${iam('999999999999', 'user/elsewhere')} is in no account this snapshot read`);
     expect(result.stdout).toContain('Snapshot: 134 products in 2 accounts and 2 regions');
     expect(result.stdout).toMatch(new RegExp(`${OTHER} .*principals: 2 found, 1 missing \\(user/ghost\\)`));
     // Reads only: not one write reached the original.
