@@ -10,11 +10,10 @@ import { readErrorText } from '../errors.js';
 import { parseIamPrincipalArn, ACCOUNT_ID_PATTERN, surroundingWhitespace } from '../input/iam-arn.js';
 import { quoteValue } from '../input/format.js';
 import type { LaunchRoleRule, OwnerRule, PlanFilters } from '../plan/plan-rules.js';
-import type { LogFormat, LogLevel } from '../report/logger.js';
 import type { RunFile } from '../report/output-paths.js';
 import { REGION_PATTERN } from '../input/api-constraints.js';
 import { arnFlag, booleanFlag, listFlag, parseFlags, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './flags.js';
-import { accessFlags, awsAndLogFlags, RUN_FLAGS } from './run-options.js';
+import { accessFlags, awsAndLogFlags, RUN_FLAGS, type AwsAndLogSettings } from './run-options.js';
 
 /** The flags `plan` shares with `run`, by name: one description and default for both. */
 const SHARED = [
@@ -82,7 +81,8 @@ export const PLAN_FLAGS: readonly FlagSpec[] = [
   ),
 ];
 
-export interface PlanConfig {
+/** Across accounts, `accountIds` are listed besides the accounts file's and the rules' accounts. */
+export interface PlanConfig extends AwsAndLogSettings, AccountListSettings {
   readonly help: boolean;
   readonly owners: readonly OwnerRule[];
   readonly launchRoles: readonly LaunchRoleRule[];
@@ -92,27 +92,8 @@ export interface PlanConfig {
   /** `--owner-map` and `--launch-role-map`, resolved (their rules are already read into `owners` and `launchRoles`). */
   readonly ownerMap: string | undefined;
   readonly launchRoleMap: string | undefined;
-  readonly region: string | undefined;
-  readonly profile: string | undefined;
-  readonly endpointUrl: string | undefined;
-  readonly ratePerSecond: number;
-  readonly requestTimeoutMs: number;
-  readonly logLevel: LogLevel;
-  readonly logFile: string | undefined;
-  readonly logFormat: LogFormat | undefined;
   /** Where the listing is, on a terminal; false with --no-progress. */
   readonly progress: boolean;
-  readonly stsEndpointUrl: string | undefined;
-  readonly iamEndpointUrl: string | undefined;
-  /** Across accounts (`--assume-role-name` or `--accounts`): the accounts and regions to list. */
-  readonly acrossAccounts: boolean;
-  readonly assumeRoleName: string | undefined;
-  readonly externalId: string | undefined;
-  readonly accountsFile: string | undefined;
-  /** `--account`: accounts to list besides the accounts file's and the rules'. */
-  readonly accountIds: readonly string[];
-  /** `--regions`; empty for `--region` alone. */
-  readonly regions: readonly string[];
   /** Plans have no run id: the role session is `sc-owner-transfer`. */
   readonly runId: string;
 }
@@ -124,30 +105,51 @@ export function parsePlanConfig(argv: readonly string[], cwd: string, env: Reado
   const rules = ruleFlags(flags, cwd);
   const out = stringFlag(flags, 'out');
   if (out === undefined || out === '') throw new UsageError('MISSING_FLAG', '--out is required');
-  const { assumeRoleName, externalId, accountsFile } = accessFlags(flags);
-  const acrossAccounts = assumeRoleName !== undefined || accountsFile !== undefined;
-  const accountIds = listFlag(flags, 'account');
-  for (const id of accountIds) if (!ACCOUNT_ID_PATTERN.test(id)) throw new UsageError('BAD_VALUE', `--account expects a 12-digit account id, got '${id}'`);
-  const regions = listFlag(flags, 'regions');
-  for (const region of regions)
-    if (!REGION_PATTERN.test(region)) throw new UsageError('BAD_VALUE', `--regions expects region names such as eu-west-1, got '${region}'`);
-  if (!acrossAccounts && (accountIds.length > 0 || regions.length > 0))
+  const accounts = accountListFlags(flags, cwd);
+  if (!accounts.acrossAccounts && (accounts.accountIds.length > 0 || accounts.regions.length > 0))
     throw new UsageError('BAD_VALUE', '--account and --regions plan across accounts: give --assume-role-name or --accounts');
   return {
     help,
     ...rules,
-    acrossAccounts,
-    assumeRoleName,
-    externalId,
-    accountsFile: accountsFile === undefined ? undefined : resolve(cwd, accountsFile),
-    accountIds,
-    regions,
+    ...accounts,
     runId: '',
     filters: filterFlags(flags),
     out: resolve(cwd, out),
     force: booleanFlag(flags, 'force'),
     progress: !booleanFlag(flags, 'no-progress'),
     ...awsAndLogFlags(flags, cwd, env),
+  };
+}
+
+/** The accounts a command that lists them reads (`plan`, `snapshot`): how they are reached, which, in which regions. */
+export interface AccountListSettings {
+  /** Across accounts (`--assume-role-name` or `--accounts`). */
+  readonly acrossAccounts: boolean;
+  readonly assumeRoleName: string | undefined;
+  readonly externalId: string | undefined;
+  /** `--accounts`, resolved. */
+  readonly accountsFile: string | undefined;
+  /** `--account`: accounts besides the accounts file's. */
+  readonly accountIds: readonly string[];
+  /** `--regions`; empty for `--region` alone. */
+  readonly regions: readonly string[];
+}
+
+/** `--assume-role-name`, `--external-id`, `--accounts`, `--account` and `--regions`, each value checked. */
+export function accountListFlags(flags: ParsedFlags, cwd: string): AccountListSettings {
+  const { assumeRoleName, externalId, accountsFile } = accessFlags(flags);
+  const accountIds = listFlag(flags, 'account');
+  for (const id of accountIds) if (!ACCOUNT_ID_PATTERN.test(id)) throw new UsageError('BAD_VALUE', `--account expects a 12-digit account id, got '${id}'`);
+  const regions = listFlag(flags, 'regions');
+  for (const region of regions)
+    if (!REGION_PATTERN.test(region)) throw new UsageError('BAD_VALUE', `--regions expects region names such as eu-west-1, got '${region}'`);
+  return {
+    acrossAccounts: assumeRoleName !== undefined || accountsFile !== undefined,
+    assumeRoleName,
+    externalId,
+    accountsFile: accountsFile === undefined ? undefined : resolve(cwd, accountsFile),
+    accountIds,
+    regions,
   };
 }
 

@@ -3,13 +3,11 @@
  * for both); `--regions` also reads the caller's own account in several regions.
  */
 import { resolve } from 'node:path';
-import { REGION_PATTERN } from '../input/api-constraints.js';
-import { ACCOUNT_ID_PATTERN, parseIamPrincipalArn } from '../input/iam-arn.js';
-import type { LogFormat, LogLevel } from '../report/logger.js';
+import { parseIamPrincipalArn } from '../input/iam-arn.js';
 import type { RunFile } from '../report/output-paths.js';
 import { booleanFlag, listFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
-import { PLAN_FLAGS } from './plan-options.js';
-import { accessFlags, awsAndLogFlags } from './run-options.js';
+import { accountListFlags, PLAN_FLAGS, type AccountListSettings } from './plan-options.js';
+import { awsAndLogFlags, type AwsAndLogSettings } from './run-options.js';
 
 /** The flags `snapshot` shares with `plan`, by name. */
 const SHARED = [
@@ -57,28 +55,10 @@ export const SNAPSHOT_FLAGS: readonly FlagSpec[] = [
   ),
 ];
 
-export interface SnapshotConfig {
+export interface SnapshotConfig extends AwsAndLogSettings, AccountListSettings {
   readonly help: boolean;
   readonly out: string;
   readonly force: boolean;
-  readonly region: string | undefined;
-  readonly profile: string | undefined;
-  readonly endpointUrl: string | undefined;
-  readonly stsEndpointUrl: string | undefined;
-  readonly iamEndpointUrl: string | undefined;
-  readonly ratePerSecond: number;
-  readonly requestTimeoutMs: number;
-  readonly logLevel: LogLevel;
-  readonly logFile: string | undefined;
-  readonly logFormat: LogFormat | undefined;
-  /** Across accounts (`--assume-role-name` or `--accounts`). */
-  readonly acrossAccounts: boolean;
-  readonly assumeRoleName: string | undefined;
-  readonly externalId: string | undefined;
-  readonly accountsFile: string | undefined;
-  readonly accountIds: readonly string[];
-  /** `--regions`; empty for `--region` alone. */
-  readonly regions: readonly string[];
   /** `--principal`: users and roles looked up besides those the products name. */
   readonly principals: readonly string[];
   /** Snapshots have no run id: the role session is `sc-owner-transfer`. */
@@ -91,16 +71,11 @@ export function parseSnapshotConfig(argv: readonly string[], cwd: string, env: R
   if (help) return { help } as SnapshotConfig;
   const out = stringFlag(flags, 'out');
   if (out === undefined || out === '') throw new UsageError('MISSING_FLAG', '--out is required');
-  const { assumeRoleName, externalId, accountsFile } = accessFlags(flags);
-  const acrossAccounts = assumeRoleName !== undefined || accountsFile !== undefined;
-  const accountIds = listFlag(flags, 'account');
-  for (const id of accountIds) if (!ACCOUNT_ID_PATTERN.test(id)) throw new UsageError('BAD_VALUE', `--account expects a 12-digit account id, got '${id}'`);
-  if (!acrossAccounts && accountIds.length > 0) throw new UsageError('BAD_VALUE', '--account reads across accounts: give --assume-role-name or --accounts');
-  if (assumeRoleName !== undefined && accountsFile === undefined && accountIds.length === 0)
+  const accounts = accountListFlags(flags, cwd);
+  if (!accounts.acrossAccounts && accounts.accountIds.length > 0)
+    throw new UsageError('BAD_VALUE', '--account reads across accounts: give --assume-role-name or --accounts');
+  if (accounts.assumeRoleName !== undefined && accounts.accountsFile === undefined && accounts.accountIds.length === 0)
     throw new UsageError('MISSING_FLAG', '--assume-role-name needs the accounts to read: --account ID (repeatable) or --accounts FILE');
-  const regions = listFlag(flags, 'regions');
-  for (const region of regions)
-    if (!REGION_PATTERN.test(region)) throw new UsageError('BAD_VALUE', `--regions expects region names such as eu-west-1, got '${region}'`);
   const principals = listFlag(flags, 'principal');
   for (const arn of principals) {
     const parsed = parseIamPrincipalArn(arn);
@@ -111,12 +86,7 @@ export function parseSnapshotConfig(argv: readonly string[], cwd: string, env: R
     principals,
     out: resolve(cwd, out),
     force: booleanFlag(flags, 'force'),
-    acrossAccounts,
-    assumeRoleName,
-    externalId,
-    accountsFile: accountsFile === undefined ? undefined : resolve(cwd, accountsFile),
-    accountIds,
-    regions,
+    ...accounts,
     runId: '',
     ...awsAndLogFlags(flags, cwd, env),
   };
