@@ -13,7 +13,8 @@ import type { LaunchRoleRule, OwnerRule, PlanFilters } from '../plan/plan-rules.
 import type { RunFile } from '../report/output-paths.js';
 import { REGION_PATTERN } from '../input/api-constraints.js';
 import { arnFlag, booleanFlag, listFlag, parseFlags, stringFlag, UsageError, type FlagSpec, type ParsedFlags } from './flags.js';
-import { accessFlags, awsAndLogFlags, RUN_FLAGS, type AwsAndLogSettings } from './run-options.js';
+import { RUN_FLAGS } from './run-flags.js';
+import { accessFlags, awsAndLogFlags, type AwsAndLogSettings } from './run-options.js';
 
 /** The flags `plan` shares with `run`, by name: one description and default for both. */
 const SHARED = [

@@ -16,7 +16,8 @@ import type { RunCounts } from '../report/types.js';
 import type { Lane } from '../transfer/lane.js';
 import { toolVersion } from '../version.js';
 import { maskedArgs } from './flags.js';
-import { RUN_FLAGS, type RunConfig } from './run-options.js';
+import { RUN_FLAGS } from './run-flags.js';
+import type { RunConfig } from './run-options.js';
 
 /** What kind of invocation a run is, as the ledger and the report name it. */
 export function runMode(config: Pick<RunConfig, 'dryRun' | 'check' | 'reconcile'>): 'run' | 'dry-run' | 'verify' | 'reconcile' {

@@ -32,7 +32,8 @@ import { createIdentityApi } from '../aws/identity-api.js';
 import { commandCredentials, type CredentialSource } from '../aws/credential-source.js';
 import { askToProceed, describeIntent, toldNothingToChange } from './run-confirm.js';
 import { parseCommandLine, type Command, type CommandIo } from './command.js';
-import { RUN_FLAGS, parseRunConfig, runFiles, type RunConfig } from './run-options.js';
+import { RUN_FLAGS } from './run-flags.js';
+import { parseRunConfig, runFiles, type RunConfig } from './run-options.js';
 import {
   accountSetupRefusal,
   checkAwsSettings,

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { RUN_FLAGS } from '../../src/commands/run-options.js';
+import { RUN_FLAGS } from '../../src/commands/run-flags.js';
 import { generateSeed, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { CLI_PATH, runCli, spawnCli } from './helpers/cli.js';
 import { createWorkspace, CSV_HEADER, type Workspace } from './helpers/workspace.js';

@@ -1,7 +1,7 @@
 /** The command line as the ledger keeps it, and repeatable flags read one way. */
 import { describe, expect, it } from 'vitest';
 import { listFlag, maskedArgs } from '../../../src/commands/flags.js';
-import { RUN_FLAGS } from '../../../src/commands/run-options.js';
+import { RUN_FLAGS } from '../../../src/commands/run-flags.js';
 
 describe('maskedArgs', () => {
   it("masks an ExternalId whole and an endpoint URL's user and password, in both spellings of a flag, and leaves the rest", () => {

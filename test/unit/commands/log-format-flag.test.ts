@@ -1,7 +1,8 @@
 /** `--log-format` and plan's `--no-progress`: the flags run and plan share, parsed one way, in both helps. */
 import { describe, expect, it } from 'vitest';
 import { parsePlanConfig, PLAN_FLAGS } from '../../../src/commands/plan-options.js';
-import { parseRunConfig, RUN_FLAGS } from '../../../src/commands/run-options.js';
+import { RUN_FLAGS } from '../../../src/commands/run-flags.js';
+import { parseRunConfig } from '../../../src/commands/run-options.js';
 import { renderHelp, UsageError } from '../../../src/commands/flags.js';
 
 const A = '123456789012';

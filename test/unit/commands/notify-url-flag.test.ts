@@ -1,7 +1,8 @@
 /** `--notify-url`: an http(s) URL or a usage error; masked whole in the ledger (a webhook's path is its secret). */
 import { describe, expect, it } from 'vitest';
 import { maskedArgs, UsageError } from '../../../src/commands/flags.js';
-import { parseRunConfig, RUN_FLAGS } from '../../../src/commands/run-options.js';
+import { RUN_FLAGS } from '../../../src/commands/run-flags.js';
+import { parseRunConfig } from '../../../src/commands/run-options.js';
 
 const parse = (...extra: string[]) => parseRunConfig(['--input', 'in.csv', ...extra], '/work', {});
 

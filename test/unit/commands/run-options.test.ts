@@ -1,6 +1,7 @@
 /** `run`'s flags: defaults applied, every bad value refused with a message that repeats it. */
 import { describe, expect, it } from 'vitest';
-import { RUN_DEFAULTS, RUN_FLAGS, parseRunConfig, runFiles } from '../../../src/commands/run-options.js';
+import { RUN_DEFAULTS, RUN_FLAGS } from '../../../src/commands/run-flags.js';
+import { parseRunConfig, runFiles } from '../../../src/commands/run-options.js';
 import { renderHelp, UsageError } from '../../../src/commands/flags.js';
 
 const parse = (args: string[], env: Record<string, string> = {}) => parseRunConfig(['--input', 'moves.csv', ...args], '/work', env);
