@@ -8,7 +8,8 @@
  * neutralised (CSV/formula injection).
  */
 import { once } from 'node:events';
-import { createWriteStream, statSync, type Stats, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { identityAt, identityOf, sameFile, type FileIdentity } from '../file-identity.js';
 import { open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -151,11 +152,11 @@ function lineBatches(out: WriteStream): { write(line: string): boolean; flush():
   };
 }
 
-/** Whether `path` still names the file `identity` was taken of. Synchronous, as the checkpoint's own check: asked before each group of journal entries. */
-function stillThere(path: string, identity: Stats): boolean {
+/** Whether `path` still names the file `identity` was taken of (synchronous, as the checkpoint's own check). */
+function stillThere(path: string, identity: FileIdentity): boolean {
   try {
-    const now = statSync(path, { throwIfNoEntry: false });
-    return now !== undefined && now.dev === identity.dev && now.ino === identity.ino;
+    const now = identityAt(path);
+    return now !== undefined && sameFile(now, identity);
   } catch {
     return false;
   }
@@ -261,7 +262,7 @@ async function createPartialFile(
   path: string,
   partialPath: string,
   failed: (error: unknown) => LocalFileError,
-): Promise<{ out: WriteStream; identity: Stats | undefined }> {
+): Promise<{ out: WriteStream; identity: FileIdentity | undefined }> {
   // makeFolder, not mkdir({recursive}), which spins for ever under /proc.
   await makeFolder(dirname(path)).catch((error: unknown) => {
     throw failed(error);
@@ -275,7 +276,7 @@ async function createPartialFile(
     throw failed(error);
   }
   // Just created by this writer: the file the name holds now is the one it writes.
-  const identity = await stat(partialPath).catch(() => undefined);
+  const identity = await stat(partialPath).then(identityOf, () => undefined);
   return { out, identity };
 }
 

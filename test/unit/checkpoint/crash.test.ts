@@ -35,6 +35,7 @@ function transpile(to: string): void {
     'src/clock.ts',
     'src/errors.ts',
     'src/outcomes.ts',
+    'src/file-identity.ts',
   ];
   for (const rel of sources) {
     const { outputText } = ts.transpileModule(readFileSync(join(repo, rel), 'utf8'), {
