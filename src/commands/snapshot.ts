@@ -199,8 +199,10 @@ async function placesAcrossAccounts(
   agents: HttpAgents,
   credentials: ReturnType<typeof commandCredentials>,
 ): Promise<Places | Refusal> {
-  const deps = { agents, clock: systemClock, defaultRegion: defaultRegion(config.region, io.env), signal: io.signal, credentials };
-  const reached = await reachPlaces(config, deps).catch(accountSetupRefusal);
+  const region = defaultRegion(config.region, io.env);
+  const deps = { agents, clock: systemClock, defaultRegion: region, signal: io.signal, credentials };
+  // The seed names each product's region: AWS_REGION and AWS_DEFAULT_REGION count as --region does.
+  const reached = await reachPlaces({ ...config, region }, deps).catch(accountSetupRefusal);
   if (reached instanceof Refusal) return reached;
   if (io.signal.aborted) {
     reached.destroy();
@@ -209,7 +211,10 @@ async function placesAcrossAccounts(
   const unnamed = reached.places.filter((place) => place.region === '');
   if (unnamed.length > 0) {
     reached.destroy();
-    return new Refusal(ExitCode.Usage, `no region for account ${unnamed[0]!.accountId}: pass --region or --regions, or fill the accounts file's region column`);
+    return new Refusal(
+      ExitCode.Usage,
+      `no region for account ${unnamed[0]!.accountId}: pass --region or --regions, set AWS_REGION, or fill the accounts file's region column`,
+    );
   }
   const accountsFile = await readAccountsFile(config.accountsFile);
   const places = reached.places.map((place) => {

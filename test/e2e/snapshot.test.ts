@@ -248,6 +248,36 @@ describe('snapshot', () => {
     expect(onOriginal.owners).toContain(`pp-eu-alice ${ZOE}`);
   });
 
+  it('an account that cannot be reached is named (INCOMPLETE, exit 7) and the others are written', async () => {
+    const original = await start(originalSeed());
+    original.setFaults({ assumeRoleDenied: [OTHER] });
+    const ws = await createWorkspace('sot-snapshot-');
+    resources.keep({ emulator: original, ws });
+    const taken = await runCli(
+      [
+        'snapshot',
+        '--endpoint-url',
+        original.endpoint,
+        '--assume-role-name',
+        ROLE,
+        '--external-id',
+        'rehearsal-42',
+        '--account',
+        `${HOME},${OTHER}`,
+        '--out',
+        'copy.json',
+      ],
+      { cwd: ws.dir },
+    );
+    expect(taken.code, taken.stderr).toBe(7);
+    expect(taken.stdout).toContain('INCOMPLETE: 1 account or region was not read');
+    expect(taken.stdout).toMatch(new RegExp(`\\n    ${OTHER}  AccessDenied: .*sts:AssumeRole`));
+    const seed = await loadSeed(ws.path('copy.json'));
+    expect(seed.accountId).toBe(HOME);
+    expect(seed.accounts ?? []).toEqual([]);
+    expect(seed.products.map((p) => p.id)).toContain('pp-home0000');
+  });
+
   it('the caller’s account alone: IAM that cannot be read is said, not guessed; an existing --out is kept; usage errors send nothing', async () => {
     const original = await startEmulator({ seed: await loadSeed(SAMPLE_SEED), faults: { iamAccessDenied: true } });
     const ws = await createWorkspace('sot-snapshot-');
