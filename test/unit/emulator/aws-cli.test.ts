@@ -120,6 +120,11 @@ describe.skipIf(!awsVersion)(`AWS CLI ${awsVersion ?? ''}${skipReason}`, () => {
     const created = describe.json?.ProvisionedProductDetail.CreatedTime as number | string;
     expect(typeof created === 'number' ? created * 1000 : Date.parse(created)).toBe(Date.parse('2023-03-14T09:21:07Z'));
     expect(search.json?.ProvisionedProducts.map((p: { Id: string }) => p.Id)).toEqual([LEGACY_TAINTED]);
+    // The seed's tags, in Search's shape.
+    expect(search.json?.ProvisionedProducts[0].Tags).toEqual([
+      { Key: 'cost-center', Value: 'data-platform' },
+      { Key: 'retire-after', Value: '2026-12-31' },
+    ]);
     expect(search.json?.TotalResultsCount).toBe(1);
     // CLI v1 turns its own pagination off when --page-size is given (the model's names collide
     // with its flags), so follow NextPageToken by hand: 12 products in pages of 5.
