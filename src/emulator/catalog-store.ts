@@ -7,6 +7,7 @@
  */
 import type { PropertyKey, ProvisionedProductStatus, RecordStatus, RecordType } from './constants.js';
 import { hashAlnum, hashUuid } from './prng.js';
+import { compareKeys, type Keyed } from './paging.js';
 import { invalidParameters, invalidState, resourceNotFound } from './service-error.js';
 import type { AccountSeed, SeedProduct } from './types.js';
 
@@ -58,6 +59,9 @@ interface RecordState {
   readonly idempotencyToken?: string;
   readonly errors: readonly { Code: string; Description: string }[];
 }
+
+/** Fields a page can be sorted by that are fixed once a product is seeded. */
+export type StableSortField = 'id' | 'name' | 'arn' | 'createdAt' | 'ordinal';
 
 export interface ProductView extends Omit<ProductState, 'pendingRecordId' | 'recordIds' | 'baseStatus'> {
   readonly status: ProvisionedProductStatus;
@@ -111,6 +115,10 @@ export class CatalogStore {
   private readonly pending = new Set<string>();
   private readonly tokens = new Map<string, { productId: string; propertiesKey: string; recordId: string }>();
   private nextRecordSeq = 0;
+  /** Page keys by stable sort field, each computed on first use (see `orderedBy`). */
+  private readonly orders = new Map<StableSortField, readonly Keyed<string>[]>();
+  /** Product ids by their lower-cased id, made on first use (the products never change). */
+  private idsByLowerId: Map<string, string[]> | undefined;
 
   constructor(private readonly options: CatalogStoreOptions) {
     this.accountId = options.seed.accountId;
@@ -152,6 +160,39 @@ export class CatalogStore {
   allProducts(now: number): ProductView[] {
     this.settle(now);
     return [...this.products.values()].map((state) => this.view(state, now));
+  }
+
+  /**
+   * Every product id with its page key for a sort on a field fixed at seeding, in ascending key
+   * order: `[field, ordinal]`, or `[ordinal]` for the seed's own order. Computed once: products
+   * are neither created nor deleted here, and these fields never change.
+   */
+  orderedBy(field: StableSortField): readonly Keyed<string>[] {
+    let order = this.orders.get(field);
+    if (order === undefined) {
+      const keyed = [...this.products.values()].map((state) => ({
+        item: state.id,
+        key: field === 'ordinal' ? [state.ordinal] : [state[field], state.ordinal],
+      }));
+      order = keyed.sort((a, b) => compareKeys(a.key, b.key));
+      this.orders.set(field, order);
+    }
+    return order;
+  }
+
+  /** Every product whose id is `lowerId` ignoring case (as Search's `id:` term matches), in seed order. */
+  productsWithId(lowerId: string, now: number): ProductView[] {
+    if (this.idsByLowerId === undefined) {
+      this.idsByLowerId = new Map();
+      for (const id of this.products.keys()) this.idsByLowerId.set(id.toLowerCase(), [...(this.idsByLowerId.get(id.toLowerCase()) ?? []), id]);
+    }
+    return this.productsOf(this.idsByLowerId.get(lowerId) ?? [], now);
+  }
+
+  /** The products of `ids`, in that order, as they are at `now`. */
+  productsOf(ids: readonly string[], now: number): ProductView[] {
+    this.settle(now);
+    return ids.map((id) => this.view(this.products.get(id)!, now));
   }
 
   record(id: string, now: number): RecordView | undefined {

@@ -6,10 +6,10 @@
 import { launchRoleProblem, ownerProblem, roleOf } from './arn-rules.js';
 import { ACCESS_LEVEL_KEYS, PROPERTY_KEYS } from './constants.js';
 import type { AccessLevelKey, OperationName, PropertyKey } from './constants.js';
-import type { CatalogStore, ProductView, RecordView } from './catalog-store.js';
-import { paginate } from './paging.js';
+import type { CatalogStore, ProductView, RecordView, StableSortField } from './catalog-store.js';
+import { paginate, paginateSorted } from './paging.js';
 import type { SortKey } from './paging.js';
-import { parseFilters } from './search-query.js';
+import { MATCHES_ALL, onlyIdTerm, parseFilters } from './search-query.js';
 import { invalidParameters, resourceNotFound } from './service-error.js';
 import { provisionedProductAttribute, provisionedProductDetail, recordDetail } from './wire-format.js';
 
@@ -127,15 +127,32 @@ function searchProvisionedProducts(context: OperationContext, params: Params): R
   if (sortBy !== undefined && sortBy !== '' && !sortField) {
     throw invalidParameters(`Invalid SortBy '${sortBy}'. Valid values are ${Object.keys(SORT_FIELDS).join(', ')}.`);
   }
-  const visible = context.store.allProducts(context.now()).filter((product) => ownerVisible(access, product.owner, context.callerArn) && matches(product));
   const rank = sortField === undefined ? context.unsortedRank?.() : undefined;
-  const page = paginate({
-    items: visible,
-    key: (product): SortKey => (sortField ? [sortField(product), product.ordinal] : rank ? [rank(product.ordinal), product.ordinal] : [product.ordinal]),
+  const paging = {
     descending: sortField !== undefined && sortOrder === 'DESCENDING',
     pageSize: params.PageSize as number | undefined,
     pageToken: params.PageToken as string | undefined,
     scope: ['SearchProvisionedProducts', access, params.Filters ?? null, sortBy ?? null, sortOrder],
+  };
+  // The whole account in a fixed order (what plan, preflight and snapshot ask): the page is cut
+  // from the store's presorted order, with a view made of its products only.
+  const stable = sortField === undefined ? (rank === undefined ? 'ordinal' : undefined) : STABLE_SORT_FIELDS[sortBy!];
+  if (access === 'Account' && matches === MATCHES_ALL && stable !== undefined) {
+    const page = paginateSorted({ ...paging, sorted: context.store.orderedBy(stable) });
+    return {
+      ProvisionedProducts: context.store.productsOf(page.items, context.now()).map(provisionedProductAttribute),
+      TotalResultsCount: page.total,
+      ...nextToken(page.nextPageToken),
+    };
+  }
+  // One product asked for by id: only it is looked at, not every product of the account.
+  const idAsked = onlyIdTerm(params.Filters as Record<string, unknown> | undefined);
+  const candidates = idAsked === undefined ? context.store.allProducts(context.now()) : context.store.productsWithId(idAsked, context.now());
+  const visible = candidates.filter((product) => ownerVisible(access, product.owner, context.callerArn) && matches(product));
+  const page = paginate({
+    ...paging,
+    items: visible,
+    key: (product): SortKey => (sortField ? [sortField(product), product.ordinal] : rank ? [rank(product.ordinal), product.ordinal] : [product.ordinal]),
   });
   return {
     ProvisionedProducts: page.items.map(provisionedProductAttribute),
@@ -144,17 +161,23 @@ function searchProvisionedProducts(context: OperationContext, params: Params): R
   };
 }
 
+/** Search's sort fields that are fixed once a product is seeded, by their store field. */
+const STABLE_SORT_FIELDS: Readonly<Record<string, StableSortField>> = { arn: 'arn', id: 'id', name: 'name', createdTime: 'createdAt' };
+
 function scanProvisionedProducts(context: OperationContext, params: Params): Record<string, unknown> {
   const access = accessLevel(params.AccessLevelFilter);
-  const visible = context.store.allProducts(context.now()).filter((product) => ownerVisible(access, product.owner, context.callerArn));
-  const page = paginate({
-    items: visible,
-    key: (product) => [product.ordinal],
+  const paging = {
     descending: false,
     pageSize: params.PageSize as number | undefined,
     pageToken: params.PageToken as string | undefined,
     scope: ['ScanProvisionedProducts', access],
-  });
+  };
+  if (access === 'Account') {
+    const page = paginateSorted({ ...paging, sorted: context.store.orderedBy('ordinal') });
+    return { ProvisionedProducts: context.store.productsOf(page.items, context.now()).map(provisionedProductDetail), ...nextToken(page.nextPageToken) };
+  }
+  const visible = context.store.allProducts(context.now()).filter((product) => ownerVisible(access, product.owner, context.callerArn));
+  const page = paginate({ ...paging, items: visible, key: (product) => [product.ordinal] });
   return { ProvisionedProducts: page.items.map(provisionedProductDetail), ...nextToken(page.nextPageToken) };
 }
 

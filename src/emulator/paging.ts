@@ -51,7 +51,57 @@ export function paginate<T>(request: PageRequest<T>): Page<T> {
   };
 }
 
-function compareKeys(a: SortKey, b: SortKey): number {
+/** An item with its page key, as `paginateSorted` takes them. */
+export interface Keyed<T> {
+  readonly item: T;
+  readonly key: SortKey;
+}
+
+export interface SortedPageRequest<T> extends Omit<PageRequest<T>, 'items' | 'key'> {
+  /** Every item, already in ascending key order (keys unique). */
+  readonly sorted: readonly Keyed<T>[];
+}
+
+/**
+ * The page `paginate` would cut from the same items, found without sorting them again: the cursor
+ * by binary search, then `pageSize` items in order. What keeps a large account's paging from
+ * costing a sort of every product on every page (O(N log N) a page, O(N²) for a whole listing).
+ */
+export function paginateSorted<T>(request: SortedPageRequest<T>): Page<T> {
+  const { sorted, descending } = request;
+  const scopeHash = hashScope(request.scope);
+  // Ascending: from the first key after the cursor, upwards; descending: from the last key before it, downwards.
+  let start = descending ? sorted.length - 1 : 0;
+  if (request.pageToken !== undefined && request.pageToken !== '') {
+    const cursor = decodeToken(request.pageToken, scopeHash);
+    const firstAbove = lowerBound(sorted, (entry) => compareKeys(entry.key, cursor) > 0);
+    start = descending ? lowerBound(sorted, (entry) => compareKeys(entry.key, cursor) >= 0) - 1 : firstAbove;
+  }
+  const size = request.pageSize === undefined || request.pageSize === 0 ? DEFAULT_PAGE_SIZE : request.pageSize;
+  const left = descending ? start + 1 : sorted.length - start;
+  const taken = Math.max(0, Math.min(size, left));
+  const slice = Array.from({ length: taken }, (_, i) => sorted[descending ? start - i : start + i]!);
+  const last = slice[slice.length - 1];
+  return {
+    items: slice.map((entry) => entry.item),
+    nextPageToken: left > size && last ? encodeToken(last.key, scopeHash) : undefined,
+    total: sorted.length,
+  };
+}
+
+/** The first index whose entry satisfies `above` (a predicate false then true along the array), or the length. */
+function lowerBound<T>(sorted: readonly T[], above: (entry: T) => boolean): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (above(sorted[middle]!)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+export function compareKeys(a: SortKey, b: SortKey): number {
   for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
     const x = a[i];
     const y = b[i];

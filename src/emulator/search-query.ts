@@ -40,8 +40,12 @@ const BARE_FIELDS = ['id', 'name', 'userarn', 'userarnsession', 'status', 'arn',
 
 export type ProductPredicate = (product: ProductView) => boolean;
 
+/** Every product matches: no filter, or none but blank terms (a query any page can be cut from a presorted order). */
+export const MATCHES_ALL: ProductPredicate = () => true;
+
+/** The filters' predicate; `MATCHES_ALL` itself when they hold no term. */
 export function parseFilters(filters: Record<string, unknown> | undefined): ProductPredicate {
-  if (!filters) return () => true;
+  if (!filters) return MATCHES_ALL;
   const predicates: ProductPredicate[] = [];
   for (const [key, values] of Object.entries(filters)) {
     if (key !== 'SearchQuery') {
@@ -52,7 +56,20 @@ export function parseFilters(filters: Record<string, unknown> | undefined): Prod
       predicates.push(parseTerm(term.trim()));
     }
   }
+  if (predicates.length === 0) return MATCHES_ALL;
   return (product) => predicates.every((predicate) => predicate(product));
+}
+
+/**
+ * The id a query asks for when its only term is `id:VALUE` (lower-cased, as terms match), else
+ * undefined: such a query (one product's read, as preflight makes per row) needs no pass over the
+ * account. The predicate from `parseFilters` still decides.
+ */
+export function onlyIdTerm(filters: Record<string, unknown> | undefined): string | undefined {
+  const terms = ((filters?.SearchQuery as string[] | null | undefined) ?? []).filter((term) => term !== null && term.trim() !== '');
+  if (Object.keys(filters ?? {}).length !== 1 || terms.length !== 1) return undefined;
+  const term = terms[0]!.trim();
+  return term.slice(0, 3).toLowerCase() === 'id:' ? term.slice(3).toLowerCase() : undefined;
 }
 
 function parseTerm(term: string): ProductPredicate {

@@ -191,6 +191,10 @@ describe('search, scan, history and pagination', () => {
     const search = (terms: string[]) =>
       client.send(new SearchProvisionedProductsCommand({ AccessLevelFilter: ACCOUNT_SELF, Filters: { SearchQuery: terms }, PageSize: 100 }));
     expect((await search([`id:${first!.id}`])).ProvisionedProducts?.map((p) => p.Id)).toEqual([first!.id]);
+    // Looked up, not scanned for: the same answer whatever the case, with a count; nothing for an unknown id.
+    expect(await search([` ID:${first!.id.toUpperCase()} `])).toMatchObject({ TotalResultsCount: 1, ProvisionedProducts: [{ Id: first!.id }] });
+    expect(await search([`id:${first!.id}`, 'status:ERROR'])).toMatchObject({ TotalResultsCount: first!.status === 'ERROR' ? 1 : 0 });
+    expect((await search(['id:pp-nosuchproduct'])).TotalResultsCount).toBe(0);
     expect((await search([`name:${first!.name}`])).TotalResultsCount).toBe(1);
     const alice = emulator.state.products().filter((p) => p.owner === ALICE).length;
     expect((await search([`userArn:${ALICE}`])).TotalResultsCount).toBe(alice);
