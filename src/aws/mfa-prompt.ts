@@ -61,8 +61,11 @@ async function askForCode(terminal: MfaTerminal, serial: string): Promise<string
  * Backspace takes back a character, Ctrl-C or Ctrl-D on an empty line gives up.
  */
 function readHidden({ stdin, stderr }: MfaTerminal, prompt: string): Promise<string> {
-  stderr.write(prompt);
   const raw = typeof stdin.setRawMode === 'function';
+  // Echo off before the prompt shows, as getpass does: a code typed the moment the prompt appears
+  // (a quick hand, a password manager) must never be echoed in the window between the two.
+  if (raw) stdin.setRawMode?.(true);
+  stderr.write(prompt);
   return new Promise<string>((resolve, reject) => {
     let text = '';
     const finish = (error?: Error) => {
@@ -85,7 +88,6 @@ function readHidden({ stdin, stderr }: MfaTerminal, prompt: string): Promise<str
       return undefined;
     };
     const onEnd = () => finish(new MfaCodeUnavailableError('no MFA code given: the input ended'));
-    if (raw) stdin.setRawMode?.(true);
     stdin.on('data', onData);
     stdin.once('end', onEnd);
     stdin.resume();

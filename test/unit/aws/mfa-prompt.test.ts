@@ -35,6 +35,20 @@ describe('the MFA prompt', () => {
     expect(t.shown()).toBe(`Enter MFA code for ${SERIAL}: \n`);
   });
 
+  it('turns echo off before the prompt shows: a code typed the moment it appears is never echoed', async () => {
+    const t = terminal();
+    const order: string[] = [];
+    const setRawMode = t.stdin.setRawMode.bind(t.stdin);
+    t.stdin.setRawMode = (mode: boolean) => (order.push(`raw ${mode}`), setRawMode(mode));
+    const write = t.stderr.write.bind(t.stderr) as (chunk: string) => boolean;
+    t.stderr.write = ((chunk: string) => (order.push(`shown ${chunk}`), write(chunk))) as typeof t.stderr.write;
+    const code = createMfaPrompter(t)('ops')(SERIAL);
+    await t.waitFor('Enter MFA code');
+    t.stdin.write('246810\r');
+    await expect(code).resolves.toBe('246810');
+    expect(order).toEqual(['raw true', `shown Enter MFA code for ${SERIAL}: `, 'raw false', 'shown \n']);
+  });
+
   it('asks again for a code that is not 6 digits, three times at most', async () => {
     const t = terminal();
     const code = createMfaPrompter(t)('ops')(SERIAL);
