@@ -149,30 +149,21 @@ async function answers(emulator: RunningEmulator, account: string, names: readon
 const NAMES_HOME = ['user/alice', 'user/bob', 'user/zoe', 'user/nobody', 'role/Team', 'role/SCLaunch-Web', 'role/Missing'];
 const NAMES_OTHER = ['user/alice', 'user/ghost', 'role/SCLaunch-Old'];
 
+/** How every command of these tests reaches the accounts: the role, its external id, the emulator as endpoint. */
+const across = (emulator: RunningEmulator) => ['--endpoint-url', emulator.endpoint, '--assume-role-name', ROLE, '--external-id', 'rehearsal-42'];
+const BOTH_ACCOUNTS = ['--account', `${HOME},${OTHER}`];
+const everywhere = [...BOTH_ACCOUNTS, '--regions', REGIONS.join(',')];
+
 describe('snapshot', () => {
   it('copies two accounts in two regions into a seed whose emulator answers as the original does', async () => {
     const original = await start(originalSeed());
     const ws = await createWorkspace('sot-snapshot-');
     resources.keep({ emulator: original, ws });
     const result = await runCli(
-      [
-        'snapshot',
-        '--endpoint-url',
-        original.endpoint,
-        '--assume-role-name',
-        ROLE,
-        '--external-id',
-        'rehearsal-42',
-        '--account',
-        `${HOME},${OTHER}`,
-        '--regions',
-        REGIONS.join(','),
-        '--principal',
-        `${ZOE},${iam('999999999999', 'user/elsewhere')}`,
-        '--out',
-        'copy.json',
-      ],
-      { cwd: ws.dir },
+      ['snapshot', ...across(original), ...everywhere, '--principal', `${ZOE},${iam('999999999999', 'user/elsewhere')}`, '--out', 'copy.json'],
+      {
+        cwd: ws.dir,
+      },
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`--principal ${iam('999999999999', 'user/elsewhere')} is in no account this snapshot read`);
@@ -199,8 +190,6 @@ describe('snapshot', () => {
     const original = await start(originalSeed());
     const ws = await createWorkspace('sot-snapshot-');
     resources.keep({ emulator: original, ws });
-    const across = (emulator: RunningEmulator) => ['--endpoint-url', emulator.endpoint, '--assume-role-name', ROLE, '--external-id', 'rehearsal-42'];
-    const everywhere = ['--account', `${HOME},${OTHER}`, '--regions', REGIONS.join(',')];
     // zoe owns nothing yet: the rehearsal names her, so the copy knows she exists.
     const taken = await runCli(['snapshot', ...across(original), ...everywhere, '--principal', ZOE, '--out', 'copy.json'], { cwd: ws.dir });
     expect(taken.code, taken.stderr).toBe(0);
@@ -253,22 +242,7 @@ describe('snapshot', () => {
     original.setFaults({ assumeRoleDenied: [OTHER] });
     const ws = await createWorkspace('sot-snapshot-');
     resources.keep({ emulator: original, ws });
-    const taken = await runCli(
-      [
-        'snapshot',
-        '--endpoint-url',
-        original.endpoint,
-        '--assume-role-name',
-        ROLE,
-        '--external-id',
-        'rehearsal-42',
-        '--account',
-        `${HOME},${OTHER}`,
-        '--out',
-        'copy.json',
-      ],
-      { cwd: ws.dir },
-    );
+    const taken = await runCli(['snapshot', ...across(original), ...BOTH_ACCOUNTS, '--out', 'copy.json'], { cwd: ws.dir });
     expect(taken.code, taken.stderr).toBe(7);
     expect(taken.stdout).toContain('INCOMPLETE: 1 account or region was not read');
     expect(taken.stdout).toMatch(new RegExp(`\\n    ${OTHER}  AccessDenied: .*sts:AssumeRole`));
