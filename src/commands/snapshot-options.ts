@@ -51,7 +51,19 @@ export const SNAPSHOT_FLAGS: readonly FlagSpec[] = [
       ? { ...flag, description: "Across accounts: also read this account (repeatable, or comma-separated); the accounts file's accounts are read anyway." }
       : flag.name === 'rate'
         ? { ...flag, description: 'Ceiling of read requests per second (each of Search, Scan and IAM); lowered automatically on throttling.' }
-        : flag,
+        : flag.name === 'assume-role-name'
+          ? {
+              ...flag,
+              description:
+                'Read across accounts: each account of --account (and of the accounts file) through STS AssumeRole of arn:aws:iam::<account>:role/NAME, which the copy then lets in.',
+              defaultText: "off: the caller's own account",
+            }
+          : flag.name === 'accounts'
+            ? {
+                ...flag,
+                description: 'Read across accounts: a CSV account_id,role_arn,region,external_id,profile, every account of it read (as for run and plan).',
+              }
+            : flag,
   ),
 ];
 
