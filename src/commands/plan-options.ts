@@ -16,8 +16,8 @@ import { arnFlag, booleanFlag, listFlag, parseFlags, stringFlag, UsageError, typ
 import { RUN_FLAGS } from './run-flags.js';
 import { accessFlags, awsAndLogFlags, type AwsAndLogSettings } from './run-options.js';
 
-/** The flags `plan` shares with `run`, by name: one description and default for both. */
-const SHARED = [
+/** The flags `plan` shares with `run`, by name: one description and default for both (`snapshot` takes them too). */
+export const PLAN_FLAGS_FROM_RUN = [
   'region',
   'profile',
   'endpoint-url',
@@ -73,7 +73,7 @@ export const PLAN_FLAGS: readonly FlagSpec[] = [
     defaultText: 'none',
   },
   { name: 'regions', type: 'string', valueName: 'R1,R2', description: 'Across accounts: list each account in these regions.', defaultText: '--region' },
-  ...RUN_FLAGS.filter((flag) => SHARED.includes(flag.name)).map((flag) =>
+  ...RUN_FLAGS.filter((flag) => PLAN_FLAGS_FROM_RUN.includes(flag.name)).map((flag) =>
     flag.name === 'rate'
       ? { ...flag, description: 'Ceiling of list requests per second; lowered automatically on throttling.' }
       : flag.name === 'no-progress'

@@ -6,26 +6,11 @@ import { resolve } from 'node:path';
 import { parseIamPrincipalArn } from '../input/iam-arn.js';
 import type { RunFile } from '../report/output-paths.js';
 import { booleanFlag, listFlag, parseFlags, stringFlag, UsageError, type FlagSpec } from './flags.js';
-import { accountListFlags, PLAN_FLAGS, type AccountListSettings } from './plan-options.js';
+import { accountListFlags, PLAN_FLAGS, PLAN_FLAGS_FROM_RUN, type AccountListSettings } from './plan-options.js';
 import { awsAndLogFlags, type AwsAndLogSettings } from './run-options.js';
 
-/** The flags `snapshot` shares with `plan`, by name. */
-const SHARED = [
-  'region',
-  'profile',
-  'endpoint-url',
-  'sts-endpoint-url',
-  'iam-endpoint-url',
-  'assume-role-name',
-  'external-id',
-  'accounts',
-  'account',
-  'rate',
-  'request-timeout',
-  'log-level',
-  'log-file',
-  'log-format',
-];
+/** The flags `snapshot` shares with `plan`, by name: plan's own from run (a snapshot draws no progress line) and `--account`. */
+const SHARED: readonly string[] = [...PLAN_FLAGS_FROM_RUN.filter((name) => name !== 'no-progress'), 'account'];
 
 export const SNAPSHOT_FLAGS: readonly FlagSpec[] = [
   { name: 'out', type: 'string', valueName: 'FILE', description: 'The snapshot: a seed for `emulator --seed FILE` (required).' },
