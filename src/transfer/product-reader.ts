@@ -7,7 +7,7 @@
  * part of the account, reading the whole account a page at a time is cheaper: Search serves 100
  * products a page and Scan 20. `chooseProductReader` compares the two costs once the first Search
  * page has said how many products the account has, and keeps from the pages only the products the
- * CSV names, in the compact `ProductFacts` form.
+ * CSV names, in fixed-size slots (`product-snapshot.ts`).
  *
  * Every read goes through its own operation's limiter in the lane, so a throttled read never
  * slows the writes, with the same retry policy as the writes.
@@ -17,6 +17,7 @@ import { SCAN_PAGE_SIZE, SEARCH_PAGE_SIZE, type ProductFacts, type ProductPage }
 import type { ProductIds } from '../input/product-index.js';
 import type { TransferRow } from '../input/types.js';
 import type { Lane } from './lane.js';
+import { ProductSnapshot } from './product-snapshot.js';
 import type { AttemptOptions } from './row-sender.js';
 import { sendWithRetry } from './send-with-retry.js';
 
@@ -54,7 +55,7 @@ export const perRowReader: ProductReader = {
  * Answers from an account-wide read. A product the pages did not show (created since, say) is
  * read on its own, so "not found" is always the service's word, never the snapshot's.
  */
-export function snapshotReader(snapshot: ReadonlyMap<string, ProductFacts>, pages: number): ProductReader {
+export function snapshotReader(snapshot: Pick<ProductSnapshot, 'get'>, pages: number): ProductReader {
   const peek = (row: TransferRow): ProductFacts | undefined => {
     const facts = snapshot.get(row.provisionedProductId);
     const incomplete = facts === undefined || facts.owner === undefined || (row.launchRole !== undefined && facts.launchRole === undefined);
@@ -106,51 +107,31 @@ export async function chooseProductReader(input: ReadPlanInput, lane: Lane, atte
   // The first page is spent either way: compare what is left to pay.
   if (accountReadCost(accountSize, needsLaunchRoles) - 1 >= perRow) return { kind: 'chosen', reader: perRowReader };
 
-  const snapshot = new Map<string, ProductFacts>();
+  const snapshot = new ProductSnapshot();
   let pages = 1;
-  // A migration's products share a few owners, roles and statuses: one string of each, not one a product.
-  const strings = new Map<string, string>();
-  const intern = (value: string | undefined): string | undefined => {
-    if (value === undefined) return undefined;
-    const known = strings.get(value);
-    if (known !== undefined) return known;
-    strings.set(value, value);
-    return value;
+  // Only the CSV's products, and only what a row's judgement needs (the ARN tells the product's
+  // account; not the review fields plan shows), in fixed-size slots (product-snapshot.ts).
+  const keepSearched = (page: ProductPage) => {
+    for (const facts of page.products) if (input.productIds.has(facts.id)) snapshot.set(facts);
   };
-  const keep = (page: ProductPage, merge: (known: ProductFacts | undefined, facts: ProductFacts) => ProductFacts) => {
-    for (const facts of page.products) {
-      if (!input.productIds.has(facts.id)) continue;
-      // Only what a row's judgement needs (the ARN tells the product's account; not the review fields plan shows), interned.
-      const kept: ProductFacts = {
-        id: facts.id,
-        arn: facts.arn,
-        status: intern(facts.status) ?? '',
-        owner: intern(facts.owner),
-        ownerSession: intern(facts.ownerSession),
-        launchRole: intern(facts.launchRole),
-        lastRecordId: facts.lastRecordId,
-      };
-      snapshot.set(facts.id, merge(snapshot.get(facts.id), kept));
-    }
-  };
-  const fromSearch = (_known: ProductFacts | undefined, facts: ProductFacts) => facts;
-  keep(first.value, fromSearch);
+  keepSearched(first.value);
   for (let token = first.value.nextPageToken; token !== undefined;) {
     const page = await searchPage(token);
     if (!page.ok) return { kind: 'failed', error: page.error };
     pages += 1;
-    keep(page.value, fromSearch);
+    keepSearched(page.value);
     token = page.value.nextPageToken;
   }
   if (needsLaunchRoles) {
-    // Scan adds the launch role (and a fresher status) to what Search said of the owner.
-    const fromScan = (known: ProductFacts | undefined, facts: ProductFacts) =>
-      known === undefined ? facts : { ...known, status: facts.status, launchRole: facts.launchRole };
+    // Scan adds the launch role (and a fresher status) to what Search said of the owner; a product
+    // Search did not show (created since) is kept as Scan tells it, with no owner, so its row reads it alone.
     for (let token: string | undefined, first = true; first || token !== undefined; first = false) {
       const page = await sendWithRetry((signal) => lane.api.scanPage(token, signal), { ...attempt, limiter: lane.limiter('ScanProvisionedProducts') });
       if (!page.ok) return { kind: 'failed', error: page.error };
       pages += 1;
-      keep(page.value, fromScan);
+      for (const facts of page.value.products) {
+        if (input.productIds.has(facts.id) && !snapshot.setStatusAndLaunchRole(facts.id, facts.status, facts.launchRole)) snapshot.set(facts);
+      }
       token = page.value.nextPageToken;
     }
   }

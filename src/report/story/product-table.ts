@@ -10,7 +10,7 @@
  * finished `StoryProduct`s one at a time (`Symbol.iterator`, `slice`), made when asked for.
  */
 import { accountOfArn } from '../../input/iam-arn.js';
-import { grown, PackedStringIndex, PackedStrings } from './packed-strings.js';
+import { grown, PackedStringIndex, PackedStrings } from '../../packed-strings.js';
 import type { HistoryEvent, ProductState, StoryProduct, StoryProducts } from './story-types.js';
 
 /** A product's state codes in its slot and its history events (code = invocation × 8 + state). */

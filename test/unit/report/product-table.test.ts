@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PackedStringIndex, PackedStrings } from '../../../src/report/story/packed-strings.js';
+import { PackedStringIndex, PackedStrings } from '../../../src/packed-strings.js';
 import { historyCode, ProductTable, type ProductDraft } from '../../../src/report/story/product-table.js';
 
 const OWNER = 'arn:aws:iam::123456789012:user/bob';

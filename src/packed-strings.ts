@@ -1,11 +1,11 @@
 /**
- * Strings the report keeps one of per product (its id, its record id), as UTF-8 bytes in one
+ * Strings kept one per product (the report's ids and record ids, preflight's account read), as UTF-8 bytes in one
  * growable buffer instead of a JS string each. A JS string and the Map entry that finds it cost
  * about 100 bytes and, worse, keep the heap growing ahead of what is live; here a 20-character id
  * costs its 20 bytes plus 8 of offsets, off the JS heap. `PackedStringIndex` adds an exact lookup
  * (open addressing on a 32-bit hash, the bytes compared), for the product ids.
  */
-import { cyrb53Halves } from '../../hash64.js';
+import { cyrb53Halves } from './hash64.js';
 
 const INITIAL_BYTES = 64 * 1024;
 const INITIAL_COUNT = 1024;
