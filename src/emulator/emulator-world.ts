@@ -14,7 +14,7 @@ import { CatalogStore, partitionOf } from './catalog-store.js';
 import { DEFAULT_RECORD_DELAY_MS, DEFAULT_REGION } from './constants.js';
 import { FaultEngine } from './fault-engine.js';
 import { parseFaults } from './faults-config.js';
-import { IamDirectory } from './iam-principals.js';
+import { IamDirectory, iamPrincipalProblem } from './iam-principals.js';
 import { createOperations, DEFAULT_SEARCH_ACCESS } from './operations.js';
 import { mulberry32, randomAlnum, type Random } from './prng.js';
 import { parseSeed, seedAccounts } from './seed.js';
@@ -112,12 +112,9 @@ function checkIamPrincipals(arns: readonly string[], seed: CatalogSeed): readonl
   const held = seedAccounts(seed).map((account) => account.accountId);
   for (const arn of arns) {
     const principal = typeof arn === 'string' ? parsePrincipal(arn) : undefined;
-    if (principal === undefined || principal.kind === 'assumed-role') {
-      throw new EmulatorConfigError(
-        'OPTIONS_INVALID',
-        `iamPrincipals: '${arn}' is not an IAM user or role ARN (arn:aws:iam::ACCOUNT:user/NAME or …:role/PATH/NAME)`,
-      );
-    }
+    // The same user-or-role rule a seed's principals follow; the account is checked below, against every account held.
+    const problem = iamPrincipalProblem(String(arn), principal?.accountId ?? 'ACCOUNT');
+    if (problem !== undefined || principal === undefined) throw new EmulatorConfigError('OPTIONS_INVALID', `iamPrincipals: ${problem ?? String(arn)}`);
     if (!held.includes(principal.accountId)) {
       throw new EmulatorConfigError(
         'OPTIONS_INVALID',
