@@ -3,7 +3,9 @@
  * seed, and a real SDK client pointed at the emulator over HTTP (no retries, static credentials).
  */
 import { fileURLToPath } from 'node:url';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { ServiceCatalogClient } from '@aws-sdk/client-service-catalog';
+import { STSClient, type Credentials as StsCredentials } from '@aws-sdk/client-sts';
 import type { Clock } from '../../../src/clock.js';
 import { loadSeed, startEmulator, type CatalogSeed, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/index.js';
 
@@ -109,4 +111,41 @@ export async function rawCall(
     body,
   });
   return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+}
+
+export type IdentityCredentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+
+/** An STS answer's credentials, as the SDK takes them. */
+export function sessionCredentials(issued: { Credentials?: StsCredentials | undefined }): IdentityCredentials {
+  const c = issued.Credentials!;
+  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+}
+
+/**
+ * STS and IAM clients of the emulator a test started (real SDK clients over HTTP, no retries),
+ * kept so that `destroyAll` (in afterEach) closes every one.
+ */
+export class IdentityClients {
+  readonly #made: { destroy(): void }[] = [];
+  constructor(
+    private readonly endpoint: () => string,
+    private readonly defaults: IdentityCredentials,
+  ) {}
+
+  sts(credentials: IdentityCredentials = this.defaults): STSClient {
+    return this.#keep(new STSClient({ endpoint: this.endpoint(), region: 'us-east-1', credentials, maxAttempts: 1 }));
+  }
+
+  iam(credentials: IdentityCredentials = this.defaults): IAMClient {
+    return this.#keep(new IAMClient({ endpoint: this.endpoint(), region: 'us-east-1', credentials, maxAttempts: 1 }));
+  }
+
+  destroyAll(): void {
+    for (const client of this.#made.splice(0)) client.destroy();
+  }
+
+  #keep<T extends { destroy(): void }>(client: T): T {
+    this.#made.push(client);
+    return client;
+  }
 }

@@ -6,10 +6,10 @@
  * and trust policy are answered by GetRole and held to by STS AssumeRole.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GetRoleCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetRoleCommand, GetUserCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { EmulatorConfigError, startEmulator, type CatalogSeed, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/index.js';
-import { ManualClock, rejectionOf } from './helpers.js';
+import { IdentityClients, ManualClock, rejectionOf, sessionCredentials } from './helpers.js';
 
 const HOME = '111111111111';
 const TEAM = '222222222222';
@@ -26,14 +26,12 @@ const DECLARED: CatalogSeed = {
   accounts: [{ accountId: TEAM, products: [], principals: [], assumableRoles: ['OrganizationAccountAccessRole'] }],
 };
 
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
 let emulator: RunningEmulator | undefined;
 let clock: ManualClock;
-const clients: { destroy(): void }[] = [];
+const clients = new IdentityClients(() => emulator!.endpoint, KEYS);
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
+  clients.destroyAll();
   await emulator?.close();
   emulator = undefined;
 });
@@ -51,17 +49,8 @@ async function start(seed: CatalogSeed, options: Partial<EmulatorOptions> = {}):
   return emulator;
 }
 
-function iam(credentials: Credentials = KEYS): IAMClient {
-  const client = new IAMClient({ endpoint: emulator!.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
-  clients.push(client);
-  return client;
-}
-
-function sts(): STSClient {
-  const client = new STSClient({ endpoint: emulator!.endpoint, region: 'us-east-1', credentials: KEYS, maxAttempts: 1 });
-  clients.push(client);
-  return client;
-}
+const iam = (credentials?: Parameters<IdentityClients['iam']>[0]) => clients.iam(credentials);
+const sts = () => clients.sts();
 
 const getUser = (name: string, client = iam()) => client.send(new GetUserCommand({ UserName: name }));
 const getRole = (name: string, client = iam()) => client.send(new GetRoleCommand({ RoleName: name }));
@@ -118,8 +107,7 @@ describe('a seed that declares principals', () => {
   it("the roles an account's assumableRoles let in exist there; a session sees its account's IAM, not the caller's", async () => {
     await start(DECLARED);
     const issued = await sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${TEAM}:role/OrganizationAccountAccessRole`, RoleSessionName: 'iam-test' }));
-    const c = issued.Credentials!;
-    const session = iam({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! });
+    const session = iam(sessionCredentials(issued));
     expect((await getRole('OrganizationAccountAccessRole', session)).Role).toMatchObject({
       Path: '/',
       Arn: `arn:aws:iam::${TEAM}:role/OrganizationAccountAccessRole`,
@@ -165,7 +153,7 @@ describe('a role declared with settings', () => {
     const issued = await assume('ops/LongRole', 14_400);
     const c = issued.Credentials!;
     expect((c.Expiration!.getTime() - clock.now()) / 1000).toBeCloseTo(14_400, 0);
-    const session = iam({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! });
+    const session = iam(sessionCredentials(issued));
     expect((await getRole('LongRole', session)).Role).toMatchObject({ MaxSessionDuration: 14_400, Path: '/ops/' });
     const overMax = { name: 'ValidationError', status: 400, message: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.' };
     expect(await refusal(assume('ops/LongRole', 14_401))).toEqual(overMax);

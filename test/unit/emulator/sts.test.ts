@@ -6,11 +6,11 @@
  * protocol's codes by STS and IAM.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GetRoleCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import { GetRoleCommand, GetUserCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { startEmulator, type CatalogSeed, type RunningEmulator } from '../../../src/emulator/index.js';
 import { callerIdentityOf } from '../../../src/emulator/sts-rules.js';
-import { ManualClock, rejectionOf } from './helpers.js';
+import { IdentityClients, ManualClock, rejectionOf, sessionCredentials, type IdentityCredentials } from './helpers.js';
 
 const HOME = '111111111111';
 const TEAM = '222222222222';
@@ -19,14 +19,12 @@ const OPERATOR = `arn:aws:iam::${HOME}:user/operator`;
 const ROLE = `arn:aws:iam::${TEAM}:role/OrganizationAccountAccessRole`;
 const SEED: CatalogSeed = { accountId: HOME, products: [], accounts: [{ accountId: TEAM, products: [] }] };
 
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
 let emulator: RunningEmulator | undefined;
 let clock: ManualClock;
-const clients: { destroy(): void }[] = [];
+const clients = new IdentityClients(() => emulator!.endpoint, KEYS);
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy();
+  clients.destroyAll();
   await emulator?.close();
   emulator = undefined;
 });
@@ -37,26 +35,11 @@ async function start(callerArn: string): Promise<RunningEmulator> {
   return emulator;
 }
 
-function sts(credentials: Credentials = KEYS): STSClient {
-  const client = new STSClient({ endpoint: emulator!.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
-  clients.push(client);
-  return client;
-}
-
-function iam(credentials: Credentials = KEYS): IAMClient {
-  const client = new IAMClient({ endpoint: emulator!.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
-  clients.push(client);
-  return client;
-}
+const sts = (credentials?: IdentityCredentials) => clients.sts(credentials);
+const iam = (credentials?: IdentityCredentials) => clients.iam(credentials);
 
 const assume = (input: Partial<AssumeRoleCommandInput>, client = sts()) =>
   client.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'sts-test', ...input }));
-
-/** The credentials of an AssumeRole answer, for the SDK. */
-function credentialsOf(issued: Awaited<ReturnType<typeof assume>>): Credentials {
-  const c = issued.Credentials!;
-  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
-}
 
 async function refusal(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
   const error = await rejectionOf(promise);
@@ -89,7 +72,7 @@ describe('AssumeRole DurationSeconds', () => {
 
   it('role chaining: a role session (an AssumeRole session, or a callerArn that is a role) gets at most an hour', async () => {
     await start(OPERATOR);
-    const session = sts(credentialsOf(await assume({ RoleSessionName: 'first-hop' })));
+    const session = sts(sessionCredentials(await assume({ RoleSessionName: 'first-hop' })));
     expect((await assume({ RoleSessionName: 'second-hop', DurationSeconds: 3600 }, session)).Credentials?.AccessKeyId).toMatch(/^ASIA/);
     expect((await assume({ RoleSessionName: 'second-hop', DurationSeconds: 900 }, session)).Credentials?.AccessKeyId).toMatch(/^ASIA/);
     const chained = {
@@ -182,7 +165,7 @@ describe('GetCallerIdentity', () => {
     const [roleId] = first.AssumedRoleUser!.AssumedRoleId!.split(':');
     expect(first.AssumedRoleUser?.AssumedRoleId).toMatch(/^AROA[A-Z2-7]{17}:who-am-i$/);
     expect(second.AssumedRoleUser?.AssumedRoleId).toBe(`${roleId}:again`);
-    const session = credentialsOf(first);
+    const session = sessionCredentials(first);
     const who = await sts(session).send(new GetCallerIdentityCommand({}));
     expect(who).toEqual(
       expect.objectContaining({
