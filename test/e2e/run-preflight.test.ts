@@ -47,6 +47,9 @@ describe('preflight', () => {
       products.map((p) => [p.id, ZOE, NEW_ROLE]),
     );
     expect((await run(input)).code).toBe(0);
+    // Every row answered from one account-wide read (a Search page for owners, a Scan page for
+    // launch roles, kept in product-snapshot.ts): no row read on its own.
+    expect([count('SearchProvisionedProducts'), count('ScanProvisionedProducts'), count('DescribeProvisionedProduct')]).toEqual([1, 1, 0]);
     const updates = updateCalls(emulator).length;
     expect(updates).toBe(6);
     // A cron run with a fresh checkpoint: every product is read, none is written.
