@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,9 +10,9 @@ export default defineConfig({
     pool: 'forks',
     // Vitest's default in a run is one worker fewer than the cores: one, on the 2-core machines this
     // project runs on, which left a core idle while the e2e tests wait on their child processes.
-    // Two workers: the suite in ~330 s instead of ~550 s there, every test the same (they wait on
-    // events, not on time).
-    maxWorkers: 2,
+    // At least two: the suite in ~330 s instead of ~550 s there, every test the same (they wait on
+    // events, not on time); larger machines keep Vitest's own default.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // `npm run coverage`: lines and branches of src/ (the e2e tests run the compiled CLI in child
     // processes, so what they cover shows only where a test imports src/ directly).
     coverage: { provider: 'v8', include: ['src/**/*.ts'], reporter: ['text-summary', 'html'], reportsDirectory: 'coverage' },
